@@ -1,0 +1,59 @@
+"""Items that spiders yield. Spiders discover and fetch; pipelines derive everything else.
+
+Scrapy supports dataclass items natively (itemadapter), so these are plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class FetchedDocument:
+    """Any fetched response worth a ``documents`` row that is not a report page (a list page, …)."""
+
+    site: str
+    url: str
+    final_url: str
+    status: int
+    content_type: str | None
+    sha256: str
+    fetched_at: str  # ISO 8601 UTC, set by the spider from the response
+    role: str  # list / dataproxy / attachment / image / challenge / error …
+    size: int = 0
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+    #: the report page this document belongs to (attachments, images), if any
+    parent_url: str | None = None
+    error: str | None = None
+    #: raw bytes for attachments and images (extraction reads them); None for lists
+    body: bytes | None = None
+
+
+@dataclass(slots=True)
+class ReportPage:
+    """One fetched page whose listing title reads as an annual report."""
+
+    site: str
+    url: str  # the URL as linked
+    final_url: str  # after redirects
+    status: int
+    content_type: str | None
+    body: bytes  # raw bytes as received: the pipelines (and reparse) decode and extract
+    encoding: str  # the encoding Scrapy decided on (header, BOM, meta, or sniffed)
+    sha256: str
+    fetched_at: str
+    role: str = "page"  # page / alias
+    list_title: str | None = None  # from the listing's a[title], untruncated
+    list_date: str | None = None  # the date printed in the listing
+    column: str | None = None  # the 年报 column's name in the navigation
+    column_url: str | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+    #: filled by the pipelines
+    extracted: Any = None
+    text: str | None = None
+    attachments: list[FetchedDocument] = field(default_factory=list)
