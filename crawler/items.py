@@ -53,7 +53,11 @@ class ReportPage:
     warc_file: str | None = None
     warc_offset: int | None = None
     warc_record_id: str | None = None
-    #: filled by the pipelines
-    extracted: Any = None
-    text: str | None = None
     attachments: list[FetchedDocument] = field(default_factory=list)
+    #: filled by the pipelines: the parsed page, its normalised text, the structured report, the
+    #: dedupe decision, and the first error that stopped processing (the page is still stored)
+    page: Any = None
+    text: str | None = None
+    extracted: Any = None
+    decision: Any = None
+    error: str | None = None

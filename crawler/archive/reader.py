@@ -1,0 +1,170 @@
+"""Reads the archive back for ``xxgk reparse``: every archived response, payloads decoded.
+
+Files are read in capture order (file-open timestamp, then serial: see ``cdxj.warc_sort_key``);
+within a file, in write order. Revisit records come back with the payload of the capture they refer
+to, so a reparse sees every fetch as if it had been stored in full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from crawler.archive.cdxj import CdxEntry, load_digest_map, warc_files
+from crawler.archive.encoding import ContentDecodingError, decode_content
+
+
+@dataclass(slots=True)
+class ArchivedResponse:
+    url: str
+    status: int
+    #: as archived; names as Scrapy wrote them, values decoded UTF-8 or else latin-1 (warcio's rule)
+    headers: list[tuple[str, str]]
+    #: the payload with its Content-Encoding undone (raw bytes if it would not decode: see decode_error)
+    body: bytes
+    content_type: str | None
+    date: str  # WARC-Date, ISO 8601 UTC with microseconds
+    warc_file: str
+    offset: int
+    record_id: str
+    payload_sha256: str  # hex SHA-256 of ``body`` (= documents.sha256 and the middleware's pointer)
+    payload_digest: str  # WARC-Payload-Digest, over the payload as archived
+    method: str = "GET"
+    request_body: bytes | None = None  # the POST body of the paired request record
+    revisit_of: str | None = None  # record ID of the full capture, for revisit records
+    decode_error: str | None = None
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+class ArchiveReadError(LookupError):
+    """A record is missing or is not what the caller asked for."""
+
+
+def iter_responses(warc_dir: str | Path) -> Iterator[ArchivedResponse]:
+    """Every response and revisit record under ``warc_dir``, in capture order."""
+    payloads = _PayloadResolver(Path(warc_dir))
+    for path in warc_files(warc_dir):
+        yield from _responses_in(path, payloads)
+
+
+def read_record(warc_dir: str | Path, filename: str, offset: int, *, resolve_revisit: bool = True) -> bytes:
+    """The payload of the record at ``offset``, byte-exact as archived (content-encoding kept).
+
+    For a revisit record this is the payload of the original capture unless ``resolve_revisit`` is
+    False, in which case it is the revisit's own (empty) payload.
+    """
+    record_bytes, digest, kind = _payload_at(_warc_path(warc_dir, filename), offset)
+    if kind != "revisit" or not resolve_revisit:
+        return record_bytes
+    original = load_digest_map(warc_dir).get(digest)
+    if original is None:
+        raise ArchiveReadError(f"no full capture with payload {digest} under {warc_dir}")
+    return read_record(warc_dir, original.filename, original.offset, resolve_revisit=False)
+
+
+def _warc_path(warc_dir: str | Path, filename: str) -> Path:
+    if Path(filename).name != filename:  # pointers are names inside DIR/warc, never paths
+        raise ArchiveReadError(f"not a WARC file name: {filename!r}")
+    return Path(warc_dir) / filename
+
+
+def _payload_at(path: Path, offset: int) -> tuple[bytes, str, str]:
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)), None)
+        if record is None:
+            raise ArchiveReadError(f"no record at {path.name}:{offset}")
+        digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+        return record.raw_stream.read(), digest, record.rec_type
+
+
+class _PayloadResolver:
+    """Finds the archived payload a revisit refers to: seen earlier in this pass, or via the index."""
+
+    def __init__(self, warc_dir: Path) -> None:
+        self.warc_dir = warc_dir
+        self.seen: dict[str, tuple[str, int]] = {}
+        self._index: dict[str, CdxEntry] | None = None
+
+    def remember(self, digest: str, filename: str, offset: int) -> None:
+        self.seen.setdefault(digest, (filename, offset))
+
+    def payload(self, digest: str) -> bytes | None:
+        location = self.seen.get(digest)
+        if location is None:
+            if self._index is None:
+                self._index = load_digest_map(self.warc_dir)  # only when a revisit outruns its original
+            entry = self._index.get(digest)
+            if entry is None:
+                return None
+            location = (entry.filename, entry.offset)
+        return _payload_at(self.warc_dir / location[0], location[1])[0]
+
+
+def _responses_in(path: Path, payloads: _PayloadResolver) -> Iterator[ArchivedResponse]:
+    requests: dict[str, tuple[str, bytes]] = {}  # response record ID → (method, body)
+    with path.open("rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if record.rec_type == "request":
+                response_id = record.rec_headers.get_header("WARC-Concurrent-To")
+                if response_id and record.http_headers is not None:
+                    requests[response_id] = (record.http_headers.protocol, record.raw_stream.read())
+            elif record.rec_type in ("response", "revisit") and record.http_headers is not None:
+                raw = record.raw_stream.read()
+                offset = records.get_record_offset()  # only after reading: it reads to the record's end
+                yield _archived(record, raw, path.name, offset, requests, payloads)
+
+
+def _archived(
+    record: ArcWarcRecord,
+    raw: bytes,
+    filename: str,
+    offset: int,
+    requests: dict[str, tuple[str, bytes]],
+    payloads: _PayloadResolver,
+) -> ArchivedResponse:
+    warc = record.rec_headers
+    record_id = warc.get_header("WARC-Record-ID")
+    digest = warc.get_header("WARC-Payload-Digest") or ""
+    decode_error = None
+    if record.rec_type == "revisit":
+        original = payloads.payload(digest)
+        raw, decode_error = (original, None) if original is not None else (b"", "original capture not found")
+    else:
+        payloads.remember(digest, filename, offset)
+    http = record.http_headers
+    body, error = _decoded(raw, [value for name, value in http.headers if name.lower() == "content-encoding"])
+    method, request_body = requests.pop(record_id, ("GET", None))
+    return ArchivedResponse(
+        url=warc.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode() or 0),
+        headers=list(http.headers),
+        body=body,
+        content_type=http.get_header("Content-Type"),
+        date=warc.get_header("WARC-Date"),
+        warc_file=filename,
+        offset=offset,
+        record_id=record_id,
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+        payload_digest=digest,
+        method=method,
+        request_body=request_body,
+        revisit_of=warc.get_header("WARC-Refers-To") if record.rec_type == "revisit" else None,
+        decode_error=decode_error or error,
+    )
+
+
+def _decoded(raw: bytes, codings: list[str]) -> tuple[bytes, str | None]:
+    try:
+        return decode_content(raw, codings), None
+    except ContentDecodingError as error:
+        return raw, str(error)

@@ -1,0 +1,306 @@
+"""The ``xxgk`` command line: crawl, extract, demo, serve, …
+
+Every command has help and an example (``xxgk COMMAND --help``). Failures exit non-zero with a
+one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.db import db_path
+
+DEFAULT_DATA_DIR = "data"
+#: settings for crawling the loopback replica: no politeness delays (never for real sites)
+FAST_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+}
+
+
+def data_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_DATA_DIR,
+        show_default=True,
+        help="Where the database (DIR/xxgk.db) and the archive (DIR/warc/) live.",
+    )(func)
+
+
+def year_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--year", type=int, default=None, help="Only reports on this year.")(func)
+
+
+def fail(message: str) -> None:
+    """Exit non-zero with a one-line reason (the CLI contract)."""
+    raise click.ClickException(message)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="xxgk")
+def cli() -> None:
+    """xxgk: an archive of 政府信息公开工作年度报告 as data.
+
+    \b
+    xxgk demo                      crawl the offline replica into data/xxgk.db
+    xxgk crawl wendeng hy          crawl the real portals (politely)
+    xxgk extract report.html --json
+    xxgk serve                     browse data/xxgk.db in Datasette
+    """
+
+
+# --- crawl ------------------------------------------------------------------------------------
+
+
+def spider_names() -> list[str]:
+    from scrapy.spiderloader import SpiderLoader
+
+    return sorted(SpiderLoader.from_settings(project_settings()).list())
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Any:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    """``-s KEY=VALUE`` pairs; values are read as JSON when they parse, else kept as strings."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            fail(f"-s takes KEY=VALUE, got {pair!r}")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return overrides
+
+
+def run_crawl(
+    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Crawl the sites in one Scrapy process; return one summary per spider."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings = project_settings({"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, **overrides})
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler(site)
+        crawlers.append(crawler)
+        process.crawl(crawler, **({"year": str(year)} if year else {}))
+    process.start()
+    return [crawl_summary(crawler) for crawler in crawlers]
+
+
+def crawl_summary(crawler: Any) -> dict[str, Any]:
+    stats = crawler.stats.get_stats()
+    reports = sum(value for key, value in stats.items() if key.startswith("xxgk/store/reports/"))
+    return {
+        "spider": crawler.spider.name,
+        "finish_reason": stats.get("finish_reason"),
+        "pages": stats.get("response_received_count", 0),
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "report_pages": reports,
+        "new_reports": stats.get("xxgk/store/reports/new", 0),
+        "errors": stats.get("log_count/ERROR", 0),
+    }
+
+
+def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
+    """Why each failed run failed: a crawl that ends badly or finds nothing is a failure, never a
+    silent zero."""
+    reasons = []
+    for summary in summaries:
+        if summary["finish_reason"] != "finished":
+            reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")
+        elif summary["report_pages"] == 0:
+            reasons.append(f"{summary['spider']}: found no report")
+    return reasons
+
+
+@cli.command()
+@click.argument("sites", nargs=-1)
+@data_dir_option
+@year_option
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
+@click.option("--fast", is_flag=True, help="No politeness delays: only for the loopback replica.")
+@click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
+def crawl(
+    sites: tuple[str, ...],
+    data_dir: Path,
+    year: int | None,
+    all_sites: bool,
+    fast: bool,
+    settings: tuple[str, ...],
+) -> None:
+    """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
+
+    \b
+    Example:
+        xxgk crawl wendeng hy --data-dir data --year 2023
+    Against the offline replica:
+        http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
+    """
+    known = spider_names()
+    chosen = known if all_sites else list(sites)
+    if not chosen:
+        fail(f"name at least one site (or --all); known: {', '.join(known)}")
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    overrides = (FAST_SETTINGS if fast else {}) | parse_overrides(settings)
+    summaries = run_crawl(chosen, data_dir, year, overrides)
+    for summary in summaries:
+        click.echo(
+            f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
+            f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
+            f"{summary['errors']} errors"
+        )
+    reasons = failed_runs(summaries)
+    if reasons:
+        fail("; ".join(reasons))
+
+
+# --- extract ----------------------------------------------------------------------------------
+
+
+def source_kind(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm", ".shtml", ".xhtml"):
+        return "html"
+    if suffix in (".txt", ".text", ".md"):
+        return "text"
+    return None
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default=None, help="The URL the file was fetched from (resolves links).")
+@click.option("--json", "as_json", is_flag=True, help="The structured report as JSON.")
+def extract(files: tuple[Path, ...], url: str | None, as_json: bool) -> None:
+    """Extract metadata, the three statistics tables and the checks from report FILES (.html, .txt).
+
+    \b
+    Example:
+        xxgk extract report.html --json
+        xxgk extract a.txt b.html --json > reports.jsonl
+    """
+    from crawler.extract.report import extract_report
+    from crawler.summary import format_report
+
+    failures = 0
+    for path in files:
+        try:
+            report = extract_report(path.read_bytes(), url=url, kind=source_kind(path))
+        except Exception as exc:  # a clear error for this file; carry on with the others
+            click.echo(f"{path}: cannot extract: {type(exc).__name__}: {exc}", err=True)
+            failures += 1
+            continue
+        if as_json and len(files) == 1:
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        elif as_json:
+            click.echo(json.dumps({"file": str(path), **report.to_json()}, ensure_ascii=False))
+        else:
+            click.echo(format_report(report, name=str(path)))
+    if failures:
+        sys.exit(1)
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def replica_proxy(seed: int) -> Iterator[str]:
+    """Start the offline replica (tests/replica) and yield its proxy URL."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "tests" / "replica" / "__main__.py").exists():
+        fail("the offline replica (tests/replica) is not here: run `xxgk demo` from a checkout")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.replica", "serve", "--seed", str(seed)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        if not line.startswith("http://"):
+            fail(f"the replica did not start (said {line!r})")
+        yield line
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@cli.command()
+@data_dir_option
+@click.option("--seed", default=0, show_default=True, help="Seed of the generated replica.")
+def demo(data_dir: Path, seed: int) -> None:
+    """Offline demo: start the replica of wendeng.gov.cn and hy.gov.cn, crawl both, summarise.
+
+    \b
+    Example:
+        xxgk demo && xxgk serve
+    """
+    with replica_proxy(seed) as proxy:
+        click.echo(f"replica running as an HTTP proxy at {proxy}")
+        os.environ["http_proxy"] = proxy
+        os.environ.pop("no_proxy", None)
+        summaries = run_crawl(["wendeng", "hy"], data_dir, None, dict(FAST_SETTINGS))
+    from crawler.summary import format_database_summary
+
+    click.echo(format_database_summary(db_path(data_dir), summaries))
+    reasons = failed_runs(summaries)
+    if reasons:
+        fail("; ".join(reasons))
+    click.echo(f"\nBrowse it:  xxgk serve --data-dir {data_dir}   (then open http://127.0.0.1:8001/)")
+
+
+# --- serve ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@data_dir_option
+@click.option("--port", default=8001, show_default=True, help="Port to listen on (127.0.0.1).")
+def serve(data_dir: Path, port: int) -> None:
+    """Browse DIR/xxgk.db in Datasette, read-only.
+
+    \b
+    Example:
+        xxgk serve --data-dir data --port 8001
+    """
+    path = db_path(data_dir)
+    if not path.exists():
+        fail(f"{path} does not exist: run `xxgk demo` or `xxgk crawl` first")
+    command = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--port", str(port)]
+    metadata = Path(__file__).resolve().parent / "datasette" / "metadata.json"
+    if metadata.exists():
+        command += ["--metadata", str(metadata)]
+    os.execv(sys.executable, command)
+
+
+def main() -> None:
+    cli(prog_name="xxgk")
+
+
+if __name__ == "__main__":
+    main()

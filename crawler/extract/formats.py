@@ -1,0 +1,61 @@
+"""Which template a report's tables follow: G0, G1, G2 or unknown (report-format.md §2).
+
+Decided from labels, never from the year. Markers are looked for in table cells only (short
+text cells), so prose that happens to mention 政府集中采购 does not make a G0 report G1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# section-二 headers as printed in full, and the truncated forms pipe exports leave ("现行有效件")
+_G2_HEADER_FRAGMENTS = ("本年制发", "本年废止", "现行有效件", "本年处理决定", "本年收费金额")
+_G1_HEADER_FRAGMENTS = (
+    "本年新制作",
+    "本年新公开",
+    "对外公开总",
+    "上一年项目",
+    "本年增/",
+    "采购项目",
+    "采购总金额",
+)
+_G2_ROW_FRAGMENTS = ("申请人无正当理由逾期不补正", "申请人逾期未按收费通知")
+_G1_ROW_FRAGMENTS = ("其他对外管理服务事项", "政府集中采购", "第二十条第(九)项")
+# (all are match keys: NFKC, no whitespace, brackets folded; they are the schema markers, shortened)
+
+
+@dataclass(slots=True)
+class Markers:
+    g2_headers: bool = False
+    g2_rows: bool = False
+    g1_headers: bool = False
+    g1_rows: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def find_markers(cells_key: str) -> Markers:
+    """``cells_key``: the match keys of the report's short text cells, concatenated in order."""
+    g2_headers = any(fragment in cells_key for fragment in _G2_HEADER_FRAGMENTS)
+    g1_headers = any(fragment in cells_key for fragment in _G1_HEADER_FRAGMENTS)
+    return Markers(
+        g2_headers=g2_headers,
+        g2_rows=any(fragment in cells_key for fragment in _G2_ROW_FRAGMENTS),
+        g1_headers=g1_headers,
+        g1_rows=any(fragment in cells_key for fragment in _G1_ROW_FRAGMENTS),
+    )
+
+
+def decide(markers: Markers, *, g1_other_row: bool, template_era: bool) -> tuple[str, list[str]]:
+    """(format, warnings). ``g1_other_row``: a （六）其他处理 row carries numbers itself."""
+    g2 = markers.g2_headers or markers.g2_rows
+    g1 = markers.g1_headers or markers.g1_rows or g1_other_row
+    if g2 and g1:
+        warning = "format: both G1 and G2 markers; the section-二 headers decide"
+        if markers.g1_headers and not markers.g2_headers:
+            return "G1", [warning]
+        return "G2", [warning]
+    if g2:
+        return "G2", []
+    if g1:
+        return "G1", []
+    return ("unknown" if template_era else "G0"), []

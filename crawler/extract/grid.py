@@ -1,0 +1,192 @@
+"""Tables as rows of cell texts, whatever the rendering (report-format.md §9.1).
+
+Every layout is reduced to the same thing, a list of rows, each a list of cell texts, in reading
+order. The table grammar (``tables.py``) then anchors rows by their labels and counts the values
+that follow. What a "row" is depends on the layout:
+
+* ``html``: a ``<tr>`` after rowspan/colspan are expanded into a grid; spanned copies are dropped so
+  that a G1 value cell with colspan=2 is read once, not twice.
+* ``tsv`` / ``pipe``: a line split on tabs / on "|".
+* ``cell_per_line``: a paragraph (blank-line separated), one cell per line or cells between "|"
+  lines; a line that lost its tab indentation continues the cell above (a wrapped label).
+* ``flattened``: a line of PDF text; numbers are split off on whitespace, and empty cells are
+  invisible, so they are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from crawler.extract.cells import token_kind
+
+Rows = list[list[str]]
+
+_PAGE_NUMBER = re.compile(r"[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?")
+_MARKDOWN_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|?)+")
+_MAX_SPAN = 64  # a malformed rowspan="9999" must not allocate a huge grid
+
+# -- HTML -------------------------------------------------------------------------------------------
+
+
+def html_rows(body_html: str) -> Rows:
+    """The rows of every innermost ``<table>`` in document order, an empty row between tables."""
+    try:
+        root = lxml.html.fromstring(body_html)
+    except (etree.ParserError, ValueError):
+        return []
+    rows: Rows = []
+    for table in root.iter("table"):
+        if next(table.iterdescendants("table"), None) is not None:
+            continue  # a layout table wrapping the article: its inner tables are the data
+        rows.extend([cell for cell in row if cell is not None] for row in expand_grid(table))
+        rows.append([])
+    return rows
+
+
+def expand_grid(table: lxml.html.HtmlElement) -> list[list[str | None]]:
+    """The table as a grid: each cell's text at its origin, None where a span covers it."""
+    taken: dict[tuple[int, int], str | None] = {}
+    trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    for r, tr in enumerate(trs):
+        c = 0
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while (r, c) in taken:
+                c += 1
+            rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken[(r + dr, c + dc)] = None
+            taken[(r, c)] = _cell_text(td)
+            c += colspan
+    if not taken:
+        return []
+    width = 1 + max(col for _, col in taken)
+    # a short row (a source that dropped a cell) stays short: filling the hole would shift values
+    return [[taken[(r, c)] for c in range(width) if (r, c) in taken] for r in range(len(trs))]
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(_MAX_SPAN, int(value or 1)))
+    except ValueError:
+        return 1
+
+
+def _cell_text(td: lxml.html.HtmlElement) -> str:
+    return " ".join("".join(td.itertext()).split())
+
+
+# -- text layouts -----------------------------------------------------------------------------------
+
+
+def detect_layout(lines: list[str]) -> str:
+    """tsv / pipe / cell_per_line / flattened, judged on the lines of a table zone."""
+    nonblank = [line for line in lines if line.strip()]
+    if not nonblank:
+        return "flattened"
+    total = len(nonblank)
+    tsv = sum(1 for line in nonblank if "\t" in line.strip())
+    pipe = sum(1 for line in nonblank if line.count("|") >= 2)
+    bars = sum(1 for line in nonblank if line.strip() == "|")
+    indented = sum(1 for line in nonblank if line.startswith("\t"))
+    multi_numbers = sum(1 for line in nonblank if _numbers_on_line(line) >= 2)
+    if tsv >= 0.3 * total:
+        return "tsv"
+    if pipe >= 0.3 * total:
+        return "pipe"
+    if bars >= 0.15 * total:
+        return "cell_per_line"
+    blank = len(lines) - total
+    if multi_numbers < 0.05 * total and (indented >= 0.5 * total or blank >= 0.08 * total):
+        return "cell_per_line"
+    return "flattened"
+
+
+def _numbers_on_line(line: str) -> int:
+    return sum(1 for part in line.split() if part.isdigit())
+
+
+def text_rows(lines: list[str], layout: str) -> Rows:
+    if layout == "tsv":
+        return [[cell.strip() for cell in line.split("\t")] for line in lines]
+    if layout == "pipe":
+        return [_pipe_cells(line) for line in lines]
+    if layout == "cell_per_line":
+        return _paragraph_rows(lines)
+    return [_flat_cells(line) for line in lines]
+
+
+def _pipe_cells(line: str) -> list[str]:
+    text = line.strip()
+    if "|" not in text:
+        return [text] if text else []
+    if _MARKDOWN_RULE.fullmatch(text):
+        return []  # a markdown |---|---| rule
+    text = text.removeprefix("|").removesuffix("|")
+    return [cell.strip() for cell in text.split("|")]
+
+
+def _flat_cells(line: str) -> list[str]:
+    """A PDF text line: numbers (and markers) become cells, the words between them one text cell."""
+    if _PAGE_NUMBER.fullmatch(line.strip()):
+        return []
+    cells: list[str] = []
+    words: list[str] = []
+    for part in line.split():
+        if token_kind(part) == 1:  # VALUE
+            if words:
+                cells.append(" ".join(words))
+                words = []
+            cells.append(part)
+        else:
+            words.append(part)
+    if words:
+        cells.append(" ".join(words))
+    return cells
+
+
+def _paragraph_rows(lines: list[str]) -> Rows:
+    """One row per paragraph. Cells are lines, or the text between "|" lines when there are any."""
+    rows: Rows = []
+    paragraph: list[str] = []
+    for line in lines:
+        if not line.strip() and "\t" not in line:
+            if paragraph:
+                rows.append(_paragraph_cells(paragraph))
+                paragraph = []
+        else:
+            paragraph.append(line)
+    if paragraph:
+        rows.append(_paragraph_cells(paragraph))
+    return rows
+
+
+def _paragraph_cells(paragraph: list[str]) -> list[str]:
+    if any(line.strip() == "|" for line in paragraph):
+        return _bar_cells(paragraph)
+    indented = any(line.startswith("\t") for line in paragraph)
+    cells: list[str] = []
+    for line in paragraph:
+        if indented and cells and not line.startswith("\t") and cells[-1]:
+            cells[-1] += line.strip()  # a wrapped label or header: "结果\n维持"
+        else:
+            cells.append(line.strip())
+    return cells
+
+
+def _bar_cells(paragraph: list[str]) -> list[str]:
+    cells: list[str] = []
+    current: list[str] = []
+    for line in paragraph:
+        if line.strip() == "|":
+            cells.append("".join(current))
+            current = []
+        else:
+            current.append(line.strip())
+    cells.append("".join(current))
+    return cells

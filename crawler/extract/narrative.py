@@ -1,0 +1,216 @@
+"""Facts stated in the prose, kept apart from the tables (report-format.md §7 soft rules, §9.4, §10).
+
+Input is the normalised text (normalise.normalise_text): brackets are half-width, the Chinese
+punctuation is as printed, and numbers may be spaced ("124 条").
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from crawler.extract.metadata import chinese_small_number
+from crawler.extract.model import Fact, Narrative, Number
+
+__all__ = ["extract_narrative", "parse_count"]
+
+_NUMBER = r"(?P<num>\d[\d,，]*(?:\.\d+)?)"
+_COUNT = rf"(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?\s*(?P<post>余|多)?\s*(?P<unit>条|件|篇|份|项|个|次)"
+_TOTAL_WORDS = r"(?:共计|共|合计|总计|累计|达到|达)?\s*"
+_GAP = r"[^，,。；;:：\d\n]{0,6}?"
+
+# Highest priority first: 主动公开…N条, then 公开/发布…信息…N条 (seed 000: 通过各类渠道公开政府信息472条).
+_PROACTIVE_TOTALS = (
+    re.compile(rf"主动公开(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"),
+    re.compile(rf"(?:公开|发布)(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"),
+)
+_SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
+# Where the channel list stops: the content breakdown that follows it counts the same items again.
+_BREAKDOWN = re.compile(r"从内容(?:分类)?(?:上)?看|按(?:照)?内容|从公开内容看|按信息类别|内容分类")
+_SECTION_FIVE = re.compile(r"^\s*(?:五|5)\s*[、.．]", re.MULTILINE)
+_CLAUSE_BREAK = re.compile(r"[，,。；;:：\n]")
+
+_NO_REQUESTS = re.compile(
+    r"(?:没有|未|无)(?:收到|接到|接收|受理|接收受理|收到或受理|办理|发生)?过?(?:任何)?(?:政府|政务)?信息公开申请"
+    r"|(?:没有|未|无)(?:收到|接到|接收|受理|接收受理|办理)过?(?:任何)?依申请公开"
+    r"|(?:无|没有)依申请公开(?:事项|件|申请)"
+)
+_NO_REVIEW_LITIGATION = re.compile(
+    r"(?:未|没有|无)(?:发生|出现|收到|接到|产生|涉及)?过?[^。；;，,]{0,24}?行政复议[^。；;，,]{0,10}?行政诉讼"
+    r"|行政复议[^。；;，,]{0,10}?行政诉讼[^。；;，,]{0,12}?(?:均为|为|是)(?:0|零)"
+)
+_NO_REVIEW = re.compile(
+    r"(?:未|没有|无)(?:发生|出现|收到|接到|产生|涉及)?过?(?:(?!行政诉讼)[^。；;，,]){0,24}?行政复议"
+)
+_NO_LITIGATION = re.compile(
+    r"(?:未|没有|无)(?:发生|出现|收到|接到|产生|涉及)?过?(?:(?!行政复议)[^。；;，,]){0,24}?行政诉讼"
+)
+_NO_FEES = re.compile(
+    r"(?:未|没有|无|不)(?:收取|产生|发生|涉及|收)(?:任何)?(?:政府信息公开)?的?(?:信息处理费用?|处理费用?|费用|收费)"
+    r"|(?:无|没有|未有)(?:政府信息公开)?(?:信息处理费用?|收费)"
+    r"|免(?:收|予收取)(?:信息处理费|费用)"
+)
+_FEE_WORD = re.compile(r"信息处理费|公开收费")
+_FEE_FACT = re.compile(r"\d|未|无|没有")
+_HEADING_PREFIX = re.compile(r"^\s*[(（]?[一二三四五六七八九十\d]+[)）、.．]\s*[^：:。，]{0,24}[：:]\s*")
+
+_REQUESTS = re.compile(
+    r"(?:收到|受理|接到|接收|办理)了?[^。；;，,\d]{0,12}?申请[^。；;，,\d]{0,6}?(?:共|共计|合计)?\s*"
+    r"(?P<num>\d+|[一二三四五六七八九十两]{1,3})\s*(?:件|个|份|次|宗)"
+)
+
+# G0 (2008–2018) facts: "<label><共/为>N<unit>" in prose, "<label>\tN" in a free-form 附表.
+_G1_G2_MARKERS = ("第二十条", "本年新收", "收到和处理政府信息公开申请")
+_FACT = re.compile(
+    rf"(?P<label>[\u4e00-\u9fff“”]{{2,24}}?){_TOTAL_WORDS}[:：]?\s*(?P<pre>约|近|逾|超过)?\s*{_NUMBER}"
+    r"\s*(?P<scale>万)?\s*(?P<post>余|多)?\s*(?P<unit>人次|万元|元|条|件|篇|份|项|次|个|期|场)"
+)
+_TABLE_FACT = re.compile(r"^(?P<label>[^\t\d\n]{2,30}?)\t+(?P<num>\d+(?:\.\d+)?)\s*$", re.MULTILINE)
+_LABEL_LEAD = re.compile(
+    r"^(?:年度?|月|日)?(?:全年|本年度?|今年|其中|我局|我镇|我县|我区|本机关|本单位|共|累计|通过)*"
+)
+_MAX_FACTS = 60
+
+
+def extract_narrative(text: str) -> Narrative:
+    """Proactive-disclosure total and channel counts, zero statements, stated requests, fees, G0 facts."""
+    narrative = Narrative()
+    _read_proactive(_before_section_five(text), narrative)
+    narrative.zero_statements = _zero_statements(text)
+    narrative.requests_stated = _requests_stated(text)
+    narrative.fee_statement = _fee_statement(text)
+    if not any(marker in text for marker in _G1_G2_MARKERS):
+        narrative.facts = _g0_facts(text)
+    return narrative
+
+
+def parse_count(number: str, scale: str | None = None) -> Number | None:
+    """A printed count: "1,256" → 1256, "15.8" with 万 → 158000 (a Decimal only if a fraction remains)."""
+    try:
+        value = Decimal(number.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        return None
+    if scale == "万":
+        value *= 10000
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _before_section_five(text: str) -> str:
+    """Section 五 holds next year's plans; their figures are not this year's."""
+    match = _SECTION_FIVE.search(text)
+    return text[: match.start()] if match else text
+
+
+def _clause_start(text: str, position: int) -> int:
+    """Start of the clause holding ``position`` (after the previous ，。；: or line break)."""
+    start = position
+    while start > 0 and not _CLAUSE_BREAK.match(text, start - 1):
+        start -= 1
+    return start
+
+
+def _read_proactive(text: str, narrative: Narrative) -> None:
+    for pattern in _PROACTIVE_TOTALS:
+        match = pattern.search(text)
+        if match:
+            break
+    else:
+        return
+    narrative.proactive_total = parse_count(match.group("num"), match.group("scale"))
+    narrative.proactive_approx = bool(match.group("pre") or match.group("post"))
+    narrative.proactive_raw = text[_clause_start(text, match.start()) : match.end()].strip()
+    subcounts, exhaustive = _channel_counts(text, match.end())
+    narrative.proactive_subcounts = subcounts
+    narrative.proactive_subcounts_exhaustive = exhaustive
+
+
+def _channel_counts(text: str, after_total: int) -> tuple[list[int], bool]:
+    """The "其中…" list after the total: (counts, whether it is complete, i.e. does not end in 等)."""
+    lead = re.match(r"\s*[，,；;]?\s*其中", text[after_total:])
+    if not lead:
+        return [], False
+    start = after_total + lead.end()
+    end = text.find("。", start)
+    clause = text[start : end if end != -1 else start + 600][:600]
+    breakdown = _BREAKDOWN.search(clause)
+    if breakdown:
+        clause = clause[: breakdown.start()]
+    matches = list(_SUBCOUNT.finditer(clause))
+    counts = [
+        int(value) for m in matches if isinstance(value := parse_count(m.group("num"), m.group("scale")), int)
+    ]
+    if not counts:
+        return [], False
+    ends_with_etc = clause[matches[-1].end() :].lstrip().startswith("等")
+    return counts, not ends_with_etc
+
+
+def _zero_statements(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    patterns = [("no_requests", _NO_REQUESTS), ("no_review_litigation", _NO_REVIEW_LITIGATION)]
+    for code, pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            found[code] = _clause(text, match)
+    if "no_review_litigation" not in found:
+        for code, pattern in (("no_review", _NO_REVIEW), ("no_litigation", _NO_LITIGATION)):
+            match = pattern.search(text)
+            if match:
+                found[code] = _clause(text, match)
+    fees = _NO_FEES.search(text)
+    if fees:
+        found["no_fees"] = _clause(text, fees)
+    return found
+
+
+def _clause(text: str, match: re.Match[str]) -> str:
+    return text[_clause_start(text, match.start()) : match.end()].strip()
+
+
+def _requests_stated(text: str) -> Number | None:
+    match = _REQUESTS.search(text)
+    if not match:
+        return None
+    number = match.group("num")
+    if number.isdigit():
+        return int(number)
+    return chinese_small_number(number.replace("两", "二"))
+
+
+def _fee_statement(text: str) -> str | None:
+    """The sentence about fees: the zero statement's if there is one, else the first that names a fee."""
+    fees = _NO_FEES.search(text)
+    positions = [fees.start()] if fees else [m.start() for m in _FEE_WORD.finditer(text)]
+    for position in positions:
+        sentence = _HEADING_PREFIX.sub("", _sentence(text, position)).strip()
+        if fees or _FEE_FACT.search(sentence):
+            return sentence or None
+    return None
+
+
+def _sentence(text: str, position: int) -> str:
+    end = min(
+        (i for i in (text.find("。", position), text.find("\n", position)) if i != -1), default=len(text)
+    )
+    return text[_clause_start_sentence(text, position) : end]
+
+
+def _clause_start_sentence(text: str, position: int) -> int:
+    start = max(text.rfind("。", 0, position), text.rfind("\n", 0, position))
+    return start + 1
+
+
+def _g0_facts(text: str) -> list[Fact]:
+    facts: list[Fact] = []
+    for match in _FACT.finditer(text):
+        label = _LABEL_LEAD.sub("", match.group("label")).strip("“”")
+        value = parse_count(match.group("num"), match.group("scale"))
+        if len(label) < 2 or value is None or label.endswith(("是", "第")):
+            continue
+        raw = match.group(0).strip()
+        approx = bool(match.group("pre") or match.group("post"))
+        facts.append(Fact(key=f"{label}({match.group('unit')})", value=value, raw=raw, approx=approx))
+    for match in _TABLE_FACT.finditer(text):
+        label = match.group("label").strip()
+        facts.append(Fact(key=label, value=parse_count(match.group("num")), raw=match.group(0).strip()))
+    return facts[:_MAX_FACTS]

@@ -1,0 +1,472 @@
+"""Sections 二, 三 and 四 → the stable codes of schema.json (report-format.md §4–§9).
+
+The grammar, whatever the layout (``grid.py`` turns every layout into rows of cell texts):
+
+1. Tokens: every cell is EMPTY, VALUE (number or null marker) or TEXT.
+2. Each table is found by its own labels (never by section number): 第二十条第… / 信息内容 for
+   section 二, the header note / 申请人情况 / 本年新收 for 三, a short 行政复议 header cell for 四.
+3. Rows are anchored by their label (matched on ``schema.match_key`` with enumerators stripped);
+   the values of a row are the cells after its label, continued on following rows that hold only
+   values (a label on one line and its numbers on the next; a page break inside a row).
+4. The count must equal the number of columns (7 in 三, 15 in 四, per block in 二). Otherwise the
+   row is null with ``cell_count_mismatch`` and its raw cells kept: values are never shifted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from crawler.extract import formats
+from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell, token_kind
+from crawler.extract.grid import Rows, detect_layout, html_rows, text_rows
+from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
+from crawler.extract.schema import generation, match_key
+from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
+
+_ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\([一二三四五六七八九十\d]+\)|\d+[,.)]|[①-⑳])+")
+_GROUP_ENUMERATOR = re.compile(r"\([一二三四五六]\)")  # (一)…(六) open groups and rows; (七)总计 is a row
+_MAX_LABEL = 64  # longer text cells are prose, not labels
+_SEC4_WIDTH = 15
+
+# Section 三 rows by a keyword of their label (the label text without its enumerator is unique;
+# the keyword is taken from its start so that a label wrapped over two lines still matches).
+_SEC3_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("本年新收", "new_received"),
+    ("上年结转", "carried_over"),
+    ("予以公开", "granted"),
+    ("部分公开", "partially_granted"),
+    ("国家秘密", "denied.state_secret"),
+    ("法律行政法规禁止", "denied.law_forbidden"),
+    ("三安全一稳定", "denied.three_safety_one_stability"),
+    ("第三方合法权益", "denied.third_party"),
+    ("三类内部事务", "denied.internal_affairs"),
+    ("四类过程性", "denied.process_info"),
+    ("行政执法案卷", "denied.enforcement_file"),
+    ("行政查询事项", "denied.admin_query"),
+    ("不掌握", "unable.no_info"),
+    ("另行制作", "unable.need_creation"),
+    ("仍不明确", "unable.unclear"),
+    ("信访举报投诉", "not_processed.complaint"),
+    ("大量反复", "not_processed.mass_repeat"),
+    ("重复申请", "not_processed.repeat"),
+    ("公开出版物", "not_processed.publication"),
+    ("要求行政机关确认", "not_processed.confirm"),
+    ("申请人无正当理由", "other.no_correction"),
+    ("申请人逾期未按", "other.no_fee"),
+    ("结转下年度", "carried_forward"),
+)
+# Labels that are a whole word, matched only once the data rows have begun (the header has a
+# 其他 and a 总计 column of its own). 其他处理 is a data row in G1 and a group label in G2.
+_SEC3_EXACT = {
+    "G1": {"其他处理": "other", "总计": "total_processed"},
+    "G2": {"其他": "other.other", "总计": "total_processed"},
+}
+# Section-二 row labels that some sources print in the other generation's wording.
+_SEC2_ALIASES = {"G1": {"行政规范性文件": "规范性文件"}, "G2": {"规范性文件": "行政规范性文件"}}
+
+
+@dataclass(slots=True)
+class Token:
+    kind: int
+    raw: str
+    row: int
+    key: str = ""  # match key (TEXT only)
+    core: str = ""  # match key without leading enumerators (TEXT only)
+
+
+# -- entry point ------------------------------------------------------------------------------------
+
+
+def extract_statistics(text: str, body_html: str | None = None) -> Statistics:
+    """The statistics tables of one report: format, rendering, sec2/sec3/sec4 cells, warnings."""
+    lines = text.splitlines()
+    spans = heading_spans(lines)
+    tokens, render = (
+        _tokens_from_html(body_html) if body_html and "<table" in body_html.lower() else ([], None)
+    )
+    anchors = _find_anchors(tokens)
+    if not anchors.any():
+        render = _text_layout(lines, spans)
+        tokens = _tokenize(text_rows(lines, render), keep_empty=render != "flattened") if render else []
+        anchors = _find_anchors(tokens)
+    cells_key = "".join(t.key for t in tokens if t.kind == TEXT and len(t.key) <= _MAX_LABEL)
+    fmt, warnings = formats.decide(
+        formats.find_markers(cells_key),
+        g1_other_row=_g1_other_row(tokens, anchors),
+        template_era=is_template_era(text, spans),
+    )
+    images = image_sections(lines, spans)
+    stats = Statistics(format=fmt, warnings=warnings)
+    if fmt in ("G1", "G2") and anchors.any():
+        _read_tables(stats, tokens, anchors, images)
+        stats.table_render = render or "none"
+    elif fmt in ("G1", "G2", "unknown") and images:
+        # Image-only tables cannot tell G1 from G2; unknown reports get G2's codes (the current
+        # template) so that every image-only report has the same shape.
+        _fill_unread(stats, "G2" if fmt == "unknown" else fmt, images, sections=("sec2", "sec3", "sec4"))
+        stats.table_render = "image_only"
+    elif fmt in ("G1", "G2"):
+        _fill_unread(stats, fmt, images, sections=("sec2", "sec3", "sec4"))
+    return stats
+
+
+# -- tokens and anchors -----------------------------------------------------------------------------
+
+
+def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
+    return _tokenize(html_rows(body_html), keep_empty=True), "html"
+
+
+def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:
+    """The layout of the table zone: from the first table label to the 五 heading."""
+    start = next((i for i, line in enumerate(lines) if _is_anchor_line(line)), None)
+    if start is None:
+        return None
+    end = spans.get("problems", (len(lines), 0))[0]
+    if end <= start:
+        end = min(len(lines), start + 400)
+    return detect_layout(lines[start:end])
+
+
+def _is_anchor_line(line: str) -> bool:
+    if len(line) > 200:
+        return False
+    key = match_key(line)
+    if key.startswith(("信息内容", "行政复议")) and len(key) <= 40:
+        return True
+    return "第二十条第" in key or "本列数据的勾稽关系" in key or "本年新收" in key
+
+
+def _tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
+    tokens: list[Token] = []
+    for row_index, row in enumerate(rows):
+        for raw in row:
+            kind = token_kind(raw)
+            if kind == EMPTY:
+                if keep_empty:
+                    tokens.append(Token(EMPTY, raw, row_index))
+            elif kind == VALUE:
+                tokens.append(Token(VALUE, raw, row_index))
+            else:
+                key = match_key(raw)
+                tokens.append(Token(TEXT, raw, row_index, key, _ENUMERATORS.sub("", key)))
+    return tokens
+
+
+@dataclass(slots=True)
+class Anchors:
+    sec2: int | None = None
+    sec3: int | None = None
+    sec4: int | None = None
+
+    def any(self) -> bool:
+        return self.sec2 is not None or self.sec3 is not None or self.sec4 is not None
+
+
+def _is_label(token: Token) -> bool:
+    return token.kind == TEXT and len(token.key) <= _MAX_LABEL and "。" not in token.key
+
+
+def _find_anchors(tokens: list[Token]) -> Anchors:
+    anchors = Anchors()
+    for index, token in enumerate(tokens):
+        if not _is_label(token):
+            continue
+        before_sec3 = anchors.sec3 is None and anchors.sec4 is None
+        if before_sec3 and anchors.sec2 is None and _opens_sec2(token.key):
+            anchors.sec2 = index
+        elif before_sec3 and _opens_sec3(token.key):
+            anchors.sec3 = index
+        elif (token.core.startswith("行政复议") and len(token.key) <= 12) or heading_of(
+            token.raw
+        ) == "review_litigation":
+            anchors.sec4 = index
+            break
+    return anchors
+
+
+def _opens_sec2(key: str) -> bool:
+    return (key.startswith("第二十条第") and len(key) <= 16) or key == "信息内容"
+
+
+def _opens_sec3(key: str) -> bool:
+    return "本列数据的勾稽关系" in key or key == "申请人情况" or "本年新收" in key
+
+
+def _g1_other_row(tokens: list[Token], anchors: Anchors) -> bool:
+    """A （六）其他处理 cell followed directly by a number: G1's single 其他处理 row."""
+    if anchors.sec3 is None:
+        return False
+    end = anchors.sec4 if anchors.sec4 is not None else len(tokens)
+    for index in range(anchors.sec3, end):
+        if tokens[index].kind == TEXT and tokens[index].core == "其他处理":
+            following = next((t for t in tokens[index + 1 : end] if t.kind != EMPTY), None)
+            return following is not None and following.kind == VALUE
+    return False
+
+
+# -- reading rows -----------------------------------------------------------------------------------
+
+
+def _read_values(tokens: list[Token], label: int, end: int, width: int) -> list[Token]:
+    """The value cells of the row labelled by ``tokens[label]``, up to token ``end``."""
+    own_row = tokens[label].row
+    values: list[Token] = []
+    index = label + 1
+    while index < end:
+        row = tokens[index].row
+        stop = index
+        while stop < end and tokens[stop].row == row:
+            stop += 1
+        chunk = tokens[index:stop]
+        index = stop
+        last_text = max((n for n, t in enumerate(chunk) if t.kind == TEXT), default=-1)
+        if any(t.kind == TEXT and len(t.key) > _MAX_LABEL for t in chunk):
+            break  # prose: the table has ended
+        has_value = any(t.kind == VALUE for t in values)
+        if row != own_row and last_text >= 0:
+            if has_value:
+                break  # another row begins (a label, or the tail of one: "公开\t2.其他…")
+            values = []  # the label wraps onto this line: "5.要求行政机关确认或重新\n出具已获取信息"
+        tail = chunk[last_text + 1 :]
+        if row != own_row and not any(t.kind == VALUE for t in tail):
+            continue  # a row of empty spacer cells
+        values.extend(tail)
+        if len(values) >= width and any(t.kind == VALUE for t in values):
+            break
+    while len(values) > width and values[0].kind == EMPTY:
+        values.pop(0)  # spacer cells of merged label columns
+    while len(values) > width and values[-1].kind == EMPTY:
+        values.pop()
+    return values
+
+
+def _cells(
+    values: list[Token], columns: list[tuple[str, str]], where: str, warnings: list[str]
+) -> dict[str, Cell]:
+    if len(values) == len(columns):
+        return {
+            code: parse_cell(token.raw, kind) for token, (code, kind) in zip(values, columns, strict=True)
+        }
+    printed = "\t".join(token.raw for token in values)
+    warnings.append(f"{where}: {len(values)} cells for {len(columns)} columns")
+    return {code: Cell(None, printed, "cell_count_mismatch") for code, _ in columns}
+
+
+def _labelled_rows(
+    tokens: list[Token],
+    start: int,
+    end: int,
+    match: Callable[[Token], str | None],
+    warnings: list[str],
+    where: str,
+) -> list[tuple[int, str | None]]:
+    """(token index, row code) of every row label in [start, end); repeats get code None."""
+    found: list[tuple[int, str | None]] = []
+    seen: set[str] = set()
+    previous: Token | None = None  # an unmatched text cell just before: the first half of a wrapped label
+    for index in range(start, end):
+        token = tokens[index]
+        if not _is_label(token):
+            previous = None
+            continue
+        code = match(token)
+        if code is None and previous is not None:
+            key = previous.key + token.key
+            code = match(Token(TEXT, previous.raw + token.raw, token.row, key, _ENUMERATORS.sub("", key)))
+        if code is None:
+            previous = token
+            continue
+        previous = None
+        if code in seen:
+            warnings.append(f"{where}.{code}: label repeated; the first one is kept")
+            found.append((index, None))
+        else:
+            seen.add(code)
+            found.append((index, code))
+    return found
+
+
+def _read_labelled(
+    tokens: list[Token], labels: list[tuple[int, str | None]], end: int, widths: dict[str, int]
+) -> dict[str, list[Token]]:
+    read = {}
+    for position, (index, code) in enumerate(labels):
+        if code is None:
+            continue
+        stop = labels[position + 1][0] if position + 1 < len(labels) else end
+        read[code] = _read_values(tokens, index, stop, widths[code])
+    return read
+
+
+# -- the three tables -------------------------------------------------------------------------------
+
+
+def _read_tables(stats: Statistics, tokens: list[Token], anchors: Anchors, images: set[str]) -> None:
+    gen = stats.format
+    n = len(tokens)
+    sec3_end = anchors.sec4 if anchors.sec4 is not None else n
+    sec2_end = anchors.sec3 if anchors.sec3 is not None else sec3_end
+    unread = []
+    if anchors.sec2 is not None or (anchors.sec3 is None and anchors.sec4 is None):
+        stats.sec2 = _read_sec2(tokens, anchors.sec2 or 0, sec2_end, gen, stats.warnings)
+    else:
+        unread.append("sec2")
+    if anchors.sec3 is not None:
+        stats.sec3 = _read_sec3(tokens, anchors.sec3, sec3_end, gen, stats.warnings)
+    else:
+        unread.append("sec3")
+    if anchors.sec4 is not None:
+        stats.sec4 = _read_sec4(tokens, anchors.sec4, n, gen, stats.warnings)
+    else:
+        unread.append("sec4")
+    _fill_unread(stats, gen, images, sections=unread)
+
+
+def _fill_unread(
+    stats: Statistics, gen: str, images: set[str], *, sections: tuple[str, ...] | list[str]
+) -> None:
+    """Tables not found in the text: image_only when their section holds an image, else missing."""
+    for section in sections:
+        flag = "image_only" if section in images else "missing"
+        if section == "sec2":
+            stats.sec2 = {
+                block: {row: _null_row([c for c, _ in cols], flag) for row in rows}
+                for block, rows, cols in _sec2_layout(gen)
+            }
+        elif section == "sec3":
+            stats.sec3 = {row: _null_row(_sec3_columns(gen), flag) for row in _sec3_rows(gen)}
+        else:
+            stats.sec4 = {group: _null_row(_sec4_columns(gen), flag) for group in _sec4_groups(gen)}
+
+
+def _null_row(columns: Iterable[str], flag: str) -> dict[str, Cell]:
+    return {code: Cell(None, None, flag) for code in columns}
+
+
+def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec2:
+    by_label = _sec2_labels(gen)
+
+    def match(token: Token) -> str | None:
+        core = token.core
+        for label, path in by_label:
+            if core == label or (core.startswith(label) and core[len(label)] in "([【"):
+                return path
+        return None
+
+    labels = _labelled_rows(tokens, start, end, match, warnings, "sec2")
+    columns = {
+        f"{block}.{row}": cols for block, rows, cols in _sec2_layout(gen, variants=True) for row in rows
+    }
+    read = _read_labelled(tokens, labels, end, {path: len(cols) for path, cols in columns.items()})
+    sec2: Sec2 = {}
+    for block, rows, cols in _sec2_layout(gen, variants=True):
+        sec2[block] = {}
+        for row in rows:
+            path = f"{block}.{row}"
+            if path in read:
+                sec2[block][row] = _cells(read[path], cols, f"sec2.{path}", warnings)
+            elif row in _required_sec2_rows(gen, block):
+                sec2[block][row] = _null_row([c for c, _ in cols], "missing")
+    return sec2
+
+
+def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec3:
+    exact = _SEC3_EXACT[gen]
+    started = False
+
+    def match(token: Token) -> str | None:
+        nonlocal started
+        key = token.key
+        for keyword, code in _SEC3_KEYWORDS:
+            if keyword in key:
+                started = True
+                return code
+        code = exact.get(token.core) if started else None
+        if code == "other.other" and _GROUP_ENUMERATOR.match(key):
+            return None  # "(六)其他" is the G2 group label cut short, not the row 3.其他
+        return code
+
+    labels = _labelled_rows(tokens, start, end, match, warnings, "sec3")
+    columns = [(code, "count") for code in _sec3_columns(gen)]
+    rows = _sec3_rows(gen)
+    read = _read_labelled(tokens, labels, end, dict.fromkeys(rows, len(columns)))
+    sec3: Sec3 = {}
+    for row in rows:
+        if row in read:
+            sec3[row] = _cells(read[row], columns, f"sec3.{row}", warnings)
+        else:
+            sec3[row] = _null_row(_sec3_columns(gen), "missing")
+    return sec3
+
+
+def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec4:
+    groups, columns = _sec4_groups(gen), _sec4_columns(gen)
+    values = _read_values(tokens, start, end, _SEC4_WIDTH)
+    if len(values) != _SEC4_WIDTH:
+        printed = "\t".join(token.raw for token in values)
+        warnings.append(f"sec4: {len(values)} cells for {_SEC4_WIDTH} columns")
+        return {group: {c: Cell(None, printed, "cell_count_mismatch") for c in columns} for group in groups}
+    cells = iter(values)
+    return {group: {c: parse_cell(next(cells).raw) for c in columns} for group in groups}
+
+
+# -- schema layout, computed once -------------------------------------------------------------------
+
+
+@cache
+def _sec2_layout(
+    gen: str, variants: bool = False
+) -> tuple[tuple[str, tuple[str, ...], list[tuple[str, str]]], ...]:
+    """((block, (row codes…), [(column code, column type)…]), …) in template order."""
+    layout = []
+    for block in generation(gen)["sec2"]["blocks"]:
+        rows = [row["code"] for row in block["rows"]]
+        if variants:
+            rows += [row["code"] for row in block.get("variant_rows", [])]
+        layout.append((block["code"], tuple(rows), [(c["code"], c["type"]) for c in block["columns"]]))
+    return tuple(layout)
+
+
+@cache
+def _required_sec2_rows(gen: str, block_code: str) -> frozenset[str]:
+    block = next(b for b in generation(gen)["sec2"]["blocks"] if b["code"] == block_code)
+    return frozenset(row["code"] for row in block["rows"])
+
+
+@cache
+def _sec2_labels(gen: str) -> tuple[tuple[str, str], ...]:
+    """(label key, "block.row") for every section-二 row, aliases included, longest label first."""
+    pairs = []
+    aliases = _SEC2_ALIASES[gen]
+    for block in generation(gen)["sec2"]["blocks"]:
+        for row in [*block["rows"], *block.get("variant_rows", [])]:
+            path = f"{block['code']}.{row['code']}"
+            pairs.append((match_key(row["label"]), path))
+            pairs.extend(
+                (match_key(alias), path) for alias, label in aliases.items() if label == row["label"]
+            )
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+@cache
+def _sec3_rows(gen: str) -> tuple[str, ...]:
+    return tuple(row["code"] for row in generation(gen)["sec3"]["rows"])
+
+
+@cache
+def _sec3_columns(gen: str) -> tuple[str, ...]:
+    return tuple(col["code"] for col in generation(gen)["sec3"]["columns"])
+
+
+@cache
+def _sec4_groups(gen: str) -> tuple[str, ...]:
+    return tuple(group["code"] for group in generation(gen)["sec4"]["groups"])
+
+
+@cache
+def _sec4_columns(gen: str) -> tuple[str, ...]:
+    return tuple(col["code"] for col in generation(gen)["sec4"]["columns"])

@@ -1,0 +1,349 @@
+"""What every portal spider shares: site profiles, title recognition, items, and loud layout checks.
+
+Platform spiders (``hanweb.py``, ``trs.py``) own the navigation; this module owns everything that does not
+depend on the CMS. The pure helpers at module level are tested directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, Self
+from urllib.parse import urldefrag, urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.items import FetchedDocument, ReportPage
+
+# --- title recognition ---------------------------------------------------------------------------
+
+# "信息公开" followed closely by a report noun covers 政府信息公开工作年度报告, 政府信息公开年度报告,
+# 政府信息公开年报 and the pre-2010 「…政府信息公开工作报告」.
+_REPORT_NOUN = re.compile(r"信息公开.{0,6}?(年度报告|年报|工作报告)")
+# Titles about reports rather than reports: circulars, templates, work plans, interpretations.
+_NOT_A_REPORT = re.compile(
+    r"通知|要点|指南|制度|预算|决算|格式|编制|报送|模板|范本|解读|图解|一图|图说|评估|考核|督查|培训|会议|公告|意见|办法|方案"
+)
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def normalise_title(title: str) -> str:
+    """Collapse whitespace (titles sometimes carry the body name on its own line) and unify brackets."""
+    title = re.sub(r"\s+", "", title)
+    return title.replace("(", "（").replace(")", "）")
+
+
+def is_annual_report_title(title: str | None) -> bool:
+    """True for 「…2022年政府信息公开工作年度报告」, 「…政府信息公开年报」, 「…年度报告（更正）」 and the like."""
+    if not title:
+        return False
+    text = normalise_title(title)
+    return bool(_REPORT_NOUN.search(text)) and not _NOT_A_REPORT.search(text)
+
+
+def report_year_from_title(title: str | None) -> int | None:
+    """The reporting year printed in a title (「2023年度…」 → 2023; 「二〇二二年…」 → 2022), else None."""
+    if not title:
+        return None
+    match = _YEAR.search(normalise_title(title).translate(_CN_DIGITS))
+    return int(match.group(1)) if match else None
+
+
+def find_date(texts: Iterable[str]) -> str | None:
+    """The first date in ``texts`` as YYYY-MM-DD (listings print 2023-01-16, 2023/1/16 or 2023年1月16日)."""
+    for text in texts:
+        match = _DATE.search(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def clean_text(text: str | None) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def parse_year(value: Any) -> int | None:
+    """The ``year`` spider argument or ``XXGK_YEAR`` setting: None, "", "2023" or 2023."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"year must be a number like 2023, not {value!r}") from None
+
+
+# --- site profiles -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SiteProfile:
+    """A site as data (``crawler/sites/<name>.toml``): where to start and how its navigation reads."""
+
+    name: str
+    platform: str
+    start_url: str
+    allowed_domains: tuple[str, ...]
+    region: str = ""
+    county: str = ""
+    #: step name → link-text patterns (regexes), best first; the platform decides which steps exist
+    nav: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: link texts never worth following from navigation (指南, 制度, 法定主动公开内容 …)
+    skip_link_texts: tuple[str, ...] = ()
+    #: URL shapes (regexes matched against the absolute URL)
+    urls: dict[str, str] = field(default_factory=dict)
+    #: how deep navigation below the 年报 entry may go before giving up
+    max_nav_depth: int = 3
+
+    def nav_patterns(self, step: str) -> tuple[str, ...]:
+        return self.nav.get(step, ())
+
+    def url_pattern(self, kind: str) -> re.Pattern[str] | None:
+        pattern = self.urls.get(kind)
+        return re.compile(pattern) if pattern else None
+
+
+def load_profile(name: str) -> SiteProfile:
+    """Read ``crawler/sites/<name>.toml`` from the installed package (no paths outside the repo)."""
+    text = resources.files("crawler.sites").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return profile_from_dict(tomllib.loads(text))
+
+
+def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
+    site = data["site"]
+    return SiteProfile(
+        name=site["name"],
+        platform=site["platform"],
+        start_url=site["start_url"],
+        allowed_domains=tuple(site["allowed_domains"]),
+        region=site.get("region", ""),
+        county=site.get("county", ""),
+        nav={step: tuple(patterns) for step, patterns in data.get("nav", {}).items()},
+        skip_link_texts=tuple(data.get("skip", {}).get("link_texts", ())),
+        urls=dict(data.get("urls", {})),
+        max_nav_depth=int(site.get("max_nav_depth", 3)),
+    )
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str  # absolute, without fragment
+    text: str  # a[title] when present (untruncated), else the visible text
+
+
+def host_allowed(url: str, allowed_domains: Iterable[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)
+
+
+def extract_links(response: Response, allowed_domains: Iterable[str], scope: str = "//a[@href]") -> list[Link]:
+    """Every http(s) link under ``scope`` on an allowed host, in page order, first occurrence wins."""
+    seen: set[str] = set()
+    links: list[Link] = []
+    for anchor in response.xpath(scope):
+        href = (anchor.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urldefrag(response.urljoin(href)).url
+        if not url.startswith(("http://", "https://")) or not host_allowed(url, allowed_domains):
+            continue
+        if url in seen:
+            continue
+        seen.add(url)
+        text = anchor.attrib.get("title") or " ".join(anchor.xpath(".//text()").getall())
+        links.append(Link(url, clean_text(text)))
+    return links
+
+
+def links_matching(links: Iterable[Link], patterns: Iterable[str]) -> list[Link]:
+    """Links whose text matches the first pattern that matches anything (patterns are ranked)."""
+    links = list(links)
+    for pattern in patterns:
+        regex = re.compile(pattern)
+        found = [link for link in links if regex.search(link.text)]
+        if found:
+            return found
+    return []
+
+
+# --- the spider ----------------------------------------------------------------------------------
+
+LAYOUT_CHANGED = "layout_changed"
+STRUCTURAL_FETCH_FAILED = "structural_fetch_failed"
+CHALLENGE_STATUSES = frozenset({412, 521, 512})
+
+
+class PortalSpider(Spider):
+    """Base for the platform spiders: profile, year filter, items, and selector cardinality.
+
+    A subclass sets ``name`` (the profile defaults to the same name) and implements ``start``.
+    """
+
+    profile_name: str | None = None
+
+    def __init__(self, *args: Any, year: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile: SiteProfile = load_profile(self.profile_name or self.name)
+        self.allowed_domains = list(self.profile.allowed_domains)
+        self.year: int | None = parse_year(year)
+        self.close_reason: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.year is None:
+            spider.year = parse_year(crawler.settings.get("XXGK_YEAR"))
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # -- crawl outcome
+
+    def on_idle(self) -> None:
+        """Finish the crawl with a failing reason once everything that could be fetched was fetched."""
+        if self.close_reason:
+            raise CloseSpider(self.close_reason)
+
+    def inc_stat(self, key: str, count: int = 1) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(key, count)
+
+    def layout_error(self, response: Response, what: str, *, structural: bool) -> None:
+        """A selector that must match found nothing: say where, count it, and fail structural pages loudly."""
+        self.logger.error("layout changed? %s matched nothing on %s", what, response.url)
+        self.inc_stat("xxgk/layout_errors")
+        if structural:
+            self.close_reason = LAYOUT_CHANGED
+
+    def require(self, found: list[Any], response: Response, what: str, *, structural: bool = True) -> list[Any]:
+        """Cardinality check in the spirit of spatula: ``found`` must hold at least one match."""
+        if not found:
+            self.layout_error(response, what, structural=structural)
+        return found
+
+    # -- filters
+
+    def wants_report(self, title: str | None) -> bool:
+        if not is_annual_report_title(title):
+            return False
+        return self.year is None or report_year_from_title(title) == self.year
+
+    def allowed(self, url: str) -> bool:
+        return host_allowed(url, self.profile.allowed_domains)
+
+    def skipped(self, link: Link) -> bool:
+        return any(re.search(pattern, link.text) for pattern in self.profile.skip_link_texts)
+
+    # -- requests and items
+
+    def report_request(self, url: str, title: str, list_date: str | None, column: str | None,
+                       column_url: str | None) -> Request:
+        self.inc_stat("xxgk/report_links")
+        return Request(
+            url,
+            callback=self.parse_report,
+            errback=self.on_error,
+            cb_kwargs={"list_title": title, "list_date": list_date, "column": column, "column_url": column_url},
+        )
+
+    def parse_report(self, response: Response, list_title: str, list_date: str | None, column: str | None,
+                     column_url: str | None) -> Iterator[ReportPage]:
+        self.inc_stat("xxgk/reports")
+        yield ReportPage(
+            site=self.profile.name,
+            url=response.request.url if response.request else response.url,
+            final_url=response.url,
+            status=response.status,
+            content_type=content_type(response),
+            body=response.body,
+            encoding=getattr(response, "encoding", None) or "",
+            sha256=hashlib.sha256(response.body).hexdigest(),
+            fetched_at=utc_now(),
+            list_title=list_title,
+            list_date=list_date,
+            column=column,
+            column_url=column_url,
+            **warc_fields(meta_of(response)),
+        )
+
+    def fetched_document(self, response: Response, role: str) -> FetchedDocument:
+        self.inc_stat(f"xxgk/fetched/{role}")
+        return FetchedDocument(
+            site=self.profile.name,
+            url=response.request.url if response.request else response.url,
+            final_url=response.url,
+            status=response.status,
+            content_type=content_type(response),
+            sha256=hashlib.sha256(response.body).hexdigest(),
+            fetched_at=utc_now(),
+            role=role,
+            size=len(response.body),
+            **warc_fields(meta_of(response)),
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[FetchedDocument]:
+        """Record a failed fetch; a failed structural page (home, column) fails the crawl."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        response: Response | None = failure.value.response if failure.check(HttpError) else None
+        status = response.status if response is not None else 0
+        role = "challenge" if status in CHALLENGE_STATUSES else "error"
+        self.logger.error("fetch failed (%s) %s: %s", status or "no response", request.url, failure.value)
+        self.inc_stat(f"xxgk/fetch_errors/{role}")
+        if request.meta.get("xxgk_structural") and self.close_reason is None:
+            self.close_reason = STRUCTURAL_FETCH_FAILED
+        body = response.body if response is not None else b""
+        yield FetchedDocument(
+            site=self.profile.name,
+            url=request.url,
+            final_url=response.url if response is not None else request.url,
+            status=status,
+            content_type=content_type(response) if response is not None else None,
+            sha256=hashlib.sha256(body).hexdigest(),
+            fetched_at=utc_now(),
+            role=role,
+            size=len(body),
+            error=repr(failure.value),
+            **warc_fields(meta_of(response) if response is not None else request.meta),
+        )
+
+
+def content_type(response: Response) -> str | None:
+    value = response.headers.get("Content-Type")
+    return value.decode("latin-1") if value else None
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def meta_of(response: Response) -> dict[str, Any]:
+    """``response.meta``, or {} for a response built without a request (tests, reparse)."""
+    try:
+        return response.meta
+    except AttributeError:
+        return {}
+
+
+def warc_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    """Copy the WARC location the archive middleware put in ``meta['xxgk_warc']``, if any."""
+    warc = meta.get("xxgk_warc") or {}
+    return {
+        "warc_file": warc.get("file"),
+        "warc_offset": warc.get("offset"),
+        "warc_record_id": warc.get("record_id"),
+    }

@@ -1,0 +1,286 @@
+"""Stage 4: write SQLite with sqlite-utils — one transaction per item, so a kill never leaves a
+half-written report. The store never parses HTML: it writes what the earlier stages decided.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterator
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+from sqlite_utils import Database
+
+from crawler.db import db_path, open_db
+from crawler.extract.model import Cell, ExtractedReport
+from crawler.items import FetchedDocument, ReportPage
+from pipelines.dedupe import Decision, is_correction
+
+
+def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
+    """(table, row, column, cell) in long format; section 二 rows are ``<block>.<row>``."""
+    for block, rows in report.sec2.items():
+        for row, cols in rows.items():
+            for column, cell in cols.items():
+                yield "sec2", f"{block}.{row}", column, cell
+    for table, groups in (("sec3", report.sec3), ("sec4", report.sec4)):
+        for row, cols in groups.items():
+            for column, cell in cols.items():
+                yield table, row, column, cell
+
+
+@cache
+def site_region(site: str) -> str | None:
+    """The region a site serves, from its profile (crawler/sites/<site>.toml)."""
+    try:
+        text = resources.files("crawler.sites").joinpath(f"{site}.toml").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return None
+    return tomllib.loads(text).get("region")
+
+
+def sql_number(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def cell_source(report: ExtractedReport) -> str:
+    """The extraction method behind the values (issue 5 adds docx, xlsx, pdf-text, ocr …)."""
+    return "html" if report.table_render == "html" else "text"
+
+
+def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
+    report: ExtractedReport = item.extracted
+    new_received = report.sec3.get("new_received", {}).get("total")
+    return {
+        "site": item.site,
+        "agency": report.agency,
+        "agency_key": decision.agency_key,
+        "agency_as_printed": report.agency_as_printed,
+        "year": report.year,
+        "title": report.title or item.list_title,
+        "url": decision.canonical_url or item.final_url,
+        "published": report.published,
+        "region": site_region(item.site),
+        "level": report.level,
+        "format": report.format,
+        "table_render": report.table_render,
+        "sec3_new_received_total": sql_number(new_received.value) if new_received else None,
+        "checks_failed": report.failed_hard_checks(),
+        "narrative": json.dumps(report.narrative.to_json(), ensure_ascii=False),
+        "warnings": json.dumps(report.warnings, ensure_ascii=False),
+        "text": report.text,
+        "content_hash": decision.content_hash,
+    }
+
+
+def merged_urls(existing_json: str | None, *urls: str) -> str:
+    found = json.loads(existing_json) if existing_json else []
+    for url in urls:
+        if url not in found:
+            found.append(url)
+    return json.dumps(sorted(found))
+
+
+class StorePipeline:
+    def __init__(self, path: Path, stats: StatsCollector) -> None:
+        self.path = path
+        self.stats = stats
+        self.db: Database | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        data_dir = crawler.settings.get("XXGK_DATA_DIR")
+        if not data_dir:
+            raise NotConfigured("XXGK_DATA_DIR is empty: nowhere to write the database")
+        return cls(db_path(data_dir), crawler.stats)
+
+    def open_spider(self) -> None:
+        self.db = open_db(self.path)
+
+    def close_spider(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item: object) -> object:
+        assert self.db is not None
+        with self.db.atomic():
+            if isinstance(item, ReportPage):
+                self.store_report_page(item)
+            elif isinstance(item, FetchedDocument):
+                self.insert_document(item, report_id=None)
+        return item
+
+    # --- documents ------------------------------------------------------------------------
+
+    def insert_document(self, item: ReportPage | FetchedDocument, report_id: int | None) -> int:
+        assert self.db is not None
+        row = {
+            "site": item.site,
+            "url": item.url,
+            "final_url": item.final_url,
+            "sha256": item.sha256,
+            "fetched_at": item.fetched_at,
+            "status": item.status,
+            "content_type": item.content_type,
+            "size": len(item.body) if item.body is not None else getattr(item, "size", None),
+            "report_id": report_id,
+            "role": item.role,
+            "parent_url": getattr(item, "parent_url", None),
+            "warc_file": item.warc_file,
+            "warc_offset": item.warc_offset,
+            "warc_record_id": item.warc_record_id,
+            "error": item.error,
+        }
+        self.stats.inc_value(f"xxgk/store/documents/{item.role}")
+        return self.db["documents"].insert(row).last_pk
+
+    # --- reports --------------------------------------------------------------------------
+
+    def store_report_page(self, item: ReportPage) -> None:
+        decision: Decision | None = item.decision
+        if decision is None:  # not extracted (an error upstream): keep the fetched copy
+            self.insert_document(item, report_id=None)
+            self.stats.inc_value("xxgk/store/unparsed_pages")
+            return
+        if decision.kind == "new":
+            report_id = self.insert_report(item, decision)
+        else:
+            report_id = decision.report_id
+            assert report_id is not None
+            if decision.kind == "newer_version":
+                self.archive_current_version(report_id, reason=self.version_reason(item))
+                self.update_report(report_id, item, decision)
+            elif decision.kind == "older_version":
+                self.insert_version(report_id, item, reason="superseded")
+            self.touch_report(report_id, item, decision)
+        document_id = self.insert_document(item, report_id)
+        if decision.kind in ("new", "newer_version"):
+            self.replace_cells_and_checks(report_id, item.extracted, document_id)
+        self.stats.inc_value(f"xxgk/store/reports/{decision.kind}")
+
+    def insert_report(self, item: ReportPage, decision: Decision) -> int:
+        assert self.db is not None
+        row = report_columns(item, decision)
+        row |= {
+            "urls": json.dumps([item.final_url]),
+            "version": 1,
+            "first_seen": item.fetched_at,
+            "last_seen": item.fetched_at,
+        }
+        return self.db["reports"].insert(row).last_pk
+
+    def update_report(self, report_id: int, item: ReportPage, decision: Decision) -> None:
+        assert self.db is not None
+        current = self.db["reports"].get(report_id)
+        row = report_columns(item, decision) | {"version": (current["version"] or 1) + 1}
+        self.db["reports"].update(report_id, row)
+
+    def touch_report(self, report_id: int, item: ReportPage, decision: Decision) -> None:
+        """Record the URL and the capture time; keep the canonical URL the decision chose."""
+        assert self.db is not None
+        current = self.db["reports"].get(report_id)
+        updates: dict[str, Any] = {
+            "urls": merged_urls(current["urls"], item.final_url, item.url),
+            "last_seen": max(current["last_seen"] or "", item.fetched_at),
+        }
+        if decision.kind == "same" and decision.canonical_url:
+            updates["url"] = decision.canonical_url
+        self.db["reports"].update(report_id, updates)
+
+    @staticmethod
+    def version_reason(item: ReportPage) -> str:
+        title = item.extracted.title if item.extracted else item.list_title
+        return "correction" if is_correction(title) else "changed"
+
+    def archive_current_version(self, report_id: int, reason: str) -> None:
+        """Copy the row about to be replaced, with its cells, into ``report_versions``."""
+        assert self.db is not None
+        current = self.db["reports"].get(report_id)
+        cells = {
+            f"{row['table']}.{row['row']}.{row['column']}": row["value"]
+            for row in self.db["cells"].rows_where("report_id = ?", [report_id])
+        }
+        self.db["report_versions"].insert(
+            {
+                "report_id": report_id,
+                "version": current["version"],
+                "title": current["title"],
+                "url": current["url"],
+                "published": current["published"],
+                "content_hash": current["content_hash"],
+                "text": current["text"],
+                "cells": json.dumps(cells, ensure_ascii=False),
+                "first_seen": current["first_seen"],
+                "last_seen": current["last_seen"],
+                "reason": reason,
+            }
+        )
+
+    def insert_version(self, report_id: int, item: ReportPage, reason: str) -> None:
+        """An older version met after the newer one (e.g. the original of a correction)."""
+        assert self.db is not None
+        report: ExtractedReport = item.extracted
+        exists = self.db.execute(
+            "SELECT 1 FROM report_versions WHERE report_id = ? AND content_hash = ?",
+            [report_id, item.decision.content_hash],
+        ).fetchone()
+        if exists:
+            return
+        cells = {f"{t}.{r}.{c}": sql_number(cell.value) for t, r, c, cell in cell_rows(report)}
+        self.db["report_versions"].insert(
+            {
+                "report_id": report_id,
+                "version": 0,
+                "title": report.title or item.list_title,
+                "url": item.final_url,
+                "published": report.published,
+                "content_hash": item.decision.content_hash,
+                "text": report.text,
+                "cells": json.dumps(cells, ensure_ascii=False),
+                "first_seen": item.fetched_at,
+                "last_seen": item.fetched_at,
+                "reason": reason,
+            }
+        )
+
+    def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, document_id: int) -> None:
+        assert self.db is not None
+        self.db.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
+        self.db.execute("DELETE FROM checks WHERE report_id = ?", [report_id])
+        source = cell_source(report)
+        self.db["cells"].insert_all(
+            (
+                {
+                    "report_id": report_id,
+                    "table": table,
+                    "row": row,
+                    "column": column,
+                    "value": sql_number(cell.value),
+                    "raw": cell.raw,
+                    "flag": cell.flag,
+                    "source": source,
+                    "document_id": document_id,
+                }
+                for table, row, column, cell in cell_rows(report)
+            ),
+            batch_size=500,
+        )
+        self.db["checks"].insert_all(
+            {
+                "report_id": report_id,
+                "rule": rule,
+                "status": result.status,
+                "hard": int(result.hard),
+                "delta": sql_number(result.delta),
+                "assumed_zero": int(result.assumed_zero),
+                "detail": result.detail,
+            }
+            for rule, result in report.checks.items()
+        )

@@ -1,0 +1,48 @@
+"""``python -m tests.replica serve [--seed N] [--scale default|large] [--port P] [--manifest PATH]``.
+
+Prints the proxy URL as the first stdout line (then the manifest path) and serves until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from tests.replica.server import start
+from tests.replica.world import SCALES, build_world
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.replica")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the replica as an HTTP forward proxy on 127.0.0.1")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--scale", choices=SCALES, default="default")
+    serve.add_argument("--port", type=int, default=0, help="0 = a free port")
+    serve.add_argument("--manifest", type=Path, help="where to write expected.json (default: a temp dir)")
+    serve.add_argument("--modern-hanweb", action="store_true", help="?pageNum=N really paginates")
+    args = parser.parse_args(argv)
+
+    world = build_world(args.seed, args.scale, modern_hanweb=args.modern_hanweb)
+    manifest = args.manifest or Path(tempfile.mkdtemp(prefix="replica-")) / "expected.json"
+    world.write_manifest(manifest)
+    server, _thread = start(world, args.port)
+    print(server.proxy_url, flush=True)
+    print(f"manifest: {manifest}", flush=True)
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        pass
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Helpers both site builders share: choosing bodies, years and generations, ids, attachment bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tests.replica.content import Body
+from tests.support.values import StatTables, random_tables
+
+YEARS = tuple(range(2019, 2025))
+
+# placeholder bytes with the right magic numbers, so type sniffing agrees with Content-Type
+MAGIC = {
+    "pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    "xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
+    "doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
+    "wps": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
+    "et": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
+    "docx": b"PK\x03\x04" + b"\x00" * 60,
+    "jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9",
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xls": "application/vnd.ms-excel",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "wps": "application/vnd.ms-works",
+    "et": "application/vnd.ms-excel",
+    "jpg": "image/jpeg",
+}
+
+
+def digits(key: str, n: int) -> str:
+    """``n`` digits derived from ``key``: stable ids that survive re-rendering."""
+    number = int(hashlib.sha256(key.encode()).hexdigest(), 16)
+    return str(number)[-n:].rjust(n, "0")
+
+
+def hex32(key: str) -> str:
+    return hashlib.md5(key.encode()).hexdigest()  # an id, not security
+
+
+@dataclass
+class Plan:
+    """What one body publishes: its years, and for each year the generation and table rendering."""
+
+    body: Body
+    years: list[int]
+    missing: list[int]
+
+
+def plan_years(rng: random.Random, body: Body, keep: set[int]) -> Plan:
+    """All six years, except that about one body in five skipped one (never a year in ``keep``)."""
+    missing: list[int] = []
+    candidates = [y for y in YEARS if y not in keep]
+    if rng.random() < 0.2 and candidates:
+        missing.append(rng.choice(candidates))
+    return Plan(body, [y for y in YEARS if y not in missing], missing)
+
+
+def pick_generation(rng: random.Random, year: int) -> str:
+    """G1 for 2019–2020; G2 from 2021, with a few G1 stragglers in 2021–2022."""
+    if year <= 2020:
+        return "G1"
+    if year <= 2022 and rng.random() < 0.15:
+        return "G1"
+    return "G2"
+
+
+def pick_tables(rng: random.Random, year: int, image_share: float = 0.15) -> StatTables | None:
+    """Random tables for the year's generation, or None when the page shows them only as images."""
+    tables = random_tables(rng, pick_generation(rng, year))
+    return None if rng.random() < image_share else tables
+
+
+def pick_title(rng: random.Random, body: Body, year: int) -> tuple[str, tuple[str, ...]]:
+    """(title, heading lines): mostly 「全称Y年…」, some 「Y年度…」, some with the name on its own line."""
+    roll = rng.random()
+    rest = f"{year}年度政府信息公开工作年度报告" if roll < 0.12 else f"{year}年政府信息公开工作年度报告"
+    lines = (body.name, rest) if 0.12 <= roll < 0.3 else (body.name + rest,)
+    return body.name + rest, lines
+
+
+def spread_dates(rng: random.Random, count: int, start: datetime, end: datetime) -> list[datetime]:
+    span = int((end - start).total_seconds())
+    return sorted(start + timedelta(seconds=rng.randint(0, span)) for _ in range(count))

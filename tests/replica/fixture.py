@@ -1,0 +1,60 @@
+"""``with running_replica() as replica:`` — the replica world served on a free loopback port.
+
+with running_replica(seed=0) as replica:
+    os.environ["http_proxy"] = replica.proxy_url
+    replica.manifest["reports"][0]["url"]          # what a crawl must find
+    replica.world.edit_report(url, title="…（更正）")  # mutate while serving
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.replica.server import ReplicaServer, start
+from tests.replica.world import World, build_world
+
+
+@dataclass
+class Replica:
+    world: World
+    server: ReplicaServer
+    manifest_path: Path
+
+    @property
+    def proxy_url(self) -> str:
+        return self.server.proxy_url
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    def refresh_manifest(self) -> Path:
+        """Rewrite expected.json after mutating the world."""
+        return self.world.write_manifest(self.manifest_path)
+
+
+@contextmanager
+def running_replica(
+    seed: int = 0,
+    scale: str = "default",
+    *,
+    port: int = 0,
+    manifest_path: Path | None = None,
+    modern_hanweb: bool = False,
+) -> Iterator[Replica]:
+    world = build_world(seed, scale, modern_hanweb=modern_hanweb)
+    with tempfile.TemporaryDirectory(prefix="replica-") as tmp:
+        path = world.write_manifest(manifest_path or Path(tmp) / "expected.json")
+        server, thread = start(world, port)
+        try:
+            yield Replica(world, server, path)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)

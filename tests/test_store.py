@@ -1,0 +1,117 @@
+"""The store stage over a fresh database: rows, cells, checks, aliases and versions."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from crawler.db import open_db
+from crawler.extract.model import Cell, CheckResult, ExtractedReport, Narrative
+from crawler.items import FetchedDocument, ReportPage
+from pipelines.dedupe import DedupePipeline
+from pipelines.store import StorePipeline
+
+AGENCY = "威海市文登区财政局"
+URL_A = "http://www.wendeng.gov.cn/art/2023/1/16/art_182996_11.html"
+URL_B = "http://www.wendeng.gov.cn/art/2023/1/16/art_122236_12.html"
+
+
+class Stats(Counter):
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self[key] += count
+
+
+def extracted(received: int = 3, text: str = "正文") -> ExtractedReport:
+    return ExtractedReport(
+        agency=AGENCY,
+        agency_as_printed=AGENCY,
+        year=2022,
+        published="2023-01-16",
+        format="G2",
+        table_render="html",
+        sec2={"art20_8": {"admin_fees": {"fee_amount": Cell(None, "-", "marker")}}},
+        sec3={"new_received": {"total": Cell(received, str(received))}},
+        sec4={"review": {"total": Cell(0, "0")}},
+        narrative=Narrative(proactive_total=472),
+        checks={"sec3.identity": CheckResult("sec3.identity", "fail", True, "total: 3 ≠ 2", 1)},
+        title=f"{AGENCY}2022年政府信息公开工作年度报告",
+        text=text,
+    )
+
+
+def page(url: str, report: ExtractedReport, fetched_at: str = "2026-11-21T00:00:00Z") -> ReportPage:
+    return ReportPage(
+        site="wendeng", url=url, final_url=url, status=200, content_type="text/html", body=b"<html/>",
+        encoding="utf-8", sha256="0" * 64, fetched_at=fetched_at, text=report.text, extracted=report,
+    )
+
+
+@pytest.fixture
+def stages(tmp_path: Path):
+    path = tmp_path / "xxgk.db"
+    stats = Stats()
+    dedupe, store = DedupePipeline(path, stats), StorePipeline(path, stats)
+    dedupe.open_spider()
+    store.open_spider()
+
+    def run(item):
+        return store.process_item(dedupe.process_item(item))
+
+    yield run, path
+    dedupe.close_spider()
+    store.close_spider()
+
+
+def test_a_report_becomes_one_row_with_its_headline_columns(stages) -> None:
+    run, path = stages
+    run(page(URL_A, extracted()))
+    row = next(open_db(path)["reports"].rows)
+    assert (row["agency"], row["year"], row["published"], row["sec3_new_received_total"], row["checks_failed"]) == (
+        AGENCY, 2022, "2023-01-16", 3, 1,
+    )
+
+
+def test_cells_keep_value_raw_and_flag_in_long_format(stages) -> None:
+    run, path = stages
+    run(page(URL_A, extracted()))
+    cells = {(c["table"], c["row"], c["column"]): (c["value"], c["raw"], c["flag"]) for c in open_db(path)["cells"].rows}
+    assert cells[("sec2", "art20_8.admin_fees", "fee_amount")] == (None, "-", "marker")
+
+
+def test_a_double_posting_is_one_row_recording_both_urls(stages) -> None:
+    run, path = stages
+    run(page(URL_A, extracted()))
+    run(page(URL_B, extracted()))
+    rows = list(open_db(path)["reports"].rows)
+    assert [json.loads(r["urls"]) for r in rows] == [sorted([URL_A, URL_B])]
+
+
+def test_a_changed_report_keeps_its_earlier_version(stages) -> None:
+    run, path = stages
+    run(page(URL_A, extracted(received=3, text="旧")))
+    run(page(URL_A, extracted(received=5, text="新"), fetched_at="2026-12-01T00:00:00Z"))
+    db = open_db(path)
+    assert (db["reports"].count, db["report_versions"].count, next(db["reports"].rows)["sec3_new_received_total"]) == (
+        1, 1, 5,
+    )
+
+
+def test_every_fetched_copy_is_a_document(stages) -> None:
+    run, path = stages
+    run(page(URL_A, extracted()))
+    run(FetchedDocument(site="wendeng", url="http://www.wendeng.gov.cn/col/col1/index.html",
+                        final_url="http://www.wendeng.gov.cn/col/col1/index.html", status=200,
+                        content_type="text/html", sha256="1" * 64, fetched_at="2026-11-21T00:00:00Z", role="list"))
+    assert sorted(d["role"] for d in open_db(path)["documents"].rows) == ["list", "page"]
+
+
+def test_a_page_that_failed_upstream_is_kept_as_a_document_with_its_error(stages) -> None:
+    run, path = stages
+    broken = page(URL_A, extracted())
+    broken.extracted, broken.error = None, "extract: ValueError: bad table"
+    run(broken)
+    db = open_db(path)
+    assert (db["reports"].count, next(db["documents"].rows)["error"]) == (0, "extract: ValueError: bad table")
