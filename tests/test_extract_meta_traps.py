@@ -232,3 +232,16 @@ def test_normalise_agency(printed: str, normalised: str) -> None:
 )
 def test_parse_date(printed: str, iso: str | None) -> None:
     assert parse_date(printed) == iso
+
+
+def test_chinese_numeral_statistics_period() -> None:
+    text = _text(
+        "某县人民政府政府信息公开工作年度报告",
+        "本报告统计期限为二〇二二年一月一日至二〇二二年十二月三十一日。",
+    )
+    assert extract_metadata(None, text).year == 2022
+
+
+def test_title_with_guanyu() -> None:
+    page = Page(title="威海市文登区财政局关于2022年政府信息公开工作年度报告的公告")
+    assert extract_metadata(page, OPENING).agency == "威海市文登区财政局"

@@ -177,3 +177,11 @@ def test_template_reports_get_no_g0_facts() -> None:
 )
 def test_parse_count(number: str, scale: str | None, value) -> None:
     assert parse_count(number, scale) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["全年受理依申请公开政府信息3件。", "不予公开信息2件。", "部分公开信息1件。"],
+)
+def test_request_outcomes_are_not_the_proactive_total(text: str) -> None:
+    assert extract_narrative(text).proactive_total is None

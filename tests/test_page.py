@@ -223,3 +223,20 @@ def test_attachment_kinds(link: str, kind: str | None) -> None:
         url="http://a.gov.cn/x/y.html",
     )
     assert [a.kind for a in page.attachments] == ([kind] if kind else [])
+
+
+def test_short_cms_body_is_kept_for_attachment_only_reports() -> None:
+    html = """<body><div class="nav"><p>首页 政务公开 政府信息公开年报 乡镇部门信息公开 依申请公开</p></div>
+      <div id="zoom"><p>详见附件。</p><p><a href="/attachment/0/123/456789/1234567.docx">年度报告.docx</a></p></div></body>"""
+    page = parse_page(html, url="http://www.example-c.gov.cn/zfxxgk/zfxxgknb/2024n/bmdw/art/2025/art_1.html")
+    assert page.body_text == "详见附件。\n年度报告.docx"
+
+
+def test_generic_content_class_prefers_the_inner_block() -> None:
+    html = """<div class="content"><div class="menu">首页</div>
+      <div class="content"><p>一、总体情况</p><p>本年度主动公开政府信息200条，其中网站100条。</p></div></div>"""
+    assert parse_page(html).body_text.startswith("一、总体情况")
+
+
+def test_empty_document_without_body() -> None:
+    assert parse_page("<html></html>").body_text == ""

@@ -12,7 +12,15 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import FetchedDocument
 from crawler.platforms.base import LAYOUT_CHANGED
-from crawler.platforms.trs import Pager, TrsSpider, column_directory, is_below, page_url, parse_pager
+from crawler.platforms.trs import (
+    Pager,
+    TrsSpider,
+    column_directory,
+    is_below,
+    list_items,
+    page_url,
+    parse_pager,
+)
 from crawler.spiders.hy import HySpider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html" / "trs"
@@ -123,6 +131,17 @@ def test_department_template_with_boxcon_lines() -> None:
     assert report.url == f"{column}202401/t20240122_4500001.html"
     assert report.cb_kwargs["list_date"] == "2024-01-22"
     assert requests_for(output, spider.parse_column) == []
+
+
+def test_an_undated_item_does_not_borrow_the_next_items_date() -> None:
+    body = (
+        '<ul><li><a href="./202301/t20230116_1.html" title="海原县2022年政府信息公开工作年度报告">a</a></li></ul>'
+        '<ul><li><a href="./202201/t20220120_2.html" title="海原县2021年政府信息公开工作年度报告">b</a></li>'
+        "<li><span>2022-01-20</span></li></ul>"
+    ).encode()
+    response = HtmlResponse(COLUMN, body=body, encoding="utf-8")
+    items = list_items(response, HySpider().profile.url_pattern("article"))
+    assert [item.date for item in items] == [None, "2022-01-20"]
 
 
 def test_unit_directory_yields_columns_and_units() -> None:

@@ -115,7 +115,7 @@ def normalise_agency(name: str | None) -> str | None:
     if not name:
         return None
     name = _CORRECTION.sub("", _NOISE.sub("", name))
-    name = re.sub(r"^关于", "", name).rstrip("的之,，:：、")
+    name = re.sub(r"^关于|关于$", "", name).rstrip("的之,，:：、")
     name = _PLAIN_GOV.sub("人民政府", name)  # 上海市政府 → 上海市人民政府
     if not name:
         return None
@@ -213,7 +213,8 @@ _ANNOUNCED = re.compile(
 )
 _ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{_CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
 _PERIOD = re.compile(
-    r"(?:统计|数据)[^。\n]{0,24}?(?:自|从|为|是|[:：])?\s*(?P<start>\d{4,8})\s*(?:年\s*0?1\s*月\s*0?1\s*日|日)"
+    rf"(?:统计|数据)[^。\n]{{0,24}}?(?:自|从|为|是|[:：])?\s*(?P<start>\d{{4,8}}|{_CN_YEAR}{{4}})"
+    r"\s*(?:年\s*(?:0?1|一)\s*月\s*(?:0?1|一)\s*日|日)"
     r"\s*(?:起)?\s*(?:至|到|—|－|-|~|～)\s*(?P<end>[\d\s年月]{0,20}日)?"
 )
 _DAMAGED_DATE = re.compile(r"(?<!\d)\d{5,6}\s*年|自\s*\d{5,8}\s*日")
@@ -366,7 +367,9 @@ def _period_year(text: str, warnings: list[str]) -> int | None:
     if _DAMAGED_DATE.search(statement):
         warnings.append(f"damaged date in statistics period: {statement.strip()}")
     start = match.group("start")
-    if len(start) != 4 or not statement[match.end("start") - match.start() :].lstrip().startswith("年"):
+    if (start.isdigit() and len(start) != 4) or not statement[
+        match.end("start") - match.start() :
+    ].lstrip().startswith("年"):
         return None
     year, _ = _year_from_token(start)
     return year

@@ -22,7 +22,10 @@ _GAP = r"[^，,。；;:：\d\n]{0,6}?"
 # Highest priority first: 主动公开…N条, then 公开/发布…信息…N条 (seed 000: 通过各类渠道公开政府信息472条).
 _PROACTIVE_TOTALS = (
     re.compile(rf"主动公开(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"),
-    re.compile(rf"(?:公开|发布)(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"),
+    # Not 依申请公开 / 不予公开 / 部分公开: those count requests and their outcomes.
+    re.compile(
+        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布)(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"
+    ),
 )
 _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 # Where the channel list stops: the content breakdown that follows it counts the same items again.

@@ -204,6 +204,8 @@ def _source(html: str, meta: dict[str, str]) -> str | None:
 # The body element
 
 # In order of trust. Several matches of one selector (two div.zz-xl-ct) → the one with most text.
+# The CMS-specific ones are taken even when short (an attachment-only report says just 详见附件);
+# the generic ones must carry some text, or a layout wrapper of the same name would win.
 _BODY_IDS = ("zoom",)
 _BODY_CLASSES = (
     ("art_con",),
@@ -211,7 +213,8 @@ _BODY_CLASSES = (
     ("zz-xl-ct",),
     ("content", "view", "article-content", "article_content", "pages_content", "wzcon"),
 )
-_MIN_BODY_CHARS = 20
+_GENERIC_GROUP = len(_BODY_CLASSES)  # index in [ids, *classes] of the generic class names
+_MIN_GENERIC_CHARS = 20
 
 
 def _body_element(doc: _Element) -> _Element | None:
@@ -219,12 +222,29 @@ def _body_element(doc: _Element) -> _Element | None:
     if marked is not None:
         return marked
     by_id = [el for name in _BODY_IDS for el in doc.xpath(f'//*[@id="{name}"]')]
-    candidates = [by_id, *_elements_by_class(doc)]
-    for group in candidates:
-        best = max(group, key=_text_length, default=None)
-        if best is not None and _text_length(best) >= _MIN_BODY_CHARS:
+    for index, group in enumerate([by_id, *_elements_by_class(doc)]):
+        best = _best_candidate(group)
+        if best is None:
+            continue
+        if index < _GENERIC_GROUP or _text_length(best) >= _MIN_GENERIC_CHARS:
             return best
     return _largest_text_block(doc)
+
+
+def _best_candidate(group: list[_Element]) -> _Element | None:
+    """The one with most text; a nested one holding most of that text beats its wrapper."""
+    if not group:
+        return None
+    lengths = {element: _text_length(element) for element in group}
+    best = max(group, key=lengths.__getitem__)
+    for element in sorted(group, key=lengths.__getitem__, reverse=True):
+        if element is not best and lengths[element] >= 0.6 * lengths[best] and _is_inside(element, best):
+            best = element
+    return best
+
+
+def _is_inside(element: _Element, ancestor: _Element) -> bool:
+    return any(parent is ancestor for parent in element.iterancestors())
 
 
 def _elements_by_class(doc: _Element) -> list[list[_Element]]:

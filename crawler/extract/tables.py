@@ -180,9 +180,7 @@ def _find_anchors(tokens: list[Token]) -> Anchors:
             anchors.sec2 = index
         elif before_sec3 and _opens_sec3(token.key):
             anchors.sec3 = index
-        elif (token.core.startswith("行政复议") and len(token.key) <= 12) or heading_of(
-            token.raw
-        ) == "review_litigation":
+        elif "行政复议" in token.key and _opens_sec4(token):
             anchors.sec4 = index
             break
     return anchors
@@ -190,6 +188,13 @@ def _find_anchors(tokens: list[Token]) -> Anchors:
 
 def _opens_sec2(key: str) -> bool:
     return (key.startswith("第二十条第") and len(key) <= 16) or key == "信息内容"
+
+
+def _opens_sec4(token: Token) -> bool:
+    """The 行政复议 header cell, or the section-四 heading when PDF text split the header."""
+    return (token.core.startswith("行政复议") and len(token.key) <= 12) or heading_of(
+        token.raw
+    ) == "review_litigation"
 
 
 def _opens_sec3(key: str) -> bool:

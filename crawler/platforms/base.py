@@ -251,6 +251,11 @@ class PortalSpider(Spider):
 
     # -- requests and items
 
+    def nav_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
+        """A navigation or list page: if it cannot be fetched, the crawl cannot be complete."""
+        return Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs,
+                       meta={"xxgk_structural": True})
+
     def report_request(self, url: str, title: str, list_date: str | None, column: str | None,
                        column_url: str | None) -> Request:
         self.inc_stat("xxgk/report_links")

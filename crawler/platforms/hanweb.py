@@ -168,10 +168,6 @@ class HanwebSpider(PortalSpider):
     async def start(self) -> AsyncIterator[Any]:
         yield self.nav_request(self.profile.start_url, self.parse_home, hops=0, chrome=frozenset())
 
-    def nav_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
-        return Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs,
-                       meta={"xxgk_structural": True})
-
     def column_links(self, response: Response) -> list[Link]:
         shape = self.profile.url_pattern("column")
         return [

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from parsel import Selector
 from scrapy import Request
 from scrapy.http import Response
 
@@ -96,9 +97,18 @@ def list_items(response: Response, article_shape: re.Pattern[str] | None) -> lis
         title = anchor.attrib.get("title") or " ".join(anchor.xpath(".//text()").getall())
         # The date sits in the next <li>/<span> (xxgk_wrap) or a 生成日期 line (boxcon): the first date
         # printed after the link, read before the next link starts.
-        nearby = anchor.xpath("following::text()[normalize-space()][position() <= 12]").getall()
-        items.append(ListItem(url=url, title=clean_text(title), date=find_date(nearby)))
+        items.append(ListItem(url=url, title=clean_text(title), date=find_date(_texts_until_next_link(anchor))))
     return items
+
+
+def _texts_until_next_link(anchor: Selector, limit: int = 12) -> list[str]:
+    """Text after ``anchor`` up to the next link: texts there are followed by exactly as many links."""
+    links_after = anchor.xpath("count(following::a[@href])").get()
+    return anchor.xpath(
+        f"following::text()[normalize-space()][position() <= {limit}]"
+        "[not(ancestor::a)][count(following::a[@href]) = $links_after]",
+        links_after=float(links_after or 0),
+    ).getall()
 
 
 class TrsSpider(PortalSpider):
@@ -111,10 +121,6 @@ class TrsSpider(PortalSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.nav_request(self.profile.start_url, self.parse_index)
-
-    def nav_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
-        return Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs,
-                       meta={"xxgk_structural": True})
 
     # -- navigation
 

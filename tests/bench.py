@@ -1,0 +1,194 @@
+"""`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
+
+    python -m tests.bench            # everything
+    python -m tests.bench extract    # one section: crawl | extract
+
+Never used as timed assertions in tests: machines differ, ratios are what we track.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<44} {value}", flush=True)
+
+
+# --- crawl: the full pipeline against bare Scrapy ----------------------------------------------
+
+
+def run_full_crawl(data_dir: str) -> dict[str, Any]:
+    """In a subprocess: the real crawl (spiders, archive, all pipelines) of both sites."""
+    from crawler.cli import FAST_SETTINGS, run_crawl
+
+    started = time.perf_counter()
+    summaries = run_crawl(["wendeng", "hy"], Path(data_dir), None, dict(FAST_SETTINGS))
+    elapsed = time.perf_counter() - started
+    return {"pages": sum(s["pages"] for s in summaries), "seconds": elapsed, "summaries": summaries}
+
+
+def run_bare_crawl(requests_file: str) -> dict[str, Any]:
+    """In a subprocess: a bare Scrapy spider replaying the same requests and doing nothing else."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.cli import FAST_SETTINGS, project_settings
+
+    recorded = [json.loads(text) for text in Path(requests_file).read_text().splitlines()]
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):  # type: ignore[override]
+            for req in recorded:
+                yield scrapy.Request(
+                    req["url"], method=req["method"], body=req.get("body") or b"",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"} if req["method"] == "POST" else None,
+                    callback=self.parse, dont_filter=True,
+                )
+
+        def parse(self, response):
+            return None
+
+    settings = project_settings(
+        dict(FAST_SETTINGS) | {"ITEM_PIPELINES": {}, "XXGK_WARC_ENABLED": False, "LOG_LEVEL": "WARNING"}
+    )
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
+    started = time.perf_counter()
+    process.crawl(crawler)
+    process.start()
+    elapsed = time.perf_counter() - started
+    return {"pages": crawler.stats.get_value("response_received_count", 0), "seconds": elapsed}
+
+
+def recorded_requests(warc_dir: Path) -> list[dict[str, Any]]:
+    """Every request the full crawl sent, from its WARC request records (robots.txt aside: the
+    bare spider fetches that itself)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    found = []
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "request":
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if url.endswith("/robots.txt"):
+                    continue
+                body = record.content_stream().read().decode("utf-8", "replace")
+                found.append({"url": url, "method": record.http_headers.protocol, "body": body})
+    return found
+
+
+def subprocess_json(args: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"bench step {args[0]} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_crawl(rounds: int = 2) -> None:
+    from tests.replica.fixture import running_replica
+
+    print("crawl: full pipeline vs bare Scrapy, same URLs, same replica (scale=large)", flush=True)
+    with running_replica(seed=0, scale="large") as replica, tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | {"http_proxy": replica.proxy_url}
+        full_rates, bare_rates = [], []
+        for round_no in range(rounds):
+            data_dir = Path(tmp) / f"full{round_no}"
+            full = subprocess_json(["_full", str(data_dir)], env)
+            requests_file = Path(tmp) / "requests.jsonl"
+            requests_file.write_text("\n".join(json.dumps(r) for r in recorded_requests(data_dir / "warc")))
+            bare = subprocess_json(["_bare", str(requests_file)], env)
+            full_rates.append(full["pages"] / full["seconds"])
+            bare_rates.append(bare["pages"] / bare["seconds"])
+            line(f"round {round_no + 1}: pages (full / bare)", f"{full['pages']} / {bare['pages']}")
+        full_rate, bare_rate = max(full_rates), max(bare_rates)
+        line("full pipeline (spider+WARC+pipelines+SQLite)", f"{full_rate:8.1f} pages/s")
+        line("bare Scrapy (same requests, no processing)", f"{bare_rate:8.1f} pages/s")
+        line("ratio full / bare (target ≥ 0.8)", f"{full_rate / bare_rate:8.2f}")
+
+
+# --- extraction: structured extraction against trafilatura's plain text -----------------------
+
+
+def report_pages(count: int) -> list[tuple[str, bytes]]:
+    """Report pages as the replica publishes them (HTML tables, text, image-only)."""
+    from tests.replica.world import build_world
+
+    world = build_world(seed=0)
+    urls = [report["url"] for report in world.manifest()["reports"]]
+    random.Random(0).shuffle(urls)
+    pages = []
+    for url in urls[:count]:
+        host_path = url.split("://", 1)[1]
+        host, _, path = host_path.partition("/")
+        response = world.handle("GET", host, "/" + path)
+        pages.append((url, response.body))
+    return pages
+
+
+def rate(func: Callable[[], None], count: int, min_seconds: float = 2.0) -> float:
+    """Items per second over whole passes, at least ``min_seconds`` long."""
+    passes, started = 0, time.perf_counter()
+    while True:
+        func()
+        passes += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= min_seconds:
+            return passes * count / elapsed
+
+
+def bench_extract() -> None:
+    import trafilatura
+
+    from crawler.extract.report import extract_report
+
+    pages = report_pages(200)
+    print(f"extract: {len(pages)} replica report pages, one core", flush=True)
+
+    def structured() -> None:
+        for url, body in pages:
+            extract_report(body, url=url, kind="html")
+
+    def plain_text() -> None:
+        for _url, body in pages:
+            trafilatura.extract(body.decode("utf-8"))
+
+    ours, theirs = rate(structured, len(pages)), rate(plain_text, len(pages))
+    line("xxgk structured extraction", f"{ours:8.1f} reports/s")
+    line("trafilatura plain text", f"{theirs:8.1f} reports/s")
+    line("ratio xxgk / trafilatura (target ≥ 1.0)", f"{ours / theirs:8.2f}")
+
+
+SECTIONS: dict[str, Callable[[], None]] = {"extract": bench_extract, "crawl": bench_crawl}
+
+
+def main(argv: Sequence[str]) -> None:
+    if argv and argv[0] == "_full":
+        print(json.dumps(run_full_crawl(argv[1]), default=str))
+        return
+    if argv and argv[0] == "_bare":
+        print(json.dumps(run_bare_crawl(argv[1])))
+        return
+    for name in argv or list(SECTIONS):
+        SECTIONS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
