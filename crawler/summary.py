@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,17 @@ SEC3_SHORT = {
     "other_org": "其他",
     "total": "总计",
 }
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: CJK characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    """Pad to a display width (str.ljust counts characters, which misaligns Chinese)."""
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill
 
 
 def show(cell: Cell | None) -> str:
@@ -72,18 +84,18 @@ def format_tables(report: ExtractedReport) -> list[str]:
         lines.append(f"  {block['label']}   [{header}]")
         for row in block["rows"]:
             values = " | ".join(show(rows.get(row["code"], {}).get(col["code"])) for col in block["columns"])
-            lines.append(f"    {row['label']:<12} {values}")
+            lines.append(f"    {pad(row['label'], 16)} {values}")
     lines.append("三、收到和处理政府信息公开申请情况")
-    lines.append("  " + " " * 34 + "".join(f"{label:>6}" for label in SEC3_SHORT.values()))
+    lines.append("  " + pad("", 34) + "".join(pad(label, 10, right=True) for label in SEC3_SHORT.values()))
     for code, label in row_labels.items():
         cols = report.sec3.get(code, {})
-        values = "".join(f"{show(cols.get(col)):>8}" for col in SEC3_SHORT)
-        lines.append(f"  {label[:16]:<18}{values}")
+        values = "".join(pad(show(cols.get(col)), 10, right=True) for col in SEC3_SHORT)
+        lines.append(f"  {pad(label[:16], 34)}{values}")
     lines.append("四、政府信息公开行政复议、行政诉讼情况   (维持 纠正 其他 未结 总计)")
     for group in spec["sec4"]["groups"]:
         cols = report.sec4.get(group["code"], {})
         values = " ".join(f"{show(cols.get(col['code'])):>4}" for col in spec["sec4"]["columns"])
-        lines.append(f"  {group['label']:<10} {values}")
+        lines.append(f"  {pad(group['label'], 18)} {values}")
     return lines
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.extract.model import Metadata, Page
+from crawler.extract.page import meta_value
 
 __all__ = ["agency_level", "extract_metadata", "normalise_agency", "parse_date"]
 
@@ -381,10 +382,10 @@ def _resolve_published(
     meta = page.meta if page else {}
     labelled = _LABELLED_DATE.search(text)
     candidates = (
-        _meta_value(meta, "PubDate"),
+        meta_value(meta, "PubDate"),
         page.date_line if page else None,
         labelled.group(1) if labelled else None,
-        _meta_value(meta, "Maketime"),
+        meta_value(meta, "Maketime"),
     )
     for candidate in candidates:
         date = parse_date(candidate)
@@ -393,8 +394,3 @@ def _resolve_published(
         if candidate and _DAMAGED_DATE.search(candidate):
             warnings.append(f"damaged publication date: {candidate}")
     return signature.date
-
-
-def _meta_value(meta: dict[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    return meta.get(name) or next((v for k, v in meta.items() if k.lower() == lowered and v), None)
