@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test bench lint serve clean
+.PHONY: install system demo test bench lint serve clean
+
+# Debian packages for the browser tests (headless Chromium and a CJK font for its screenshots).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,10 +17,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system:  ## install missing Debian packages (as root); otherwise the tests that need them skip
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "not root: missing Debian packages $$missing (tests that need them will skip)"; fi
+
 demo: install  ## crawl the offline replica of both portals into data/xxgk.db
 	$(BIN)/xxgk demo
 
-test: install  ## the whole test suite, offline
+test: install system  ## the whole test suite, offline
 	$(BIN)/python -m pytest -q
 
 bench: install  ## throughput against peers measured in the same run

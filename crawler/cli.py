@@ -25,7 +25,7 @@ FAST_SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
 }
 
 
@@ -122,6 +122,7 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "report_pages": reports,
         "new_reports": stats.get("xxgk/store/reports/new", 0),
         "errors": stats.get("log_count/ERROR", 0),
+        "seconds": stats.get("elapsed_time_seconds", 0.0),
     }
 
 
@@ -288,14 +289,19 @@ def serve(data_dir: Path, port: int) -> None:
     Example:
         xxgk serve --data-dir data --port 8001
     """
+    from crawler.datasette import serve_command
+
     path = db_path(data_dir)
     if not path.exists():
         fail(f"{path} does not exist: run `xxgk demo` or `xxgk crawl` first")
-    command = [sys.executable, "-m", "datasette", "serve", "-i", str(path), "--port", str(port)]
-    metadata = Path(__file__).resolve().parent / "datasette" / "metadata.json"
-    if metadata.exists():
-        command += ["--metadata", str(metadata)]
-    os.execv(sys.executable, command)
+    command = serve_command(path, port)
+    os.execv(command[0], command)
+
+
+from crawler.commands.archive import export, reparse  # noqa: E402  (commands of their own module)
+
+cli.add_command(reparse)
+cli.add_command(export)
 
 
 def main() -> None:

@@ -9,6 +9,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def _describe_bytes(body: bytes | None) -> str | None:
+    """Feed exports (``scrapy crawl … -O items.jsonl``) show the size, not the bytes: the archive
+    (WARC) holds the bytes."""
+    return None if body is None else f"<{len(body)} bytes>"
+
+
+def _to_json(value: Any) -> Any:
+    return value.to_json() if hasattr(value, "to_json") else None
+
+
+def _describe_attachments(documents: list[FetchedDocument]) -> list[str]:
+    return [document.url for document in documents]
+
+
 @dataclass(slots=True)
 class FetchedDocument:
     """Any fetched response worth a ``documents`` row that is not a report page (a list page, …)."""
@@ -29,7 +43,7 @@ class FetchedDocument:
     parent_url: str | None = None
     error: str | None = None
     #: raw bytes for attachments and images (extraction reads them); None for lists
-    body: bytes | None = None
+    body: bytes | None = field(default=None, metadata={"serializer": _describe_bytes})
 
 
 @dataclass(slots=True)
@@ -41,7 +55,8 @@ class ReportPage:
     final_url: str  # after redirects
     status: int
     content_type: str | None
-    body: bytes  # raw bytes as received: the pipelines (and reparse) decode and extract
+    #: raw bytes as received: the pipelines (and reparse) decode and extract
+    body: bytes = field(metadata={"serializer": _describe_bytes})
     encoding: str  # the encoding Scrapy decided on (header, BOM, meta, or sniffed)
     sha256: str
     fetched_at: str
@@ -53,11 +68,13 @@ class ReportPage:
     warc_file: str | None = None
     warc_offset: int | None = None
     warc_record_id: str | None = None
-    attachments: list[FetchedDocument] = field(default_factory=list)
+    attachments: list[FetchedDocument] = field(
+        default_factory=list, metadata={"serializer": _describe_attachments}
+    )
     #: filled by the pipelines: the parsed page, its normalised text, the structured report, the
     #: dedupe decision, and the first error that stopped processing (the page is still stored)
-    page: Any = None
+    page: Any = field(default=None, metadata={"serializer": lambda page: None})
     text: str | None = None
-    extracted: Any = None
-    decision: Any = None
+    extracted: Any = field(default=None, metadata={"serializer": _to_json})
+    decision: Any = field(default=None, metadata={"serializer": lambda decision: getattr(decision, "kind", None)})
     error: str | None = None

@@ -19,7 +19,7 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.5
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay drawn from 0.5×–1.5× DOWNLOAD_DELAY
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -29,6 +29,10 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = True
+
+# Scrapy starts this many tasks for every response's output, whatever its size; a report page
+# yields one item and a list page a few dozen requests, so 100 (the default) is pure overhead.
+CONCURRENT_ITEMS = 16
 
 # --- resource bounds --------------------------------------------------------------------------
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
@@ -59,4 +63,6 @@ XXGK_YEAR = None
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# No remote consoles: a crawl of public pages needs no way in from the outside.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False

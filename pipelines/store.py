@@ -19,6 +19,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlite_utils import Database
 
 from crawler.db import db_path, open_db
+from crawler.search import refresh_search_index
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
 from pipelines.dedupe import Decision, is_correction
@@ -106,6 +107,8 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         if self.db is not None:
+            # the Chinese search index follows the reports (incremental: only changed rows)
+            refresh_search_index(self.db)
             self.db.close()
 
     def process_item(self, item: object) -> object:
@@ -251,36 +254,26 @@ class StorePipeline:
         )
 
     def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, document_id: int) -> None:
+        # Plain executemany: ~200 cells a report made sqlite-utils' generic insert_all the costliest
+        # step of the crawl (type sniffing per value); the columns here are fixed by the migration.
         assert self.db is not None
-        self.db.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
-        self.db.execute("DELETE FROM checks WHERE report_id = ?", [report_id])
+        conn = self.db.conn
+        conn.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
+        conn.execute("DELETE FROM checks WHERE report_id = ?", [report_id])
         source = cell_source(report)
-        self.db["cells"].insert_all(
-            (
-                {
-                    "report_id": report_id,
-                    "table": table,
-                    "row": row,
-                    "column": column,
-                    "value": sql_number(cell.value),
-                    "raw": cell.raw,
-                    "flag": cell.flag,
-                    "source": source,
-                    "document_id": document_id,
-                }
+        conn.executemany(
+            "INSERT INTO cells (report_id, [table], [row], [column], value, raw, flag, source, document_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (report_id, table, row, column, sql_number(cell.value), cell.raw, cell.flag, source, document_id)
                 for table, row, column, cell in cell_rows(report)
-            ),
-            batch_size=500,
+            ],
         )
-        self.db["checks"].insert_all(
-            {
-                "report_id": report_id,
-                "rule": rule,
-                "status": result.status,
-                "hard": int(result.hard),
-                "delta": sql_number(result.delta),
-                "assumed_zero": int(result.assumed_zero),
-                "detail": result.detail,
-            }
-            for rule, result in report.checks.items()
+        conn.executemany(
+            "INSERT INTO checks (report_id, rule, status, hard, delta, assumed_zero, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (report_id, rule, r.status, int(r.hard), sql_number(r.delta), int(r.assumed_zero), r.detail)
+                for rule, r in report.checks.items()
+            ],
         )

@@ -125,7 +125,7 @@ def test_report_page_item_carries_body_hash_listing_fields_and_warc_location() -
     assert item.body == body and item.sha256 == hashlib.sha256(body).hexdigest()
     assert item.encoding == "utf-8"
     assert item.content_type == "text/html; charset=UTF-8"
-    assert item.fetched_at.endswith("+00:00")
+    assert item.fetched_at.endswith("Z")
     assert (item.list_date, item.column) == ("2026-01-19", "财政局")
     assert (item.warc_file, item.warc_offset, item.warc_record_id) == ("xxgk-00001.warc.gz", 1234, "<urn:uuid:1>")
     assert item.site == "wendeng"

@@ -236,7 +236,7 @@ def test_empty_proxy_answer_is_a_layout_error() -> None:
     request = Request(proxy_url, meta={"xxgk_column_url": COLUMN})
     body = b"<?xml version='1.0'?><datastore><totalrecord>102</totalrecord><recordset/></datastore>"
     response = XmlResponse(proxy_url, body=body, request=request)
-    list(spider.parse_dataproxy(response, options=options, form={}, window=(46, 90), column="财政局"))
+    list(spider.parse_dataproxy(response, options=options, form={}, window=(46, 90), column="财政局", planned=90))
     assert spider.close_reason == LAYOUT_CHANGED
 
 
@@ -244,3 +244,14 @@ def test_site_spider_is_thin() -> None:
     assert issubclass(WendengSpider, HanwebSpider)
     assert set(vars(WendengSpider)) - {"__module__", "__doc__", "__qualname__", "__firstlineno__",
                                        "__static_attributes__"} == {"name"}
+
+
+def test_every_remaining_window_is_asked_for_at_once() -> None:
+    """The jpage call gives the total, so windows need not wait for each other."""
+    from crawler.platforms.hanweb import JpageOptions
+
+    spider = spider_with_stats()
+    options = JpageOptions(per_page=15, total_record=102, group_size=3, proxy_url="/module/web/jpage/dataproxy.jsp",
+                           params={"columnid": "1", "unitid": "2"})
+    windows = [r.cb_kwargs["window"] for r in spider.dataproxy_requests(COLUMN, options, {}, 45, 102, "财政局")]
+    assert windows == [(46, 90), (91, 102)]

@@ -10,19 +10,25 @@ HttpCompressionMiddleware, so it sees 3xx answers, 5xx answers that will be retr
 every header the other middlewares added (cookies, User-Agent, Accept-Encoding, Referer).
 
 After each response, ``request.meta["xxgk_warc"]`` (also ``response.meta``) holds a
-:class:`~crawler.archive.writer.WarcPointer`; after redirects or retries it describes the final
-response. Settings: ``XXGK_WARC_ENABLED`` (True), ``XXGK_WARC_MAX_SIZE`` (1 GiB),
+:class:`~crawler.archive.writer.WarcPointer` (with the record's WARC-Date as ``date``); after
+redirects or retries it describes the final response.
+
+What the spider knew about a request (``request.meta["xxgk_context"]``: site, role, list_title,
+list_date, column, column_url, parent_url) goes onto the response or revisit record as an
+``XXGK-Context`` WARC header (compact JSON, UTF-8), and RetryMiddleware's ``retry_times`` as
+``XXGK-Retry-Times``, so that ``xxgk reparse`` can rebuild the items from the archive alone. Settings: ``XXGK_WARC_ENABLED`` (True), ``XXGK_WARC_MAX_SIZE`` (1 GiB),
 ``XXGK_WARC_WORKER`` (hostname-pid), ``XXGK_WARC_GZIP_LEVEL`` (6), ``XXGK_WARC_REVISITS`` (True),
 and ``XXGK_DATA_DIR`` (files go to ``DIR/warc/``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -30,6 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 
+from crawler.archive.reader import CONTEXT_HEADER, RETRY_HEADER
 from crawler.archive.writer import (
     DEFAULT_MAX_SIZE,
     CapturedRequest,
@@ -42,6 +49,7 @@ from crawler.archive.writer import (
 logger = logging.getLogger(__name__)
 
 META_KEY = "xxgk_warc"
+CONTEXT_META_KEY = "xxgk_context"
 _STARTED_KEY = "_xxgk_warc_started"  # when the request left for the downloader: the WARC-Date
 
 # The transport de-chunked the body, so a "chunked" header would lie; a proxy secret must never
@@ -80,7 +88,10 @@ class WarcArchiveMiddleware:
         if "cached" in response.flags:
             return response  # HttpCacheMiddleware replayed it: it was archived when really fetched
         pointer = self.writer.write_exchange(
-            capture_request(request), capture_response(response), request.meta.get(_STARTED_KEY)
+            capture_request(request),
+            capture_response(response),
+            request.meta.get(_STARTED_KEY),
+            extra_headers=context_headers(request.meta),
         )
         request.meta[META_KEY] = pointer
         self._count("revisits" if pointer["revisit"] else "responses", pointer["length"])
@@ -100,6 +111,20 @@ class WarcArchiveMiddleware:
         if self.stats is not None:
             self.stats.inc_value(f"xxgk_warc/{kind}")
             self.stats.inc_value("xxgk_warc/bytes", length)
+
+
+def context_headers(meta: dict[str, Any]) -> dict[str, str]:
+    """The WARC headers that carry what the spider knew; none for requests it did not annotate."""
+    headers = {}
+    context = meta.get(CONTEXT_META_KEY)
+    if context:
+        # compact, sorted and one line (json escapes control characters), so records stay stable
+        headers[CONTEXT_HEADER] = json.dumps(
+            context, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str
+        )
+    if meta.get("retry_times"):
+        headers[RETRY_HEADER] = str(int(meta["retry_times"]))
+    return headers
 
 
 def capture_request(request: Request) -> CapturedRequest:

@@ -8,15 +8,21 @@ to, so a reparse sees every fetch as if it had been stored in full.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from crawler.archive.cdxj import CdxEntry, load_digest_map, warc_files
 from crawler.archive.encoding import ContentDecodingError, decode_content
+
+# the header names the middleware writes (defined here: the middleware imports Scrapy, this must not)
+CONTEXT_HEADER = "XXGK-Context"
+RETRY_HEADER = "XXGK-Retry-Times"
 
 
 @dataclass(slots=True)
@@ -38,6 +44,10 @@ class ArchivedResponse:
     request_body: bytes | None = None  # the POST body of the paired request record
     revisit_of: str | None = None  # record ID of the full capture, for revisit records
     decode_error: str | None = None
+    #: what the spider knew about the request (``XXGK-Context``): site, role, list_title, …
+    context: dict[str, Any] = field(default_factory=dict)
+    #: RetryMiddleware's count for this attempt (``XXGK-Retry-Times``); 0 for a first attempt
+    retry_times: int = 0
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -160,7 +170,19 @@ def _archived(
         request_body=request_body,
         revisit_of=warc.get_header("WARC-Refers-To") if record.rec_type == "revisit" else None,
         decode_error=decode_error or error,
+        context=_context(warc.get_header(CONTEXT_HEADER)),
+        retry_times=int(warc.get_header(RETRY_HEADER) or 0),
     )
+
+
+def _context(value: str | None) -> dict[str, Any]:
+    if not value:
+        return {}
+    try:
+        context = json.loads(value)
+    except json.JSONDecodeError:
+        return {}  # a damaged header must not stop a reparse; the record reads as unannotated
+    return context if isinstance(context, dict) else {}
 
 
 def _decoded(raw: bytes, codings: list[str]) -> tuple[bytes, str | None]:

@@ -34,7 +34,6 @@ from typing import BinaryIO, TextIO, TypedDict
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import BufferWARCWriter
 
@@ -65,6 +64,7 @@ class WarcPointer(TypedDict):
     payload_sha256: str  # hex SHA-256 of the decoded payload (= documents.sha256)
     payload_digest: str  # WARC-Payload-Digest of the payload as archived ("sha256:<base32>")
     revisit: bool
+    date: str  # the record's WARC-Date (ISO 8601 UTC, microseconds): the item's ``fetched_at``
 
 
 @dataclass(slots=True)
@@ -184,9 +184,18 @@ class WarcArchiveWriter:
     # --- public API ---------------------------------------------------------------------------
 
     def write_exchange(
-        self, request: CapturedRequest, response: CapturedResponse, captured_at: datetime | None = None
+        self,
+        request: CapturedRequest,
+        response: CapturedResponse,
+        captured_at: datetime | None = None,
+        *,
+        extra_headers: dict[str, str] | None = None,
     ) -> WarcPointer:
-        """Archive one request and its response (or a revisit); return where the response went."""
+        """Archive one request and its response (or a revisit); return where the response went.
+
+        ``extra_headers`` are added to the response (or revisit) record's WARC headers, e.g. the
+        ``XXGK-Context`` the middleware writes so that reparse knows what the spider knew.
+        """
         warc_date = _warc_date(captured_at)
         request_id, response_id = _new_record_id(), _new_record_id()
         archived_hash = hashlib.sha256(response.body)
@@ -197,11 +206,11 @@ class WarcArchiveWriter:
         request_bytes = self._request_record(request, warc_date, request_id, response_id)
         if original is None:
             response_bytes = self._response_record(
-                request.url, response, warc_date, response_id, digest, request_id
+                request.url, response, warc_date, response_id, digest, request_id, extra_headers
             )
         else:
             response_bytes = self._revisit_record(
-                request.url, response, warc_date, response_id, digest, original, request_id
+                request.url, response, warc_date, response_id, digest, original, request_id, extra_headers
             )
         warc.append(request_bytes)
         offset, length = warc.append(response_bytes)
@@ -215,6 +224,7 @@ class WarcArchiveWriter:
             payload_sha256=_decoded_sha256(response, archived_hash),
             payload_digest=digest,
             revisit=original is not None,
+            date=warc_date,
         )
         self._index(warc, request, response, pointer, warc_date)
         if original is None and response.body:
@@ -272,9 +282,11 @@ class WarcArchiveWriter:
         record_id: str,
         digest: str,
         request_id: str,
+        extra_headers: dict[str, str] | None = None,
     ) -> bytes:
         headers = self._response_headers(response, warc_date, record_id, digest)
         headers["WARC-Concurrent-To"] = request_id  # both directions: readers may meet either first
+        headers.update(extra_headers or {})
         record = self._records.create_warc_record(
             url,
             "response",
@@ -294,10 +306,12 @@ class WarcArchiveWriter:
         digest: str,
         original: _Original,
         request_id: str,
+        extra_headers: dict[str, str] | None = None,
     ) -> bytes:
         headers = self._response_headers(response, warc_date, record_id, None)
         headers["WARC-Concurrent-To"] = request_id
         headers["WARC-Refers-To"] = original.record_id
+        headers.update(extra_headers or {})
         record = self._records.create_revisit_record(
             url,
             digest,
@@ -404,8 +418,9 @@ def _new_record_id() -> str:
 
 
 def _warc_date(captured_at: datetime | None) -> str:
-    moment = (captured_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    return datetime_to_iso_date(moment, use_micros=True)
+    # always six digits (warcio drops ".000000"): items use this as fetched_at and compare it as text
+    moment = (captured_at or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _request_target(url: str) -> str:

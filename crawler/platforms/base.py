@@ -254,7 +254,7 @@ class PortalSpider(Spider):
     def nav_request(self, url: str, callback: Any, **cb_kwargs: Any) -> Request:
         """A navigation or list page: if it cannot be fetched, the crawl cannot be complete."""
         return Request(url, callback=callback, errback=self.on_error, cb_kwargs=cb_kwargs,
-                       meta={"xxgk_structural": True})
+                       meta={"xxgk_structural": True, "xxgk_context": {"site": self.profile.name, "role": "list"}})
 
     def report_request(self, url: str, title: str, list_date: str | None, column: str | None,
                        column_url: str | None) -> Request:
@@ -264,6 +264,9 @@ class PortalSpider(Spider):
             callback=self.parse_report,
             errback=self.on_error,
             cb_kwargs={"list_title": title, "list_date": list_date, "column": column, "column_url": column_url},
+            # what the spider knew, archived with the response so `xxgk reparse` can rebuild the item
+            meta={"xxgk_context": {"site": self.profile.name, "role": "page", "list_title": title,
+                                   "list_date": list_date, "column": column, "column_url": column_url}},
         )
 
     def parse_report(self, response: Response, list_title: str, list_date: str | None, column: str | None,
@@ -278,7 +281,7 @@ class PortalSpider(Spider):
             body=response.body,
             encoding=getattr(response, "encoding", None) or "",
             sha256=hashlib.sha256(response.body).hexdigest(),
-            fetched_at=utc_now(),
+            fetched_at=captured_at(meta_of(response)),
             list_title=list_title,
             list_date=list_date,
             column=column,
@@ -295,7 +298,7 @@ class PortalSpider(Spider):
             status=response.status,
             content_type=content_type(response),
             sha256=hashlib.sha256(response.body).hexdigest(),
-            fetched_at=utc_now(),
+            fetched_at=captured_at(meta_of(response)),
             role=role,
             size=len(response.body),
             **warc_fields(meta_of(response)),
@@ -333,7 +336,14 @@ def content_type(response: Response) -> str | None:
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def captured_at(meta: dict[str, Any]) -> str:
+    """The capture time: the archive's WARC-Date when archived, so a crawl and a reparse of its
+    archive agree to the microsecond; the clock otherwise."""
+    warc = meta.get("xxgk_warc") or {}
+    return warc.get("date") or utc_now()
 
 
 def meta_of(response: Response) -> dict[str, Any]:

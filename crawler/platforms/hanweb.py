@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+import lxml.html
+from lxml import etree
 from parsel import Selector
 from scrapy import FormRequest, Request
 from scrapy.http import Response
@@ -82,14 +84,16 @@ def parse_datastore(text: str) -> Datastore | None:
 
 def parse_record(fragment: str, base_url: str) -> ListRecord | None:
     """One CDATA ``<li>``: the link, its untruncated ``title`` and the printed date."""
-    selector = Selector(text=fragment)
-    anchors = selector.xpath("//a[@href]")
-    if not anchors:
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except etree.ParserError:  # nothing but debris
         return None
-    anchor = anchors[0]
-    title = anchor.attrib.get("title") or " ".join(anchor.xpath(".//text()").getall())
-    url = urljoin(base_url, anchor.attrib["href"].strip())
-    return ListRecord(url=url, title=clean_text(title), date=find_date(selector.xpath("//text()").getall()))
+    anchor = next(iter(root.iterfind(".//a[@href]")), None)
+    if anchor is None:
+        return None
+    title = anchor.get("title") or " ".join(anchor.itertext())
+    url = urljoin(base_url, anchor.get("href", "").strip())
+    return ListRecord(url=url, title=clean_text(title), date=find_date(root.itertext()))
 
 
 def _js_object(body: str) -> dict[str, str]:
@@ -235,26 +239,35 @@ class HanwebSpider(PortalSpider):
         if options is None:
             self.layout_error(response, "jpage call (perPage/totalRecord)", structural=True)
             return
-        window = next_window(len(store.records), options, options.total_record)
-        if window:
-            form = dataproxy_form(options, store.nextgroup)
-            yield self.dataproxy_request(response.url, options, form, window, column)
+        form = dataproxy_form(options, store.nextgroup)
+        yield from self.dataproxy_requests(response.url, options, form, len(store.records), options.total_record, column)
+
+    def dataproxy_requests(self, column_url: str, options: JpageOptions, form: dict[str, str], after: int,
+                           total: int, column: str) -> Iterator[FormRequest]:
+        """Every remaining window at once: the jpage call already says how many records there are, and
+        asking group by group would chain one round trip per 45 records."""
+        window = next_window(after, options, total)
+        while window:
+            yield self.dataproxy_request(column_url, options, form, window, column, total)
+            window = next_window(window[1], options, total)
 
     def dataproxy_request(self, column_url: str, options: JpageOptions, form: dict[str, str],
-                          window: tuple[int, int], column: str) -> FormRequest:
+                          window: tuple[int, int], column: str, planned: int) -> FormRequest:
         start, end = window
         return FormRequest(
             dataproxy_url(column_url, options, start, end),
             formdata=form,
             callback=self.parse_dataproxy,
             errback=self.on_error,
-            cb_kwargs={"options": options, "form": form, "window": window, "column": column},
-            meta={"xxgk_structural": True, "xxgk_column_url": column_url},
+            cb_kwargs={"options": options, "form": form, "window": window, "column": column, "planned": planned},
+            meta={"xxgk_structural": True, "xxgk_column_url": column_url,
+                  "xxgk_context": {"site": self.profile.name, "role": "dataproxy"}},
         )
 
     def parse_dataproxy(self, response: Response, options: JpageOptions, form: dict[str, str],
-                        window: tuple[int, int], column: str) -> Iterator[Any]:
-        """One group of records; then ask for the next until ``totalrecord``."""
+                        window: tuple[int, int], column: str, planned: int) -> Iterator[Any]:
+        """One group of records; if the proxy counts more records than the column page said (items
+        posted in between), the last planned window asks for the rest."""
         yield self.fetched_document(response, "dataproxy")
         store = parse_datastore(response.text)
         if store is None or not store.records:
@@ -262,7 +275,6 @@ class HanwebSpider(PortalSpider):
                               structural=True)
             return
         yield from self.list_records(response, store, column)
-        total = store.total_record or options.total_record
-        following = next_window(window[1], options, total)
-        if following:
-            yield self.dataproxy_request(response.meta["xxgk_column_url"], options, form, following, column)
+        total = store.total_record or planned
+        if window[1] >= planned and total > planned:
+            yield from self.dataproxy_requests(response.meta["xxgk_column_url"], options, form, planned, total, column)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
+from lxml import etree
 from scrapy import Request
 from scrapy.http import Response
 
@@ -90,25 +90,44 @@ class ListItem:
 def list_items(response: Response, article_shape: re.Pattern[str] | None) -> list[ListItem]:
     """Report-shaped links with their untruncated title and the date printed after them."""
     items: list[ListItem] = []
-    for anchor in response.xpath("//a[@href]"):
-        url = response.urljoin(anchor.attrib["href"].strip())
+    for anchor, texts_after in texts_after_links(response.selector.root).items():
+        url = response.urljoin(anchor.get("href", "").strip())
         if article_shape is not None and not article_shape.search(url):
             continue
-        title = anchor.attrib.get("title") or " ".join(anchor.xpath(".//text()").getall())
+        title = anchor.get("title") or " ".join(anchor.itertext())
         # The date sits in the next <li>/<span> (xxgk_wrap) or a 生成日期 line (boxcon): the first date
         # printed after the link, read before the next link starts.
-        items.append(ListItem(url=url, title=clean_text(title), date=find_date(_texts_until_next_link(anchor))))
+        items.append(ListItem(url=url, title=clean_text(title), date=find_date(texts_after)))
     return items
 
 
-def _texts_until_next_link(anchor: Selector, limit: int = 12) -> list[str]:
-    """Text after ``anchor`` up to the next link: texts there are followed by exactly as many links."""
-    links_after = anchor.xpath("count(following::a[@href])").get()
-    return anchor.xpath(
-        f"following::text()[normalize-space()][position() <= {limit}]"
-        "[not(ancestor::a)][count(following::a[@href]) = $links_after]",
-        links_after=float(links_after or 0),
-    ).getall()
+def texts_after_links(root: Any, limit: int = 12) -> dict[Any, list[str]]:
+    """For each ``<a href>``, the texts printed after it and before the next link, in one walk of
+    the document (an XPath per link made list pages quadratic in their number of links)."""
+    after: dict[Any, list[str]] = {}
+    current: list[str] | None = None
+    inside_link = 0
+
+    def add(text: str | None) -> None:
+        if current is not None and inside_link == 0 and text and text.strip() and len(current) < limit:
+            current.append(text.strip())
+
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        is_link = element.tag == "a" and element.get("href") is not None
+        if event == "start":
+            if is_link:
+                current = after[element] = []
+                inside_link += 1
+            elif element.tag not in _NO_TEXT:
+                add(element.text)
+        else:
+            if is_link:
+                inside_link -= 1
+            add(element.tail)
+    return after
+
+
+_NO_TEXT = frozenset({"script", "style", etree.Comment, etree.ProcessingInstruction})
 
 
 class TrsSpider(PortalSpider):

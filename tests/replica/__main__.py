@@ -1,5 +1,7 @@
 """``python -m tests.replica serve [--seed N] [--scale default|large] [--port P] [--manifest PATH]``.
 
+More options: ``--faults 5xx=0.1,timeout=0.05,reset=0.02,truncate=0.02,slow=0.01 --fault-seed N``
+(``--hang-seconds``), ``--antibot wendeng=412,hy=405,hy=521:first``, ``--encoding-traps``.
 Prints the proxy URL as the first stdout line (then the manifest path) and serves until SIGINT/SIGTERM.
 """
 
@@ -12,6 +14,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from tests.replica.antibot import AntiBot
+from tests.replica.faults import FaultPlan
 from tests.replica.server import start
 from tests.replica.world import SCALES, build_world
 
@@ -25,12 +29,25 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=0, help="0 = a free port")
     serve.add_argument("--manifest", type=Path, help="where to write expected.json (default: a temp dir)")
     serve.add_argument("--modern-hanweb", action="store_true", help="?pageNum=N really paginates")
+    serve.add_argument(
+        "--faults", default="", help="kind=rate,… with kinds 5xx, timeout, reset, truncate, slow"
+    )
+    serve.add_argument("--fault-seed", type=int, default=0)
+    serve.add_argument("--hang-seconds", type=float, default=30.0, help="how long a 'timeout' holds on")
+    serve.add_argument("--antibot", default="", help="site=412|405|521[:first],… (challenges, default none)")
+    serve.add_argument("--encoding-traps", action="store_true", help="serve some pages as mislabelled GBK")
     args = parser.parse_args(argv)
 
-    world = build_world(args.seed, args.scale, modern_hanweb=args.modern_hanweb)
+    world = build_world(
+        args.seed, args.scale, modern_hanweb=args.modern_hanweb, encoding_traps=args.encoding_traps
+    )
+    world.gate = AntiBot.parse(args.antibot, seed=args.seed) if args.antibot else None
+    faults = (
+        FaultPlan.parse(args.faults, args.fault_seed, hang_seconds=args.hang_seconds) if args.faults else None
+    )
     manifest = args.manifest or Path(tempfile.mkdtemp(prefix="replica-")) / "expected.json"
     world.write_manifest(manifest)
-    server, _thread = start(world, args.port)
+    server, _thread = start(world, args.port, faults)
     print(server.proxy_url, flush=True)
     print(f"manifest: {manifest}", flush=True)
 

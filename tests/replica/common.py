@@ -7,10 +7,15 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tests.replica import content
 from tests.replica.content import Body
+from tests.replica.world import Report
 from tests.support.values import StatTables, random_tables
 
 YEARS = tuple(range(2019, 2025))
+LARGE_YEARS = tuple(range(2008, 2025))  # the 条例 took effect in 2008; G0 until the 2018 reports
+#: large scale: 事业单位 per site (at most what content.institution_bodies can name)
+LARGE_INSTITUTIONS = 90
 
 # placeholder bytes with the right magic numbers, so type sniffing agrees with Content-Type
 MAGIC = {
@@ -52,13 +57,25 @@ class Plan:
     missing: list[int]
 
 
-def plan_years(rng: random.Random, body: Body, keep: set[int]) -> Plan:
-    """All six years, except that about one body in five skipped one (never a year in ``keep``)."""
+def plan_years(rng: random.Random, body: Body, keep: set[int], years: tuple[int, ...] = YEARS) -> Plan:
+    """All ``years``, except that about one body in five skipped one (never a year in ``keep``).
+
+    A 事业单位 starts reporting in some year (many only after the 2019 条例 revision); the years
+    before it are simply not there (not listed as missing: it had nothing to report on).
+    """
+    if body.kind == "事业单位":
+        first = rng.choice([y for y in years if y <= 2019] or [years[0]])
+        years = tuple(y for y in years if y >= first)
+        keep = {y for y in keep if y >= first}
     missing: list[int] = []
-    candidates = [y for y in YEARS if y not in keep]
+    candidates = [y for y in years if y not in keep]
     if rng.random() < 0.2 and candidates:
         missing.append(rng.choice(candidates))
-    return Plan(body, [y for y in YEARS if y not in missing], missing)
+    return Plan(body, [y for y in years if y not in missing], missing)
+
+
+def scale_years(scale: str) -> tuple[int, ...]:
+    return LARGE_YEARS if scale == "large" else YEARS
 
 
 def pick_generation(rng: random.Random, year: int) -> str:
@@ -87,3 +104,23 @@ def pick_title(rng: random.Random, body: Body, year: int) -> tuple[str, tuple[st
 def spread_dates(rng: random.Random, count: int, start: datetime, end: datetime) -> list[datetime]:
     span = int((end - start).total_seconds())
     return sorted(start + timedelta(seconds=rng.randint(0, span)) for _ in range(count))
+
+
+def g0_report(site: str, rng: random.Random, body: Body, year: int) -> Report:
+    """A pre-2020 report (report-format.md §10): six old headings, numbers in prose, no tables."""
+    published = content.publish_time(rng, year, body)
+    title = f"{body.name}{year}年政府信息公开工作年度报告"
+    report = Report(
+        site,
+        body,
+        year,
+        published,
+        title,
+        content.g0_report(rng, body, year, published),
+        "G0",
+        "none",
+        None,
+        (title,),
+    )
+    report.notes.append("pre-2020 (G0) format")
+    return report

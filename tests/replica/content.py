@@ -29,7 +29,7 @@ class Body:
     site: str  # "wendeng" / "hy"
     name: str  # full official name, as the manifest's agency
     short: str  # what the body calls itself in prose and navigation (财政局, 海城镇)
-    kind: str  # 政府 / 部门 / 乡镇街道
+    kind: str  # 政府 / 部门 / 乡镇街道 / 事业单位
     slug: str  # pinyin initials, used in TRS paths and flip-book names
     code: str  # 18-char 统一社会信用代码
 
@@ -38,6 +38,8 @@ class Body:
         """我局 / 我镇 / 我乡 …: how reports refer to their own body."""
         if self.kind == "政府":
             return "我区" if self.site == "wendeng" else "我县"
+        if self.kind == "事业单位":
+            return next((me for ending, me in _INSTITUTION_SELF if self.short.endswith(ending)), "我单位")
         last = (
             self.short[-1]
             if self.kind == "部门"
@@ -134,10 +136,10 @@ SITE_ADMIN_CODE = {"wendeng": "371081", "hy": "640522"}
 SITE_PHONE = {"wendeng": "0631-84", "hy": "0955-40"}
 
 
-def credit_code(rng: random.Random, site: str) -> str:
-    """An 18-character 统一社会信用代码 of an organ (类别 11) in the site's county."""
+def credit_code(rng: random.Random, site: str, category: str = "11") -> str:
+    """An 18-character 统一社会信用代码 in the site's county: 类别 11 an organ, 12 a 事业单位."""
     tail = "".join(rng.choice("0123456789") for _ in range(8)) + rng.choice(_CREDIT_CHARS)
-    return f"11{SITE_ADMIN_CODE[site]}00{tail}"[:18]
+    return f"{category}{SITE_ADMIN_CODE[site]}00{tail}"[:18]
 
 
 def town_body(site: str, short: str, slug: str, code: str) -> Body:
@@ -147,6 +149,77 @@ def town_body(site: str, short: str, slug: str, code: str) -> Body:
 
 def department_body(site: str, short: str, slug: str, code: str) -> Body:
     return Body(site, f"{SITE_PREFIX[site]}{short}", short, "部门", slug, code)
+
+
+# -- 事业单位 (large scale): schools, hospitals, service centres, each town's school and health centre
+
+_INSTITUTION_SELF = (
+    ("小学", "我校"),
+    ("中学", "我校"),
+    ("学校", "我校"),
+    ("幼儿园", "我园"),
+    ("医院", "我院"),
+    ("卫生院", "我院"),
+    ("中心", "我中心"),
+    ("馆", "我馆"),
+    ("站", "我站"),
+)
+_NUMERALS = "一二三四五六七八九十"
+#: county-wide institutions (short name, slug)
+_COUNTY_INSTITUTIONS = [
+    ("人民医院", "rmyy"),
+    ("中医院", "zyy"),
+    ("妇幼保健院", "fybjy"),
+    ("疾病预防控制中心", "jkzx"),
+    ("公共资源交易中心", "ggzyjyzx"),
+    ("政务服务中心", "zwfwzx"),
+    ("融媒体中心", "rmtzx"),
+    ("档案馆", "dag"),
+    ("图书馆", "tsg"),
+    ("文化馆", "whg"),
+    ("博物馆", "bwg"),
+    ("不动产登记中心", "bdcdjzx"),
+    ("社会保险事业中心", "sbzx"),
+    ("住房公积金管理中心", "gjjzx"),
+    ("机关事务服务中心", "jgswzx"),
+    ("农业技术推广中心", "njtgzx"),
+    ("动物疫病预防控制中心", "dwyfzx"),
+    ("水利工作站", "slgzz"),
+    ("园林绿化服务中心", "yllhzx"),
+    ("职业中等专业学校", "zz"),
+    ("特殊教育学校", "tjxx"),
+    ("实验幼儿园", "syyey"),
+    ("综合检验检测中心", "jyjczx"),
+    ("退役军人服务中心", "tyjrfwzx"),
+]
+#: what each town runs (suffix, slug suffix)
+_TOWN_INSTITUTIONS = [
+    ("中心小学", "zxxx"),
+    ("中学", "zx"),
+    ("卫生院", "wsy"),
+    ("中心幼儿园", "zxyey"),
+    ("农业综合服务站", "nyfwz"),
+]
+#: a body whose name needs GBK: 堃/喆 are outside GB2312 (sites.md §5.2, §6.5)
+GBK_ONLY_BODIES = {"wendeng": ("堃山小学", "ksxx"), "hy": ("喆泉学校", "zqxx")}
+
+
+def institution_bodies(rng: random.Random, site: str, count: int, towns: list[tuple[str, str]]) -> list[Body]:
+    """``count`` plausible 事业单位 of the site's county: numbered schools, county institutions, town ones."""
+    numbered = [(f"第{n}实验小学", f"sy{i + 1}xx") for i, n in enumerate(_NUMERALS)]
+    numbered += [(f"第{n}中学", f"d{i + 1}zx") for i, n in enumerate(_NUMERALS[:8])]
+    per_town = [
+        (town.removesuffix("镇").removesuffix("乡").removesuffix("街道") + suffix, slug + extra)
+        for town, slug in towns
+        for suffix, extra in _TOWN_INSTITUTIONS
+    ]
+    pool = [*numbered, *_COUNTY_INSTITUTIONS, *per_town]
+    chosen = sorted(rng.sample(pool, min(count, len(pool))), key=pool.index)
+    return [institution_body(rng, site, short, slug) for short, slug in chosen]
+
+
+def institution_body(rng: random.Random, site: str, short: str, slug: str) -> Body:
+    return Body(site, f"{SITE_PREFIX[site]}{short}", short, "事业单位", slug, credit_code(rng, site, "12"))
 
 
 def government_body(site: str, code: str) -> Body:
@@ -260,6 +333,25 @@ def _requests_sentence(year: int, me: str, tables: StatTables | None) -> str:
     if not received:
         return f"{year}年，{me}未收到政府信息公开申请。"
     return f"{year}年，{me}共收到政府信息公开申请{received}件，均已按期答复。"
+
+
+_TABLE_CLASS = re.compile(r'<table class="(sec[234])"')
+
+
+def with_tables(
+    blocks: list[Block], tables: StatTables, rng: random.Random, year: int, body: Body
+) -> list[Block]:
+    """``blocks`` with their HTML tables and the 依申请公开 sentence showing ``tables`` instead."""
+    sections = render_sections(tables, rng)
+    out: list[Block] = []
+    for kind, value in blocks:
+        table = _TABLE_CLASS.search(value) if kind == "html" else None
+        if table:
+            value = sections[table.group(1)]
+        elif kind == "p" and value.startswith("（二）依申请公开。"):
+            value = "（二）依申请公开。" + _requests_sentence(year, body.self_reference, tables)
+        out.append((kind, value))
+    return out
 
 
 def g0_report(rng: random.Random, body: Body, year: int, published: datetime) -> list[Block]:

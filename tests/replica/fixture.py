@@ -4,6 +4,10 @@ with running_replica(seed=0) as replica:
     os.environ["http_proxy"] = replica.proxy_url
     replica.manifest["reports"][0]["url"]          # what a crawl must find
     replica.world.edit_report(url, title="…（更正）")  # mutate while serving
+    replica.world.publish_year(2025, bodies=6)      # … then replica.refresh_manifest()
+
+Options: ``faults=FaultPlan.parse("5xx=0.1,reset=0.02", seed=1)`` (socket-level faults),
+``antibot=AntiBot.parse("wendeng=412,hy=405")`` (challenges), ``encoding_traps=True`` (GBK pages).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.replica.antibot import AntiBot
+from tests.replica.faults import FaultPlan
 from tests.replica.server import ReplicaServer, start
 from tests.replica.world import World, build_world
 
@@ -47,11 +53,15 @@ def running_replica(
     port: int = 0,
     manifest_path: Path | None = None,
     modern_hanweb: bool = False,
+    faults: FaultPlan | None = None,
+    antibot: AntiBot | None = None,
+    encoding_traps: bool = False,
 ) -> Iterator[Replica]:
-    world = build_world(seed, scale, modern_hanweb=modern_hanweb)
+    world = build_world(seed, scale, modern_hanweb=modern_hanweb, encoding_traps=encoding_traps)
+    world.gate = antibot
     with tempfile.TemporaryDirectory(prefix="replica-") as tmp:
         path = world.write_manifest(manifest_path or Path(tmp) / "expected.json")
-        server, thread = start(world, port)
+        server, thread = start(world, port, faults)
         try:
             yield Replica(world, server, path)
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,16 +14,28 @@ from urllib.parse import quote
 from tests.replica import content
 from tests.replica.common import (
     CONTENT_TYPES,
+    LARGE_INSTITUTIONS,
     MAGIC,
     digits,
+    g0_report,
     hex32,
     pick_tables,
     pick_title,
     plan_years,
+    scale_years,
     spread_dates,
 )
 from tests.replica.content import Body
-from tests.replica.world import WENDENG, Attachment, Report, Response, World, html_response, inline_markup
+from tests.replica.world import (
+    ENCODING_TRAPS,
+    WENDENG,
+    Attachment,
+    Report,
+    Response,
+    World,
+    html_response,
+    inline_markup,
+)
 from tests.support.values import seed_tables
 
 SITE = "wendeng"
@@ -76,8 +89,8 @@ class Article:
 # -- building ----------------------------------------------------------------------------------------------
 
 
-def build(world: World, rng: random.Random) -> None:
-    bodies = _choose_bodies(rng)
+def build(world: World, rng: random.Random, *, encoding_traps: bool = False) -> None:
+    bodies = _choose_bodies(rng) + _extra_bodies(world, encoding_traps)
     ids = rng.sample(range(100000, 179999), len(bodies) + 2)
     government, *others = bodies
     columns: dict[str, Column] = {
@@ -99,12 +112,14 @@ def build(world: World, rng: random.Random) -> None:
         moved_from = old_column if body is moved_body else None
         articles += _body_reports(world, rng, body, columns[body.name], moved_from, body is anonymous)
     articles += _double_posting(rng, world, columns[government.name], columns)
-    noise_count = (180, 260) if world.scale == "large" else (35, 70)
+    noise_count = (220, 320) if world.scale == "large" else (35, 70)
     for column in [*columns.values(), old_column]:
         articles += _noise(world, rng, column, rng.randint(*noise_count))
     articles += _noise(world, rng, zwgk, 20)
-    _number_articles(rng, articles)
+    last_art_id = _number_articles(rng, articles)
     _apply_link_traps(rng, articles)
+    if encoding_traps:
+        _encoding_traps(world, bodies[-1], columns[bodies[-1].name], articles)
     world.noise += [
         {
             "site": SITE,
@@ -117,21 +132,23 @@ def build(world: World, rng: random.Random) -> None:
     ]
 
     all_columns = [*columns.values(), old_column, zwgk]
-    for column in all_columns:
-        column.entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
-        column.records = [_record(path, title, text, when) for when, path, title, text in column.entries]
-    world.columns["hanweb"] = {
-        c.id: {"unit_id": c.unit_id, "records": c.records, "name": c.name} for c in all_columns
-    }
+    world.columns["hanweb"] = {}
     world.columns["hanweb_downloads"] = {}
     nav = [
         columns[government.name],
         *(columns[b.name] for b in others if b.kind == "部门"),
         old_column,
         *(columns[b.name] for b in others if b.kind == "乡镇街道"),
+        *(columns[b.name] for b in others if b.kind == "事业单位"),
     ]
+    world.columns["hanweb_state"] = {
+        "columns": {c.id: c for c in all_columns},
+        "nav": nav,
+        "landing": landing,
+        "art_id": last_art_id,
+    }
     for column in all_columns:
-        world.put_html(ROOT + column.url, _column_page(column, nav, landing))
+        _render_column(world, column)
     world.put_html(ROOT + landing.url, _landing_page(landing, nav))
     world.put_html(ROOT + "/index.html", _home_page(landing))
     world.put(ROOT + "/robots.txt", Response(200, [("Content-Type", "text/plain")], ROBOTS.encode()))
@@ -142,18 +159,11 @@ def build(world: World, rng: random.Random) -> None:
         )
     for article in articles:
         if article.kind == "noise":
-            world.put_html(
-                ROOT + article.path,
-                _article_page(
-                    article.title,
-                    article.published,
-                    article.column.name,
-                    article.column.body,
-                    article.blocks,
-                    ROOT + article.path,
-                ),
-            )
+            world.put_lazy(WENDENG, article.path, lambda a=article: _noise_page(a))
     world.renderers[SITE] = render_report
+    world.listers[SITE] = relist_report
+    world.publishers[SITE] = publish_report
+    world.factories[SITE] = lambda rng, body, year: _synthetic_report(rng, body, year, False)
     world.handlers[WENDENG] = handle
     world.columns["hanweb_columns"] = {
         "landing": landing.id,
@@ -184,27 +194,40 @@ def _choose_bodies(rng: random.Random) -> list[Body]:
     ]
 
 
+def _extra_bodies(world: World, encoding_traps: bool) -> list[Body]:
+    """Large scale: the 事业单位; encoding traps: one body whose name needs GBK (always last)."""
+    rng = random.Random(f"wendeng:{world.seed}:extra")  # apart from the main stream: default stays as it is
+    extra = []
+    if world.scale == "large":
+        extra += content.institution_bodies(rng, SITE, LARGE_INSTITUTIONS, content.WENDENG_TOWNS)
+    if encoding_traps:
+        extra.append(content.institution_body(rng, SITE, *content.GBK_ONLY_BODIES[SITE]))
+    return extra
+
+
 def _nav_name(body: Body) -> str:
-    return {"政府": "区政府", "部门": body.short.replace("人民政府", "区政府"), "乡镇街道": body.short}[
-        body.kind
-    ]
+    if body.kind in ("乡镇街道", "事业单位"):
+        return body.short
+    return "区政府" if body.kind == "政府" else body.short.replace("人民政府", "区政府")
 
 
 def _body_reports(
     world: World, rng: random.Random, body: Body, column: Column, old: Column | None, anonymous: bool
 ) -> list[Article]:
-    seeds = {name: spec for name, spec in SEEDS.items() if spec[0] == body.short}
-    plan = plan_years(rng, body, keep={spec[1] for spec in seeds.values()} | {2022, 2023})
+    seeds = {name: spec for name, spec in SEEDS.items() if spec[0] == body.short and body.kind != "事业单位"}
+    keep = {spec[1] for spec in seeds.values()} | {2022, 2023}
+    plan = plan_years(rng, body, keep, scale_years(world.scale))
     world.missing += [{"site": SITE, "agency": body.name, "year": y} for y in plan.missing]
     anonymous_year = 2023 if anonymous else None
     articles = []
     for year in plan.years:
         seed = next((name for name, spec in seeds.items() if spec[1] == year), None)
-        report = (
-            _seed_report(rng, body, seed)
-            if seed
-            else _synthetic_report(rng, body, year, year == anonymous_year)
-        )
+        if seed:
+            report = _seed_report(rng, body, seed)
+        elif year <= 2018:
+            report = g0_report(SITE, rng, body, year)
+        else:
+            report = _synthetic_report(rng, body, year, year == anonymous_year)
         home = old if old is not None and year < 2024 else column
         report.column_url = ROOT + home.url
         world.reports.append(report)
@@ -292,8 +315,8 @@ def _noise(world: World, rng: random.Random, column: Column, count: int) -> list
     return articles
 
 
-def _number_articles(rng: random.Random, articles: list[Article]) -> None:
-    """artIds rise with the publish date across the whole site, as Hanweb's do."""
+def _number_articles(rng: random.Random, articles: list[Article]) -> int:
+    """artIds rise with the publish date across the whole site, as Hanweb's do; returns the last one."""
     art_id = rng.randint(2200000, 2300000)
     for article in sorted(articles, key=lambda a: (a.published, a.column.id, a.title)):
         art_id += rng.randint(1, 900)
@@ -308,6 +331,7 @@ def _number_articles(rng: random.Random, articles: list[Article]) -> None:
         else:
             article.report.duplicates.append({"url": url, "kind": article.kind})
             article.column.entries.append((day, article.path, article.title, None))
+    return art_id
 
 
 def _apply_link_traps(rng: random.Random, articles: list[Article]) -> None:
@@ -392,6 +416,21 @@ def _datastore(column: Column, records: list[str], page: int = 1) -> str:
         f'<datastore>\n<nextgroup><![CDATA[<a href="{DATAPROXY}?page={page}&webid=1&path=/&columnid={column.id}'
         f'&unitid={column.unit_id}&permissiontype=0"></a>]]></nextgroup>\n<recordset>\n{rows}\n</recordset>\n</datastore>'
     )
+
+
+def _render_column(world: World, column: Column) -> None:
+    """(Re-)render a column's records, its page and the data proxy's view of it: newest first."""
+    column.entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+    column.records = [_record(path, title, text, when) for when, path, title, text in column.entries]
+    state = world.columns["hanweb_state"]
+    newest = column.entries[0][0] if column.entries else None
+    world.put_html(ROOT + column.url, _column_page(column, state["nav"], state["landing"]), newest)
+    world.columns["hanweb"][column.id] = {
+        "unit_id": column.unit_id,
+        "records": column.records,
+        "name": column.name,
+        "modified": world.pages[(WENDENG, column.url)].modified,
+    }
 
 
 def _column_page(column: Column, nav: list[Column], landing: Column, records: list[str] | None = None) -> str:
@@ -491,6 +530,30 @@ def _search_shell() -> str:
     return _page("智能检索", f'<div id="jcse-result"></div>{script}')
 
 
+def _noise_page(article: Article) -> Response:
+    page = _article_page(
+        article.title,
+        article.published,
+        article.column.name,
+        article.column.body,
+        article.blocks,
+        ROOT + article.path,
+    )
+    return html_response(page, modified=article.published)
+
+
+def _encoding_traps(world: World, body: Body, column: Column, articles: list[Article]) -> None:
+    """The GBK-named body's column page and reports served as GBK, each under one misleading label."""
+    world.charsets[(WENDENG, column.url)] = "no_charset_header"
+    traps = sorted(ENCODING_TRAPS)
+    mine = sorted((a for a in articles if a.report and a.report.body == body), key=lambda a: a.report.year)
+    for index, article in enumerate(mine):
+        trap = traps[index % len(traps)]
+        world.charsets[(WENDENG, article.path)] = trap
+        article.report.encoding = {"charset": "gbk", "trap": trap}
+        article.report.notes.append(f"served as GBK ({trap})")
+
+
 # -- reports (re-rendered on edit) -------------------------------------------------------------------------------
 
 
@@ -501,7 +564,9 @@ def render_report(world: World, report: Report) -> None:
     for attachment in files:
         world.columns["hanweb_downloads"][attachment.url.rsplit("filename=", 1)[1]] = attachment
     for image in images:
-        world.put(image.url, Response(200, [("Content-Type", image.content_type)], image.body))
+        world.put(
+            image.url, Response(200, [("Content-Type", image.content_type)], image.body, report.published)
+        )
     columns = world.columns["hanweb"]
     for url in (report.url, *(d["url"] for d in report.duplicates if d["kind"] == "second_column")):
         column_id = int(url.rsplit("/", 1)[1].split("_")[1])
@@ -517,10 +582,43 @@ def render_report(world: World, report: Report) -> None:
             report.title_lines,
             report.content_source or report.body.name,
         )
-        world.put_html(url, page)
+        world.put_html(url, page, report.modified or report.published)
     alias = f"{ROOT}/module/xxgk/xxgkAnnualReport.jsp?area={report.body.code}&fbtime={report.year}"
-    if all(d["url"] != alias for d in report.duplicates):
+    if not report.superseded_by and all(d["url"] != alias for d in report.duplicates):
         report.duplicates.append({"url": alias, "kind": "alias"})
+
+
+def _column_id(url: str) -> int:
+    """The column of a column URL (/col/colN/) or an article URL (art_N_…)."""
+    match = re.search(r"/col/col(\d+)/|/art_(\d+)_", url)
+    return int(match.group(1) or match.group(2))
+
+
+def publish_report(world: World, report: Report) -> None:
+    """Number a new report (next artId, URL of its publish date), list it first in its column, render it."""
+    state = world.columns["hanweb_state"]
+    column = state["columns"][_column_id(report.column_url)]
+    state["art_id"] += random.Random(f"{report.title}/{report.published}").randint(1, 900)
+    day = report.published
+    path = f"/art/{day.year}/{day.month}/{day.day}/art_{column.id}_{state['art_id']}.html"
+    report.url = ROOT + path
+    column.entries.append((day, path, report.title, None))
+    _render_column(world, column)
+    render_report(world, report)
+
+
+def relist_report(world: World, old: Report, new: Report) -> None:
+    """After an edit: the report's list records show its new title and date."""
+    if (old.title, old.published) == (new.title, new.published):
+        return
+    state = world.columns["hanweb_state"]
+    for url in (new.url, *(d["url"] for d in new.duplicates if d["kind"] == "second_column")):
+        column = state["columns"][_column_id(url)]
+        path = url.removeprefix(ROOT)
+        for index, (_, href, title, text) in enumerate(column.entries):
+            if href in (path, url):  # the absolute-href trap keeps its absolute href
+                column.entries[index] = (new.published, href, new.title, text if title == new.title else None)
+        _render_column(world, column)
 
 
 def _images(report: Report) -> list[Attachment]:
@@ -560,9 +658,14 @@ def handle(
     if path == "/module/xxgk/xxgkAnnualReport.jsp":
         area, year = _first(query, "area"), _first(query, "fbtime")
         match = next(
-            (r for r in world.reports if r.site == SITE and r.body.code == area and str(r.year) == year), None
+            (
+                r
+                for r in world.current_reports()
+                if r.site == SITE and r.body.code == area and str(r.year) == year
+            ),
+            None,
         )
-        return html_response(_alias_page(match))
+        return html_response(_alias_page(match), modified=match and (match.modified or match.published))
     if path == "/module/download/downfile.jsp":
         attachment = world.columns["hanweb_downloads"].get(_first(query, "filename"))
         if attachment is None:
@@ -610,14 +713,15 @@ def _dataproxy(world: World, method: str, params: dict[str, list[str]]) -> Respo
         f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<nextgroup><![CDATA[]]></nextgroup>\n'
         f"<totalrecord>{total}</totalrecord>\n<totalpage>{pages}</totalpage>\n{recordset}\n</datastore>\n"
     )
-    return Response(200, [("Content-Type", "text/xml;charset=UTF-8")], xml.encode("utf-8"))
+    modified = column["modified"] if column is not None else None
+    return Response(200, [("Content-Type", "text/xml;charset=UTF-8")], xml.encode("utf-8"), modified)
 
 
 def _paged_column(world: World, path: str, query: dict[str, list[str]]) -> Response | None:
     """``?uid=…&pageNum=N``: page 1 regardless (the trap), unless the world is "modern Hanweb"."""
     page = world.pages.get((WENDENG, path))
-    if page is None or not world.modern_hanweb or "pageNum" not in query:
-        return page
+    if page is None or not world.modern_hanweb or "pageNum" not in query or (WENDENG, path) in world.charsets:
+        return page  # (a GBK-trapped column is not re-paged: its bytes are not UTF-8)
     column_id = int(path.split("/")[2].removeprefix("col"))
     column = world.columns["hanweb"].get(column_id)
     number = max(1, _int(query, "pageNum", 1))
@@ -627,7 +731,7 @@ def _paged_column(world: World, path: str, query: dict[str, list[str]]) -> Respo
     head, rest = text.split(marker_start, 1)
     _, tail = rest.split(marker_end, 1)
     rows = "\n".join(f"<record><![CDATA[{r}]]></record>" for r in records)
-    return html_response(head + marker_start + rows + marker_end + tail)
+    return html_response(head + marker_start + rows + marker_end + tail, modified=page.modified)
 
 
 def _search_results(world: World, query: str) -> Response:

@@ -10,15 +10,27 @@ from datetime import datetime, timedelta
 from tests.replica import content
 from tests.replica.common import (
     CONTENT_TYPES,
+    LARGE_INSTITUTIONS,
     MAGIC,
     digits,
+    g0_report,
     pick_tables,
     pick_title,
     plan_years,
+    scale_years,
     spread_dates,
 )
 from tests.replica.content import Body
-from tests.replica.world import HY, Attachment, Report, Response, World, inline_markup
+from tests.replica.world import (
+    ENCODING_TRAPS,
+    HY,
+    Attachment,
+    Report,
+    Response,
+    World,
+    html_response,
+    inline_markup,
+)
 from tests.support.values import seed_tables
 
 SITE = "hy"
@@ -63,8 +75,9 @@ class Item:
 # -- building ----------------------------------------------------------------------------------------------
 
 
-def build(world: World, rng: random.Random) -> None:
+def build(world: World, rng: random.Random, *, encoding_traps: bool = False) -> None:
     government, departments, towns, empty = _choose_bodies(rng)
+    departments += _extra_bodies(world, encoding_traps)  # 事业单位 are listed among the 县直部门
     county = Column(NIANBAO, "政府信息公开年报", government)
     dept_ids = rng.sample(range(50000, 59999), 2 * len(departments))
     columns = {government.name: county}
@@ -83,13 +96,13 @@ def build(world: World, rng: random.Random) -> None:
     world.missing += [{"site": SITE, "agency": empty.name, "year": y} for y in range(2019, 2025)]
     items += _county_cross_posts(rng, world, county)
     _url_month_trap(rng, items)
-    noise_range = (150, 220) if world.scale == "large" else (35, 60)
+    noise_range = (220, 320) if world.scale == "large" else (35, 60)
     for column in columns.values():
         if column.body is not empty:
             items += _noise(rng, column, rng.randint(*noise_range))
     last_page_column = columns[towns[-1].name]
     items += _pad_to_single_last_item(rng, last_page_column, items)
-    _number(rng, items)
+    last_doc_id = _number(rng, items)
     world.noise += [
         {
             "site": SITE,
@@ -103,20 +116,27 @@ def build(world: World, rng: random.Random) -> None:
 
     for item in items:
         item.column.items.append(item)
+    if encoding_traps:
+        _encoding_traps(world, columns[departments[-1].name])
     for column in columns.values():
-        column.items.sort(key=lambda i: (i.published, i.path), reverse=True)
         _put_list_pages(world, column)
     for item in items:
         if item.kind == "noise":
-            world.put_html(ROOT + item.path, _article_page(item, [], []))
+            world.put_lazy(
+                HY, item.path, lambda i=item: html_response(_article_page(i, [], []), modified=i.published)
+            )
     _put_navigation(world, government, columns, departments, [*towns, empty])
     world.columns["trs_items"] = [i for i in items if i.report is not None and i.kind != "link"]
+    world.columns["trs_state"] = {"columns": {c.path: c for c in columns.values()}, "doc_id": last_doc_id}
     world.columns["trs_columns"] = {
         "county": county.path,
         "empty": columns[empty.name].path,
         "single_last_item": last_page_column.path,
     }
     world.renderers[SITE] = render_report
+    world.listers[SITE] = relist_report
+    world.publishers[SITE] = publish_report
+    world.factories[SITE] = _synthetic_report
     for report in world.reports:
         if report.site == SITE:
             render_report(world, report)
@@ -143,14 +163,43 @@ def _choose_bodies(rng: random.Random) -> tuple[Body, list[Body], list[Body], Bo
     )
 
 
+def _extra_bodies(world: World, encoding_traps: bool) -> list[Body]:
+    """Large scale: the 事业单位; encoding traps: one body whose name needs GBK (always last)."""
+    rng = random.Random(f"hy:{world.seed}:extra")  # apart from the main stream: default stays as it is
+    extra = []
+    if world.scale == "large":
+        extra += content.institution_bodies(rng, SITE, LARGE_INSTITUTIONS, content.HY_TOWNS)
+    if encoding_traps:
+        extra.append(content.institution_body(rng, SITE, *content.GBK_ONLY_BODIES[SITE]))
+    return extra
+
+
+def _encoding_traps(world: World, column: Column) -> None:
+    """The GBK-named body's list pages and reports served as GBK, each under one misleading label."""
+    pages = max(1, -(-len(column.items) // column.per_page))
+    for number in range(pages):
+        world.charsets[(HY, column.path + (f"list_{number}.html" if number else "list.html"))] = (
+            "no_charset_header"
+        )
+    traps = sorted(ENCODING_TRAPS)
+    mine = sorted((i for i in column.items if i.kind == "canonical"), key=lambda i: i.report.year)
+    for index, item in enumerate(mine):
+        trap = traps[index % len(traps)]
+        world.charsets[(HY, item.path)] = trap
+        item.report.encoding = {"charset": "gbk", "trap": trap}
+        item.report.notes.append(f"served as GBK ({trap})")
+
+
 def _body_reports(world: World, rng: random.Random, body: Body, column: Column) -> list[Item]:
-    plan = plan_years(rng, body, keep={2019, 2022})
+    plan = plan_years(rng, body, {2019, 2022}, scale_years(world.scale))
     world.missing += [{"site": SITE, "agency": body.name, "year": y} for y in plan.missing]
     items = []
     for year in plan.years:
         if body.short == "海城镇" and year == 2022:
             report = _seed_report(rng, body)
-        elif year == 2019 and (body.kind == "政府" or (body.kind == "乡镇街道" and rng.random() < 0.3)):
+        elif year <= 2018 or (
+            year == 2019 and (body.kind == "政府" or (body.kind == "乡镇街道" and rng.random() < 0.3))
+        ):
             report = _g0_report(rng, body, year)
         else:
             report = _synthetic_report(rng, body, year)
@@ -181,22 +230,7 @@ def _seed_report(rng: random.Random, body: Body) -> Report:
 
 
 def _g0_report(rng: random.Random, body: Body, year: int) -> Report:
-    published = content.publish_time(rng, year, body)
-    title = f"{body.name}{year}年政府信息公开工作年度报告"
-    report = Report(
-        SITE,
-        body,
-        year,
-        published,
-        title,
-        content.g0_report(rng, body, year, published),
-        "G0",
-        "none",
-        None,
-        (title,),
-    )
-    report.notes.append("pre-2020 (G0) format")
-    return report
+    return g0_report(SITE, rng, body, year)
 
 
 def _synthetic_report(rng: random.Random, body: Body, year: int) -> Report:
@@ -276,8 +310,8 @@ def _pad_to_single_last_item(rng: random.Random, column: Column, items: list[Ite
     return padding
 
 
-def _number(rng: random.Random, items: list[Item]) -> None:
-    """docIds from one site-wide counter rising with the URL date (the Ningxia platform's way)."""
+def _number(rng: random.Random, items: list[Item]) -> int:
+    """docIds from one site-wide counter rising with the URL date (the Ningxia platform's way); the last."""
     doc_id = rng.randint(3000000, 3200000)
     serials: dict[int, int] = {}
     for item in sorted(
@@ -297,6 +331,7 @@ def _number(rng: random.Random, items: list[Item]) -> None:
     for item in items:
         if item.kind == "link":
             item.path = ""  # resolved at render time: the report's own URL
+    return doc_id
 
 
 # -- lists ----------------------------------------------------------------------------------------------------
@@ -312,11 +347,14 @@ def _href(column: Column, item: Item) -> str:
 
 
 def _put_list_pages(world: World, column: Column) -> None:
+    """(Re-)render every list page of a column, newest first; Last-Modified = the page's newest item."""
+    column.items.sort(key=lambda i: (i.published, i.path), reverse=True)
     pages = max(1, -(-len(column.items) // column.per_page))
     for number in range(pages):
         chunk = column.items[number * column.per_page : (number + 1) * column.per_page]
         name = "list.html" if number == 0 else f"list_{number}.html"
-        world.put_html(f"{ROOT}{column.path}{name}", _list_page(column, chunk, number, pages))
+        newest = chunk[0].published if chunk else None
+        world.put_html(f"{ROOT}{column.path}{name}", _list_page(column, chunk, number, pages), newest)
 
 
 def _truncate(title: str, width: int = 30) -> str:
@@ -427,9 +465,18 @@ def _put_navigation(
 # -- articles (re-rendered on edit) --------------------------------------------------------------------------------
 
 
+def _postings(world: World, url: str) -> list[Item]:
+    """The items (canonical page, copies) publishing the report whose canonical URL is ``url``."""
+    index: dict[str, list[Item]] = world.columns.setdefault("trs_postings", {})
+    if not index:  # built once: a scan per report would be quadratic at large scale
+        for item in world.columns["trs_items"]:
+            index.setdefault(item.report.url, []).append(item)
+    return index.get(url, [])
+
+
 def render_report(world: World, report: Report) -> None:
-    for item in world.columns["trs_items"]:
-        if item.report is not None and item.report.body == report.body and item.report.year == report.year:
+    for item in _postings(world, report.url):
+        if item.report is not None:
             item.report = report
             images, files = _files(item, report)
             if item.kind == "canonical":
@@ -437,9 +484,46 @@ def render_report(world: World, report: Report) -> None:
             for attachment in (*files, *images):
                 world.put(
                     attachment.url,
-                    Response(200, [("Content-Type", attachment.content_type)], attachment.body),
+                    Response(
+                        200, [("Content-Type", attachment.content_type)], attachment.body, report.published
+                    ),
                 )
-            world.put_html(ROOT + item.path, _article_page(item, images, files))
+            world.put_html(
+                ROOT + item.path, _article_page(item, images, files), report.modified or report.published
+            )
+
+
+def publish_report(world: World, report: Report) -> None:
+    """Number a new report (next docId), list it first in its column (pushing items to later pages), render it."""
+    state = world.columns["trs_state"]
+    column = state["columns"][report.column_url.removeprefix(ROOT).removesuffix("list.html")]
+    rng = random.Random(f"{report.title}/{report.published}")
+    state["doc_id"] += rng.randint(1, 1500)
+    day = report.published
+    item = Item(day, column, report.title, report)
+    item.path = f"{column.path}{day:%Y%m}/t{day:%Y%m%d}_{state['doc_id']}.html"
+    item.index_no = f"{report.body.code}/{day.year}-{rng.randint(1, 99999):05d}"
+    report.url = ROOT + item.path
+    column.items.append(item)
+    _postings(world, report.url)  # index the existing items before adding this one
+    world.columns["trs_items"].append(item)
+    world.columns["trs_postings"].setdefault(report.url, []).append(item)
+    _put_list_pages(world, column)
+    render_report(world, report)
+
+
+def relist_report(world: World, old: Report, new: Report) -> None:
+    """After an edit: every list entry of the report (its own, copies, links) shows its new title and date."""
+    if (old.title, old.published) == (new.title, new.published):
+        return
+    for column in world.columns["trs_state"]["columns"].values():
+        entries = [i for i in column.items if i.report is not None and i.report.url == new.url]
+        for item in entries:
+            item.report = new
+            item.title = new.title
+            item.published += new.published - old.published
+        if entries:
+            _put_list_pages(world, column)
 
 
 def _files(item: Item, report: Report) -> tuple[list[Attachment], list[Attachment]]:

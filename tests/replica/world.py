@@ -3,29 +3,52 @@
 ``build_world(seed, scale)`` is deterministic: the same seed gives byte-identical responses and
 manifest. Static pages live in ``World.pages`` keyed by (host, path); the few endpoints that take
 parameters (Hanweb's data proxy, paged column URLs, the xxgk alias view, downloads) are answered by
-site handlers from the same pre-built data. Tests may mutate the world while it is being served.
+site handlers from the same pre-built data; noise articles (never fetched by a crawler) are rendered
+on first request (``World.lazy``).
+
+Tests may mutate the world while it is being served; lists re-render (newest first) and the
+manifest follows:
+
+    world.edit_report(url, title=…)          # silent edit at the same URL
+    world.edit_numbers(url, seed=1)          # new statistics: text + HTML tables → the new StatTables
+    world.publish_year(2025, bodies=6)       # new reports, first on page 1, older items pushed back
+    world.post_correction(url)               # 「…（更正）」 posted later; the original is superseded
+    world.remove(url)                        # 404 from now on
+
+Every 200 answer carries ``Last-Modified`` (publish/edit time, Beijing time as GMT) and ``ETag``
+(a hash of the bytes); ``If-None-Match`` / ``If-Modified-Since`` get a 304 while unchanged.
+Mutations happen on the world's clock (``World.tick``), later than anything published before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.replica import content
 from tests.replica.content import Block, Body
-from tests.support.values import StatTables
+from tests.support.values import StatTables, random_tables
 
 SCALES = ("default", "large")
 WENDENG = "www.wendeng.gov.cn"
 HY = "www.hy.gov.cn"
+#: publish times are Beijing time; HTTP dates are GMT
+CST = timezone(timedelta(hours=8))
+#: Last-Modified of pages that carry no date of their own (navigation, robots.txt)
+BUILT = datetime(2026, 1, 1, 0, 0, 0)
+#: the world's clock when serving starts; every mutation happens after it (and after every publish date)
+CLOCK_START = datetime(2026, 4, 1, 9, 0, 0)
 
 
 @dataclass
@@ -33,13 +56,22 @@ class Response:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    modified: datetime | None = None  # publish/edit time (Beijing): the Last-Modified header
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.md5(self.body).hexdigest()[:20] + '"'  # an id, not security
 
-def html_response(text: str, status: int = 200) -> Response:
-    return Response(status, [("Content-Type", "text/html; charset=UTF-8")], text.encode("utf-8"))
+
+def html_response(text: str, status: int = 200, modified: datetime | None = None) -> Response:
+    return Response(status, [("Content-Type", "text/html; charset=UTF-8")], text.encode("utf-8"), modified)
+
+
+def http_date(when: datetime) -> str:
+    return format_datetime(when.replace(tzinfo=CST).astimezone(UTC), usegmt=True)
 
 
 def not_found() -> Response:
@@ -88,8 +120,22 @@ class Report:
     attachments: list[Attachment] = field(default_factory=list)
     column_url: str = ""
     notes: list[str] = field(default_factory=list)  # the traps this report carries
+    modified: datetime | None = None  # last silent edit (edit_report / edit_numbers)
+    corrects: str = ""  # URL of the report this 「（更正）」 posting replaces
+    superseded_by: str = ""  # URL of the correction that replaces this report
+    encoding: dict[str, str] = field(default_factory=dict)  # {"charset", "trap"} when not served as UTF-8
 
     def to_manifest(self) -> dict[str, Any]:
+        # optional keys only when set: the unmutated default world's manifest stays as it was
+        optional = {
+            "modified": self.modified.strftime("%Y-%m-%d %H:%M:%S") if self.modified else None,
+            "corrects": self.corrects,
+            "superseded_by": self.superseded_by,
+            "encoding": self.encoding,
+        }
+        return self._core_manifest() | {k: v for k, v in optional.items() if v}
+
+    def _core_manifest(self) -> dict[str, Any]:
         return {
             "site": self.site,
             "url": self.url,
@@ -133,6 +179,31 @@ def tables_to_json(tables: StatTables | None) -> dict[str, Any] | None:
 
 #: a site handler answers a parameterised request, or returns None to fall back to the static pages
 Handler = Callable[["World", str, str, dict[str, list[str]], dict[str, list[str]]], Response | None]
+#: an anti-bot gate: (world, method, host, path, request headers) → (challenge or None, headers to add)
+Gate = Callable[["World", str, str, str, dict[str, str]], tuple[Response | None, list[tuple[str, str]]]]
+
+#: encoding traps (sites.md §5.2): how a page's GBK bytes are labelled → (Content-Type header, meta tag)
+ENCODING_TRAPS = {
+    "no_charset_header": (
+        "text/html",
+        '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+    ),
+    "wrong_header": (
+        "text/html; charset=utf-8",
+        '<meta http-equiv="Content-Type" content="text/html; charset=gbk">',
+    ),
+    "malformed_meta": ("text/html", '<meta httpequiv="ContentType" content="text/html; charset=gbk">'),
+}
+_CHARSET_META = re.compile(
+    r'<meta charset="utf-8">|<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">'
+)
+
+
+def gbk_response(text: str, trap: str, modified: datetime | None = None) -> Response:
+    """``text`` as GBK bytes, its charset hidden or mislabelled as ``trap`` says."""
+    content_type, meta = ENCODING_TRAPS[trap]
+    text = _CHARSET_META.sub(meta, text, count=1)
+    return Response(200, [("Content-Type", content_type)], text.encode("gbk", "xmlcharrefreplace"), modified)
 
 
 @dataclass
@@ -140,14 +211,26 @@ class World:
     seed: int
     scale: str
     pages: dict[tuple[str, str], Response] = field(default_factory=dict)
+    #: pages rendered on first request (noise articles: many, and a crawler never asks for them)
+    lazy: dict[tuple[str, str], Callable[[], Response]] = field(default_factory=dict)
     reports: list[Report] = field(default_factory=list)
     missing: list[dict[str, Any]] = field(default_factory=list)
     noise: list[dict[str, str]] = field(default_factory=list)
     columns: dict[str, Any] = field(default_factory=dict)  # site-specific paging data
     handlers: dict[str, Handler] = field(default_factory=dict)
     renderers: dict[str, Callable[[World, Report], None]] = field(default_factory=dict)
+    #: re-render the list entries of a report after an edit: (world, old, new)
+    listers: dict[str, Callable[[World, Report, Report], None]] = field(default_factory=dict)
+    #: number a new report (URL), add it to its body's column lists and render it
+    publishers: dict[str, Callable[[World, Report], None]] = field(default_factory=dict)
+    #: a new synthetic report of the site's style: (rng, body, year) → Report
+    factories: dict[str, Callable[[random.Random, Body, int], Report]] = field(default_factory=dict)
     #: Hanweb "modern" variant: ?uid=…&pageNum=N really paginates
     modern_hanweb: bool = False
+    #: (host, path) → encoding trap name: those pages are served as GBK (see ENCODING_TRAPS)
+    charsets: dict[tuple[str, str], str] = field(default_factory=dict)
+    gate: Gate | None = None
+    clock: datetime = CLOCK_START
     requests_served: int = 0
     _hosts_cache: tuple[frozenset[str], int] = field(default=(frozenset(), -1), repr=False)
 
@@ -160,12 +243,29 @@ class World:
             self._hosts_cache = (frozenset(host for host, _ in self.pages), len(self.pages))
         return self._hosts_cache[0]
 
-    def handle(self, method: str, host: str, target: str, body: bytes = b"") -> Response:
-        """Answer one request for ``host`` (a replica host) and ``target`` (path + query)."""
+    def handle(self, method: str, host: str, target: str, body: bytes = b"", headers: Any = None) -> Response:
+        """Answer one request for ``host`` (a replica host) and ``target`` (path + query).
+
+        ``headers`` (any mapping with ``items()``) feed the anti-bot gate and conditional GETs; 200
+        answers carry ``Last-Modified`` and ``ETag``, and ``If-None-Match`` / ``If-Modified-Since``
+        get a 304 when the page is unchanged.
+        """
         self.requests_served += 1
+        request_headers = {k.lower(): v for k, v in (headers.items() if headers is not None else ())}
         parts = urlsplit(target)
         path = parts.path or "/"
-        query = parse_qs(parts.query, keep_blank_values=True)
+        extra: list[tuple[str, str]] = []
+        if self.gate is not None:
+            challenge, extra = self.gate(self, method, host, path, request_headers)
+            if challenge is not None:
+                return challenge
+        answer = self._answer(method, host, path, parts.query, body)
+        if answer.status != 200:
+            return answer
+        return conditional(method, answer, request_headers, extra)
+
+    def _answer(self, method: str, host: str, path: str, query_text: str, body: bytes) -> Response:
+        query = parse_qs(query_text, keep_blank_values=True)
         form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True) if body else {}
         handler = self.handlers.get(host)
         if handler is not None:
@@ -175,25 +275,69 @@ class World:
         return self.static(host, path)
 
     def static(self, host: str, path: str) -> Response:
-        page = self.pages.get((host, path))
+        page = self._page(host, path)
         if page is None and path.endswith("/"):
             # directory index: TRS serves list.html's content at the column's own URL
-            page = self.pages.get((host, path + "index.html")) or self.pages.get((host, path + "list.html"))
+            page = self._page(host, path + "index.html") or self._page(host, path + "list.html")
         return page if page is not None else not_found()
+
+    def _page(self, host: str, path: str) -> Response | None:
+        page = self.pages.get((host, path))
+        if page is None and (host, path) in self.lazy:
+            page = self.lazy[(host, path)]()
+        return page
 
     def put(self, url: str, response: Response) -> None:
         parts = urlsplit(url)
-        self.pages[(parts.hostname or "", parts.path)] = response
+        key = (parts.hostname or "", parts.path)
+        old = self.pages.get(key)
+        # changed bytes must never look older than what a client may hold (If-Modified-Since)
+        if (
+            old is not None
+            and old.body != response.body
+            and (response.modified is None or (old.modified and response.modified <= old.modified))
+        ):
+            response.modified = self.tick()
+        self.pages[key] = response
 
-    def put_html(self, url: str, text: str) -> None:
-        self.put(url, html_response(text))
+    def put_html(self, url: str, text: str, modified: datetime | None = None) -> None:
+        parts = urlsplit(url)
+        trap = self.charsets.get((parts.hostname or "", parts.path))
+        self.put(url, gbk_response(text, trap, modified) if trap else html_response(text, modified=modified))
+
+    def put_lazy(self, host: str, path: str, render: Callable[[], Response]) -> None:
+        self.lazy[(host, path)] = render  # (host, path), not a URL: tens of thousands at large scale
 
     def page_count(self) -> int:
         """Fetchable documents: static pages plus data-proxy pages (as 15-record GET pages)."""
         proxied = sum(-(-len(col["records"]) // 15) for col in self.columns.get("hanweb", {}).values())
-        return len(self.pages) + proxied
+        return len(self.pages) + len(self.lazy) + proxied
+
+    def crawl_pages(self) -> dict[str, int]:
+        """What a complete crawl must fetch at least, from the sites' own structure (not by crawling).
+
+        reports: every posting of a current report (canonical + second-column/copy postings; aliases
+        are robots-disallowed); lists: Hanweb column pages and TRS list pages; dataproxy: the POST
+        windows (one group of 45 records each) after each column page's inline group.
+        """
+        postings = sum(
+            1 + sum(1 for d in r.duplicates if d["kind"] != "alias")
+            for r in self.reports
+            if not r.superseded_by
+        )
+        hanweb = self.columns.get("hanweb", {})
+        windows = sum(max(0, -(-(len(c["records"]) - 45) // 45)) for c in hanweb.values())
+        trs_lists = sum(
+            1 for host, path in self.pages if host == HY and re.search(r"/list(_\d+)?\.html$", path)
+        )
+        return {"reports": postings, "lists": len(hanweb) + trs_lists, "dataproxy": windows}
 
     # -- mutation for tests ---------------------------------------------------------------------------
+
+    def tick(self, hours: int = 1) -> datetime:
+        """Advance the world's clock: each mutation happens later than everything before it."""
+        self.clock += timedelta(hours=hours)
+        return self.clock
 
     def report(self, url: str) -> Report:
         for report in self.reports:
@@ -201,27 +345,101 @@ class World:
                 return report
         raise KeyError(url)
 
+    def current_reports(self) -> list[Report]:
+        return [r for r in self.reports if not r.superseded_by]
+
     def edit_report(self, url: str, **changes: Any) -> Report:
-        """Change a published report (title, published, blocks, …) and re-render all its pages.
+        """Change a published report (title, published, blocks, …) and re-render its pages and lists.
 
         ``world.edit_report(url, title="…（更正）")`` models a silent correction at the same URL.
         """
         old = self.report(url)
+        changes.setdefault("modified", self.tick())
         new = replace(old, **changes)
         self.reports[self.reports.index(old)] = new
         self.renderers[new.site](self, new)
+        self.listers[new.site](self, old, new)
         return new
+
+    def edit_numbers(self, url: str, seed: int = 0) -> StatTables | None:
+        """New statistics for a report (text and HTML tables change); returns them (None for G0 prose)."""
+        old = self.report(url)
+        rng = random.Random(f"numbers:{seed}:{old.url}")
+        tables, blocks = renumbered(rng, old)
+        self.edit_report(url, tables=tables, blocks=blocks)
+        return tables
+
+    def publish_year(self, year: int, bodies: int = 5, seed: int = 0) -> list[Report]:
+        """``bodies`` bodies (alternating sites) publish their report on ``year``: newest first in their lists."""
+        rng = random.Random(f"publish:{self.seed}:{seed}:{year}")
+        chosen = self._bodies_without(year, bodies, rng)
+        published = []
+        for body in chosen:
+            report = self.factories[body.site](rng, body, year)
+            report.column_url = self._newest(body).column_url
+            self.reports.append(report)
+            self.publishers[body.site](self, report)
+            self.missing = [m for m in self.missing if (m["agency"], m["year"]) != (body.name, year)]
+            published.append(report)
+        return published
+
+    def post_correction(self, url: str, seed: int = 0) -> Report:
+        """Post 「…年度报告（更正）」 with changed numbers in the same column, later; the original is superseded."""
+        old = self.report(url)
+        rng = random.Random(f"correction:{seed}:{old.url}")
+        tables, blocks = renumbered(rng, old)
+        lines = (*old.title_lines[:-1], old.title_lines[-1] + "（更正）") if old.title_lines else ()
+        correction = replace(
+            old,
+            title=old.title + "（更正）",
+            title_lines=lines,
+            published=self.tick(24),
+            tables=tables,
+            blocks=blocks,
+            seed=None,
+            url="",
+            duplicates=[],
+            attachments=[a for a in old.attachments if a.kind == "attachment"],
+            notes=[n for n in old.notes if "attachment" in n] + ["correction (更正) posted later"],
+            modified=None,
+            corrects=old.url,
+        )
+        # the alias view shows the current version: it moves to the correction
+        old.duplicates = [d for d in old.duplicates if d["kind"] != "alias"]
+        self.reports.append(correction)
+        self.publishers[old.site](self, correction)
+        old.superseded_by = correction.url  # its page stays online, unchanged
+        return correction
 
     def remove(self, url: str) -> None:
         """Make ``url`` answer 404 from now on (deletion drift)."""
         parts = urlsplit(url)
         self.pages[(parts.hostname or "", parts.path)] = not_found()
 
+    def _newest(self, body: Body) -> Report:
+        return max((r for r in self.reports if r.body == body), key=lambda r: r.published)
+
+    def _bodies_without(self, year: int, count: int, rng: random.Random) -> list[Body]:
+        by_site: dict[str, list[Body]] = {}
+        for report in sorted(self.current_reports(), key=lambda r: (r.site, r.body.name)):
+            bodies = by_site.setdefault(report.site, [])
+            if report.body not in bodies:
+                bodies.append(report.body)
+        done = {(r.body, r.year) for r in self.reports}
+        pools = [[b for b in bodies if (b, year) not in done] for _, bodies in sorted(by_site.items())]
+        for pool in pools:
+            rng.shuffle(pool)
+        chosen = [body for group in _interleave(pools) for body in group]
+        if len(chosen) < count:
+            raise ValueError(f"only {len(chosen)} bodies have no report on {year}")
+        return chosen[:count]
+
     # -- manifest ---------------------------------------------------------------------------------------
 
     def manifest(self) -> dict[str, Any]:
-        reports = sorted(self.reports, key=lambda r: (r.site, r.url))
-        return {
+        reports = sorted(self.current_reports(), key=lambda r: (r.site, r.url))
+        superseded = sorted((r for r in self.reports if r.superseded_by), key=lambda r: (r.site, r.url))
+        manifest: dict[str, Any] = {
             "seed": self.seed,
             "scale": self.scale,
             "hosts": sorted(self.hosts),
@@ -236,21 +454,76 @@ class World:
                 },
             },
         }
+        if superseded:  # one report per body and year in "reports"; replaced postings listed apart
+            manifest["superseded"] = [r.to_manifest() for r in superseded]
+        return manifest
 
     def write_manifest(self, path: Path) -> Path:
         path.write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")
         return path
 
 
-def build_world(seed: int = 0, scale: str = "default", *, modern_hanweb: bool = False) -> World:
-    """Build both replica sites from ``seed``; ``scale="large"`` adds noise up to ≥5,000 pages."""
+def _interleave(pools: list[list[Body]]) -> Iterable[list[Body]]:
+    for index in range(max((len(p) for p in pools), default=0)):
+        yield [pool[index] for pool in pools if index < len(pool)]
+
+
+def conditional(
+    method: str, page: Response, request: dict[str, str], extra: list[tuple[str, str]]
+) -> Response:
+    """The 200 answer with its validators, or 304 when the client's copy is current (RFC 9110 §13)."""
+    when = page.modified or BUILT
+    validators = [("Last-Modified", http_date(when)), ("ETag", page.etag)]
+    if method in ("GET", "HEAD") and _not_modified(page.etag, when, request):
+        return Response(304, [*validators, *extra], b"", page.modified)
+    return Response(page.status, [*page.headers, *validators, *extra], page.body, page.modified)
+
+
+def _not_modified(etag: str, when: datetime, request: dict[str, str]) -> bool:
+    if "if-none-match" in request:  # an entity tag outranks the date
+        tags = {t.strip().removeprefix("W/") for t in request["if-none-match"].split(",")}
+        return etag in tags or "*" in tags
+    if "if-modified-since" in request:
+        try:
+            since = parsedate_to_datetime(request["if-modified-since"])
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return when.replace(tzinfo=CST) <= since
+    return False
+
+
+def renumbered(rng: random.Random, report: Report) -> tuple[StatTables | None, list[Block]]:
+    """New statistics for ``report`` and its blocks with them: HTML tables and the numbers in prose."""
+    if report.generation == "G0":
+        return None, content.g0_report(rng, report.body, report.year, report.published)
+    if report.tables is None:
+        raise ValueError(f"{report.url}: its statistics are images; there are no numbers to change")
+    tables = random_tables(rng, report.tables.generation)
+    return tables, content.with_tables(report.blocks, tables, rng, report.year, report.body)
+
+
+def build_world(
+    seed: int = 0,
+    scale: str = "default",
+    *,
+    modern_hanweb: bool = False,
+    encoding_traps: bool = False,
+) -> World:
+    """Build both replica sites from ``seed``.
+
+    ``scale="large"``: report years 2008–2024 (G0 before 2019) and many 事业单位 besides the organs,
+    so that a complete crawl fetches more than 5,000 pages. ``encoding_traps``: one extra body per
+    site with a GBK-only character in its name, its pages served as GBK under misleading labels.
+    """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
     from tests.replica import hanweb, trs  # the site builders import this module
 
     world = World(seed=seed, scale=scale, modern_hanweb=modern_hanweb)
-    hanweb.build(world, random.Random(f"wendeng:{seed}"))
-    trs.build(world, random.Random(f"hy:{seed}"))
+    hanweb.build(world, random.Random(f"wendeng:{seed}"), encoding_traps=encoding_traps)
+    trs.build(world, random.Random(f"hy:{seed}"), encoding_traps=encoding_traps)
     return world
 
 

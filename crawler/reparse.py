@@ -1,0 +1,411 @@
+"""Rebuild the database from the WARC archive alone: ``xxgk reparse``.
+
+The archive is the source of truth. Every response record carries what the spider knew about its
+request (``XXGK-Context``: site, role, listing title and date, column, parent), so the items the
+spider yielded can be rebuilt without the network: a :class:`ReportPage` for each response whose
+role is ``page``/``alias``, a :class:`FetchedDocument` for the rest. They go, in capture order,
+through the *same* stage code as the crawl (normalise → extract → dedupe → store) into a fresh DB.
+
+Which responses reached the spider is decided as Scrapy's downloader middlewares decide it: a 3xx
+with a Location, or an HTML meta refresh, was followed rather than delivered; a retryable status
+answered by a later attempt (``XXGK-Retry-Times`` one higher) was retried. Responses without a
+context (robots.txt, requests the spider did not annotate) never became items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.http import Headers, HtmlResponse, Response
+from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings, Settings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_meta_refresh
+
+from crawler import settings as crawl_settings
+from crawler.archive.reader import ArchivedResponse, iter_responses
+from crawler.db import db_path
+from crawler.items import FetchedDocument, ReportPage
+
+REPORT_ROLES = frozenset({"page", "alias"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CHALLENGE_STATUSES = frozenset({412, 521, 512})  # as the spider's on_error (crawler.platforms.base)
+#: the bodies FetchedDocument keeps (extraction reads them); list pages keep none, as in the crawl
+BODY_ROLES = frozenset({"attachment", "image"})
+SWAP_TIMEOUT = 10.0  # seconds to wait for another connection's transaction before giving up
+
+Item = ReportPage | FetchedDocument
+
+
+class ReparseStats(Counter[str]):
+    """The part of Scrapy's StatsCollector the pipelines use."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self[key] += count
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.get(key, default)
+
+    def set_value(self, key: str, value: Any) -> None:
+        self[key] = value
+
+    def get_stats(self) -> dict[str, Any]:
+        return dict(self)
+
+
+@dataclass(slots=True)
+class ReparseSummary:
+    responses: int = 0  # response and revisit records read
+    report_pages: int = 0  # ReportPage items rebuilt
+    documents: int = 0  # FetchedDocument items rebuilt
+    skipped: int = 0  # records the spider never saw as items (redirects, retried attempts, robots.txt)
+    reports: int = 0  # rows in ``reports`` afterwards
+    versions: int = 0  # rows in ``report_versions`` afterwards
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reports_per_second(self) -> float:
+        return self.report_pages / self.seconds if self.seconds else 0.0
+
+
+# --- which records were delivered to the spider --------------------------------------------------
+
+
+def scrapy_response(archived: ArchivedResponse) -> Response:
+    """The response as the spider got it: decoded body, no Content-Encoding, Scrapy's class."""
+    headers = Headers()
+    for name, value in archived.headers:
+        if name.lower() == "content-encoding" and archived.decode_error is None:
+            continue  # HttpCompressionMiddleware removes it once it has decoded the body
+        headers.appendlist(name, value)
+    cls = responsetypes.from_args(headers=headers, url=archived.url, body=archived.body)
+    return cls(archived.url, status=archived.status, headers=headers, body=archived.body)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRules:
+    """The crawl's redirect and retry settings (Scrapy's defaults under the project's own)."""
+
+    redirect: bool
+    meta_refresh: bool
+    meta_refresh_ignore_tags: tuple[str, ...]
+    meta_refresh_maxdelay: float
+    retry_statuses: frozenset[int]
+    retry_times: int
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings | None = None) -> DeliveryRules:
+        if settings is None:
+            settings = Settings()
+            settings.setmodule(crawl_settings, priority="project")
+        return cls(
+            redirect=settings.getbool("REDIRECT_ENABLED"),
+            meta_refresh=settings.getbool("METAREFRESH_ENABLED"),
+            meta_refresh_ignore_tags=tuple(settings.getlist("METAREFRESH_IGNORE_TAGS")),
+            meta_refresh_maxdelay=settings.getfloat("METAREFRESH_MAXDELAY"),
+            retry_statuses=frozenset(int(code) for code in settings.getlist("RETRY_HTTP_CODES"))
+            if settings.getbool("RETRY_ENABLED")
+            else frozenset(),
+            retry_times=settings.getint("RETRY_TIMES"),
+        )
+
+    def was_redirected(self, archived: ArchivedResponse, response: Response) -> bool:
+        if self.redirect and archived.status in REDIRECT_STATUSES and archived.header("Location"):
+            return True
+        if self.meta_refresh and isinstance(response, HtmlResponse) and archived.method != "HEAD":
+            interval, url = get_meta_refresh(response, ignore_tags=self.meta_refresh_ignore_tags)
+            return bool(url) and interval is not None and interval < self.meta_refresh_maxdelay
+        return False
+
+    def may_be_retried(self, archived: ArchivedResponse) -> bool:
+        return archived.status in self.retry_statuses and archived.retry_times < self.retry_times
+
+
+def request_key(archived: ArchivedResponse) -> tuple[str, str, bytes]:
+    return archived.method, archived.url, archived.request_body or b""
+
+
+def delivered(
+    records: Iterable[ArchivedResponse], rules: DeliveryRules | None = None
+) -> Iterator[tuple[ArchivedResponse, Response]]:
+    """The annotated records the spider's callbacks or errbacks received, in capture order.
+
+    A retryable failure is held back until the archive shows whether a retry followed it.
+    """
+    rules = rules or DeliveryRules.from_settings()
+    held: dict[tuple[str, str, bytes], tuple[ArchivedResponse, Response]] = {}
+    for archived in records:
+        if not archived.context:
+            continue
+        key = request_key(archived)
+        pending = held.pop(key, None)
+        if pending is not None and archived.retry_times != pending[0].retry_times + 1:
+            yield pending  # not a retry of it: the earlier answer was final
+        response = scrapy_response(archived)
+        if rules.was_redirected(archived, response):
+            continue
+        if rules.may_be_retried(archived):
+            held[key] = (archived, response)
+            continue
+        yield archived, response
+    yield from held.values()
+
+
+# --- items as the spider built them --------------------------------------------------------------
+
+
+def warc_fields(archived: ArchivedResponse) -> dict[str, Any]:
+    return {
+        "warc_file": archived.warc_file,
+        "warc_offset": archived.offset,
+        "warc_record_id": archived.record_id,
+    }
+
+
+def item_for(archived: ArchivedResponse, response: Response) -> Item:
+    context = archived.context
+    if 200 <= archived.status < 300 and context.get("role") in REPORT_ROLES:
+        return report_page(archived, response, context)
+    return fetched_document(archived, context)
+
+
+def report_page(archived: ArchivedResponse, response: Response, context: dict[str, Any]) -> ReportPage:
+    return ReportPage(
+        site=context.get("site", ""),
+        url=context.get("url") or archived.url,
+        final_url=archived.url,
+        status=archived.status,
+        content_type=archived.content_type,
+        body=archived.body,
+        encoding=getattr(response, "encoding", None) or "",
+        sha256=archived.payload_sha256,
+        fetched_at=archived.date,
+        role=context["role"],
+        list_title=context.get("list_title"),
+        list_date=context.get("list_date"),
+        column=context.get("column"),
+        column_url=context.get("column_url"),
+        **warc_fields(archived),
+    )
+
+
+def fetched_document(archived: ArchivedResponse, context: dict[str, Any]) -> FetchedDocument:
+    role, error = context.get("role") or "document", None
+    if not 200 <= archived.status < 300:  # HttpErrorMiddleware sent it to the spider's errback
+        role = "challenge" if archived.status in CHALLENGE_STATUSES else "error"
+        error = repr(HttpError(None, "Ignoring non-200 response"))
+    return FetchedDocument(
+        site=context.get("site", ""),
+        url=context.get("url") or archived.url,
+        final_url=archived.url,
+        status=archived.status,
+        content_type=archived.content_type,
+        sha256=archived.payload_sha256,
+        fetched_at=archived.date,
+        role=role,
+        size=len(archived.body),
+        parent_url=context.get("parent_url"),
+        error=error,
+        body=archived.body if role in BODY_ROLES else None,
+        **warc_fields(archived),
+    )
+
+
+# --- the crawl's stages --------------------------------------------------------------------------
+
+
+def run_sync(result: Any) -> Any:
+    """A stage's result, awaited if the stage is async (Scrapy pipelines may be)."""
+    return asyncio.run(_await(result)) if inspect.isawaitable(result) else result
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def cpu_stages(stats: ReparseStats) -> list[Callable[[Item], Item]]:
+    """Normalise and extract: the module-level sync functions when the stages offer them."""
+    from pipelines import extract, normalise
+
+    stages = []
+    for module, name, cls in (
+        (normalise, "normalise_item", "NormalisePipeline"),
+        (extract, "extract_item", "ExtractPipeline"),
+    ):
+        func = getattr(module, name, None)
+        if func is None:  # an older stage: drive its Scrapy pipeline class
+            pipeline = getattr(module, cls)(stats)
+            stages.append(lambda item, p=pipeline: run_sync(p.process_item(item)))
+        else:
+            wants = getattr(module, "wants", None) or (
+                lambda item: isinstance(item, ReportPage) and not item.error
+            )
+            stages.append(lambda item, f=func, w=wants: f(item) if w(item) else item)
+    return stages
+
+
+_worker_stages: list[Callable[[Item], Item]] = []
+
+
+def run_cpu_stages(item: Item) -> Item:
+    """Normalise and extract one item (in a worker process: the stages are pure functions)."""
+    if not _worker_stages:
+        _worker_stages.extend(cpu_stages(ReparseStats()))
+    for stage in _worker_stages:
+        item = stage(item)
+    return item
+
+
+def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
+    """``run_cpu_stages`` over ``items`` on ``workers`` processes, results in input order.
+
+    A bounded window of pending items keeps memory flat however large the archive; order matters
+    because dedupe and store see the items as the crawl saw them, capture by capture.
+    """
+    if workers <= 0:
+        yield from map(run_cpu_stages, items)
+        return
+    # forkserver, as pipelines/offload.py: never fork a process that may hold threads or a reactor
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        window: deque[Future[Item]] = deque()
+        for item in items:
+            window.append(pool.submit(run_cpu_stages, item))
+            if len(window) >= 4 * workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+class Stages:
+    """normalise → extract → dedupe → store into ``path``, as in ``crawler.settings.ITEM_PIPELINES``."""
+
+    def __init__(self, path: Path, stats: ReparseStats) -> None:
+        from pipelines.dedupe import DedupePipeline
+        from pipelines.store import StorePipeline
+
+        self.cpu = cpu_stages(stats)
+        self.dedupe = DedupePipeline(path, stats)
+        self.store = StorePipeline(path, stats)
+
+    def __enter__(self) -> Stages:
+        # the store first: opening the database applies the migrations the dedupe lookups need
+        self.store.open_spider()
+        self.dedupe.open_spider()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dedupe.close_spider()
+        self.store.close_spider()
+
+    def process(self, item: Item) -> Item:
+        for stage in self.cpu:
+            item = stage(item)
+        return self.record(item)
+
+    def record(self, item: Item) -> Item:
+        """Dedupe and store an item whose CPU stages have run."""
+        item = run_sync(self.dedupe.process_item(item))
+        return run_sync(self.store.process_item(item))
+
+
+# --- the command's core --------------------------------------------------------------------------
+
+
+def reparse(
+    warc_dir: Path, into: Path, *, stats: ReparseStats | None = None, workers: int = 0
+) -> ReparseSummary:
+    """Rebuild every derived table from the archive under ``warc_dir`` into a new DB at ``into``.
+
+    ``workers`` > 0 runs normalise and extract on that many processes (dedupe and store stay in
+    this one, in capture order), so the result is the same as with ``workers=0``.
+    """
+    into = Path(into)
+    if into.exists() and into.stat().st_size > 0:
+        raise FileExistsError(f"{into} exists: reparse builds a fresh database")
+    if not Path(warc_dir).is_dir():
+        raise FileNotFoundError(f"no archive at {warc_dir}")
+    stats = stats if stats is not None else ReparseStats()
+    summary = ReparseSummary()
+    started = time.perf_counter()
+    records = _counted(iter_responses(warc_dir), summary)
+    items = (item_for(archived, response) for archived, response in delivered(records))
+    with Stages(into, stats) as stages:
+        for item in cpu_in_order(items, workers):
+            if isinstance(item, ReportPage):
+                summary.report_pages += 1
+            else:
+                summary.documents += 1
+            stages.record(item)
+        db = stages.store.db
+        assert db is not None
+        summary.reports = db["reports"].count
+        summary.versions = db["report_versions"].count
+    summary.seconds = time.perf_counter() - started
+    summary.skipped = summary.responses - summary.report_pages - summary.documents
+    summary.stats = stats.get_stats()
+    return summary
+
+
+def _counted(records: Iterator[ArchivedResponse], summary: ReparseSummary) -> Iterator[ArchivedResponse]:
+    for record in records:
+        summary.responses += 1
+        yield record
+
+
+def reparse_in_place(
+    data_dir: Path, *, stats: ReparseStats | None = None, workers: int = 0
+) -> ReparseSummary:
+    """Rebuild ``DIR/xxgk.db`` from ``DIR/warc/``: build beside it, then swap it in atomically.
+
+    Readers see the old database or the new one, never a half-built one; if the build fails the
+    old database is untouched.
+    """
+    target = db_path(data_dir)
+    fd, name = tempfile.mkstemp(prefix=".xxgk-reparse-", suffix=".db", dir=data_dir)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        temp.unlink()  # reparse wants to create it
+        summary = reparse(Path(data_dir) / "warc", temp, stats=stats, workers=workers)
+        single_file(temp)
+        if target.exists():
+            single_file(target)
+        os.replace(temp, target)
+    finally:
+        for leftover in (temp, *sidecars(temp)):
+            leftover.unlink(missing_ok=True)
+    return summary
+
+
+def sidecars(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def single_file(path: Path) -> None:
+    """Fold the WAL into ``path`` and leave WAL mode, so the file alone is the whole database.
+
+    Needed on both sides of the swap: a stale ``xxgk.db-wal`` left beside the new file would be
+    replayed into it. Leaving WAL mode needs exclusive access, so a database still open elsewhere
+    (a crawl writing to it) fails here instead of being replaced under its writer.
+    """
+    connection = sqlite3.connect(path, timeout=SWAP_TIMEOUT)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        mode = connection.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    finally:
+        connection.close()
+    if str(mode).lower() != "delete":
+        raise RuntimeError(f"{path} is in use by another process: stop it, then reparse again")

@@ -1,0 +1,120 @@
+"""Reparse throughput: ``python -m tests.bench_reparse [N]`` (or ``bench_reparse()`` from tests/bench.py).
+
+Archives N report pages of the large replica world (no server: bodies come from ``World.handle``)
+through the real ``WarcArchiveMiddleware`` with their spider context, then times ``reparse`` into a
+fresh database. Two peers, measured in the same run on the same pages:
+
+* stages only: the same items, prebuilt in memory, through the same four stages into a fresh DB —
+  what reparse costs beyond the pipelines is reading, decoding and rebuilding from the WARC;
+* read only: ``iter_responses`` over the archive, i.e. the WARC reading alone.
+
+Never a timed assertion: machines differ, the ratios are what we track.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import HtmlResponse
+
+from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
+from crawler.archive.reader import iter_responses
+from crawler.archive.writer import WarcArchiveWriter
+from crawler.reparse import ReparseStats, Stages, delivered, item_for, reparse
+
+MIN_REPORTS = 2_000
+
+
+def archive_replica_reports(warc_dir: Path, count: int) -> int:
+    """Write up to ``count`` replica report pages (all postings) as the crawl would; return how many."""
+    from tests.replica.world import build_world
+
+    world = build_world(seed=0, scale="large")
+    middleware = WarcArchiveMiddleware(WarcArchiveWriter(warc_dir, "bench", worker="bench"))
+    written = 0
+    for report in world.current_reports():
+        for url in [report.url, *(d["url"] for d in report.duplicates if d["kind"] != "alias")][
+            : count - written
+        ]:
+            context = {"site": report.site, "role": "page", "list_title": report.title,
+                       "list_date": report.published.strftime("%Y-%m-%d"), "column": None,
+                       "column_url": report.column_url}  # fmt: skip
+            parts = urlsplit(url)
+            served = world.handle("GET", parts.hostname or "", parts.path)
+            request = Request(url, meta={CONTEXT_META_KEY: context})
+            middleware.process_request(request)
+            headers = dict(served.headers)
+            middleware.process_response(
+                request, HtmlResponse(url, headers=headers, body=served.body, request=request)
+            )
+            written += 1
+        if written >= count:
+            break
+    middleware.close()
+    return written
+
+
+def time_stages_only(warc_dir: Path, into: Path) -> float:
+    items = [item_for(archived, response) for archived, response in delivered(iter_responses(warc_dir))]
+    started = time.perf_counter()
+    with Stages(into, ReparseStats()) as stages:
+        for item in items:
+            stages.process(item)
+    return time.perf_counter() - started
+
+
+def time_read_only(warc_dir: Path) -> float:
+    started = time.perf_counter()
+    for _ in iter_responses(warc_dir):
+        pass
+    return time.perf_counter() - started
+
+
+def bench_reparse(count: int = 2_400, workers: int | None = None) -> dict[str, Any]:
+    """Print and return the figures (reports/s of reparse, inline and pooled, and of its peers)."""
+    from pipelines.offload import default_workers
+
+    workers = default_workers() if workers is None else workers
+    with tempfile.TemporaryDirectory(prefix="bench-reparse-") as tmp:
+        warc_dir = Path(tmp) / "warc"
+        pages = archive_replica_reports(warc_dir, max(count, MIN_REPORTS))
+        warc_mb = sum(path.stat().st_size for path in warc_dir.glob("*.warc.gz")) / 1e6
+        summary = reparse(warc_dir, Path(tmp) / "reparsed.db")
+        pooled = reparse(warc_dir, Path(tmp) / "pooled.db", workers=workers)
+        stages_seconds = time_stages_only(warc_dir, Path(tmp) / "stages.db")
+        read_seconds = time_read_only(warc_dir)
+    figures = {
+        "report_pages": summary.report_pages,
+        "reports": summary.reports,
+        "warc_mb": round(warc_mb, 1),
+        "reparse_reports_per_s": summary.report_pages / summary.seconds,
+        "reparse_pooled_reports_per_s": pooled.report_pages / pooled.seconds,
+        "workers": workers,
+        "stages_only_reports_per_s": pages / stages_seconds,
+        "read_only_reports_per_s": pages / read_seconds,
+    }
+    print(f"reparse: {summary.report_pages} replica report pages ({warc_mb:.1f} MB of WARC) → "
+          f"{summary.reports} reports ({workers} workers for the pooled run, one core otherwise)")  # fmt: skip
+    print(f"  reparse (read + rebuild + 4 stages)        {figures['reparse_reports_per_s']:8.1f} reports/s")
+    print(
+        f"  reparse --workers {workers:<2}                       {figures['reparse_pooled_reports_per_s']:8.1f} reports/s"
+    )
+    print(
+        f"  peer: the same stages on prebuilt items     {figures['stages_only_reports_per_s']:8.1f} reports/s"
+    )
+    print(
+        f"  peer: reading the WARC alone                {figures['read_only_reports_per_s']:8.1f} reports/s"
+    )
+    print(f"  ratio reparse / stages only               "
+          f"{figures['reparse_reports_per_s'] / figures['stages_only_reports_per_s']:8.2f}")  # fmt: skip
+    return figures
+
+
+if __name__ == "__main__":
+    bench_reparse(int(sys.argv[1]) if len(sys.argv) > 1 else 2_400)

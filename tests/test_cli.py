@@ -1,0 +1,56 @@
+"""The CLI contract: commands, help with examples, exit codes with a one-line reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawler.cli import cli, failed_runs
+from crawler.extract.model import ExtractedReport
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+
+
+@pytest.mark.parametrize("command", ["crawl", "extract", "demo", "serve"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_an_unknown_site_fails_with_a_one_line_reason() -> None:
+    result = CliRunner().invoke(cli, ["crawl", "nowhere"])
+    assert result.exit_code != 0 and "unknown site(s): nowhere" in result.output
+
+
+def test_extract_json_has_exactly_the_contract_keys() -> None:
+    result = CliRunner().invoke(cli, ["extract", str(SEEDS / "001_19cc13ecf0eb244d.txt"), "--json"])
+    assert list(json.loads(result.output)) == list(ExtractedReport.JSON_KEYS)
+
+
+def test_extract_json_of_several_files_is_one_object_per_line_naming_its_file() -> None:
+    files = sorted(str(path) for path in SEEDS.glob("*.txt"))
+    result = CliRunner().invoke(cli, ["extract", *files, "--json"])
+    assert [json.loads(line)["file"] for line in result.output.splitlines()] == files
+
+
+def test_extract_summary_lays_out_the_tables() -> None:
+    result = CliRunner().invoke(cli, ["extract", str(SEEDS / "003_a21b5f66e49fb0b9.txt")])
+    assert "三、收到和处理政府信息公开申请情况" in result.output and "sec3.identity" in result.output
+
+
+@pytest.mark.parametrize(
+    ("summary", "reason"),
+    [
+        ({"spider": "hy", "finish_reason": "layout_changed", "report_pages": 3}, "hy: ended with 'layout_changed'"),
+        ({"spider": "hy", "finish_reason": "finished", "report_pages": 0}, "hy: found no report"),
+    ],
+)
+def test_a_bad_or_empty_run_is_a_failure(summary: dict, reason: str) -> None:
+    assert failed_runs([summary]) == [reason]
+
+
+def test_a_good_run_is_not_a_failure() -> None:
+    assert failed_runs([{"spider": "hy", "finish_reason": "finished", "report_pages": 12}]) == []

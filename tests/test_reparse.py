@@ -1,0 +1,246 @@
+"""``reparse``: items rebuilt from archived records (written by hand here, no crawl, no network)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.responsetypes import responsetypes
+
+from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
+from crawler.archive.writer import WarcArchiveWriter
+from crawler.commands.archive import reparse as reparse_command
+from crawler.db import open_db
+from crawler.reparse import ReparseStats, Stages, reparse, reparse_in_place
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+WENDENG = "http://www.wendeng.gov.cn"
+HY = "http://www.hy.gov.cn"
+ARTICLE = f"{WENDENG}/art/2026/1/19/art_182996_6093007.html"
+TRS_ARTICLE = f"{HY}/xxgk/zfxxgknb/202301/t20230116_1.html"
+GBK_ARTICLE = f"{HY}/old/2012/t20120301_9.html"
+COLUMN = f"{WENDENG}/col/col182996/index.html"
+UTF8 = "text/html; charset=UTF-8"
+
+
+def context(site: str, role: str, **extra: Any) -> dict[str, Any]:
+    return {"site": site, "role": role, **extra}
+
+
+def page_context(site: str, title: str) -> dict[str, Any]:
+    return context(site, "page", list_title=title, list_date="2026-01-19", column="年报", column_url=COLUMN)
+
+
+class Archive:
+    """Plays downloads through the real middleware, as Scrapy's downloader would."""
+
+    def __init__(self, warc_dir: Path) -> None:
+        self.middleware = WarcArchiveMiddleware(WarcArchiveWriter(warc_dir, "test", worker="w1"))
+        self.delivered: list[tuple[Request, Response]] = []
+
+    def fetch(self, url: str, body: bytes, ctx: dict[str, Any] | None, *, status: int = 200,
+              headers: dict[str, str] | None = None, meta: dict[str, Any] | None = None) -> Request:  # fmt: skip
+        request = Request(url, meta={**(meta or {}), **({CONTEXT_META_KEY: ctx} if ctx else {})})
+        self.middleware.process_request(request)
+        all_headers = {"Content-Type": UTF8} | (headers or {})
+        cls = responsetypes.from_args(headers=all_headers, url=url, body=body)
+        response = cls(url, status=status, headers=all_headers, body=body, request=request)
+        self.middleware.process_response(request, response)
+        self.delivered.append((request, response))
+        return request
+
+    def close(self) -> None:
+        self.middleware.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def archive(data_dir: Path) -> Iterator[Archive]:
+    archive = Archive(data_dir / "warc")
+    yield archive
+    archive.close()
+
+
+def rows(db_file: Path, sql: str) -> list[dict[str, Any]]:
+    db = open_db(db_file)
+    try:
+        return list(db.query(sql))
+    finally:
+        db.close()
+
+
+def fill(archive: Archive) -> None:
+    """A small crawl: robots.txt, a list page, three report pages (one GBK), an alias view."""
+    archive.fetch(f"{WENDENG}/robots.txt", b"User-agent: *\n", None, headers={"Content-Type": "text/plain"})
+    archive.fetch(COLUMN, b"<html><body><a href='/art/1.html'>x</a></body></html>", context("wendeng", "list"))
+    archive.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(),
+                  page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
+    archive.fetch(TRS_ARTICLE, (PAGES / "trs_article.html").read_bytes(),
+                  page_context("hy", "海原县人民政府办公室2022年政府信息公开工作年度报告"))  # fmt: skip
+    archive.fetch(GBK_ARTICLE, (PAGES / "legacy_gbk.html").read_bytes(), page_context("hy", None),
+                  headers={"Content-Type": "text/html"})  # fmt: skip
+    archive.fetch(f"{WENDENG}/xxgkAnnualReport?id=1", (PAGES / "hanweb_article.html").read_bytes(),
+                  context("wendeng", "alias", list_title="威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
+    archive.close()
+
+
+def test_reparse_rebuilds_reports_and_documents(archive: Archive, data_dir: Path, tmp_path: Path) -> None:
+    fill(archive)
+    summary = reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    assert (summary.responses, summary.report_pages, summary.documents, summary.skipped) == (6, 4, 1, 1)
+    reports = rows(tmp_path / "rebuilt.db", "SELECT * FROM reports ORDER BY url")
+    assert summary.reports == len(reports) == 3
+    hanweb = next(row for row in reports if row["url"] == ARTICLE)
+    assert (hanweb["agency"], hanweb["year"]) == ("威海市文登区财政局", 2025)
+    assert set(json.loads(hanweb["urls"])) == {ARTICLE, f"{WENDENG}/xxgkAnnualReport?id=1"}
+    documents = rows(tmp_path / "rebuilt.db", "SELECT * FROM documents ORDER BY id")
+    assert [doc["role"] for doc in documents] == ["list", "page", "page", "page", "alias"]
+    assert documents[0]["fetched_at"].endswith("Z") and documents[0]["warc_file"].endswith(".warc.gz")
+
+
+def test_the_encoding_is_decided_as_scrapy_decides_it(archive: Archive, data_dir: Path, tmp_path: Path) -> None:
+    fill(archive)
+    reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    [gbk] = rows(tmp_path / "rebuilt.db", f"SELECT * FROM reports WHERE url = '{GBK_ARTICLE}'")
+    assert "主动公开政府信息" in gbk["text"]  # not mojibake: the meta charset was honoured
+
+
+def test_reparse_equals_running_the_stages_on_the_items_the_spider_built(
+    archive: Archive, data_dir: Path, tmp_path: Path
+) -> None:
+    """The same items through the same stages, one as the crawl does and one from the archive."""
+    fill(archive)
+    crawl_db = tmp_path / "crawl.db"
+    with Stages(crawl_db, ReparseStats()) as stages:
+        for request, response in archive.delivered:
+            item = spider_item(request, response)
+            if item is not None:
+                stages.process(item)
+    reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    for table in ("reports", "documents", "cells", "checks"):
+        sql = f"SELECT * FROM {table}"
+        assert sorted_rows(crawl_db, sql) == sorted_rows(tmp_path / "rebuilt.db", sql), table
+
+
+def spider_item(request: Request, response: Response) -> Any:
+    """What PortalSpider yields for a response, with the capture time as fetched_at."""
+    from crawler.items import FetchedDocument, ReportPage
+    from crawler.platforms.base import content_type, warc_fields
+
+    ctx = request.meta.get(CONTEXT_META_KEY)
+    if ctx is None:
+        return None
+    warc = request.meta["xxgk_warc"]
+    common = dict(site=ctx["site"], url=request.url, final_url=response.url, status=response.status,
+                  content_type=content_type(response), sha256=warc["payload_sha256"],
+                  fetched_at=warc["date"], **warc_fields(request.meta))  # fmt: skip
+    if ctx["role"] in ("page", "alias"):
+        keys = ("list_title", "list_date", "column", "column_url")
+        return ReportPage(body=response.body, encoding=response.encoding, role=ctx["role"], **common,
+                          **{key: ctx.get(key) for key in keys})  # fmt: skip
+    return FetchedDocument(role=ctx["role"], size=len(response.body), **common)
+
+
+def sorted_rows(db_file: Path, sql: str) -> list[tuple[Any, ...]]:
+    return sorted((tuple(row.values()) for row in rows(db_file, sql)), key=repr)
+
+
+def test_worker_processes_give_the_same_database(archive: Archive, data_dir: Path, tmp_path: Path) -> None:
+    fill(archive)
+    reparse(data_dir / "warc", tmp_path / "inline.db")
+    reparse(data_dir / "warc", tmp_path / "pool.db", workers=2)
+    for table in ("reports", "documents", "cells", "checks", "report_versions"):
+        sql = f"SELECT * FROM {table}"
+        assert sorted_rows(tmp_path / "inline.db", sql) == sorted_rows(tmp_path / "pool.db", sql), table
+
+
+def test_redirects_are_followed_not_delivered(archive: Archive, data_dir: Path, tmp_path: Path) -> None:
+    ctx = page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告")
+    archive.fetch(f"{WENDENG}/old.html", b"", ctx, status=302, headers={"Location": ARTICLE})
+    archive.fetch(f"{WENDENG}/refresh.html", b'<meta http-equiv="refresh" content="0;url=/art/x.html">', ctx)
+    archive.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(), ctx)
+    archive.close()
+    summary = reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    assert (summary.report_pages, summary.skipped, summary.reports) == (1, 2, 1)
+
+
+def test_a_retried_failure_is_dropped_and_a_final_one_kept(
+    archive: Archive, data_dir: Path, tmp_path: Path
+) -> None:
+    ctx = context("wendeng", "list")
+    archive.fetch(COLUMN, b"busy", ctx, status=503)
+    archive.fetch(COLUMN, b"<html>list</html>", ctx, meta={"retry_times": 1})
+    gone = f"{WENDENG}/col/col2/index.html"
+    for attempt in range(4):  # RETRY_TIMES = 3: the fourth answer is the one the errback gets
+        archive.fetch(gone, b"busy", ctx, status=503, meta={"retry_times": attempt} if attempt else None)
+    archive.fetch(f"{WENDENG}/missing.html", b"not found", ctx, status=404)
+    archive.close()
+    reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    documents = rows(tmp_path / "rebuilt.db", "SELECT url, status, role, error FROM documents ORDER BY id")
+    assert [(doc["url"], doc["status"], doc["role"]) for doc in documents] == [
+        (COLUMN, 200, "list"),
+        (gone, 503, "error"),
+        (f"{WENDENG}/missing.html", 404, "error"),
+    ]
+    assert documents[1]["error"] == "HttpError('Ignoring non-200 response')"
+
+
+def test_reparse_never_writes_into_an_existing_database(archive: Archive, data_dir: Path) -> None:
+    fill(archive)
+    existing = data_dir / "existing.db"
+    existing.write_bytes(b"x")
+    with pytest.raises(FileExistsError):
+        reparse(data_dir / "warc", existing)
+
+
+def test_in_place_swaps_the_new_database_in_and_leaves_nothing_behind(archive: Archive, data_dir: Path) -> None:
+    fill(archive)
+    old = open_db(data_dir / "xxgk.db")
+    old["reports"].insert({"site": "stale", "url": "http://stale/"})
+    old.close()
+    summary = reparse_in_place(data_dir)
+    assert summary.reports == 3
+    assert [row["site"] for row in rows(data_dir / "xxgk.db", "SELECT site FROM reports")].count("stale") == 0
+    assert sorted(path.name for path in data_dir.iterdir()) == ["warc", "xxgk.db"]
+
+
+def test_in_place_refuses_a_database_another_process_is_writing(
+    archive: Archive, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("crawler.reparse.SWAP_TIMEOUT", 0.05)
+    fill(archive)
+    writer = open_db(data_dir / "xxgk.db")
+    writer.execute("BEGIN IMMEDIATE")  # a crawl mid-transaction
+    try:
+        with pytest.raises((RuntimeError, sqlite3.OperationalError)):
+            reparse_in_place(data_dir)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert sorted(path.name for path in data_dir.iterdir() if path.name.startswith(".xxgk")) == []
+
+
+def test_the_command_writes_into_a_new_file_and_fails_in_one_line(
+    archive: Archive, data_dir: Path, tmp_path: Path
+) -> None:
+    fill(archive)
+    runner = CliRunner()
+    new = ["--data-dir", str(data_dir), "--into", str(tmp_path / "new.db"), "--workers", "0"]
+    done = runner.invoke(reparse_command, new)
+    assert done.exit_code == 0, done.output
+    assert "3 reports" in done.output and (tmp_path / "new.db").exists()
+    again = runner.invoke(reparse_command, new)
+    assert again.exit_code != 0 and len(again.output.strip().splitlines()) == 1
+    empty = runner.invoke(reparse_command, ["--data-dir", str(tmp_path / "nothing")])
+    assert empty.exit_code != 0 and "no WARC files" in empty.output

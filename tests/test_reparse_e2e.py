@@ -1,0 +1,178 @@
+"""End to end: crawl the replica, stop it, rebuild the database from the archive alone.
+
+The rebuilt derived tables must equal the crawl's, row for row; the archive must hold every report
+page byte-exact; a re-crawl must archive unchanged pages as revisits; and a report whose numbers
+changed between two crawls must come out as two versions — in the crawl and in the reparse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from crawler.archive.cdxj import iter_index, lookup
+from crawler.archive.reader import iter_responses, read_record
+from crawler.db import open_db
+from crawler.reparse import reparse
+from tests.replica.fixture import Replica, running_replica
+from tests.replica.world import World
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 0
+
+#: the derived tables, each row keyed by (agency_key, year) instead of the database's own ids
+DUMPS = {
+    "reports": "SELECT * FROM reports",
+    "cells": (
+        "SELECT r.agency_key, r.year, c.[table], c.[row], c.[column], c.value, c.raw, c.flag, c.source "
+        "FROM cells c JOIN reports r ON r.id = c.report_id"
+    ),
+    "checks": (
+        "SELECT r.agency_key, r.year, k.rule, k.status, k.hard, k.delta, k.assumed_zero, k.detail "
+        "FROM checks k JOIN reports r ON r.id = k.report_id"
+    ),
+    "report_versions": (
+        "SELECT r.agency_key, r.year, v.version, v.title, v.url, v.published, v.content_hash, v.text, "
+        "v.cells, v.first_seen, v.last_seen, v.superseded_by_hash, v.reason "
+        "FROM report_versions v JOIN reports r ON r.id = v.report_id"
+    ),
+}
+
+
+def dump(db_file: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Sorted rows of every derived table, ids left out."""
+    db = open_db(db_file)
+    try:
+        tables = {}
+        for table, sql in DUMPS.items():
+            found = [{k: v for k, v in row.items() if k != "id"} for row in db.query(sql)]
+            tables[table] = sorted((tuple(row.items()) for row in found), key=repr)
+        return tables
+    finally:
+        db.close()
+
+
+def proxy_env(proxy_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    return env | {"http_proxy": proxy_url, "PYTHONUNBUFFERED": "1"}
+
+
+def crawl(replica: Replica, data_dir: Path) -> None:
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir)]
+    done = subprocess.run(
+        command, cwd=ROOT, env=proxy_env(replica.proxy_url), capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def report_urls(db_file: Path) -> list[str]:
+    db = open_db(db_file)
+    try:
+        return sorted({row["url"] for row in db.query("SELECT url FROM documents WHERE role = 'page'")})
+    finally:
+        db.close()
+
+
+@dataclass
+class Crawled:
+    data_dir: Path
+    world: World  # the replica's world as it was served (kept after the server stopped)
+    warc_files: frozenset[str]  # the files of the first crawl
+
+
+@dataclass
+class Recrawled:
+    data_dir: Path
+    edited_url: str
+    first_files: frozenset[str]
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
+    data_dir = tmp_path_factory.mktemp("first")
+    with running_replica(seed=SEED) as replica:
+        crawl(replica, data_dir)
+        world = replica.world
+    files = frozenset(path.name for path in (data_dir / "warc").glob("*.warc.gz"))
+    return Crawled(data_dir, world, files)
+
+
+@pytest.fixture(scope="module")
+def recrawled(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recrawled]:
+    """A copy of the first crawl, crawled again after one report's numbers changed."""
+    data_dir = tmp_path_factory.mktemp("second") / "data"
+    shutil.copytree(crawled.data_dir, data_dir)
+    with running_replica(seed=SEED) as replica:
+        report = next(r for r in replica.world.current_reports() if r.tables is not None and not r.duplicates)
+        replica.world.edit_numbers(report.url, seed=1)
+        crawl(replica, data_dir)
+    yield Recrawled(data_dir, report.url, crawled.warc_files)
+
+
+def archive_has_context(warc_dir: Path) -> bool:
+    return any(archived.context for archived in iter_responses(warc_dir))
+
+
+def test_reparse_with_the_replica_stopped_rebuilds_the_same_tables(crawled: Crawled, tmp_path: Path) -> None:
+    warc_dir = crawled.data_dir / "warc"
+    assert archive_has_context(warc_dir), "no XXGK-Context in the archive: the spider must set meta['xxgk_context']"
+    summary = reparse(warc_dir, tmp_path / "rebuilt.db")
+    assert summary.reports > 0
+    expected, rebuilt = dump(crawled.data_dir / "xxgk.db"), dump(tmp_path / "rebuilt.db")
+    for table in DUMPS:
+        assert rebuilt[table] == expected[table], table
+
+
+def test_every_report_page_reads_back_byte_exact_from_the_archive(crawled: Crawled) -> None:
+    warc_dir = crawled.data_dir / "warc"
+    urls = report_urls(crawled.data_dir / "xxgk.db")
+    assert urls
+    differing = []
+    for url in urls:
+        [entry] = lookup(warc_dir, url)
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        served = crawled.world.handle("GET", parts.hostname or "", target).body
+        if read_record(warc_dir, entry.filename, entry.offset) != served:
+            differing.append(url)
+    assert differing == []
+
+
+def test_a_recrawl_archives_unchanged_report_pages_as_revisits(recrawled: Recrawled) -> None:
+    urls = set(report_urls(recrawled.data_dir / "xxgk.db")) - {recrawled.edited_url}
+    second = [e for e in iter_index(recrawled.data_dir / "warc") if e.filename not in recrawled.first_files]
+    report_entries = [entry for entry in second if entry.url in urls]
+    assert {entry.url for entry in report_entries} == urls
+    assert [entry.url for entry in report_entries if not entry.is_revisit] == []
+    edited = [entry for entry in second if entry.url == recrawled.edited_url]
+    assert [entry.is_revisit for entry in edited] == [False]
+
+
+def test_changed_numbers_give_two_versions_in_the_crawl_and_in_the_reparse(
+    recrawled: Recrawled, tmp_path: Path
+) -> None:
+    db = open_db(recrawled.data_dir / "xxgk.db")
+    [report] = db.query("SELECT * FROM reports WHERE url = ?", [recrawled.edited_url])
+    versions = list(db.query("SELECT * FROM report_versions WHERE report_id = ?", [report["id"]]))
+    db.close()
+    assert report["version"] == 2 and len(versions) == 1
+    [earlier] = versions
+    assert earlier["content_hash"] != report["content_hash"]
+    assert earlier["first_seen"] < report["last_seen"] and earlier["first_seen"].endswith("Z")
+    captures = lookup(recrawled.data_dir / "warc", recrawled.edited_url)
+    assert earlier["first_seen"] == captures[0].warc_date and report["last_seen"] == captures[-1].warc_date
+
+    reparse(recrawled.data_dir / "warc", tmp_path / "rebuilt.db")
+    expected, rebuilt = dump(recrawled.data_dir / "xxgk.db"), dump(tmp_path / "rebuilt.db")
+    for table in DUMPS:
+        assert rebuilt[table] == expected[table], table
