@@ -19,9 +19,9 @@ from scrapy.statscollectors import StatsCollector
 from sqlite_utils import Database
 
 from crawler.db import db_path, open_db
-from crawler.search import refresh_search_index
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
+from crawler.search import refresh_search_index
 from pipelines.dedupe import Decision, is_correction
 
 

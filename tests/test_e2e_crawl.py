@@ -134,3 +134,25 @@ def test_every_fetched_report_page_is_a_document_linked_to_its_report(crawl: Cra
     orphans = db.execute("SELECT count(*) FROM documents WHERE role = 'page' AND report_id IS NULL").fetchone()[0]
     db.close()
     assert orphans == 0
+
+
+@pytest.mark.parametrize("term", ["复议", "诉讼"])
+def test_datasette_search_finds_exactly_the_reports_that_say_a_two_character_term(crawl: Crawl, term: str) -> None:
+    from tests.test_datasette import browse, search_ids
+
+    get = browse(crawl.data_dir / "xxgk.db")
+    saying = {row["id"] for row in crawl.rows if term in (row["text"] or "") or term in (row["title"] or "")}
+    assert saying and search_ids(get, term) == saying
+
+
+def test_datasette_search_finds_a_body_by_its_name(crawl: Crawl) -> None:
+    from tests.test_datasette import browse, search_ids
+
+    row = next(r for r in crawl.rows if r["agency"] and r["level"] == "township")
+    assert row["id"] in search_ids(browse(crawl.data_dir / "xxgk.db"), row["agency"])
+
+
+def test_the_crawled_archive_browses_with_facets_canned_queries_card_and_charts(crawl: Crawl) -> None:
+    from tests.test_datasette import browse, check_browsing
+
+    check_browsing(browse(crawl.data_dir / "xxgk.db"), report_id=crawl.rows[0]["id"])

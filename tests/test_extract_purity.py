@@ -46,9 +46,12 @@ def is_forbidden(module: str) -> bool:
 def clock_calls(tree: ast.AST) -> list[str]:
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (node.value.id, node.attr) in CLOCK_CALLS:
-                found.append(f"{node.value.id}.{node.attr} (line {node.lineno})")
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in CLOCK_CALLS
+        ):
+            found.append(f"{node.value.id}.{node.attr} (line {node.lineno})")
     return found
 
 

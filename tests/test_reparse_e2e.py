@@ -176,3 +176,37 @@ def test_changed_numbers_give_two_versions_in_the_crawl_and_in_the_reparse(
     expected, rebuilt = dump(recrawled.data_dir / "xxgk.db"), dump(tmp_path / "rebuilt.db")
     for table in DUMPS:
         assert rebuilt[table] == expected[table], table
+
+
+@dataclass
+class Corrected:
+    data_dir: Path
+    original_url: str
+    correction_url: str
+    reports_before: int
+
+
+@pytest.fixture(scope="module")
+def corrected(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Corrected:
+    """A copy of the first crawl, crawled again after one report was corrected by a new article."""
+    data_dir = tmp_path_factory.mktemp("corrected") / "data"
+    shutil.copytree(crawled.data_dir, data_dir)
+    db = open_db(data_dir / "xxgk.db")
+    before = db["reports"].count
+    db.close()
+    with running_replica(seed=SEED) as replica:
+        original = next(r for r in replica.world.current_reports() if r.tables is not None and not r.duplicates)
+        correction = replica.world.post_correction(original.url, seed=2)
+        crawl(replica, data_dir)
+    return Corrected(data_dir, original.url, correction.url, before)
+
+
+def test_a_correction_supersedes_the_original_and_both_are_kept(corrected: Corrected) -> None:
+    db = open_db(corrected.data_dir / "xxgk.db")
+    [report] = db.query("SELECT * FROM reports WHERE url = ?", [corrected.correction_url])
+    versions = list(db.query("SELECT url, reason FROM report_versions WHERE report_id = ?", [report["id"]]))
+    count = db["reports"].count
+    db.close()
+    assert (report["title"].endswith("（更正）"), report["version"], versions, count) == (
+        True, 2, [{"url": corrected.original_url, "reason": "correction"}], corrected.reports_before,
+    )

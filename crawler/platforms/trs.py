@@ -236,9 +236,11 @@ class TrsSpider(PortalSpider):
     def page_indexes(self, response: Response, pager: Pager, column_url: str) -> list[int]:
         """Pages 1..N-1 from the pager, plus any ``list_k`` a static pager link names on this page."""
         indexes = set(range(1, pager.page_count))
-        page_link = re.compile(rf"^{re.escape(column_url)}{re.escape(pager.name)}_(\d+)\.{re.escape(pager.ext)}$")
-        for link in extract_links(response, self.profile.allowed_domains):
-            match = page_link.match(link.url)
-            if match:
-                indexes.add(int(match.group(1)))
+        # Only hrefs shaped like a page of this pager are joined and compared: resolving every link of
+        # every list page cost more than the rest of the list parsing.
+        shape = re.compile(rf"""href\s*=\s*["']?([^"'\s>]*{re.escape(pager.name)}_(\d+)\.{re.escape(pager.ext)})""")
+        page_prefix = f"{column_url}{pager.name}_"
+        for href, number in shape.findall(response.text):
+            if response.urljoin(href) == f"{page_prefix}{number}.{pager.ext}":
+                indexes.add(int(number))
         return sorted(indexes)
