@@ -266,7 +266,7 @@ def demo(data_dir: Path, seed: int) -> None:
         click.echo(f"replica running as an HTTP proxy at {proxy}")
         os.environ["http_proxy"] = proxy
         os.environ.pop("no_proxy", None)
-        summaries = run_crawl(["wendeng", "hy"], data_dir, None, dict(FAST_SETTINGS))
+        summaries = run_crawl(["wendeng", "hy"], data_dir, None, dict(FAST_SETTINGS) | {"LOG_LEVEL": "WARNING"})
     from crawler.summary import format_database_summary
 
     click.echo(format_database_summary(db_path(data_dir), summaries))

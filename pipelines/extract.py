@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.extract.model import ExtractedReport
 from crawler.extract.report import report_from_page
 from crawler.items import ReportPage
-from pipelines.offload import WorkerPool, pool_for
+from pipelines.offload import Job, PooledStage, run_inline
 
 
 def wants(item: object) -> bool:
     return isinstance(item, ReportPage) and not item.error and item.page is not None
+
+
+def job(item: ReportPage) -> Job:
+    return Job(report_from_page, (item.page, item.text or ""), {"url": item.final_url, "list_title": item.list_title})
 
 
 def apply_result(item: ReportPage, result: ExtractedReport | BaseException) -> ReportPage:
@@ -21,16 +24,6 @@ def apply_result(item: ReportPage, result: ExtractedReport | BaseException) -> R
     else:
         item.extracted = result
     return item
-
-
-def extract_item(item: ReportPage) -> ReportPage:
-    """The whole stage, synchronously (for `xxgk reparse`)."""
-    try:
-        return apply_result(
-            item, report_from_page(item.page, item.text or "", url=item.final_url, list_title=item.list_title)
-        )
-    except Exception as exc:  # recorded against the document; the crawl goes on
-        return apply_result(item, exc)
 
 
 def count(stats: StatsCollector, item: ReportPage) -> None:
@@ -49,25 +42,13 @@ def count(stats: StatsCollector, item: ReportPage) -> None:
         stats.inc_value("xxgk/extract/no_agency")
 
 
-class ExtractPipeline:
-    def __init__(self, stats: StatsCollector, pool: WorkerPool) -> None:
-        self.stats = stats
-        self.pool = pool
+def extract_item(item: ReportPage) -> ReportPage:
+    """The whole stage, synchronously (for `xxgk reparse`)."""
+    return apply_result(item, run_inline(job(item)))
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        return cls(crawler.stats, pool_for(crawler))
 
-    async def process_item(self, item: object) -> object:
-        if not wants(item):
-            return item
-        assert isinstance(item, ReportPage)
-        try:
-            result: ExtractedReport | BaseException = await self.pool.run(
-                report_from_page, item.page, item.text or "", url=item.final_url, list_title=item.list_title
-            )
-        except Exception as exc:  # includes a worker that died on this document
-            result = exc
-        apply_result(item, result)
-        count(self.stats, item)
-        return item
+class ExtractPipeline(PooledStage):
+    wants = staticmethod(wants)
+    job = staticmethod(job)
+    apply_result = staticmethod(apply_result)
+    count = staticmethod(count)

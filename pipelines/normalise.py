@@ -6,20 +6,27 @@ fetched document with it.
 
 from __future__ import annotations
 
-from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.extract.model import Page
 from crawler.extract.normalise import normalise_text
 from crawler.extract.page import parse_page
 from crawler.items import ReportPage
-from pipelines.offload import WorkerPool, pool_for
+from pipelines.offload import Job, PooledStage, run_inline
 
 
 def normalise_page(body: bytes, url: str, encoding: str | None) -> tuple[Page, str]:
     """The parsed page and its normalised body text (pure: runs in a worker process)."""
     page = parse_page(body, url=url, encoding=encoding)
     return page, normalise_text(page.body_text)
+
+
+def wants(item: object) -> bool:
+    return isinstance(item, ReportPage) and not item.error
+
+
+def job(item: ReportPage) -> Job:
+    return Job(normalise_page, (item.body, item.final_url, item.encoding))
 
 
 def apply_result(item: ReportPage, result: tuple[Page, str] | BaseException) -> ReportPage:
@@ -32,37 +39,17 @@ def apply_result(item: ReportPage, result: tuple[Page, str] | BaseException) -> 
     return item
 
 
-def wants(item: object) -> bool:
-    return isinstance(item, ReportPage) and not item.error
+def count(stats: StatsCollector, item: ReportPage) -> None:
+    stats.inc_value("xxgk/normalise/errors" if item.error else "xxgk/normalise/pages")
 
 
 def normalise_item(item: ReportPage) -> ReportPage:
     """The whole stage, synchronously (for `xxgk reparse`)."""
-    try:
-        return apply_result(item, normalise_page(item.body, item.final_url, item.encoding))
-    except Exception as exc:  # a property of this document, not of the run
-        return apply_result(item, exc)
+    return apply_result(item, run_inline(job(item)))
 
 
-class NormalisePipeline:
-    def __init__(self, stats: StatsCollector, pool: WorkerPool) -> None:
-        self.stats = stats
-        self.pool = pool
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> NormalisePipeline:
-        return cls(crawler.stats, pool_for(crawler))
-
-    async def process_item(self, item: object) -> object:
-        if not wants(item):
-            return item
-        assert isinstance(item, ReportPage)
-        try:
-            result: tuple[Page, str] | BaseException = await self.pool.run(
-                normalise_page, item.body, item.final_url, item.encoding
-            )
-        except Exception as exc:  # includes a worker that died on this document
-            result = exc
-        apply_result(item, result)
-        self.stats.inc_value("xxgk/normalise/errors" if item.error else "xxgk/normalise/pages")
-        return item
+class NormalisePipeline(PooledStage):
+    wants = staticmethod(wants)
+    job = staticmethod(job)
+    apply_result = staticmethod(apply_result)
+    count = staticmethod(count)

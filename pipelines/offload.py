@@ -13,10 +13,12 @@ import os
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 T = TypeVar("T")
 
@@ -54,3 +56,64 @@ def pool_for(crawler: Crawler) -> WorkerPool:
         pool = _pools[crawler] = WorkerPool(workers)
         crawler.signals.connect(pool.close, signal=signals.spider_closed, weak=False)
     return _pools[crawler]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A call of a pure function, picklable so that it can run in a worker process."""
+
+    func: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def run_inline(job: Job) -> Any:
+    """The job's result, or the exception it raised: a failure belongs to the document, not the run."""
+    try:
+        return job.func(*job.args, **job.kwargs)
+    except Exception as exc:
+        return exc
+
+
+class PooledStage:
+    """A pipeline stage whose work is a pure function run in the crawler's worker pool.
+
+    A stage module supplies ``wants(item)``, ``job(item) -> Job``, ``apply_result(item, result)`` and
+    ``count(stats, item)``; the same functions serve ``xxgk reparse`` synchronously.
+    """
+
+    def __init__(self, stats: StatsCollector, pool: WorkerPool) -> None:
+        self.stats = stats
+        self.pool = pool
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PooledStage:
+        return cls(crawler.stats, pool_for(crawler))
+
+    @staticmethod
+    def wants(item: object) -> bool:
+        raise NotImplementedError
+
+    @staticmethod
+    def job(item: Any) -> Job:
+        raise NotImplementedError
+
+    @staticmethod
+    def apply_result(item: Any, result: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def count(stats: StatsCollector, item: Any) -> None:
+        raise NotImplementedError
+
+    async def process_item(self, item: object) -> object:
+        if not self.wants(item):
+            return item
+        job = self.job(item)
+        try:
+            result = await self.pool.run(job.func, *job.args, **job.kwargs)
+        except Exception as exc:  # includes a worker that died on this document
+            result = exc
+        self.apply_result(item, result)
+        self.count(self.stats, item)
+        return item

@@ -124,3 +124,29 @@ def g0_report(site: str, rng: random.Random, body: Body, year: int) -> Report:
     )
     report.notes.append("pre-2020 (G0) format")
     return report
+
+
+def synthetic_report(
+    site: str, rng: random.Random, body: Body, year: int, *, image_share: float = 0.15, anonymous: bool = False
+) -> Report:
+    """A report written from the templates: random valid tables (or images), a title, six sections.
+    ``anonymous`` titles it 「Y年政府信息公开工作年度报告」 and leaves the body's name out of the text."""
+    tables = pick_tables(rng, year, image_share=image_share)
+    published = content.publish_time(rng, year, body, late=rng.random() < 0.05)
+    title, lines = pick_title(rng, body, year)
+    if anonymous:
+        title = f"{year}年政府信息公开工作年度报告"
+        lines = (title,)
+    blocks = content.synthetic_report(rng, body, year, published, tables, named=not anonymous)
+    return Report(
+        site,
+        body,
+        year,
+        published,
+        title,
+        blocks,
+        tables.generation if tables else "unknown",
+        "html" if tables else "image_only",
+        tables,
+        lines,
+    )

@@ -19,11 +19,10 @@ from tests.replica.common import (
     digits,
     g0_report,
     hex32,
-    pick_tables,
-    pick_title,
     plan_years,
     scale_years,
     spread_dates,
+    synthetic_report,
 )
 from tests.replica.content import Body
 from tests.replica.world import (
@@ -259,27 +258,10 @@ def _seed_report(rng: random.Random, body: Body, seed: str) -> Report:
 
 
 def _synthetic_report(rng: random.Random, body: Body, year: int, anonymous: bool) -> Report:
-    tables = pick_tables(rng, year)
-    published = content.publish_time(rng, year, body, late=rng.random() < 0.05)
-    title, lines = pick_title(rng, body, year)
-    if anonymous:
-        title, lines = f"{year}年政府信息公开工作年度报告", (f"{year}年政府信息公开工作年度报告",)
-    blocks = content.synthetic_report(rng, body, year, published, tables, named=not anonymous)
-    report = Report(
-        SITE,
-        body,
-        year,
-        published,
-        title,
-        blocks,
-        tables.generation if tables else "unknown",
-        "html" if tables else "image_only",
-        tables,
-        lines,
-    )
+    report = synthetic_report(SITE, rng, body, year, anonymous=anonymous)
     if anonymous:
         report.notes.append("body only in ContentSource")
-    if tables is None:
+    if report.tables is None:
         _attach_table_file(report)
     return report
 

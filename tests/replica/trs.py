@@ -14,11 +14,10 @@ from tests.replica.common import (
     MAGIC,
     digits,
     g0_report,
-    pick_tables,
-    pick_title,
     plan_years,
     scale_years,
     spread_dates,
+    synthetic_report,
 )
 from tests.replica.content import Body
 from tests.replica.world import (
@@ -234,23 +233,8 @@ def _g0_report(rng: random.Random, body: Body, year: int) -> Report:
 
 
 def _synthetic_report(rng: random.Random, body: Body, year: int) -> Report:
-    tables = pick_tables(rng, year, image_share=0.2)
-    published = content.publish_time(rng, year, body, late=rng.random() < 0.05)
-    title, lines = pick_title(rng, body, year)
-    blocks = content.synthetic_report(rng, body, year, published, tables)
-    report = Report(
-        SITE,
-        body,
-        year,
-        published,
-        title,
-        blocks,
-        tables.generation if tables else "unknown",
-        "html" if tables else "image_only",
-        tables,
-        lines,
-    )
-    if tables is None:
+    report = synthetic_report(SITE, rng, body, year, image_share=0.2)
+    if report.tables is None:
         report.notes.append("tables as W020 images + pdf attachment")
     elif rng.random() < 0.2:
         report.notes.append("xls attachment")
