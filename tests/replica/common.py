@@ -6,6 +6,7 @@ import hashlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tests.replica import content
 from tests.replica.content import Body
@@ -150,3 +151,13 @@ def synthetic_report(
         tables,
         lines,
     )
+
+
+def noise_entries(site: str, root: str, items: list[Any]) -> list[dict[str, str]]:
+    """Manifest entries for the non-report items of a site's lists (near misses named as such)."""
+    return [
+        {"site": site, "url": root + item.path, "title": item.title,
+         "kind": "near_miss" if "年度报告" in item.title else "noise"}
+        for item in items
+        if item.kind == "noise"
+    ]  # fmt: skip

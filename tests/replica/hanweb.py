@@ -19,6 +19,7 @@ from tests.replica.common import (
     digits,
     g0_report,
     hex32,
+    noise_entries,
     plan_years,
     scale_years,
     spread_dates,
@@ -119,16 +120,7 @@ def build(world: World, rng: random.Random, *, encoding_traps: bool = False) -> 
     _apply_link_traps(rng, articles)
     if encoding_traps:
         _encoding_traps(world, bodies[-1], columns[bodies[-1].name], articles)
-    world.noise += [
-        {
-            "site": SITE,
-            "url": ROOT + a.path,
-            "title": a.title,
-            "kind": "near_miss" if "年度报告" in a.title else "noise",
-        }
-        for a in articles
-        if a.kind == "noise"
-    ]
+    world.noise += noise_entries(SITE, ROOT, articles)
 
     all_columns = [*columns.values(), old_column, zwgk]
     world.columns["hanweb"] = {}

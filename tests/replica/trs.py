@@ -14,6 +14,7 @@ from tests.replica.common import (
     MAGIC,
     digits,
     g0_report,
+    noise_entries,
     plan_years,
     scale_years,
     spread_dates,
@@ -102,16 +103,7 @@ def build(world: World, rng: random.Random, *, encoding_traps: bool = False) -> 
     last_page_column = columns[towns[-1].name]
     items += _pad_to_single_last_item(rng, last_page_column, items)
     last_doc_id = _number(rng, items)
-    world.noise += [
-        {
-            "site": SITE,
-            "url": ROOT + i.path,
-            "title": i.title,
-            "kind": "near_miss" if "年度报告" in i.title else "noise",
-        }
-        for i in items
-        if i.kind == "noise"
-    ]
+    world.noise += noise_entries(SITE, ROOT, items)
 
     for item in items:
         item.column.items.append(item)
