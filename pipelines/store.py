@@ -5,11 +5,9 @@ half-written report. The store never parses HTML: it writes what the earlier sta
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from sqlite_utils import Database
 from crawler.db import db_path, open_db
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
+from crawler.platforms.base import load_profile
 from crawler.search import refresh_search_index
 from pipelines.dedupe import Decision, is_correction
 
@@ -39,12 +38,12 @@ def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
 
 @cache
 def site_region(site: str) -> str | None:
-    """The region a site serves, from its profile (crawler/sites/<site>.toml)."""
+    """The region a site serves, from its profile (crawler/sites/<site>.toml): 山东省威海市文登区."""
     try:
-        text = resources.files("crawler.sites").joinpath(f"{site}.toml").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
+        profile = load_profile(site)
+    except FileNotFoundError:  # a site without a profile (tests, a distributed seed)
         return None
-    return tomllib.loads(text).get("region")
+    return profile.region + profile.county or None
 
 
 def sql_number(value: Any) -> Any:

@@ -115,3 +115,9 @@ def test_a_page_that_failed_upstream_is_kept_as_a_document_with_its_error(stages
     run(broken)
     db = open_db(path)
     assert (db["reports"].count, next(db["documents"].rows)["error"]) == (0, "extract: ValueError: bad table")
+
+
+def test_a_report_carries_the_region_of_its_site(stages) -> None:
+    run, path = stages
+    run(page(URL_A, extracted()))
+    assert next(open_db(path)["reports"].rows)["region"] == "山东省威海市文登区"
