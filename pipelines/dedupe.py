@@ -11,15 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.statscollectors import StatsCollector
 from sqlite_utils import Database
 
-from crawler.db import db_path, open_db
 from crawler.items import ReportPage
+from pipelines.database import DatabaseStage
 
 CORRECTION_MARK = re.compile(r"[（(]\s*(更正|修订|修正|修订版|更正版)\s*[)）]")
 
@@ -114,26 +110,7 @@ def lookup_known(db: Database, key: str, year: int | None) -> Known | None:
     return Known(*rows[0]) if rows else None
 
 
-class DedupePipeline:
-    def __init__(self, path: Path, stats: StatsCollector) -> None:
-        self.path = path
-        self.stats = stats
-        self.db: Database | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        data_dir = crawler.settings.get("XXGK_DATA_DIR")
-        if not data_dir:
-            raise NotConfigured("XXGK_DATA_DIR is empty: nowhere to look up known reports")
-        return cls(db_path(data_dir), crawler.stats)
-
-    def open_spider(self) -> None:
-        self.db = open_db(self.path)
-
-    def close_spider(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
+class DedupePipeline(DatabaseStage):
     def process_item(self, item: object) -> object:
         if not isinstance(item, ReportPage) or item.error or item.extracted is None:
             return item

@@ -8,19 +8,13 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.statscollectors import StatsCollector
-from sqlite_utils import Database
-
-from crawler.db import db_path, open_db
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.base import load_profile
 from crawler.search import refresh_search_index
+from pipelines.database import DatabaseStage
 from pipelines.dedupe import Decision, is_correction
 
 
@@ -88,27 +82,12 @@ def merged_urls(existing_json: str | None, *urls: str) -> str:
     return json.dumps(sorted(found))
 
 
-class StorePipeline:
-    def __init__(self, path: Path, stats: StatsCollector) -> None:
-        self.path = path
-        self.stats = stats
-        self.db: Database | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        data_dir = crawler.settings.get("XXGK_DATA_DIR")
-        if not data_dir:
-            raise NotConfigured("XXGK_DATA_DIR is empty: nowhere to write the database")
-        return cls(db_path(data_dir), crawler.stats)
-
-    def open_spider(self) -> None:
-        self.db = open_db(self.path)
-
+class StorePipeline(DatabaseStage):
     def close_spider(self) -> None:
         if self.db is not None:
             # the Chinese search index follows the reports (incremental: only changed rows)
             refresh_search_index(self.db)
-            self.db.close()
+        super().close_spider()
 
     def process_item(self, item: object) -> object:
         assert self.db is not None
