@@ -123,6 +123,12 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "new_reports": stats.get("xxgk/store/reports/new", 0),
         "errors": stats.get("log_count/ERROR", 0),
         "seconds": stats.get("elapsed_time_seconds", 0.0),
+        # crawl_runs (crawler/extensions/crawl_runs.py): its verdict, and what a re-crawl saved
+        "requests": stats.get("downloader/request_count", 0),
+        "not_modified": stats.get("xxgk/revalidate/not_modified", 0),
+        "new_versions": stats.get("xxgk/run/new_versions", 0),
+        "run_status": stats.get("xxgk/run/status"),
+        "run_failure": stats.get("xxgk/run/failure"),
     }
 
 
@@ -133,6 +139,8 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
     for summary in summaries:
         if summary["finish_reason"] != "finished":
             reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")
+        elif summary.get("run_failure"):  # e.g. no report on a site that had some before
+            reasons.append(f"{summary['spider']}: {summary['run_failure']}")
         elif summary["report_pages"] == 0:
             reasons.append(f"{summary['spider']}: found no report")
     return reasons
@@ -144,6 +152,7 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
 @year_option
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
 @click.option("--fast", is_flag=True, help="No politeness delays: only for the loopback replica.")
+@click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
 def crawl(
     sites: tuple[str, ...],
@@ -151,6 +160,7 @@ def crawl(
     year: int | None,
     all_sites: bool,
     fast: bool,
+    full: bool,
     settings: tuple[str, ...],
 ) -> None:
     """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
@@ -158,6 +168,7 @@ def crawl(
     \b
     Example:
         xxgk crawl wendeng hy --data-dir data --year 2023
+        xxgk crawl --all --full        (re-verify everything, not only what changed)
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
     """
@@ -168,12 +179,14 @@ def crawl(
     unknown = sorted(set(chosen) - set(known))
     if unknown:
         fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
-    overrides = (FAST_SETTINGS if fast else {}) | parse_overrides(settings)
+    overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
+    overrides |= parse_overrides(settings)
     summaries = run_crawl(chosen, data_dir, year, overrides)
     for summary in summaries:
         click.echo(
             f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
             f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
+            f"{summary['new_versions']} new versions, {summary['not_modified']} not modified, "
             f"{summary['errors']} errors"
         )
     reasons = failed_runs(summaries)

@@ -35,7 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
 
 from crawler import settings as crawl_settings
-from crawler.archive.reader import ArchivedResponse, iter_responses
+from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.db import db_path
 from crawler.items import FetchedDocument, ReportPage
 
@@ -340,7 +340,8 @@ def reparse(
     stats = stats if stats is not None else ReparseStats()
     summary = ReparseSummary()
     started = time.perf_counter()
-    records = _counted(iter_responses(warc_dir), summary)
+    # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
+    records = _counted(replay_not_modified(iter_responses(warc_dir), warc_dir), summary)
     items = (item_for(archived, response) for archived, response in delivered(records))
     with Stages(into, stats) as stages:
         for item in cpu_in_order(items, workers):

@@ -48,7 +48,12 @@ ITEM_PIPELINES = {
 
 # The archive sits closest to the downloader (after HttpCache at 900), so it sees every response as
 # received: redirects, errors that will be retried, robots.txt.
-DOWNLOADER_MIDDLEWARES = {"crawler.archive.middleware.WarcArchiveMiddleware": 950}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.archive.middleware.WarcArchiveMiddleware": 950,
+    # conditional GETs from the archive, 304s replayed from it; below DownloaderStats (850), so that
+    # downloader/response_bytes counts what crossed the wire (a 304), not the replayed copy
+    "crawler.archive.revalidate.RevalidateMiddleware": 800,
+}
 XXGK_WARC_ENABLED = True
 XXGK_WARC_MAX_SIZE = 1024**3  # roll to a new file past 1 GiB
 XXGK_WARC_WORKER = None  # None → hostname-pid: several workers can share one DIR/warc/
@@ -60,6 +65,19 @@ XXGK_WARC_REVISITS = True
 XXGK_DATA_DIR = "data"
 #: report years to keep (None = every year); set by `xxgk crawl --year` / `scrapy crawl -a year=`
 XXGK_YEAR = None
+
+# --- re-crawls (issue 7) ------------------------------------------------------------------------
+#: revalidate archived pages (ETag / If-Modified-Since) and stop paging a column at known reports;
+#: False (`xxgk crawl --full`) fetches everything in full again, which re-verifies what a 304 vouches for
+XXGK_INCREMENTAL = True
+#: a live progress line on stdout: None = only when stdout is a terminal, True/False = always/never
+XXGK_PROGRESS = None
+XXGK_PROGRESS_INTERVAL = 1.0  # seconds between updates of the progress line
+EXTENSIONS = {
+    # one crawl_runs row per run, the verdict also in the stats (the CLI exits non-zero on "failed")
+    "crawler.extensions.crawl_runs.CrawlRunsExtension": 500,
+    "crawler.extensions.progress.ProgressExtension": 510,
+}
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

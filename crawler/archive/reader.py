@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +190,49 @@ def _decoded(raw: bytes, codings: list[str]) -> tuple[bytes, str | None]:
         return decode_content(raw, codings), None
     except ContentDecodingError as error:
         return raw, str(error)
+
+
+class PayloadResolver(_PayloadResolver):
+    """Share one across many :func:`read_response` calls: the digest index is then read once."""
+
+
+def read_response(
+    warc_dir: str | Path, filename: str, offset: int, resolver: PayloadResolver | None = None
+) -> ArchivedResponse:
+    """The response (or revisit, resolved to its original payload) record at ``offset``, decoded."""
+    warc_dir = Path(warc_dir)
+    with _warc_path(warc_dir, filename).open("rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)), None)
+        if record is None or record.rec_type not in ("response", "revisit") or record.http_headers is None:
+            raise ArchiveReadError(f"no response record at {filename}:{offset}")
+        raw = record.raw_stream.read()
+        return _archived(record, raw, filename, offset, {}, resolver or PayloadResolver(warc_dir))
+
+
+def read_http_headers(warc_dir: str | Path, filename: str, offset: int) -> list[tuple[str, str]]:
+    """Only the HTTP headers of the response or revisit record at ``offset`` (the body stays unread)."""
+    with _warc_path(warc_dir, filename).open("rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)), None)
+        if record is None or record.http_headers is None:
+            raise ArchiveReadError(f"no HTTP record at {filename}:{offset}")
+        return list(record.http_headers.headers)
+
+
+def replay_not_modified(records: Iterable[ArchivedResponse], warc_dir: str | Path) -> Iterator[ArchivedResponse]:
+    """The records as the spider saw them: a ``304 Not Modified`` answer to a conditional GET comes back
+    as the latest earlier 200 capture of its URL (the copy the crawl's revalidation replayed), with the
+    304's capture time, context and retry count. Every other record passes through unchanged.
+    """
+    latest_ok: dict[str, tuple[str, int]] = {}  # URL → (file, offset) of its latest 200 GET capture
+    resolver = PayloadResolver(Path(warc_dir))
+    for archived in records:
+        if archived.method == "GET" and archived.status == 200:
+            latest_ok[archived.url] = (archived.warc_file, archived.offset)
+        elif archived.method == "GET" and archived.status == 304 and archived.url in latest_ok:
+            earlier = read_response(warc_dir, *latest_ok[archived.url], resolver)
+            archived = replace(
+                earlier, date=archived.date, context=archived.context, retry_times=archived.retry_times
+            )
+        yield archived

@@ -23,6 +23,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.incremental import History, load_history
 from crawler.items import FetchedDocument, ReportPage
 
 # --- title recognition ---------------------------------------------------------------------------
@@ -195,6 +196,8 @@ class PortalSpider(Spider):
     """
 
     profile_name: str | None = None
+    #: what earlier crawls found, for stopping a column's paging at known reports (crawler/incremental.py)
+    history: History = History()
 
     def __init__(self, *args: Any, year: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,6 +211,7 @@ class PortalSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.year is None:
             spider.year = parse_year(crawler.settings.get("XXGK_YEAR"))
+        spider.history = load_history(crawler.settings, spider.profile.name, spider.year)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 

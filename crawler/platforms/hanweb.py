@@ -96,6 +96,11 @@ def parse_record(fragment: str, base_url: str) -> ListRecord | None:
     return ListRecord(url=url, title=clean_text(title), date=find_date(root.itertext()))
 
 
+def record_urls(store: Datastore, base_url: str) -> list[str]:
+    """The URLs a datastore lists, in order."""
+    return [record.url for record in (parse_record(fragment, base_url) for fragment in store.records) if record]
+
+
 def _js_object(body: str) -> dict[str, str]:
     """Top-level ``key: value`` pairs of a small JS object literal (values as strings)."""
     return {key: single or double or bare for key, single, double, bare in _JS_PAIR.findall(body)}
@@ -224,6 +229,9 @@ class HanwebSpider(PortalSpider):
                 self.layout_error(response, "datastore or sub-column navigation", structural=True)
             return
         yield from self.list_records(response, store, column)
+        if self.history.reached_known(record_urls(store, response.url)):
+            self.inc_stat("xxgk/incremental/columns_stopped")  # newest first: the rest is known
+            return
         yield from self.first_dataproxy_request(response, store, column)
 
     def list_records(self, response: Response, store: Datastore, column: str) -> Iterator[Request]:
@@ -249,6 +257,8 @@ class HanwebSpider(PortalSpider):
         window = next_window(after, options, total)
         while window:
             yield self.dataproxy_request(column_url, options, form, window, column, total)
+            if self.history.stops_paging:
+                return  # one window at a time, so that paging can stop at known reports
             window = next_window(window[1], options, total)
 
     def dataproxy_request(self, column_url: str, options: JpageOptions, form: dict[str, str],
@@ -276,5 +286,12 @@ class HanwebSpider(PortalSpider):
             return
         yield from self.list_records(response, store, column)
         total = store.total_record or planned
+        if self.history.stops_paging:
+            if self.history.reached_known(record_urls(store, response.url)):
+                self.inc_stat("xxgk/incremental/columns_stopped")
+                return
+            yield from self.dataproxy_requests(response.meta["xxgk_column_url"], options, form, window[1],
+                                               max(total, planned), column)
+            return
         if window[1] >= planned and total > planned:
             yield from self.dataproxy_requests(response.meta["xxgk_column_url"], options, form, planned, total, column)

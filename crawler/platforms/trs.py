@@ -218,7 +218,8 @@ class TrsSpider(PortalSpider):
         """One list page: its report links, then every page the pager says exists and is not yet asked for."""
         yield self.fetched_document(response, "list")
         self.inc_stat("xxgk/list_pages")
-        for item in list_items(response, self.profile.url_pattern("article")):
+        items = list_items(response, self.profile.url_pattern("article"))
+        for item in items:
             self.inc_stat("xxgk/list_records")
             if self.allowed(item.url) and self.wants_report(item.title):
                 yield self.report_request(item.url, item.title, item.date, column, column_url)
@@ -226,8 +227,14 @@ class TrsSpider(PortalSpider):
         if pager is None:
             self.layout_error(response, "createPageHTML pager", structural=True)
             return
+        if self.history.reached_known(item.url for item in items):
+            self.inc_stat("xxgk/incremental/columns_stopped")  # newest first: the rest is known
+            return
+        indexes = self.page_indexes(response, pager, column_url)
+        if self.history.stops_paging:  # one page at a time, so that paging can stop at known reports
+            indexes = [index for index in indexes if index > pager.current][:1]
         known = self._pages.setdefault(column_url, {0})
-        for index in self.page_indexes(response, pager, column_url):
+        for index in indexes:
             if index not in known:
                 known.add(index)
                 yield self.nav_request(page_url(column_url, pager, index), self.parse_column,

@@ -1,0 +1,158 @@
+"""Incremental re-crawls: revalidate what the archive already holds, replay it on ``304 Not Modified``.
+
+A re-crawl asks each server only "has this changed since my copy?": a GET whose URL has a 200 capture
+in ``DIR/warc`` goes out with that capture's ``If-None-Match`` (its ETag) and ``If-Modified-Since``
+(its Last-Modified). An unchanged page answers ``304`` with headers only; this middleware then hands
+the spider the archived copy (flag ``revalidated``), so list pages are still read and report pages
+still reach the pipelines, and nothing downstream has to know.
+
+Why this and not Scrapy's HttpCacheMiddleware with ``RFC2616Policy``:
+
+* ``RFC2616Policy`` serves a response *without asking* while it is heuristically fresh (10% of the
+  time since its Last-Modified: months for a report published last year, and list pages carry the
+  date of their newest item). A scheduled re-crawl would then never see the new reports on page 1.
+* The cache is a second copy of every body (``HTTPCACHE_DIR``) beside the WARC archive, and answers it
+  serves from that copy never reach the archive middleware; here the WARC archive *is* the cache, so
+  there is one store and it stays the source of truth.
+
+Order: this middleware sits at 800, below DownloaderStats (850) and the archive (950). Its
+``process_request`` runs first, so the archived request shows the conditional headers as sent; their
+``process_response`` run first, so the ``304`` is archived and counted (``downloader/response_bytes``)
+as what crossed the wire. The
+item then points (``meta["xxgk_warc"]``) at the capture whose bytes it carries, with the 304's capture
+time; ``xxgk reparse`` replays a 304 the same way (:func:`crawler.archive.reader.replay_not_modified`),
+so the archive still rebuilds the same database.
+
+Only GETs are revalidated (Hanweb's data-proxy answers are POSTs: the spider stops asking for them
+once a column reaches known reports, see :mod:`crawler.incremental`). ``xxgk crawl --full``
+(``XXGK_INCREMENTAL=False``) turns this off: every page is fetched in full again and unchanged payloads
+are archived as revisit records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler.archive.cdxj import CdxEntry, iter_index
+from crawler.archive.middleware import META_KEY as WARC_META_KEY
+from crawler.archive.reader import ArchiveReadError, PayloadResolver, read_http_headers, read_response
+
+logger = logging.getLogger(__name__)
+
+META_KEY = "xxgk_revalidate"  # the capture a conditional request was built from
+NOT_MODIFIED_META_KEY = "xxgk_not_modified"  # the WARC pointer of the 304 record itself
+REVALIDATED = "revalidated"  # response flag: the body is the archived copy the server confirmed
+_VALIDATORS = {"etag": b"If-None-Match", "last-modified": b"If-Modified-Since"}
+
+
+def latest_captures(entries: Iterable[CdxEntry]) -> dict[str, CdxEntry]:
+    """URL → its latest 200 GET capture (a full response or a revisit), in capture order."""
+    latest: dict[str, CdxEntry] = {}
+    for entry in entries:
+        if entry.method == "GET" and entry.status == 200:
+            latest[entry.url] = entry
+    return latest
+
+
+def conditional_headers(http_headers: Iterable[tuple[str, str]]) -> dict[bytes, bytes]:
+    """``If-None-Match`` / ``If-Modified-Since`` from an archived response's ETag / Last-Modified."""
+    found: dict[bytes, bytes] = {}
+    for name, value in http_headers:
+        header = _VALIDATORS.get(name.lower())
+        if header is not None and value.strip():
+            found[header] = value.strip().encode("latin-1", "replace")
+    return found
+
+
+class RevalidateMiddleware:
+    def __init__(self, warc_dir: Path, captures: dict[str, CdxEntry], stats: Any = None) -> None:
+        self.warc_dir = warc_dir
+        self.captures = captures
+        self.stats = stats
+        self.resolver = PayloadResolver(warc_dir)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("XXGK_INCREMENTAL", True):
+            raise NotConfigured("full crawl (XXGK_INCREMENTAL=False): every page is fetched in full")
+        if not settings.getbool("XXGK_WARC_ENABLED", True):
+            raise NotConfigured("no WARC archive (XXGK_WARC_ENABLED=False): nothing to revalidate or replay")
+        warc_dir = Path(settings.get("XXGK_DATA_DIR") or "data") / "warc"
+        captures = latest_captures(iter_index(warc_dir)) if warc_dir.is_dir() else {}
+        if not captures:
+            raise NotConfigured(f"no earlier capture under {warc_dir}: a first crawl fetches everything")
+        return cls(warc_dir, captures, crawler.stats)
+
+    def process_request(self, request: Request) -> None:
+        known = request.meta.get(META_KEY)
+        if known is not None and known["url"] != request.url:
+            self._forget(request)  # redirected: the validators were for another URL
+        if request.method != "GET" or META_KEY in request.meta or request.meta.get("dont_revalidate"):
+            return
+        if any(header in request.headers for header in _VALIDATORS.values()):
+            return  # the spider asked conditionally itself
+        capture = self.captures.get(request.url)
+        if capture is None:
+            return
+        try:
+            validators = conditional_headers(read_http_headers(self.warc_dir, capture.filename, capture.offset))
+        except (ArchiveReadError, OSError) as error:
+            logger.warning("cannot read the capture of %s to revalidate it: %s", request.url, error)
+            return
+        if not validators:
+            return  # no ETag and no Last-Modified: only a full fetch can tell
+        for header, value in validators.items():
+            request.headers[header] = value
+        request.meta[META_KEY] = {"url": request.url, "file": capture.filename, "offset": capture.offset}
+        self._count("requests")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        known = request.meta.get(META_KEY)
+        if response.status != 304 or known is None or known["url"] != request.url:
+            return response
+        try:
+            archived = read_response(self.warc_dir, known["file"], known["offset"], self.resolver)
+        except (ArchiveReadError, OSError) as error:
+            logger.error("304 for %s but its capture cannot be read: %s", request.url, error)
+            self._count("unreadable")
+            return response  # the spider's errback records it; nothing is invented
+        from crawler.reparse import scrapy_response  # the same response a reparse builds
+
+        not_modified = request.meta.get(WARC_META_KEY) or {}
+        request.meta[NOT_MODIFIED_META_KEY] = not_modified
+        request.meta[WARC_META_KEY] = {
+            **not_modified,  # keeps the 304's capture time: when the copy was last confirmed
+            "file": archived.warc_file,
+            "offset": archived.offset,
+            "record_id": archived.record_id,
+            "payload_sha256": archived.payload_sha256,
+            "payload_digest": archived.payload_digest,
+            "revisit": archived.revisit_of is not None,
+        }
+        self._count("not_modified")
+        if self.stats is not None:
+            self.stats.inc_value("xxgk/revalidate/bytes_not_transferred", len(archived.body))
+        replayed = scrapy_response(archived)
+        # cookies are what the server sets now (an anti-bot gate may set one on the 304), never old ones
+        replayed.headers.pop(b"Set-Cookie", None)
+        for cookie in response.headers.getlist(b"Set-Cookie"):
+            replayed.headers.appendlist(b"Set-Cookie", cookie)
+        return replayed.replace(flags=[*response.flags, REVALIDATED])
+
+    def _forget(self, request: Request) -> None:
+        request.meta.pop(META_KEY, None)
+        for header in _VALIDATORS.values():
+            request.headers.pop(header, None)
+
+    def _count(self, what: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"xxgk/revalidate/{what}")
