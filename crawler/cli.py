@@ -316,6 +316,10 @@ from crawler.commands.archive import export, reparse  # noqa: E402  (commands of
 cli.add_command(reparse)
 cli.add_command(export)
 
+from crawler.commands.status import status  # noqa: E402
+
+cli.add_command(status)
+
 
 def main() -> None:
     cli(prog_name="xxgk")

@@ -67,8 +67,9 @@ def proxy_env(proxy_url: str) -> dict[str, str]:
     return env | {"http_proxy": proxy_url, "PYTHONUNBUFFERED": "1"}
 
 
-def crawl(replica: Replica, data_dir: Path) -> None:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir)]
+def crawl(replica: Replica, data_dir: Path, *extra: str) -> None:
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir),
+               *extra]
     done = subprocess.run(
         command, cwd=ROOT, env=proxy_env(replica.proxy_url), capture_output=True, text=True, timeout=900
     )
@@ -109,13 +110,14 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
 
 @pytest.fixture(scope="module")
 def recrawled(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recrawled]:
-    """A copy of the first crawl, crawled again after one report's numbers changed."""
+    """A copy of the first crawl, crawled again in full after one report's numbers changed (incremental
+    re-crawls: tests/test_recrawl_e2e.py)."""
     data_dir = tmp_path_factory.mktemp("second") / "data"
     shutil.copytree(crawled.data_dir, data_dir)
     with running_replica(seed=SEED) as replica:
         report = next(r for r in replica.world.current_reports() if r.tables is not None and not r.duplicates)
         replica.world.edit_numbers(report.url, seed=1)
-        crawl(replica, data_dir)
+        crawl(replica, data_dir, "--full")  # a full re-crawl: unchanged pages come back as revisits
     yield Recrawled(data_dir, report.url, crawled.warc_files)
 
 
