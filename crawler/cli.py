@@ -151,7 +151,8 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
 @data_dir_option
 @year_option
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
-@click.option("--fast", is_flag=True, help="No politeness delays: only for the loopback replica.")
+@click.option("--fast", is_flag=True, envvar="XXGK_FAST",
+              help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
 @click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
 def crawl(
