@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract
+    python -m tests.bench extract    # one section: crawl | extract | reparse | recrawl
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -182,9 +182,16 @@ def bench_reparse_section() -> None:
     bench_reparse()
 
 
+def bench_recrawl_section() -> None:
+    from tests.bench_recrawl import bench_recrawl
+
+    bench_recrawl()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "extract": bench_extract,
     "reparse": bench_reparse_section,
+    "recrawl": bench_recrawl_section,
     "crawl": bench_crawl,
 }
 

@@ -1,0 +1,79 @@
+"""Re-crawl cost: ``python -m tests.bench_recrawl [default|large]`` (or ``bench_recrawl()`` from tests/bench.py).
+
+Crawls the replica once, then again while nothing changed: incrementally (the default) and with
+``--full`` (everything fetched again, the behaviour before incremental re-crawls), each on a copy of
+the first crawl's data directory, in the same run against the same replica. Reports bytes received,
+requests and time of each, and the ratios against the first crawl. Never a timed assertion.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from crawler.db import open_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<44} {value}", flush=True)
+
+
+def crawl(proxy_url: str, data_dir: Path, *extra: str) -> dict[str, Any]:
+    """One `xxgk crawl` of both sites; its crawl_runs rows summed (the spiders run side by side)."""
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | {"http_proxy": proxy_url}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"crawl failed:\n{done.stderr[-3000:]}")
+    db = open_db(data_dir / "xxgk.db")
+    try:
+        [row] = db.query(
+            "SELECT SUM(bytes) AS bytes, SUM(requests) AS requests, MAX(seconds) AS seconds, "
+            "SUM(new_reports) AS new_reports, SUM(not_modified) AS not_modified "
+            "FROM (SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 2)"
+        )
+    finally:
+        db.close()
+    return row | {"wall": wall}
+
+
+def bench_recrawl(scale: str = "large") -> dict[str, dict[str, Any]]:
+    from tests.replica.fixture import running_replica
+
+    print(f"recrawl: first crawl vs re-crawls of the unchanged replica (scale={scale})", flush=True)
+    with running_replica(seed=0, scale=scale) as replica, tempfile.TemporaryDirectory() as tmp:
+        first_dir = Path(tmp) / "first"
+        runs = {"first": crawl(replica.proxy_url, first_dir)}
+        for name, extra in (("incremental", ()), ("full", ("--full",))):
+            data_dir = Path(tmp) / name
+            shutil.copytree(first_dir, data_dir)
+            runs[name] = crawl(replica.proxy_url, data_dir, *extra)
+    first = runs["first"]
+    for name, run in runs.items():
+        line(f"{name}: bytes / requests", f"{run['bytes']:>12,} / {run['requests']:,}")
+        line(f"{name}: seconds (crawl / process)", f"{run['seconds']:8.1f} / {run['wall']:.1f}")
+    for name in ("incremental", "full"):
+        run = runs[name]
+        line(f"ratio {name} / first: bytes", f"{run['bytes'] / first['bytes']:8.3f}")
+        line(f"ratio {name} / first: requests", f"{run['requests'] / first['requests']:8.3f}")
+        line(f"ratio {name} / first: time", f"{run['seconds'] / first['seconds']:8.3f}")
+    line("incremental: pages answered 304 (not modified)", f"{runs['incremental']['not_modified']:,}")
+    line("new reports found by the re-crawls (want 0)",
+         f"{runs['incremental']['new_reports']} / {runs['full']['new_reports']}")
+    return runs
+
+
+if __name__ == "__main__":
+    bench_recrawl(*sys.argv[1:2])
