@@ -145,6 +145,10 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
 @click.option("--fast", is_flag=True, help="No politeness delays: only for the loopback replica.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
+@click.option("--distributed", is_flag=True, help="Seed the sites into Redis for `xxgk worker`s, then drain.")
+@click.option("--redis", "redis_url", default=None, envvar="XXGK_REDIS_URL", metavar="URL",
+              help="The shared Redis of --distributed.")
+@click.option("--seed-only", is_flag=True, help="With --distributed: seed, and leave draining to `xxgk drain`.")
 def crawl(
     sites: tuple[str, ...],
     data_dir: Path,
@@ -152,6 +156,9 @@ def crawl(
     all_sites: bool,
     fast: bool,
     settings: tuple[str, ...],
+    distributed: bool = False,
+    redis_url: str | None = None,
+    seed_only: bool = False,
 ) -> None:
     """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
 
@@ -160,6 +167,8 @@ def crawl(
         xxgk crawl wendeng hy --data-dir data --year 2023
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
+    On many machines (workers: xxgk worker --redis URL):
+        xxgk crawl wendeng hy --distributed --redis redis://10.0.0.5:6379/0
     """
     known = spider_names()
     chosen = known if all_sites else list(sites)
@@ -168,6 +177,12 @@ def crawl(
     unknown = sorted(set(chosen) - set(known))
     if unknown:
         fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    if distributed:
+        if not redis_url:
+            fail("--distributed needs --redis URL")
+        from crawler.commands.distributed import DEFAULT_PREFIX, seed_and_drain
+
+        return seed_and_drain(redis_url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
     overrides = (FAST_SETTINGS if fast else {}) | parse_overrides(settings)
     summaries = run_crawl(chosen, data_dir, year, overrides)
     for summary in summaries:
@@ -302,6 +317,10 @@ from crawler.commands.archive import export, reparse  # noqa: E402  (commands of
 
 cli.add_command(reparse)
 cli.add_command(export)
+from crawler.commands.distributed import drain, worker  # noqa: E402
+
+cli.add_command(worker)
+cli.add_command(drain)
 
 
 def main() -> None:

@@ -152,3 +152,10 @@ def m001_core_tables(db: Database) -> None:
         foreign_keys=[("report_id", "reports", "id")],
     )
     db["report_versions"].create_index(["report_id"])
+
+
+@migrations()
+def m009_drained_items(db: Database) -> None:
+    """`xxgk drain` (issue 9): the envelope id of every item stored from Redis, written in the item's
+    own transaction, so that a drainer restarted before acknowledging an item never stores it twice."""
+    db["drained_items"].create({"id": str, "worker": str, "drained_at": str}, pk="id")
