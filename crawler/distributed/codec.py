@@ -126,5 +126,7 @@ def dumps(value: Any) -> bytes:
 def loads(message: bytes | str) -> Any:
     try:
         return decode(json.loads(message))
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CodecError(f"not an xxgk message: {exc}") from exc
+    except CodecError:
+        raise
+    except (ValueError, KeyError, TypeError, ArithmeticError) as exc:  # bad JSON, UTF-8, fields, numbers
+        raise CodecError(f"not an xxgk message: {type(exc).__name__}: {exc}") from exc
