@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract
+    python -m tests.bench extract    # one section: crawl | extract | reparse | distributed
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -182,10 +182,17 @@ def bench_reparse_section() -> None:
     bench_reparse()
 
 
+def bench_distributed_section() -> None:
+    from tests.bench_distributed import bench_distributed
+
+    bench_distributed()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "extract": bench_extract,
     "reparse": bench_reparse_section,
     "crawl": bench_crawl,
+    "distributed": bench_distributed_section,
 }
 
 
