@@ -148,6 +148,17 @@ def push_requests(server: Redis, count: int) -> LeasedQueue:
     return queue
 
 
+def test_a_request_seen_before_is_not_queued_again(redis_url: str) -> None:
+    server = database(redis_url)
+    spider = WendengSpider()
+    queue = LeasedQueue(server, spider, Keys("t").queue("wendeng"), codec, keys=Keys("t"), worker="w0")
+    request = Request("http://www.wendeng.gov.cn/a.html", callback=spider.parse_home)
+    fingerprint = "f" * 40
+    assert queue.push_new(request, fingerprint)
+    assert not queue.push_new(request.replace(), fingerprint)
+    assert len(queue) == 1
+
+
 def test_a_popped_request_is_leased_not_lost(redis_url: str) -> None:
     server = database(redis_url)
     queue = push_requests(server, 1)

@@ -9,6 +9,9 @@ What does not fit is wrapped here:
   pops into the worker's lease hash instead (``crawler.distributed.state``), and the scheduler
   acknowledges a lease only once the request is fully handled (``ack``, called by the worker
   extension);
+* its dupefilter check and its push are two commands (a kill between them leaves a request marked
+  seen and never queued): ``LeasedQueue.push_new`` does both in one script, with the dupefilter's
+  own fingerprint;
 * its scheduler flushes the shared queue and dupefilter when *one* worker closes unless
   ``SCHEDULER_PERSIST`` — our worker settings set it, and ``close`` here never flushes; it hands the
   worker's unfinished leases back instead;
@@ -72,6 +75,11 @@ class LeasedQueue(PriorityQueue):
         request.meta.pop(LEASE_META, None)  # a lease belongs to one worker, never to the message
         return self.serializer.dumps(request.to_dict(spider=self.spider))
 
+    def push_new(self, request: Request, fingerprint: str) -> bool:
+        """Queue the request unless the shared dupefilter has its fingerprint (checked and marked in
+        the same step as the push); True if queued."""
+        return self.state.push_new(self.site, fingerprint, -request.priority, self._encode_request(request))
+
     def pop(self, timeout: int = 0) -> Request | None:
         found = self.state.lease(self.site, self.worker)
         if found is None:
@@ -129,10 +137,11 @@ class LeasingScheduler(Scheduler):
             self.local.append(request)
             return True
         # otherwise a lease in meta was copied from the request a redirect or a retry replaces
-        if not request.dont_filter and self.df.request_seen(request):
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.queue.push_new(request, self.df.request_fingerprint(request)):
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True

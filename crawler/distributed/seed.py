@@ -37,8 +37,10 @@ def seed_sites(server: Redis, keys: Keys, sites: Sequence[str], year: int | None
         dupefilter = RFPDupeFilter(server, key=keys.dupefilter(site))
         pushed[site] = 0
         for request in asyncio.run(_collect(spider.start())):
-            if request.dont_filter or not dupefilter.request_seen(request):
+            if request.dont_filter:
                 queue.push(request)
+                pushed[site] += 1
+            elif queue.push_new(request, dupefilter.request_fingerprint(request)):
                 pushed[site] += 1
         state.add_site(site, year)  # last: a worker that sees the site finds its seeds queued
     return pushed

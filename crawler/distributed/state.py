@@ -41,6 +41,14 @@ redis.call('SADD', KEYS[4], ARGV[1])
 return {id, popped[1]}
 """
 
+# KEYS: dupefilter, queue. ARGV: fingerprint, score, message. One step, so that a worker killed between
+# the two never leaves a request marked seen and not queued (it would be lost for good).
+_PUSH_NEW = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: alive key, lease hash, queue. ARGV[1] = "force" to requeue a live worker's leases (its own).
 _REQUEUE = """
 if ARGV[1] ~= 'force' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -112,6 +120,7 @@ class SharedState:
         self._lease = server.register_script(_LEASE)
         self._requeue = server.register_script(_REQUEUE)
         self._complete = server.register_script(_COMPLETE)
+        self._push_new = server.register_script(_PUSH_NEW)
 
     # -- requests
 
@@ -123,6 +132,11 @@ class SharedState:
             return None
         lease_id, message = found
         return _text(lease_id), message
+
+    def push_new(self, site: str, fingerprint: str, score: float, message: bytes) -> bool:
+        """Queue ``message`` unless its fingerprint was seen; mark it seen — atomically."""
+        k = self.keys
+        return bool(self._push_new(keys=[k.dupefilter(site), k.queue(site)], args=[fingerprint, score, message]))
 
     def ack(self, site: str, worker: str, lease_id: str) -> None:
         self.server.hdel(self.keys.leases(site, worker), lease_id)

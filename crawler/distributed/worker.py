@@ -24,7 +24,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
-from crawler.distributed.scheduler import LeasingScheduler, scheduler_of, worker_name
+from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
 from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
 
 #: how often a worker looks at the shared queue when its own engine has nothing to do
@@ -129,8 +129,13 @@ class DistributedWorker:
         if scheduler.local or len(engine.downloader.active) >= self.concurrency:
             return
         request = scheduler.lease_one()
-        if request is not None:
-            engine.crawl(request)
+        if request is None:
+            return
+        lease_id = request.meta[LEASE_META]
+        engine.crawl(request)
+        if lease_id in scheduler.waking:  # a request_scheduled handler dropped it (offsite …): done with it
+            scheduler.waking.discard(lease_id)
+            scheduler.ack(request)
 
     def close_when_complete(self, now: float) -> None:
         assert self.spider is not None
