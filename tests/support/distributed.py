@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -78,21 +79,28 @@ def drain(redis_url: str, data_dir: Path, env: dict[str, str]) -> str:
 class DistributedCrawl:
     seconds: float  # from starting the workers to the drainer's exit
     drained: str  # the drainer's summary line
+    drain_cpu: float  # CPU seconds (user + system) of the drainer
+    workers_cpu: float  # of all workers together
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # of the children waited for so far
+    return usage.ru_utime + usage.ru_stime
 
 
 def distributed_crawl(redis_url: str, proxy_url: str, data_dir: Path, workers: int, log_dir: Path) -> DistributedCrawl:
     env = proxy_env(proxy_url)
     seed(redis_url, env)
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), children_cpu()
     running = start_workers(redis_url, data_dir, env, workers, log_dir)
     try:
         drained = drain(redis_url, data_dir, env)
-        seconds = time.monotonic() - started
+        seconds, cpu_drained = time.monotonic() - started, children_cpu()
         codes = running.wait()
         assert codes == [0] * workers, [running.log_tail(i) for i, code in enumerate(codes) if code]
     finally:
         running.stop()
-    return DistributedCrawl(seconds, drained.strip())
+    return DistributedCrawl(seconds, drained.strip(), cpu_drained - cpu_before, children_cpu() - cpu_drained)
 
 
 def fetches(warc_dir: Path) -> Counter[tuple[str, str, bytes]]:
