@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install system demo test bench lint serve clean
 
-# Debian packages for the browser tests (headless Chromium and a CJK font for its screenshots).
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# Debian packages for the browser tests (headless Chromium and a CJK font for its screenshots) and
+# for the distributed tests (a Redis server they start on a loopback port of their own).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

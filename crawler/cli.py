@@ -155,6 +155,10 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
               help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
 @click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
 @click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
+@click.option("--distributed", is_flag=True, help="Seed the sites into Redis for `xxgk worker`s, then drain.")
+@click.option("--redis", "redis_url", default=None, envvar="XXGK_REDIS_URL", metavar="URL",
+              help="The shared Redis of --distributed.")
+@click.option("--seed-only", is_flag=True, help="With --distributed: seed, and leave draining to `xxgk drain`.")
 def crawl(
     sites: tuple[str, ...],
     data_dir: Path,
@@ -163,6 +167,9 @@ def crawl(
     fast: bool,
     full: bool,
     settings: tuple[str, ...],
+    distributed: bool = False,
+    redis_url: str | None = None,
+    seed_only: bool = False,
 ) -> None:
     """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
 
@@ -172,6 +179,8 @@ def crawl(
         xxgk crawl --all --full        (re-verify everything, not only what changed)
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
+    On many machines (workers: xxgk worker --redis URL):
+        xxgk crawl wendeng hy --distributed --redis redis://10.0.0.5:6379/0
     """
     known = spider_names()
     chosen = known if all_sites else list(sites)
@@ -180,6 +189,12 @@ def crawl(
     unknown = sorted(set(chosen) - set(known))
     if unknown:
         fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    if distributed:
+        if not redis_url:
+            fail("--distributed needs --redis URL")
+        from crawler.commands.distributed import DEFAULT_PREFIX, seed_and_drain
+
+        return seed_and_drain(redis_url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
     overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
     overrides |= parse_overrides(settings)
     summaries = run_crawl(chosen, data_dir, year, overrides)
@@ -316,6 +331,10 @@ from crawler.commands.archive import export, reparse  # noqa: E402  (commands of
 
 cli.add_command(reparse)
 cli.add_command(export)
+from crawler.commands.distributed import drain, worker  # noqa: E402
+
+cli.add_command(worker)
+cli.add_command(drain)
 
 from crawler.commands.status import status  # noqa: E402
 

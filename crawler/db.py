@@ -223,3 +223,10 @@ LEFT JOIN reports report
 def m007_report_status_view(db: Database) -> None:
     """Per body and year: present, late (after its deadline) or missing (``xxgk status``, Datasette)."""
     db.execute(REPORT_STATUS_VIEW)
+
+
+@migrations()
+def m009_drained_items(db: Database) -> None:
+    """`xxgk drain` (issue 9): the envelope id of every item stored from Redis, written in the item's
+    own transaction, so that a drainer restarted before acknowledging an item never stores it twice."""
+    db["drained_items"].create({"id": str, "worker": str, "drained_at": str}, pk="id")

@@ -84,3 +84,16 @@ LOG_LEVEL = "INFO"
 # No remote consoles: a crawl of public pages needs no way in from the outside.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+
+# --- distributed mode (xxgk worker / xxgk drain; crawler/distributed/) -------------------------
+# Read only by the distributed components, which `xxgk worker` switches on
+# (crawler.distributed.settings.worker_settings: Redis scheduler, push stage); a plain crawl ignores them.
+#: Redis holding the shared queue, dupefilter and items; set by `--redis URL`
+XXGK_REDIS_URL = None
+#: key prefix: one Redis can hold several independent crawls
+XXGK_REDIS_PREFIX = "xxgk"
+#: seconds a worker's heartbeat lives: a worker silent this long is dead and its requests re-queued
+#: (long enough to survive a GC pause or a slow extraction; short enough to recover quickly)
+XXGK_WORKER_HEARTBEAT_TTL = 30.0
+#: seconds a worker waits once nothing is queued or leased anywhere before it exits
+XXGK_WORKER_IDLE_TIMEOUT = 30.0

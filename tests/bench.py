@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract | reparse | recrawl
+    python -m tests.bench extract    # one section: crawl | extract | reparse | recrawl | distributed
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -188,11 +188,18 @@ def bench_recrawl_section() -> None:
     bench_recrawl()
 
 
+def bench_distributed_section() -> None:
+    from tests.bench_distributed import bench_distributed
+
+    bench_distributed()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "extract": bench_extract,
     "reparse": bench_reparse_section,
     "recrawl": bench_recrawl_section,
     "crawl": bench_crawl,
+    "distributed": bench_distributed_section,
 }
 
 

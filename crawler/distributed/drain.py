@@ -1,0 +1,123 @@
+"""The single writer: move the items workers pushed to Redis into DIR/xxgk.db.
+
+The drainer runs the last two stages of the single-process pipeline — ``pipelines.dedupe`` and
+``pipelines.store``, the same classes on one connection — so it writes the rows a one-process crawl
+writes. Items survive a drainer restart: one is moved atomically from ``P:items`` to
+``P:items:draining`` (BLMOVE), stored in one SQLite transaction together with its envelope id
+(table ``drained_items``), and only then removed from ``P:items:draining``; a restarted drainer
+first finishes what is left there, and the id makes a second store of the same item a no-op.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from redis import Redis
+
+from crawler.db import db_path
+from crawler.distributed import codec
+from crawler.distributed.state import Keys, SharedState
+from pipelines.dedupe import DedupePipeline
+from pipelines.store import StorePipeline
+
+
+@dataclass
+class DrainStats:
+    """The part of Scrapy's stats collector the stages use (the drainer runs no crawler)."""
+
+    values: Counter[str] = field(default_factory=Counter)
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.values[key] += count
+
+    def get_value(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+    def get_stats(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+class Drainer:
+    def __init__(self, server: Redis, keys: Keys, data_dir: Path, *, reap_every: float = 5.0) -> None:
+        self.server = server
+        self.keys = keys
+        self.state = SharedState(server, keys)
+        self.stats = DrainStats()
+        path = db_path(data_dir)
+        self.dedupe = DedupePipeline(path, self.stats)  # type: ignore[arg-type]
+        self.store = StorePipeline(path, self.stats)  # type: ignore[arg-type]
+        self.reap_every = reap_every
+
+    def __enter__(self) -> Drainer:
+        self.store.open_spider()
+        self.dedupe.db = self.store.db  # one connection: dedupe reads what the store committed
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.dedupe.db = None
+        self.store.close_spider()  # refreshes the search index, as at the end of a crawl
+
+    def run(self, *, until_complete: bool = True, poll_seconds: float = 0.5) -> DrainStats:
+        """Drain until the seeded crawl is complete and every item is stored (or, with
+        ``until_complete=False``, until the item list is empty)."""
+        self.recover()
+        next_reap = 0.0
+        while True:
+            message = self.server.blmove(self.keys.items, self.keys.draining, poll_seconds, "RIGHT", "LEFT")
+            if message is not None:
+                self.drain_one(message)
+                continue
+            if time.monotonic() >= next_reap:
+                self.stats.inc_value("xxgk/drain/requeued_from_dead_workers", self.state.reap(self.state.sites()))
+                next_reap = time.monotonic() + self.reap_every
+            if self.finished(until_complete):
+                return self.stats
+
+    def finished(self, until_complete: bool) -> bool:
+        # complete first, then empty: every item is pushed before its request's lease is released
+        if until_complete and not self.state.all_complete():
+            return False
+        return self.server.llen(self.keys.items) == 0 and self.server.llen(self.keys.draining) == 0
+
+    def recover(self) -> None:
+        """Finish what a previous drainer took and did not acknowledge, oldest first."""
+        for message in reversed(self.server.lrange(self.keys.draining, 0, -1)):
+            self.stats.inc_value("xxgk/drain/recovered")
+            self.drain_one(message)
+
+    def drain_one(self, message: bytes) -> None:
+        try:
+            envelope = codec.loads(message)
+            item_id, item = envelope["id"], envelope["item"]
+        except (codec.CodecError, KeyError, TypeError) as exc:
+            # not ours or damaged: kept aside for a human, never dropped silently
+            self.server.lpush(f"{self.keys.items}:rejected", message)
+            self.stats.inc_value("xxgk/error/drain_decode")
+            self.stats.set_value("xxgk/drain/last_error", f"{type(exc).__name__}: {exc}")
+        else:
+            self.store_once(item_id, envelope.get("worker"), item)
+        self.server.lrem(self.keys.draining, 1, message)
+
+    def store_once(self, item_id: str, worker: str | None, item: Any) -> None:
+        db = self.store.db
+        assert db is not None
+        with db.atomic():
+            if db.execute("SELECT 1 FROM drained_items WHERE id = ?", [item_id]).fetchone():
+                self.stats.inc_value("xxgk/drain/already_stored")
+                return
+            self.dedupe.process_item(item)
+            self.store.process_item(item)
+            db["drained_items"].insert({"id": item_id, "worker": worker, "drained_at": utc_now()})
+        self.stats.inc_value("xxgk/drain/items")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,46 @@
+"""Feed sites to the workers: their start requests go into the shared queue, the site into P:sites."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from redis import Redis
+from scrapy import Request
+from scrapy.spiderloader import SpiderLoader
+from scrapy_redis.dupefilter import RFPDupeFilter
+
+from crawler.distributed import codec
+from crawler.distributed.scheduler import LeasedQueue
+from crawler.distributed.state import Keys, SharedState
+
+
+async def _collect(start: AsyncIterator[Any]) -> list[Request]:
+    return [output async for output in start if isinstance(output, Request)]
+
+
+def seed_sites(server: Redis, keys: Keys, sites: Sequence[str], year: int | None, settings: Any) -> dict[str, int]:
+    """Push each site's start requests (through the shared dupefilter); return how many were new.
+
+    A site whose crawl is complete (nothing queued or leased) starts afresh: its fingerprints are
+    cleared. A site still being crawled keeps them, so seeding it again adds nothing.
+    """
+    loader = SpiderLoader.from_settings(settings)
+    state = SharedState(server, keys)
+    pushed: dict[str, int] = {}
+    for site in sites:
+        spider = loader.load(site)(year=year)
+        if state.is_complete(site):
+            server.delete(keys.dupefilter(site))
+        queue = LeasedQueue(server, spider, keys.queue(site), codec, keys=keys, worker="seeder")
+        dupefilter = RFPDupeFilter(server, key=keys.dupefilter(site))
+        pushed[site] = 0
+        for request in asyncio.run(_collect(spider.start())):
+            if request.dont_filter:
+                queue.push(request)
+                pushed[site] += 1
+            elif queue.push_new(request, dupefilter.request_fingerprint(request)):
+                pushed[site] += 1
+        state.add_site(site, year)  # last: a worker that sees the site finds its seeds queued
+    return pushed

@@ -1,0 +1,188 @@
+"""The crawl's shared state in Redis: key names, and the few operations that must be atomic.
+
+Keys, under a prefix (``XXGK_REDIS_PREFIX``, default ``xxgk``) so that one Redis can hold several
+crawls::
+
+    P:sites                    hash  site → {"year": …}: what workers crawl (written by the seeder)
+    P:workers                  set   every worker that ever leased a request
+    P:alive:WORKER             str   the worker's heartbeat; expires XXGK_WORKER_HEARTBEAT_TTL s after its last beat
+    P:SITE:requests            zset  scrapy-redis' priority queue (score −priority)
+    P:SITE:dupefilter          set   scrapy-redis' request fingerprints
+    P:SITE:leases:WORKER       hash  "score:seq" → request: what WORKER popped and has not finished
+    P:lease_seq                int   lease ids
+    P:items                    list  items from workers (tagged JSON envelopes), newest on the left
+    P:items:draining           list  what the drainer took and has not committed yet
+
+Reliable queue: a pop moves the request into the worker's lease hash in the same script; the worker
+deletes the lease only after the response and everything it produced (child requests, items) are in
+Redis. A worker whose heartbeat expired is dead: any worker or the drainer moves its leases back
+into the queue (not through the dupefilter: their fingerprints are already in it).
+
+The scripts read keys they were not handed (the worker set's members): one Redis server, not a cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from redis import Redis
+
+DEFAULT_PREFIX = "xxgk"
+
+_LEASE = """
+local popped = redis.call('ZPOPMIN', KEYS[1])
+if #popped == 0 then return false end
+local id = popped[2] .. ':' .. redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[2], id, popped[1])
+redis.call('SADD', KEYS[4], ARGV[1])
+return {id, popped[1]}
+"""
+
+# KEYS: dupefilter, queue. ARGV: fingerprint, score, message. One step, so that a worker killed between
+# the two never leaves a request marked seen and not queued (it would be lost for good).
+_PUSH_NEW = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+# KEYS: alive key, lease hash, queue. ARGV[1] = "force" to requeue a live worker's leases (its own).
+_REQUEUE = """
+if ARGV[1] ~= 'force' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local score = string.match(entries[i], '^(.*):[0-9]+$')
+  redis.call('ZADD', KEYS[3], score, entries[i + 1])
+end
+redis.call('DEL', KEYS[2])
+return #entries / 2
+"""
+
+# KEYS: queue, workers set. ARGV[1]: the lease hash prefix of this site ("P:SITE:leases:").
+_COMPLETE = """
+if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('HLEN', ARGV[1] .. worker) > 0 then return 0 end
+end
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    prefix: str = DEFAULT_PREFIX
+
+    @property
+    def sites(self) -> str:
+        return f"{self.prefix}:sites"
+
+    @property
+    def workers(self) -> str:
+        return f"{self.prefix}:workers"
+
+    @property
+    def lease_seq(self) -> str:
+        return f"{self.prefix}:lease_seq"
+
+    @property
+    def items(self) -> str:
+        return f"{self.prefix}:items"
+
+    @property
+    def draining(self) -> str:
+        return f"{self.prefix}:items:draining"
+
+    def alive(self, worker: str) -> str:
+        return f"{self.prefix}:alive:{worker}"
+
+    def queue(self, site: str) -> str:
+        return f"{self.prefix}:{site}:requests"
+
+    def dupefilter(self, site: str) -> str:
+        return f"{self.prefix}:{site}:dupefilter"
+
+    def lease_prefix(self, site: str) -> str:
+        return f"{self.prefix}:{site}:leases:"
+
+    def leases(self, site: str, worker: str) -> str:
+        return self.lease_prefix(site) + worker
+
+
+class SharedState:
+    """The atomic operations on the keys above."""
+
+    def __init__(self, server: Redis, keys: Keys) -> None:
+        self.server = server
+        self.keys = keys
+        self._lease = server.register_script(_LEASE)
+        self._requeue = server.register_script(_REQUEUE)
+        self._complete = server.register_script(_COMPLETE)
+        self._push_new = server.register_script(_PUSH_NEW)
+
+    # -- requests
+
+    def lease(self, site: str, worker: str) -> tuple[str, bytes] | None:
+        """Pop the best request of ``site`` into ``worker``'s leases: (lease id, message), or None."""
+        k = self.keys
+        found = self._lease(keys=[k.queue(site), k.leases(site, worker), k.lease_seq, k.workers], args=[worker])
+        if not found:
+            return None
+        lease_id, message = found
+        return _text(lease_id), message
+
+    def push_new(self, site: str, fingerprint: str, score: float, message: bytes) -> bool:
+        """Queue ``message`` unless its fingerprint was seen; mark it seen — atomically."""
+        k = self.keys
+        return bool(self._push_new(keys=[k.dupefilter(site), k.queue(site)], args=[fingerprint, score, message]))
+
+    def ack(self, site: str, worker: str, lease_id: str) -> None:
+        self.server.hdel(self.keys.leases(site, worker), lease_id)
+
+    def requeue(self, site: str, worker: str, *, force: bool = False) -> int:
+        """Move ``worker``'s leases of ``site`` back into the queue, if it is dead (or ``force``)."""
+        k = self.keys
+        args = ["force" if force else ""]
+        return int(self._requeue(keys=[k.alive(worker), k.leases(site, worker), k.queue(site)], args=args))
+
+    def reap(self, sites: Iterable[str]) -> int:
+        """Requeue the leases of every dead worker; forget dead workers that hold nothing."""
+        moved = 0
+        sites = list(sites)
+        for worker in sorted(_text(name) for name in self.server.smembers(self.keys.workers)):
+            if self.server.exists(self.keys.alive(worker)):
+                continue
+            moved += sum(self.requeue(site, worker) for site in sites)
+            self.server.srem(self.keys.workers, worker)
+        return moved
+
+    def beat(self, worker: str, ttl_seconds: float) -> None:
+        self.server.set(self.keys.alive(worker), "1", px=max(1, int(ttl_seconds * 1000)))
+        self.server.sadd(self.keys.workers, worker)
+
+    def is_complete(self, site: str) -> bool:
+        """Nothing queued and nothing leased for ``site``: read in one script, so that a pop (queue →
+        lease) or an ack after its children were pushed (lease → queue) cannot slip between the reads."""
+        k = self.keys
+        return bool(self._complete(keys=[k.queue(site), k.workers], args=[k.lease_prefix(site)]))
+
+    def queued(self, site: str) -> int:
+        return int(self.server.zcard(self.keys.queue(site)))
+
+    # -- sites
+
+    def sites(self) -> dict[str, dict[str, Any]]:
+        return {_text(site): json.loads(value) for site, value in self.server.hgetall(self.keys.sites).items()}
+
+    def add_site(self, site: str, year: int | None) -> None:
+        self.server.hset(self.keys.sites, site, json.dumps({"year": year}))
+
+    def all_complete(self) -> bool:
+        sites = self.sites()
+        return bool(sites) and all(self.is_complete(site) for site in sites)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value

@@ -1,0 +1,164 @@
+"""What turns a Scrapy crawl into an ``xxgk worker``: heartbeat, reaping, waking, acknowledging, closing.
+
+One :class:`DistributedWorker` extension per crawler (one crawler per site in a worker process):
+
+* beats the worker's heartbeat key, so that others can tell it is alive;
+* requeues the leases of dead workers (heartbeat expired), as the drainer also does;
+* acknowledges a lease once its request is fully handled — the response scraped, its child requests
+  in the Redis queue, its items pushed to Redis — so a kill at any point loses nothing;
+* wakes its engine when other workers queued requests: Scrapy polls an idle scheduler only every
+  5 s, so the worker leases one request and hands it to ``engine.crawl`` (the scheduler keeps it);
+* closes the spider once nothing is queued or leased anywhere for ``XXGK_WORKER_IDLE_TIMEOUT`` s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Self
+
+from redis import Redis
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
+
+from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
+from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
+
+#: how often a worker looks at the shared queue when its own engine has nothing to do
+POLL_SECONDS = 0.2
+
+def ack_when_handled(engine: Any, ack: Callable[[Request], None]) -> None:
+    """Call ``ack(request)`` once the engine has fully handled a request it took from the scheduler.
+
+    Scrapy has no signal for "response scraped and all its output processed"; the engine's
+    ``_handle_downloader_output(result, request)`` is the step that covers every outcome (response,
+    download error, redirect or retry request) and returns a Deferred that fires after the scrape,
+    including item pipelines. Private API of Scrapy 2.19: checked here, so an upgrade that renames it
+    fails loudly at start instead of silently never acknowledging.
+    """
+    handle = getattr(engine, "_handle_downloader_output", None)
+    if handle is None:
+        raise NotConfigured("this Scrapy has no ExecutionEngine._handle_downloader_output: cannot acknowledge leases")
+
+    def handle_then_ack(result: Any, request: Request) -> Any:
+        def acknowledge(outcome: Any) -> Any:
+            ack(request)
+            return outcome
+
+        return handle(result, request).addBoth(acknowledge)
+
+    engine._handle_downloader_output = handle_then_ack
+
+
+def redis_from_settings(settings: Any) -> Redis:
+    url = settings.get("XXGK_REDIS_URL")
+    if not url:
+        raise NotConfigured("XXGK_REDIS_URL is empty: not a distributed worker")
+    return Redis.from_url(url)
+
+
+class DistributedWorker:
+    def __init__(self, crawler: Crawler, state: SharedState, worker: str) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.state = state
+        self.worker = worker
+        self.ttl = settings.getfloat("XXGK_WORKER_HEARTBEAT_TTL", 30.0)
+        self.idle_timeout = settings.getfloat("XXGK_WORKER_IDLE_TIMEOUT", 30.0)
+        self.concurrency = settings.getint("CONCURRENT_REQUESTS", 16)
+        self.loop = LoopingCall(self.tick)
+        self.next_beat = 0.0
+        self.next_reap = 0.0
+        self.complete_since: float | None = None
+        self.closing = False
+        self.spider: Spider | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        keys = Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+        extension = cls(crawler, SharedState(redis_from_settings(settings), keys), worker_name(settings))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    @property
+    def scheduler(self) -> LeasingScheduler:
+        scheduler = scheduler_of(self.crawler)
+        if scheduler is None:
+            raise NotConfigured("DistributedWorker needs SCHEDULER = crawler.distributed.scheduler.LeasingScheduler")
+        return scheduler
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.spider = spider
+        ack_when_handled(self.crawler.engine, self.scheduler.ack)
+        self.state.beat(self.worker, self.ttl)
+        self.loop.start(POLL_SECONDS, now=True)
+
+    def spider_idle(self, spider: Spider) -> None:
+        """Never close on Scrapy's own idea of idle: other workers may still queue requests."""
+        if not self.closing:
+            raise DontCloseSpider
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop.running:
+            self.loop.stop()
+
+    def tick(self) -> None:
+        if self.closing or self.spider is None:
+            return
+        now = time.monotonic()
+        if now >= self.next_beat:
+            self.state.beat(self.worker, self.ttl)
+            self.next_beat = now + self.ttl / 3
+        if now >= self.next_reap:
+            reaped = self.state.reap(self.state.sites())
+            if reaped:
+                self.crawler.stats.inc_value("xxgk/distributed/requeued_from_dead_workers", reaped)
+            self.next_reap = now + self.ttl / 2
+        self.wake_engine()
+        self.close_when_complete(now)
+
+    def wake_engine(self) -> None:
+        engine = self.crawler.engine
+        scheduler = self.scheduler
+        if scheduler.local or len(engine.downloader.active) >= self.concurrency:
+            return
+        request = scheduler.lease_one()
+        if request is None:
+            return
+        lease_id = request.meta[LEASE_META]
+        engine.crawl(request)
+        if lease_id in scheduler.waking:  # a request_scheduled handler dropped it (offsite …): done with it
+            scheduler.waking.discard(lease_id)
+            scheduler.ack(request)
+
+    def close_when_complete(self, now: float) -> None:
+        assert self.spider is not None
+        engine = self.crawler.engine
+        if not (engine.spider_is_idle() and self.state.is_complete(self.spider.name)):
+            self.complete_since = None
+            return
+        self.complete_since = self.complete_since or now
+        if now - self.complete_since >= self.idle_timeout:
+            self.closing = True
+            # a portal spider that met a broken layout says so in its close reason
+            reason = getattr(self.spider, "close_reason", None) or "finished"
+            deferred_from_coro(engine.close_spider_async(reason=reason))
+
+
+class SeedsFromRedis:
+    """A worker's spider starts nothing itself: its requests, seeds included, come from Redis."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        redis_from_settings(crawler.settings)  # NotConfigured outside distributed mode
+        return cls()
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        for request in ():  # nothing: `xxgk crawl --distributed` pushed the seeds
+            yield request

@@ -1,0 +1,120 @@
+"""Run ``xxgk`` distributed crawls against the replica in subprocesses (tests and `make bench`)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SITES = ("wendeng", "hy")
+
+
+def proxy_env(proxy_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    return env | {"http_proxy": proxy_url, "PYTHONUNBUFFERED": "1"}
+
+
+def xxgk(*args: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", *args]
+
+
+def run_xxgk(args: Sequence[str], env: dict[str, str], timeout: float = 300) -> str:
+    done = subprocess.run(xxgk(*args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"xxgk {' '.join(args)} failed:\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def seed(redis_url: str, env: dict[str, str], sites: Sequence[str] = SITES) -> str:
+    return run_xxgk(["crawl", *sites, "--distributed", "--redis", redis_url, "--seed-only"], env)
+
+
+@dataclass
+class Workers:
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
+
+    def wait(self, timeout: float = 120) -> list[int]:
+        return [proc.wait(timeout=timeout) for proc in self.procs]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+
+    def log_tail(self, index: int) -> str:
+        return self.logs[index].read_text(errors="replace")[-3000:]
+
+
+def start_workers(redis_url: str, data_dir: Path, env: dict[str, str], count: int, log_dir: Path,
+                  settings: Sequence[str] = ()) -> Workers:
+    """``count`` workers named w0, w1 … sharing ``data_dir`` (their WARC files go to DIR/warc/)."""
+    workers = Workers()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    extra = [arg for pair in settings for arg in ("-s", pair)]
+    for index in range(count):
+        log = log_dir / f"w{index}.log"
+        args = ["worker", "--redis", redis_url, "--data-dir", str(data_dir), "--fast", "--idle-timeout", "0.5",
+                "--name", f"w{index}", "-s", "LOG_LEVEL=INFO", "-s", "XXGK_WORKERS=0", *extra]
+        with log.open("wb") as out:
+            workers.procs.append(subprocess.Popen(xxgk(*args), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+        workers.logs.append(log)
+    return workers
+
+
+def drain(redis_url: str, data_dir: Path, env: dict[str, str]) -> str:
+    return run_xxgk(["drain", "--redis", redis_url, "--data-dir", str(data_dir)], env)
+
+
+@dataclass(frozen=True)
+class DistributedCrawl:
+    seconds: float  # from starting the workers to the drainer's exit
+    drained: str  # the drainer's summary line
+    drain_cpu: float  # CPU seconds (user + system) of the drainer
+    workers_cpu: float  # of all workers together
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # of the children waited for so far
+    return usage.ru_utime + usage.ru_stime
+
+
+def distributed_crawl(redis_url: str, proxy_url: str, data_dir: Path, workers: int, log_dir: Path) -> DistributedCrawl:
+    env = proxy_env(proxy_url)
+    seed(redis_url, env)
+    started, cpu_before = time.monotonic(), children_cpu()
+    running = start_workers(redis_url, data_dir, env, workers, log_dir)
+    try:
+        drained = drain(redis_url, data_dir, env)
+        seconds, cpu_drained = time.monotonic() - started, children_cpu()
+        codes = running.wait()
+        assert codes == [0] * workers, [running.log_tail(i) for i, code in enumerate(codes) if code]
+    finally:
+        running.stop()
+    return DistributedCrawl(seconds, drained.strip(), cpu_drained - cpu_before, children_cpu() - cpu_drained)
+
+
+def fetches(warc_dir: Path) -> Counter[tuple[str, str, bytes]]:
+    """(method, URL, body) of every request record in every WARC file; robots.txt left out: Scrapy
+    fetches it once per crawler process (each worker asks for itself)."""
+    found: Counter[tuple[str, str, bytes]] = Counter()
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "request":
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if url.endswith("/robots.txt"):
+                    continue
+                method = record.http_headers.protocol if record.http_headers else "GET"
+                found[(method, url, record.content_stream().read())] += 1
+    return found
