@@ -26,6 +26,7 @@ FAST_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "DOWNLOAD_DELAY_JITTER": 0,
+    "XXGK_RETRY_BACKOFF_BASE": 0.05,
 }
 
 
@@ -95,16 +96,28 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def run_crawl(
-    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any]
+    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False
 ) -> list[dict[str, Any]]:
-    """Crawl the sites in one Scrapy process; return one summary per spider."""
+    """Crawl the sites in one Scrapy process; return one summary per spider.
+
+    Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
+    fresh crawl, continued with ``resume``.
+    """
     from scrapy.crawler import CrawlerProcess
 
-    settings = project_settings({"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, **overrides})
+    from crawler.resume import job_dir, prepare_job_dir
+
+    settings = project_settings(
+        {"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, "XXGK_RESUME": resume, **overrides}
+    )
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
         crawler = process.create_crawler(site)
+        if "JOBDIR" not in overrides:
+            jobs = job_dir(data_dir, site)
+            prepare_job_dir(jobs, resume)
+            crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, **({"year": str(year)} if year else {}))
     process.start()
@@ -112,8 +125,12 @@ def run_crawl(
 
 
 def crawl_summary(crawler: Any) -> dict[str, Any]:
+    from crawler.resilience import challenge_summary
+
     stats = crawler.stats.get_stats()
     reports = sum(value for key, value in stats.items() if key.startswith("xxgk/store/reports/"))
+    # a resumed crawl found the pages stored before the interruption too
+    reports += stats.get("xxgk/resume/already_stored", 0)
     return {
         "spider": crawler.spider.name,
         "finish_reason": stats.get("finish_reason"),
@@ -123,6 +140,8 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "new_reports": stats.get("xxgk/store/reports/new", 0),
         "errors": stats.get("log_count/ERROR", 0),
         "seconds": stats.get("elapsed_time_seconds", 0.0),
+        "challenges": challenge_summary(stats),
+        "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
     }
 
 
@@ -131,11 +150,29 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
     silent zero."""
     reasons = []
     for summary in summaries:
-        if summary["finish_reason"] != "finished":
+        blocked = summary.get("challenges")
+        if summary["report_pages"] == 0 and blocked:
+            reasons.append(f"{summary['spider']}: blocked by anti-bot challenges ({blocked}), no report fetched")
+        elif summary["finish_reason"] != "finished":
             reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")
         elif summary["report_pages"] == 0:
             reasons.append(f"{summary['spider']}: found no report")
     return reasons
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """One line per spider: outcome, counts, failures by kind and the challenges that blocked it."""
+    line = (
+        f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
+        f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
+        f"{summary['errors']} errors"
+    )
+    faults = summary.get("faults") or {}
+    if faults:
+        line += " (faults met: " + ", ".join(f"{kind} {count}" for kind, count in sorted(faults.items())) + ")"
+    if summary.get("challenges"):
+        line += f"; BLOCKED by anti-bot challenges: {summary['challenges']}"
+    return line
 
 
 @cli.command()
@@ -145,6 +182,7 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
 @click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
 @click.option("--fast", is_flag=True, help="No politeness delays: only for the loopback replica.")
 @click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted crawl (DIR/jobs/<site>); nothing stored is fetched again.")
 def crawl(
     sites: tuple[str, ...],
     data_dir: Path,
@@ -152,6 +190,7 @@ def crawl(
     all_sites: bool,
     fast: bool,
     settings: tuple[str, ...],
+    resume: bool,
 ) -> None:
     """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
 
@@ -160,6 +199,8 @@ def crawl(
         xxgk crawl wendeng hy --data-dir data --year 2023
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
+    After a crash or kill, continue where it stopped:
+        xxgk crawl wendeng hy --resume
     """
     known = spider_names()
     chosen = known if all_sites else list(sites)
@@ -169,13 +210,9 @@ def crawl(
     if unknown:
         fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
     overrides = (FAST_SETTINGS if fast else {}) | parse_overrides(settings)
-    summaries = run_crawl(chosen, data_dir, year, overrides)
+    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume)
     for summary in summaries:
-        click.echo(
-            f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
-            f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
-            f"{summary['errors']} errors"
-        )
+        click.echo(summary_line(summary))
     reasons = failed_runs(summaries)
     if reasons:
         fail("; ".join(reasons))

@@ -152,3 +152,13 @@ def m001_core_tables(db: Database) -> None:
         foreign_keys=[("report_id", "reports", "id")],
     )
     db["report_versions"].create_index(["report_id"])
+
+
+@migrations()
+def m008_documents_fault(db: Database) -> None:
+    """``documents.fault``: the kind of failure behind ``error`` — timeout, reset, truncated,
+    too_large, 5xx, http_404, extract_timeout, extract_memory, or ``challenge/<kind>`` for an
+    anti-bot challenge (ruishu, jiasule, waf, js_check) — the same kinds as the crawl stats
+    ``xxgk/error/<kind>``, so failures can be counted and faceted without parsing messages."""
+    db["documents"].add_column("fault", str)
+    db["documents"].create_index(["fault"])
