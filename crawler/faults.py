@@ -110,6 +110,7 @@ _ERROR_KINDS = {
     "ExtractTimeout": "extract_timeout",
     "MemoryError": "extract_memory",
 }
+_RESET = frozenset({"ConnectionLost", "ConnectionResetError", "ConnectionAborted"})
 _GENERIC = frozenset({"ResponseFailed", "DownloadFailedError", "ConnectionDone"})
 _TOO_LARGE = re.compile(r"larger than (download )?max\s*size|exceeds? .*maxsize|DOWNLOAD_MAXSIZE", re.I)
 
@@ -124,8 +125,9 @@ def error_kind(exception: BaseException | None = None, status: int | None = None
         if type(exception).__name__ == "DownloadCancelledError" or _TOO_LARGE.search(str(exception)):
             return "too_large"
         names = [type(candidate).__name__ for candidate in _chain(exception)]
-        # the specific cause first: ResponseFailed([_DataLoss]) is a truncation, not just a failure
-        for name in sorted(names, key=lambda name: name in _GENERIC):
+        # the specific cause first: a body cut by an RST is ResponseDataLossError caused by
+        # ResponseFailed([ConnectionLost, _DataLoss]): a reset; cut by a FIN (ConnectionDone): truncated
+        for name in sorted(names, key=lambda name: (name not in _RESET, name in _GENERIC)):
             kind = _ERROR_KINDS.get(name)
             if kind is not None:
                 return kind
