@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import multiprocessing
 import os
 import sqlite3
 import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,15 +277,36 @@ def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
     if workers <= 0:
         yield from map(run_cpu_stages, items)
         return
-    # forkserver, as pipelines/offload.py: never fork a process that may hold threads or a reactor
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        window: deque[Future[Item]] = deque()
+    # the crawl's pool (pipelines/offload.py): the same deadline and memory bound per document
+    from pipelines.offload import WorkerPool, record_fault
+
+    settings = Settings()
+    settings.setmodule(crawl_settings, priority="project")
+    pool = WorkerPool(
+        workers,
+        timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT"),
+        memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB"),
+    )
+    window: deque[tuple[Item, Future[Item]]] = deque()
+
+    def finished(item: Item, future: Future[Item]) -> Item:
+        try:
+            return pool.result(future)
+        except Exception as exc:  # this document's failure: recorded on it, the reparse goes on
+            if isinstance(item, ReportPage):
+                item.error = f"extract: {type(exc).__name__}: {exc}"
+            record_fault(ReparseStats(), item, exc)
+            return item
+
+    try:
         for item in items:
-            window.append(pool.submit(run_cpu_stages, item))
+            window.append((item, pool.submit(run_cpu_stages, item)))
             if len(window) >= 4 * workers:
-                yield window.popleft().result()
+                yield finished(*window.popleft())
         while window:
-            yield window.popleft().result()
+            yield finished(*window.popleft())
+    finally:
+        pool.close()
 
 
 class Stages:
