@@ -36,6 +36,7 @@ from scrapy.utils.response import get_meta_refresh
 from crawler import settings as crawl_settings
 from crawler.archive.reader import ArchivedResponse, iter_responses
 from crawler.db import db_path
+from crawler.faults import challenge_kind
 from crawler.items import FetchedDocument, ReportPage
 
 REPORT_ROLES = frozenset({"page", "alias"})
@@ -176,6 +177,12 @@ def warc_fields(archived: ArchivedResponse) -> dict[str, Any]:
 
 def item_for(archived: ArchivedResponse, response: Response) -> Item:
     context = archived.context
+    challenge = challenge_kind(archived.status, archived.headers, archived.body)
+    if challenge is not None:  # as ChallengeMiddleware decided in the crawl: never a report
+        document = fetched_document(archived, context)
+        document.role, document.fault = "challenge", f"challenge/{challenge}"
+        document.error = document.error or f"anti-bot challenge ({challenge})"
+        return document
     if 200 <= archived.status < 300 and context.get("role") in REPORT_ROLES:
         return report_page(archived, response, context)
     return fetched_document(archived, context)
