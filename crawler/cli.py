@@ -26,6 +26,7 @@ FAST_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "DOWNLOAD_DELAY_JITTER": 0,
+    "XXGK_RETRY_BACKOFF_BASE": 0.05,
 }
 
 
@@ -95,16 +96,28 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def run_crawl(
-    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any]
+    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False
 ) -> list[dict[str, Any]]:
-    """Crawl the sites in one Scrapy process; return one summary per spider."""
+    """Crawl the sites in one Scrapy process; return one summary per spider.
+
+    Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
+    fresh crawl, continued with ``resume``.
+    """
     from scrapy.crawler import CrawlerProcess
 
-    settings = project_settings({"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, **overrides})
+    from crawler.resume import job_dir, prepare_job_dir
+
+    settings = project_settings(
+        {"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, "XXGK_RESUME": resume, **overrides}
+    )
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
         crawler = process.create_crawler(site)
+        if "JOBDIR" not in overrides:
+            jobs = job_dir(data_dir, site)
+            prepare_job_dir(jobs, resume)
+            crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
         crawlers.append(crawler)
         process.crawl(crawler, **({"year": str(year)} if year else {}))
     process.start()
@@ -112,8 +125,12 @@ def run_crawl(
 
 
 def crawl_summary(crawler: Any) -> dict[str, Any]:
+    from crawler.resilience import challenge_summary
+
     stats = crawler.stats.get_stats()
     reports = sum(value for key, value in stats.items() if key.startswith("xxgk/store/reports/"))
+    # a resumed crawl found the pages stored before the interruption too
+    reports += stats.get("xxgk/resume/already_stored", 0)
     return {
         "spider": crawler.spider.name,
         "finish_reason": stats.get("finish_reason"),
@@ -129,6 +146,8 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "new_versions": stats.get("xxgk/run/new_versions", 0),
         "run_status": stats.get("xxgk/run/status"),
         "run_failure": stats.get("xxgk/run/failure"),
+        "challenges": challenge_summary(stats),
+        "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
     }
 
 
@@ -137,13 +156,32 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
     silent zero."""
     reasons = []
     for summary in summaries:
-        if summary["finish_reason"] != "finished":
+        blocked = summary.get("challenges")
+        if summary["report_pages"] == 0 and blocked:
+            reasons.append(f"{summary['spider']}: blocked by anti-bot challenges ({blocked}), no report fetched")
+        elif summary["finish_reason"] != "finished":
             reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")
         elif summary.get("run_failure"):  # e.g. no report on a site that had some before
             reasons.append(f"{summary['spider']}: {summary['run_failure']}")
         elif summary["report_pages"] == 0:
             reasons.append(f"{summary['spider']}: found no report")
     return reasons
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """One line per spider: outcome, counts, failures by kind and the challenges that blocked it."""
+    line = (
+        f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
+        f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
+        f"{summary.get('new_versions', 0)} new versions, {summary.get('not_modified', 0)} not modified, "
+        f"{summary['errors']} errors"
+    )
+    faults = summary.get("faults") or {}
+    if faults:
+        line += " (faults met: " + ", ".join(f"{kind} {count}" for kind, count in sorted(faults.items())) + ")"
+    if summary.get("challenges"):
+        line += f"; BLOCKED by anti-bot challenges: {summary['challenges']}"
+    return line
 
 
 @cli.command()
@@ -159,6 +197,7 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
 @click.option("--redis", "redis_url", default=None, envvar="XXGK_REDIS_URL", metavar="URL",
               help="The shared Redis of --distributed.")
 @click.option("--seed-only", is_flag=True, help="With --distributed: seed, and leave draining to `xxgk drain`.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted crawl (DIR/jobs/<site>); nothing stored is fetched again.")
 def crawl(
     sites: tuple[str, ...],
     data_dir: Path,
@@ -167,9 +206,10 @@ def crawl(
     fast: bool,
     full: bool,
     settings: tuple[str, ...],
-    distributed: bool = False,
-    redis_url: str | None = None,
-    seed_only: bool = False,
+    distributed: bool,
+    redis_url: str | None,
+    seed_only: bool,
+    resume: bool,
 ) -> None:
     """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
 
@@ -181,6 +221,8 @@ def crawl(
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
     On many machines (workers: xxgk worker --redis URL):
         xxgk crawl wendeng hy --distributed --redis redis://10.0.0.5:6379/0
+    After a crash or kill, continue where it stopped:
+        xxgk crawl wendeng hy --resume
     """
     known = spider_names()
     chosen = known if all_sites else list(sites)
@@ -197,14 +239,9 @@ def crawl(
         return seed_and_drain(redis_url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
     overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
     overrides |= parse_overrides(settings)
-    summaries = run_crawl(chosen, data_dir, year, overrides)
+    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume)
     for summary in summaries:
-        click.echo(
-            f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
-            f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
-            f"{summary['new_versions']} new versions, {summary['not_modified']} not modified, "
-            f"{summary['errors']} errors"
-        )
+        click.echo(summary_line(summary))
     reasons = failed_runs(summaries)
     if reasons:
         fail("; ".join(reasons))

@@ -42,6 +42,8 @@ class FetchedDocument:
     #: the report page this document belongs to (attachments, images), if any
     parent_url: str | None = None
     error: str | None = None
+    #: what kind of failure ``error`` is (timeout, reset, truncated, too_large, challenge/ruishu, …)
+    fault: str | None = None
     #: raw bytes for attachments and images (extraction reads them); None for lists
     body: bytes | None = field(default=None, metadata={"serializer": _describe_bytes})
 
@@ -78,3 +80,5 @@ class ReportPage:
     extracted: Any = field(default=None, metadata={"serializer": _to_json})
     decision: Any = field(default=None, metadata={"serializer": lambda decision: getattr(decision, "kind", None)})
     error: str | None = None
+    #: what kind of failure ``error`` is (extract_timeout, extract_memory, extract_crash, …)
+    fault: str | None = None

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import multiprocessing
 import os
 import sqlite3
 import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from scrapy.utils.response import get_meta_refresh
 from crawler import settings as crawl_settings
 from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.db import db_path
+from crawler.faults import challenge_kind
 from crawler.items import FetchedDocument, ReportPage
 
 REPORT_ROLES = frozenset({"page", "alias"})
@@ -177,6 +177,12 @@ def warc_fields(archived: ArchivedResponse) -> dict[str, Any]:
 
 def item_for(archived: ArchivedResponse, response: Response) -> Item:
     context = archived.context
+    challenge = challenge_kind(archived.status, archived.headers, archived.body)
+    if challenge is not None:  # as ChallengeMiddleware decided in the crawl: never a report
+        document = fetched_document(archived, context)
+        document.role, document.fault = "challenge", f"challenge/{challenge}"
+        document.error = document.error or f"anti-bot challenge ({challenge})"
+        return document
     if 200 <= archived.status < 300 and context.get("role") in REPORT_ROLES:
         return report_page(archived, response, context)
     return fetched_document(archived, context)
@@ -278,15 +284,36 @@ def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
     if workers <= 0:
         yield from map(run_cpu_stages, items)
         return
-    # forkserver, as pipelines/offload.py: never fork a process that may hold threads or a reactor
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        window: deque[Future[Item]] = deque()
+    # the crawl's pool (pipelines/offload.py): the same deadline and memory bound per document
+    from pipelines.offload import WorkerPool, record_fault
+
+    settings = Settings()
+    settings.setmodule(crawl_settings, priority="project")
+    pool = WorkerPool(
+        workers,
+        timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT"),
+        memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB"),
+    )
+    window: deque[tuple[Item, Future[Item]]] = deque()
+
+    def finished(item: Item, future: Future[Item]) -> Item:
+        try:
+            return pool.result(future)
+        except Exception as exc:  # this document's failure: recorded on it, the reparse goes on
+            if isinstance(item, ReportPage):
+                item.error = f"extract: {type(exc).__name__}: {exc}"
+            record_fault(ReparseStats(), item, exc)
+            return item
+
+    try:
         for item in items:
-            window.append(pool.submit(run_cpu_stages, item))
+            window.append((item, pool.submit(run_cpu_stages, item)))
             if len(window) >= 4 * workers:
-                yield window.popleft().result()
+                yield finished(*window.popleft())
         while window:
-            yield window.popleft().result()
+            yield finished(*window.popleft())
+    finally:
+        pool.close()
 
 
 class Stages:

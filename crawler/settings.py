@@ -34,9 +34,28 @@ COOKIES_ENABLED = True
 # yields one item and a list page a few dozen requests, so 100 (the default) is pure overhead.
 CONCURRENT_ITEMS = 16
 
+# Retries wait base·2^(n-1) s, ±jitter, at most MAX (and a longer Retry-After up to MAX): a county
+# server answering 503 in a burst needs a pause, not the same request again at once.
+XXGK_RETRY_BACKOFF_BASE = 1.0
+XXGK_RETRY_BACKOFF_MAX = 60.0
+XXGK_RETRY_BACKOFF_JITTER = 0.5  # a fraction: each wait drawn from 0.5×–1.5× its nominal value
+# Anti-bot challenges (瑞数 412, 加速乐 521, WAF block pages) become role "challenge" documents
+# instead of reports; off only to archive a challenge page as if it were content.
+XXGK_CHALLENGE_DETECTION = True
+
 # --- resource bounds --------------------------------------------------------------------------
+# Larger bodies are dropped (a documents row with fault "too_large" records them): no annual
+# report is near 64 MiB, a runaway download or a video is.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# A truncated body (fewer bytes than Content-Length) is a failure to retry, never a page to parse.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+# Extraction of one document runs in a worker process (pipelines/offload.py) for at most this many
+# seconds and within this much address space; past either the document gets a recorded error
+# (fault extract_timeout / extract_memory), the worker is replaced and the crawl goes on. Hostile
+# files (zip bombs, pathological tables) must not stall or kill a crawl.
+XXGK_EXTRACT_TIMEOUT = 60.0
+XXGK_EXTRACT_MEMORY_MB = 2048
 
 # --- the pipeline: one stage per file, in this order ------------------------------------------
 ITEM_PIPELINES = {
@@ -53,6 +72,11 @@ DOWNLOADER_MIDDLEWARES = {
     # conditional GETs from the archive, 304s replayed from it; below DownloaderStats (850), so that
     # downloader/response_bytes counts what crossed the wire (a 304), not the replayed copy
     "crawler.archive.revalidate.RevalidateMiddleware": 800,
+    # Scrapy's retry decisions plus a wait between attempts (crawler/resilience.py)
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.resilience.BackoffRetryMiddleware": 550,
+    # after CookiesMiddleware (700) kept a challenge's cookie and HttpCompression (590) decoded it
+    "crawler.resilience.ChallengeMiddleware": 585,
 }
 XXGK_WARC_ENABLED = True
 XXGK_WARC_MAX_SIZE = 1024**3  # roll to a new file past 1 GiB
@@ -65,6 +89,12 @@ XXGK_WARC_REVISITS = True
 XXGK_DATA_DIR = "data"
 #: report years to keep (None = every year); set by `xxgk crawl --year` / `scrapy crawl -a year=`
 XXGK_YEAR = None
+#: continue an interrupted crawl (`xxgk crawl --resume`): report pages that already have a committed
+#: documents row are not fetched again (crawler/resume.py); JOBDIR is DIR/jobs/<spider>
+XXGK_RESUME = False
+# Within a run, Scrapy's fingerprint dupefilter; across runs (JOBDIR), "seen" for a report page
+# means "committed to the database", so a page fetched but not stored before a crash is refetched.
+DUPEFILTER_CLASS = "crawler.resume.ResumeDupeFilter"
 
 # --- re-crawls (issue 7) ------------------------------------------------------------------------
 #: revalidate archived pages (ETag / If-Modified-Since) and stop paging a column at known reports;

@@ -3,6 +3,18 @@
 Parsing a report page and applying the report grammar cost a few milliseconds each; run in the
 reactor thread they would cap a crawl at the speed of one core. Stages hand pure functions (from
 ``crawler.extract``) to one pool shared by the crawler; ``XXGK_WORKERS = 0`` runs them inline.
+
+The pool is pebble's ``ProcessPool``, not ``concurrent.futures.ProcessPoolExecutor``: a hostile
+document (a pathological table, a zip bomb in an attachment) must cost that document, never the
+crawl. The standard executor can neither stop a task that runs too long nor survive a worker that
+dies (one crash breaks the whole pool for every later item). Here each task has a deadline
+(``XXGK_EXTRACT_TIMEOUT`` s: the worker is killed and replaced), each worker an address-space limit
+(``XXGK_EXTRACT_MEMORY_MB``, ``RLIMIT_AS`` set by the worker's initializer, so a runaway allocation
+raises ``MemoryError`` in the worker), and a worker that dies anyway is replaced by the pool. Each of
+these ends as the item's error, with a fault kind (``extract_timeout``, ``extract_memory``,
+``extract_crash``) on its documents row and in the stats ``xxgk/error/<kind>``.
+
+Inline (``XXGK_WORKERS = 0``) there is no deadline and no memory bound: that mode is for debugging.
 """
 
 from __future__ import annotations
@@ -12,15 +24,20 @@ import multiprocessing
 import os
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pebble import ProcessExpired, ProcessPool
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY_MB = 2048
 
 
 def default_workers() -> int:
@@ -28,22 +45,82 @@ def default_workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
+class ExtractTimeout(TimeoutError):
+    """A job ran past its deadline; its worker was killed and replaced."""
+
+
+class WorkerCrashed(RuntimeError):
+    """The worker process died while running a job (a segfault, the OOM killer, os._exit …)."""
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Worker initializer: cap the address space, so a runaway parser raises MemoryError."""
+    if not megabytes:
+        return
+    import resource
+
+    limit = int(megabytes) * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 class WorkerPool:
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout: float | None = DEFAULT_TIMEOUT,
+                 memory_mb: int | None = DEFAULT_MEMORY_MB) -> None:
+        self.timeout = timeout if timeout and timeout > 0 else None
         # forkserver, not fork: forking a process that runs an event loop and threads is unsafe.
-        self.executor = (
-            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) if workers > 0 else None
+        self.pool = (
+            ProcessPool(
+                max_workers=workers,
+                initializer=limit_memory,
+                initargs=(memory_mb,),
+                context=multiprocessing.get_context("forkserver"),
+            )
+            if workers > 0
+            else None
         )
 
+    def submit(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Schedule ``func``; the future's result is the value, or raises (see :func:`outcome`)."""
+        if self.pool is None:
+            future: Future[T] = Future()
+            try:
+                future.set_result(func(*args, **kwargs))
+            except Exception as exc:
+                future.set_exception(exc)
+            return future
+        return self.pool.schedule(func, args, kwargs, timeout=self.timeout)
+
     async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        if self.executor is None:
+        if self.pool is None:
             return func(*args, **kwargs)
-        return await asyncio.wrap_future(self.executor.submit(func, *args, **kwargs))
+        future = self.submit(func, *args, **kwargs)
+        try:
+            return await asyncio.wrap_future(future)
+        except BaseException as exc:
+            raise self._explained(exc) from exc
+
+    def result(self, future: Future[T]) -> T:
+        """A submitted job's value (blocking), with timeouts and dead workers explained."""
+        try:
+            return future.result()
+        except BaseException as exc:
+            raise self._explained(exc) from exc
+
+    def _explained(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, FutureTimeout | TimeoutError) and not isinstance(exc, ExtractTimeout):
+            return ExtractTimeout(f"took longer than {self.timeout:g} s; the worker was stopped")
+        if isinstance(exc, ProcessExpired):
+            return WorkerCrashed(f"the worker process died (exit code {exc.exitcode})")
+        return exc
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-            self.executor = None
+        if self.pool is not None:
+            self.pool.stop()  # pending jobs are moot once the spider has closed
+            self.pool.join(timeout=10)
+            self.pool = None
 
 
 _pools: weakref.WeakKeyDictionary[Crawler, WorkerPool] = weakref.WeakKeyDictionary()
@@ -52,8 +129,12 @@ _pools: weakref.WeakKeyDictionary[Crawler, WorkerPool] = weakref.WeakKeyDictiona
 def pool_for(crawler: Crawler) -> WorkerPool:
     """The crawler's pool, created on first use and closed when its spider closes."""
     if crawler not in _pools:
-        workers = crawler.settings.getint("XXGK_WORKERS", default_workers())
-        pool = _pools[crawler] = WorkerPool(workers)
+        settings = crawler.settings
+        pool = _pools[crawler] = WorkerPool(
+            settings.getint("XXGK_WORKERS", default_workers()),
+            timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT),
+            memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB", DEFAULT_MEMORY_MB),
+        )
         crawler.signals.connect(pool.close, signal=signals.spider_closed, weak=False)
     return _pools[crawler]
 
@@ -73,6 +154,17 @@ def run_inline(job: Job) -> Any:
         return job.func(*job.args, **job.kwargs)
     except Exception as exc:
         return exc
+
+
+def fault_of(exc: BaseException) -> str:
+    """The fault kind of a failed job: extract_timeout, extract_memory, extract_crash or extract."""
+    if isinstance(exc, ExtractTimeout):
+        return "extract_timeout"
+    if isinstance(exc, MemoryError):
+        return "extract_memory"
+    if isinstance(exc, WorkerCrashed):
+        return "extract_crash"
+    return "extract"
 
 
 class PooledStage:
@@ -112,8 +204,19 @@ class PooledStage:
         job = self.job(item)
         try:
             result = await self.pool.run(job.func, *job.args, **job.kwargs)
-        except Exception as exc:  # includes a worker that died on this document
+        except Exception as exc:  # includes a timeout, a memory bound and a worker that died
             result = exc
         self.apply_result(item, result)
+        record_fault(self.stats, item, result)
         self.count(self.stats, item)
         return item
+
+
+def record_fault(stats: Any, item: Any, result: Any) -> None:
+    """A failed job: its kind on the item (``documents.fault``) and in ``xxgk/error/<kind>``."""
+    if not isinstance(result, BaseException):
+        return
+    kind = fault_of(result)
+    if hasattr(item, "fault") and item.fault is None:
+        item.fault = kind
+    stats.inc_value(f"xxgk/error/{kind}")

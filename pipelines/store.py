@@ -118,6 +118,7 @@ class StorePipeline(DatabaseStage):
             "warc_offset": item.warc_offset,
             "warc_record_id": item.warc_record_id,
             "error": item.error,
+            "fault": item.fault,
         }
         self.stats.inc_value(f"xxgk/store/documents/{item.role}")
         return self.db["documents"].insert(row).last_pk

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,8 @@ from warcio.recordloader import ArcWarcRecord
 
 from crawler.archive.cdxj import CdxEntry, load_digest_map, warc_files
 from crawler.archive.encoding import ContentDecodingError, decode_content
+
+logger = logging.getLogger(__name__)
 
 # the header names the middleware writes (defined here: the middleware imports Scrapy, this must not)
 CONTEXT_HEADER = "XXGK-Context"
@@ -89,11 +92,19 @@ def _warc_path(warc_dir: str | Path, filename: str) -> Path:
 def _payload_at(path: Path, offset: int) -> tuple[bytes, str, str]:
     with path.open("rb") as stream:
         stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)), None)
-        if record is None:
-            raise ArchiveReadError(f"no record at {path.name}:{offset}")
-        digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
-        return record.raw_stream.read(), digest, record.rec_type
+        try:
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                raise ArchiveReadError(f"no record at {path.name}:{offset}")
+            digest = record.rec_headers.get_header("WARC-Payload-Digest") or ""
+            payload = record.raw_stream.read()
+        except ArchiveReadError:
+            raise
+        except Exception as error:  # a record cut by a kill: say so, never return part of it
+            raise ArchiveReadError(f"torn record at {path.name}:{offset}: {type(error).__name__}") from error
+        if _cut_short(record):
+            raise ArchiveReadError(f"record at {path.name}:{offset} is cut short")
+        return payload, digest, record.rec_type
 
 
 class _PayloadResolver:
@@ -120,18 +131,37 @@ class _PayloadResolver:
 
 
 def _responses_in(path: Path, payloads: _PayloadResolver) -> Iterator[ArchivedResponse]:
+    """The file's responses; a torn tail (the writer was killed mid-record) ends the file quietly:
+    every complete record before it is returned, the partial one never."""
     requests: dict[str, tuple[str, bytes]] = {}  # response record ID → (method, body)
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
-        for record in records:
-            if record.rec_type == "request":
+        while True:
+            try:
+                record = next(records, None)
+                if record is None:
+                    return
+                kind = record.rec_type
+                raw = record.raw_stream.read()  # every kind: a record cut short shows only once read
+            except Exception as error:  # warcio/zlib on a cut gzip member or cut headers
+                logger.warning("%s: torn record at the end (%s: %s); read up to it", path.name,
+                               type(error).__name__, error)
+                return
+            if _cut_short(record):
+                logger.warning("%s: the last record is cut short; read up to it", path.name)
+                return
+            if kind == "request":
                 response_id = record.rec_headers.get_header("WARC-Concurrent-To")
                 if response_id and record.http_headers is not None:
-                    requests[response_id] = (record.http_headers.protocol, record.raw_stream.read())
-            elif record.rec_type in ("response", "revisit") and record.http_headers is not None:
-                raw = record.raw_stream.read()
+                    requests[response_id] = (record.http_headers.protocol, raw)
+            elif kind in ("response", "revisit") and record.http_headers is not None:
                 offset = records.get_record_offset()  # only after reading: it reads to the record's end
                 yield _archived(record, raw, path.name, offset, requests, payloads)
+
+
+def _cut_short(record: ArcWarcRecord) -> bool:
+    """Whether the record's block ended before its Content-Length (a file cut by a kill)."""
+    return getattr(record.raw_stream, "limit", 0) > 0
 
 
 def _archived(

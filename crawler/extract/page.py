@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import copy
 import re
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -29,10 +29,26 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\
 _GB_FAMILY = {"gb2312", "gbk", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "hz-gb-2312", "gb18030"}
 
 
+# Labels that decode any bytes without an error, so a wrong one is never noticed: error pages come
+# labelled iso-8859-1 (sites.md §5.2); no report is really in a Western single-byte code page.
+_SILENT_CODECS = {"latin-1", "iso8859-1", "cp1252"}
+
+
 def decode_html(data: bytes, encoding: str | None = None) -> str:
-    """Bytes → text: the given encoding, else a BOM, else the meta charset, else UTF-8 or GB18030."""
+    """Bytes → text: the given encoding if the bytes are valid in it, else a BOM, else the meta
+    charset, else UTF-8 or GB18030.
+
+    The given encoding (the HTTP header's, as Scrapy decided it) is checked, not trusted: a
+    ``charset=utf-8`` header over GBK bytes (sites.md §5.2) would otherwise turn every character
+    into U+FFFD; then the page's own evidence decides.
+    """
     if encoding:
-        return data.decode(_codec(encoding) or "utf-8", errors="replace")
+        codec = _codec(encoding) or "utf-8"
+        if codec not in _SILENT_CODECS:
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                pass
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
     declared = _META_CHARSET.search(data[:4096])
@@ -111,7 +127,7 @@ def _base_url(doc: _Element, url: str | None) -> str | None:
     base = doc.find(".//base[@href]")
     if base is None:
         return url
-    return urljoin(url or "", base.get("href", "").strip()) or url
+    return _join(url or "", base.get("href", "").strip()) or url
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,7 +409,7 @@ def _image_name(image: _Element) -> str:
     if alt:
         return alt
     src = image.get("oldsrc") or image.get("src") or ""
-    name = unquote(urlsplit(src.strip()).path.rsplit("/", 1)[-1])
+    name = unquote(_split(src.strip()).path.rsplit("/", 1)[-1])
     return name.rsplit(".", 1)[0] or "image"
 
 
@@ -441,7 +457,7 @@ def _usable_href(href: str | None) -> str | None:
 
 
 def _is_file_link(href: str) -> bool:
-    parts = urlsplit(href)
+    parts = _split(href)
     if _extension(parts.path) in _FILE_EXTENSIONS:
         return True
     if "download" in parts.path.lower() or "downfile" in parts.path.lower():
@@ -452,7 +468,7 @@ def _is_file_link(href: str) -> bool:
 
 
 def _is_flipbook(href: str, text: str) -> bool:
-    path = urlsplit(href).path.lower()
+    path = _split(href).path.lower()
     return "/book/" in path or "basic-html" in path or any(word in text for word in _FLIPBOOK_WORDS)
 
 
@@ -462,7 +478,7 @@ def _extension(path: str) -> str:
 
 
 def _file_name(href: str) -> str | None:
-    parts = urlsplit(href)
+    parts = _split(href)
     query = parse_qs(parts.query)
     for key in ("showname", "filename"):
         if query.get(key):
@@ -471,4 +487,22 @@ def _file_name(href: str) -> str | None:
 
 
 def _resolve(base: str | None, href: str) -> str:
-    return urljoin(base, href) if base else href
+    return _join(base, href) if base else href
+
+
+# hrefs come from the wild: "http://[信息来源]…" makes urllib raise (an invalid IPv6 host); such a link
+# is kept as written rather than failing the page
+
+
+def _split(url: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return SplitResult("", "", "", "", "")
+
+
+def _join(base: str, href: str) -> str:
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return href

@@ -7,7 +7,7 @@ from crawler.extract.metadata import extract_metadata
 from crawler.extract.model import ExtractedReport, Page
 from crawler.extract.narrative import extract_narrative
 from crawler.extract.normalise import normalise_text
-from crawler.extract.page import parse_page
+from crawler.extract.page import decode_html, parse_page
 from crawler.extract.tables import extract_statistics
 
 
@@ -36,7 +36,8 @@ def extract_report(
     if kind == "html":
         page = parse_page(source, url=url, encoding=encoding)
         return report_from_page(page, normalise_text(page.body_text), url=url, list_title=list_title)
-    text = source.decode(encoding or "utf-8", errors="replace") if isinstance(source, bytes) else source
+    # decode_html: an unknown or lying label must not raise or garble (UTF-8, then GB18030)
+    text = decode_html(source, encoding) if isinstance(source, bytes) else source
     return report_from_page(None, normalise_text(text), url=url, list_title=list_title)
 
 

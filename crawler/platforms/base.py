@@ -20,11 +20,12 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.incremental import History, load_history
+from crawler.faults import error_kind
 from crawler.items import FetchedDocument, ReportPage
+from crawler.resilience import ChallengeError
 
 # --- title recognition ---------------------------------------------------------------------------
 
@@ -311,9 +312,12 @@ class PortalSpider(Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchedDocument]:
         """Record a failed fetch; a failed structural page (home, column) fails the crawl."""
         request: Request = failure.request  # type: ignore[attr-defined]
-        response: Response | None = failure.value.response if failure.check(HttpError) else None
+        # HttpError and ChallengeError (crawler.resilience) carry the response they stand for
+        response: Response | None = getattr(failure.value, "response", None)
         status = response.status if response is not None else 0
-        role = "challenge" if status in CHALLENGE_STATUSES else "error"
+        challenge = getattr(failure.value, "kind", None) if failure.check(ChallengeError) else None
+        role = "challenge" if challenge or status in CHALLENGE_STATUSES else "error"
+        fault = f"challenge/{challenge}" if challenge else error_kind(failure.value, status or None)
         self.logger.error("fetch failed (%s) %s: %s", status or "no response", request.url, failure.value)
         self.inc_stat(f"xxgk/fetch_errors/{role}")
         if request.meta.get("xxgk_structural") and self.close_reason is None:
@@ -330,6 +334,7 @@ class PortalSpider(Spider):
             role=role,
             size=len(body),
             error=repr(failure.value),
+            fault=fault,
             **warc_fields(meta_of(response) if response is not None else request.meta),
         )
 

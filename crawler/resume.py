@@ -1,0 +1,156 @@
+"""Resume an interrupted crawl with nothing lost: ``xxgk crawl … --resume``.
+
+Every ``xxgk crawl`` runs with Scrapy's ``JOBDIR`` = ``DIR/jobs/<spider>`` (pending requests on disk,
+seen fingerprints in ``requests.seen``); a crawl without ``--resume`` starts from an empty job dir.
+
+Scrapy's job dir is built for a *clean* stop (one Ctrl-C): queuelib writes its queue positions and
+Scrapy its ``active.json`` only when the scheduler closes. After SIGKILL, OOM or a power cut the queue
+on disk is stale or torn, and ``requests.seen`` holds fingerprints of requests that were popped,
+fetched, perhaps parsed — but whose items never reached the database. Resuming from that would lose
+exactly those pages: the classic hole.
+
+How it is closed here — "seen" means "committed", for report pages:
+
+- A marker file ``crawl.running`` lives in the job dir while a crawl runs and is removed when the
+  spider closes. Found at start, it means the previous run died: its ``requests.queue`` and
+  ``requests.seen`` are discarded (never trusted), so the navigation (home, columns, list pages) is
+  walked again — cheap, a few dozen pages, and it rediscovers every report link.
+- :class:`ResumeDupeFilter` never writes report-page fingerprints (roles ``page``/``alias``, and
+  attachments) to ``requests.seen``. Across runs, a report page counts as seen only when the database
+  has a committed ``documents`` row for its URL with a 2xx status — written in the same transaction
+  as its report, cells and checks (pipelines/store.py). A page fetched but not committed when the
+  process died has no row, so the resumed crawl fetches and stores it again.
+- After a clean stop the job dir is intact and Scrapy resumes as documented; the same rule keeps a
+  report page whose item was still in flight from being lost.
+
+Failed fetches (timeouts, challenges: rows with an error) are not "committed": a resume tries them
+again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.job import job_dir as scrapy_job_dir
+
+from crawler.db import db_path
+
+logger = logging.getLogger(__name__)
+
+JOBS_DIR = "jobs"
+RUNNING_MARKER = "crawl.running"
+#: Scrapy's own job-dir state that is only consistent after a clean close
+UNSAFE_AFTER_CRASH = ("requests.queue", "requests.seen")
+#: requests whose "seen" is decided by the database, never by requests.seen
+COMMITTED_ROLES = frozenset({"page", "alias", "attachment", "image"})
+
+
+def job_dir(data_dir: str | Path, spider: str) -> Path:
+    return Path(data_dir) / JOBS_DIR / spider
+
+
+def prepare_job_dir(path: str | Path, resume: bool) -> str:
+    """Get ``path`` ready for a crawl: ``"fresh"`` (emptied), ``"resumed"`` (a clean stop's state
+    kept) or ``"recovered"`` (the previous run died: its queue and seen-file dropped)."""
+    path = Path(path)
+    if not resume:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
+        return "fresh"
+    path.mkdir(parents=True, exist_ok=True)
+    if not (path / RUNNING_MARKER).exists():
+        return "resumed"
+    for name in UNSAFE_AFTER_CRASH:
+        target = path / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+    (path / RUNNING_MARKER).unlink()
+    return "recovered"
+
+
+def committed_urls(database: str | Path) -> set[str]:
+    """URLs whose fetched copy is in the database: as requested and as finally answered."""
+    path = Path(database)
+    if not path.exists():
+        return set()
+    from crawler.db import open_db
+
+    db = open_db(path)
+    try:
+        roles = sorted(COMMITTED_ROLES)
+        marks = ",".join("?" * len(roles))
+        rows = db.execute(
+            f"SELECT url, final_url FROM documents WHERE role IN ({marks}) AND status BETWEEN 200 AND 299",
+            roles,
+        ).fetchall()
+    finally:
+        db.close()
+    return {url for row in rows for url in row if url}
+
+
+def request_role(request: Request) -> str | None:
+    return (request.meta.get("xxgk_context") or {}).get("role")
+
+
+class ResumeDupeFilter(RFPDupeFilter):
+    """Scrapy's fingerprint filter, except that report pages are "seen" across runs only once
+    committed to the database (see the module docstring)."""
+
+    def __init__(self, path: str | None = None, debug: bool = False, *, fingerprinter: Any = None,
+                 committed: set[str] | None = None, stats: Any = None) -> None:
+        super().__init__(path, debug, fingerprinter=fingerprinter)
+        self.committed = committed or set()
+        self.stats = stats
+        self.skipped: set[str] = set()
+        self.marker = Path(path, RUNNING_MARKER) if path else None
+        if self.marker is not None:
+            self.marker.write_text(f"{os.getpid()}\n")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        path = scrapy_job_dir(settings)
+        resume = settings.getbool("XXGK_RESUME")
+        if path:
+            # also for plain `scrapy crawl -s JOBDIR=…`: a dead run's queue and seen-file are not trusted
+            state = prepare_job_dir(path, resume=True)
+            if state == "recovered":
+                logger.warning("the previous crawl in %s did not end cleanly: walking the navigation again", path)
+        committed: set[str] = set()
+        data_dir = settings.get("XXGK_DATA_DIR")
+        if resume and data_dir:
+            committed = committed_urls(db_path(data_dir))
+            logger.info("resuming: %d report pages are already in the database", len(committed))
+        dupefilter = cls(path, settings.getbool("DUPEFILTER_DEBUG"), fingerprinter=crawler.request_fingerprinter,
+                         committed=committed, stats=crawler.stats)
+        crawler.signals.connect(dupefilter.spider_closed, signal=signals.spider_closed)
+        return dupefilter
+
+    def request_seen(self, request: Request) -> bool:
+        if request_role(request) not in COMMITTED_ROLES:
+            return super().request_seen(request)
+        if request.url in self.committed:
+            if request.url not in self.skipped:
+                self.skipped.add(request.url)
+                if self.stats is not None:
+                    self.stats.inc_value("xxgk/resume/already_stored")
+            return True
+        fingerprint = self._fingerprint(request)
+        if fingerprint in self._fingerprints:
+            return True
+        self._fingerprints.add(fingerprint)  # in memory only: never written to requests.seen
+        return False
+
+    def spider_closed(self) -> None:
+        """The run ended cleanly (whatever its reason): the job dir's state is consistent."""
+        if self.marker is not None:
+            self.marker.unlink(missing_ok=True)

@@ -1,0 +1,142 @@
+"""The extraction pool bounds every job: a deadline, an address-space limit, a dead worker replaced.
+
+Each failure ends as that job's error (and the item's, with a fault kind); the next job still runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from crawler.items import ReportPage
+from pipelines.offload import (
+    ExtractTimeout,
+    Job,
+    PooledStage,
+    WorkerCrashed,
+    WorkerPool,
+    fault_of,
+    run_inline,
+)
+
+
+def double(value: int) -> int:
+    return 2 * value
+
+
+def sleep_then(seconds: float, value: int) -> int:
+    time.sleep(seconds)
+    return value
+
+
+def allocate(megabytes: int) -> int:
+    block = bytearray(megabytes * 1024 * 1024)  # past the worker's RLIMIT_AS: MemoryError
+    return len(block)
+
+
+def die() -> None:
+    os._exit(3)
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(1, timeout=1.5, memory_mb=768)
+    yield pool
+    pool.close()
+
+
+def run(pool: WorkerPool, func, *args):  # type: ignore[no-untyped-def]
+    return asyncio.run(pool.run(func, *args))
+
+
+def test_a_job_past_the_deadline_is_stopped_and_the_next_job_runs(pool: WorkerPool) -> None:
+    started = time.monotonic()
+    with pytest.raises(ExtractTimeout, match=r"longer than 1\.5 s"):
+        run(pool, sleep_then, 30, 1)
+    assert time.monotonic() - started < 20  # stopped, not waited for
+    assert run(pool, double, 21) == 42
+
+
+def test_a_job_past_the_memory_bound_fails_alone_and_the_next_job_runs(pool: WorkerPool) -> None:
+    with pytest.raises(MemoryError):
+        run(pool, allocate, 4096)
+    assert run(pool, double, 4) == 8
+
+
+def test_a_dead_worker_is_replaced(pool: WorkerPool) -> None:
+    with pytest.raises(WorkerCrashed, match="exit code 3"):
+        run(pool, die)
+    assert run(pool, double, 5) == 10
+
+
+def test_blocking_results_are_explained_the_same_way(pool: WorkerPool) -> None:
+    with pytest.raises(ExtractTimeout):
+        pool.result(pool.submit(sleep_then, 30, 1))
+    assert pool.result(pool.submit(double, 1)) == 2
+
+
+def test_fault_kinds() -> None:
+    assert [fault_of(e) for e in (ExtractTimeout(), MemoryError(), WorkerCrashed(), ValueError())] == [
+        "extract_timeout",
+        "extract_memory",
+        "extract_crash",
+        "extract",
+    ]
+
+
+def test_inline_pool_and_run_inline_return_errors_as_values() -> None:
+    inline = WorkerPool(0)
+    assert asyncio.run(inline.run(double, 3)) == 6
+    assert isinstance(run_inline(Job(int, ("x",))), ValueError)
+    assert inline.result(inline.submit(double, 2)) == 4
+
+
+# -- through a stage, as the pipelines use it ---------------------------------------------------------
+
+
+class Stats(Counter[str]):
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self[key] += count
+
+
+class SlowStage(PooledStage):
+    """A stage whose job sleeps as long as the page's body says (hostile input stand-in)."""
+
+    @staticmethod
+    def wants(item: object) -> bool:
+        return isinstance(item, ReportPage)
+
+    @staticmethod
+    def job(item: ReportPage) -> Job:
+        return Job(sleep_then, (float(item.body.decode()), 7))
+
+    @staticmethod
+    def apply_result(item: ReportPage, result: object) -> ReportPage:
+        if isinstance(result, BaseException):
+            item.error = f"slow: {type(result).__name__}: {result}"
+        return item
+
+    @staticmethod
+    def count(stats: Stats, item: ReportPage) -> None:
+        stats.inc_value("slow/errors" if item.error else "slow/ok")
+
+
+def page(body: bytes) -> ReportPage:
+    return ReportPage(site="hy", url="http://x/", final_url="http://x/", status=200, content_type=None,
+                      body=body, encoding="utf-8", sha256="", fetched_at="2024-01-01T00:00:00Z")
+
+
+def test_a_stage_records_the_timeout_on_the_item_and_goes_on(pool: WorkerPool) -> None:
+    stats = Stats()
+    stage = SlowStage(stats, pool)
+    slow, quick = page(b"30"), page(b"0")
+    asyncio.run(stage.process_item(slow))
+    asyncio.run(stage.process_item(quick))
+    assert slow.error.startswith("slow: ExtractTimeout") and slow.fault == "extract_timeout"
+    assert quick.error is None and quick.fault is None
+    assert stats == {"slow/errors": 1, "slow/ok": 1, "xxgk/error/extract_timeout": 1}
