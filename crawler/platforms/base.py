@@ -22,8 +22,8 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.incremental import History, load_history
 from crawler.faults import error_kind
+from crawler.incremental import History, load_history
 from crawler.items import FetchedDocument, ReportPage
 from crawler.resilience import ChallengeError
 
