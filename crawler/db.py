@@ -230,6 +230,9 @@ def m009_drained_items(db: Database) -> None:
     """`xxgk drain` (issue 9): the envelope id of every item stored from Redis, written in the item's
     own transaction, so that a drainer restarted before acknowledging an item never stores it twice."""
     db["drained_items"].create({"id": str, "worker": str, "drained_at": str}, pk="id")
+
+
+@migrations()
 def m008_documents_fault(db: Database) -> None:
     """``documents.fault``: the kind of failure behind ``error`` — timeout, reset, truncated,
     too_large, 5xx, http_404, extract_timeout, extract_memory, or ``challenge/<kind>`` for an
