@@ -6,8 +6,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install system demo test bench lint serve clean
 
-# Debian packages for the browser tests (headless Chromium and a CJK font for its screenshots).
-SYSTEM_PACKAGES := chromium fonts-noto-cjk
+# Debian packages for the browser tests (headless Chromium and a CJK font for its screenshots), and
+# LibreOffice (writer + calc, no GUI) which reads legacy .doc/.wps attachments and builds the .doc/.wps/
+# .xls/.et test fixtures; the CJK font also draws the table images the OCR tests read.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui libreoffice-calc-nogui
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

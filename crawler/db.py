@@ -152,3 +152,15 @@ def m001_core_tables(db: Database) -> None:
         foreign_keys=[("report_id", "reports", "id")],
     )
     db["report_versions"].create_index(["report_id"])
+
+
+@migrations()
+def m005_document_reading(db: Database) -> None:
+    """Issue 5: attachments and table images are read with their report. ``filename`` is the name the
+    file gave itself (Content-Disposition, URL or link text), ``kind`` the detected file type (pdf,
+    docx, xls, image …), ``method`` how its values were read (pdf-text, xlsx, ocr …; NULL when it was
+    not read or nothing could be). Failures keep their reason in ``error``."""
+    for column in ("filename", "kind", "method"):
+        if column not in db["documents"].columns_dict:
+            db["documents"].add_column(column, str)
+    db["documents"].create_index(["parent_url"], if_not_exists=True)

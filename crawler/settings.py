@@ -60,6 +60,9 @@ XXGK_WARC_REVISITS = True
 XXGK_DATA_DIR = "data"
 #: report years to keep (None = every year); set by `xxgk crawl --year` / `scrapy crawl -a year=`
 XXGK_YEAR = None
+#: fetch the files and table pictures a report page links to and read them with it: many reports
+#: keep their numbers only there. Off (`-s XXGK_ATTACHMENTS=0`) for a pages-only crawl.
+XXGK_ATTACHMENTS = True
 
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
