@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install system demo test bench lint serve clean
 
-# Debian packages for the browser tests (headless Chromium and a CJK font for its screenshots) and
-# for the distributed tests (a Redis server they start on a loopback port of their own).
-SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server
+# Debian packages: headless Chromium and a CJK font for the browser tests' screenshots (the font also
+# draws the table images the OCR tests read); a Redis server the distributed tests start on a loopback
+# port of their own; LibreOffice (writer + calc, no GUI), which reads legacy .doc/.wps attachments and
+# builds the .doc/.wps/.xls/.et test fixtures.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server libreoffice-writer-nogui libreoffice-calc-nogui
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

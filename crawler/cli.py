@@ -256,7 +256,7 @@ def source_kind(path: Path) -> str | None:
         return "html"
     if suffix in (".txt", ".text", ".md"):
         return "text"
-    return None
+    return None  # anything else (pdf, docx, doc, wps, xlsx, xls, et, png, jpg…) is sniffed from its bytes
 
 
 @cli.command()
@@ -264,12 +264,13 @@ def source_kind(path: Path) -> str | None:
 @click.option("--url", default=None, help="The URL the file was fetched from (resolves links).")
 @click.option("--json", "as_json", is_flag=True, help="The structured report as JSON.")
 def extract(files: tuple[Path, ...], url: str | None, as_json: bool) -> None:
-    """Extract metadata, the three statistics tables and the checks from report FILES (.html, .txt).
+    """Extract metadata, the three statistics tables and the checks from report FILES: .html, .txt,
+    .pdf, .docx, .doc, .wps, .xlsx, .xls, .et, or a table image (.png, .jpg: OCR).
 
     \b
     Example:
         xxgk extract report.html --json
-        xxgk extract a.txt b.html --json > reports.jsonl
+        xxgk extract 附件1.pdf tables.png --json > reports.jsonl
     """
     from crawler.extract.report import extract_report
     from crawler.summary import format_report

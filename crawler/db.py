@@ -240,3 +240,15 @@ def m008_documents_fault(db: Database) -> None:
     ``xxgk/error/<kind>``, so failures can be counted and faceted without parsing messages."""
     db["documents"].add_column("fault", str)
     db["documents"].create_index(["fault"])
+
+
+@migrations()
+def m005_document_reading(db: Database) -> None:
+    """Issue 5: attachments and table images are read with their report. ``filename`` is the name the
+    file gave itself (Content-Disposition, URL or link text), ``kind`` the detected file type (pdf,
+    docx, xls, image …), ``method`` how its values were read (pdf-text, xlsx, ocr …; NULL when it was
+    not read or nothing could be). Failures keep their reason in ``error``."""
+    for column in ("filename", "kind", "method"):
+        if column not in db["documents"].columns_dict:
+            db["documents"].add_column(column, str)
+    db["documents"].create_index(["parent_url"], if_not_exists=True)

@@ -46,6 +46,12 @@ class FetchedDocument:
     fault: str | None = None
     #: raw bytes for attachments and images (extraction reads them); None for lists
     body: bytes | None = field(default=None, metadata={"serializer": _describe_bytes})
+    #: attachments and images: the file's own name (Content-Disposition, URL or link text)
+    filename: str | None = None
+    #: filled by the extract stage: the detected file type (pdf, docx, image …) and how its values
+    #: were read (pdf-text, xlsx, ocr …; None when it was not read or nothing could be)
+    kind: str | None = None
+    method: str | None = None
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -38,6 +39,14 @@ from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_
 from crawler.db import db_path
 from crawler.faults import challenge_kind
 from crawler.items import FetchedDocument, ReportPage
+from crawler.platforms.attachments import (
+    AttachmentFetches,
+    AttachmentLink,
+    attachment_links,
+    download_name,
+    header_text,
+)
+from crawler.platforms.base import load_profile
 
 REPORT_ROLES = frozenset({"page", "alias"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -70,6 +79,7 @@ class ReparseSummary:
     responses: int = 0  # response and revisit records read
     report_pages: int = 0  # ReportPage items rebuilt
     documents: int = 0  # FetchedDocument items rebuilt
+    attachments: int = 0  # files and images of report pages read from the archive (each record once)
     skipped: int = 0  # records the spider never saw as items (redirects, retried attempts, robots.txt)
     reports: int = 0  # rows in ``reports`` afterwards
     versions: int = 0  # rows in ``report_versions`` afterwards
@@ -210,6 +220,8 @@ def report_page(archived: ArchivedResponse, response: Response, context: dict[st
 
 def fetched_document(archived: ArchivedResponse, context: dict[str, Any]) -> FetchedDocument:
     role, error = context.get("role") or "document", None
+    if role in BODY_ROLES:
+        return attachment_document(archived, context)
     if not 200 <= archived.status < 300:  # HttpErrorMiddleware sent it to the spider's errback
         role = "challenge" if archived.status in CHALLENGE_STATUSES else "error"
         error = repr(HttpError(None, "Ignoring non-200 response"))
@@ -228,6 +240,148 @@ def fetched_document(archived: ArchivedResponse, context: dict[str, Any]) -> Fet
         body=archived.body if role in BODY_ROLES else None,
         **warc_fields(archived),
     )
+
+
+def attachment_document(archived: ArchivedResponse, context: dict[str, Any]) -> FetchedDocument:
+    """A report page's file or image, as the spider's ``parse_attachment`` (or, for an HTTP error,
+    ``attachment_failed``) built it."""
+    linked = context.get("url") or archived.url
+    ok = 200 <= archived.status < 300
+    return FetchedDocument(
+        site=context.get("site", ""),
+        url=linked,
+        final_url=archived.url,
+        status=archived.status,
+        content_type=archived.content_type,
+        sha256=archived.payload_sha256 if ok else EMPTY_SHA256,
+        fetched_at=archived.date,
+        role=context["role"],
+        size=len(archived.body) if ok else 0,
+        parent_url=context.get("parent_url"),
+        error=None if ok else f"http {archived.status}",
+        body=archived.body if ok else None,
+        filename=download_name(linked, _raw_header(archived.header("Content-Disposition")) if ok else None,
+                               context.get("name")),
+        **warc_fields(archived),
+    )
+
+
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def _raw_header(value: str | None) -> str | None:
+    """The header as the spider decoded it from the raw bytes (the archive reader decoded them
+    UTF-8, else latin-1: undo the latin-1 so GBK names read the same)."""
+    if value is None:
+        return None
+    try:
+        return header_text(value.encode("latin-1"))
+    except UnicodeEncodeError:
+        return value
+
+
+class _Archived:
+    """``AttachmentFetches``' requester during a reparse: the request was made in the crawl, its
+    answer is further on in the archive."""
+
+    def attachment_request(self, link: AttachmentLink, parent_url: str) -> None:
+        return None
+
+
+#: the archive writer's file names: xxgk-{spider}-{stamp}-{serial}-{worker}.warc.gz (crawler.archive.writer)
+_WARC_NAME = re.compile(r"^xxgk-(?P<spider>.+)-(?P<stamp>\d{14})-(?P<serial>\d{5})-(?P<worker>.+)\.warc\.gz$")
+
+
+def spider_run(warc_file: str) -> tuple[tuple[str, str], bool]:
+    """(spider, worker) that wrote ``warc_file``, and whether the file starts a run (serial 00000):
+    each spider run had its own files and its own bookkeeping of fetched attachments."""
+    match = _WARC_NAME.match(warc_file)
+    if match is None:
+        return (warc_file, ""), True
+    return (match["spider"], match["worker"]), match["serial"] == "00000"
+
+
+@dataclass
+class AttachmentsFromArchive:
+    """Report pages wait for their files as the spider's items did: a page is released when the
+    last of its files is read from the archive. A file the crawl could not download left no record;
+    the pages still waiting for one when their spider's run ends go on with it marked missing.
+
+    Every spider run kept its own bookkeeping (a file fetched in an earlier crawl was fetched again),
+    so there is one :class:`AttachmentFetches` per run: per (spider, worker), renewed by a run's first file.
+    """
+
+    runs: dict[tuple[str, str], AttachmentFetches] = field(default_factory=dict)
+    files_seen: set[str] = field(default_factory=set)
+    domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def fetches(self, archived: ArchivedResponse) -> tuple[AttachmentFetches, list[Item]]:
+        """The bookkeeping of the run that wrote ``archived``, and the items a finished run released."""
+        run, starts = spider_run(archived.warc_file)
+        released: list[Item] = []
+        if archived.warc_file not in self.files_seen:
+            self.files_seen.add(archived.warc_file)
+            if starts and run in self.runs:
+                released = list(self.missing(self.runs.pop(run)))
+        if run not in self.runs:
+            self.runs[run] = AttachmentFetches(_Archived())
+        return self.runs[run], released
+
+    def page(self, item: ReportPage, archived: ArchivedResponse, response: Response) -> Iterator[Item]:
+        fetches, released = self.fetches(archived)
+        yield from released
+        links = attachment_links(
+            archived.body, archived.url, getattr(response, "encoding", None), self.allowed_domains(item.site)
+        )
+        yield from (found for found in fetches.request(item, links) if found is not None)
+
+    def file(self, document: FetchedDocument, archived: ArchivedResponse) -> Iterator[Item]:
+        fetches, released = self.fetches(archived)
+        yield from released
+        if document.url not in fetches.in_flight:
+            yield document  # no page waits for it: keep it, as nothing fetched is lost
+            return
+        yield from fetches.arrived(document)
+
+    def finish(self) -> Iterator[Item]:
+        for fetches in self.runs.values():
+            yield from self.missing(fetches)
+        self.runs.clear()
+
+    @staticmethod
+    def missing(fetches: AttachmentFetches) -> Iterator[Item]:
+        for url, waiters in list(fetches.in_flight.items()):
+            link, first = fetches.links[url], waiters[0][0].item
+            yield from fetches.arrived(
+                FetchedDocument(
+                    site=first.site, url=url, final_url=url, status=0, content_type=None, sha256=EMPTY_SHA256,
+                    fetched_at=first.fetched_at, role=link.role,
+                    error="missing: not in the archive (the download failed or was cancelled)",
+                    filename=download_name(url, None, link.name),
+                )
+            )
+
+    def allowed_domains(self, site: str) -> tuple[str, ...] | None:
+        if site not in self.domains:
+            try:
+                self.domains[site] = load_profile(site).allowed_domains
+            except FileNotFoundError:
+                self.domains[site] = ()
+        return self.domains[site] or None
+
+
+def items_from(delivered_records: Iterable[tuple[ArchivedResponse, Response]]) -> Iterator[Item]:
+    """The items the spider yielded, in the order it yielded them."""
+    attachments = AttachmentsFromArchive()
+    for archived, response in delivered_records:
+        item = item_for(archived, response)
+        if isinstance(item, ReportPage):
+            yield from attachments.page(item, archived, response)
+        elif item.role in BODY_ROLES:
+            yield from attachments.file(item, archived)
+        else:
+            yield item
+    yield from attachments.finish()
 
 
 # --- the crawl's stages --------------------------------------------------------------------------
@@ -369,11 +523,14 @@ def reparse(
     started = time.perf_counter()
     # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
     records = _counted(replay_not_modified(iter_responses(warc_dir), warc_dir), summary)
-    items = (item_for(archived, response) for archived, response in delivered(records))
+    items = items_from(delivered(records))
+    attachment_records: set[str] = set()
     with Stages(into, stats) as stages:
         for item in cpu_in_order(items, workers):
             if isinstance(item, ReportPage):
                 summary.report_pages += 1
+                attachment_records.update(a.warc_record_id for a in item.attachments if a.warc_record_id)
+                summary.attachments = len(attachment_records)
             else:
                 summary.documents += 1
             stages.record(item)
@@ -382,7 +539,7 @@ def reparse(
         summary.reports = db["reports"].count
         summary.versions = db["report_versions"].count
     summary.seconds = time.perf_counter() - started
-    summary.skipped = summary.responses - summary.report_pages - summary.documents
+    summary.skipped = summary.responses - summary.report_pages - summary.documents - summary.attachments
     summary.stats = stats.get_stats()
     return summary
 

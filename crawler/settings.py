@@ -109,6 +109,10 @@ EXTENSIONS = {
     "crawler.extensions.progress.ProgressExtension": 510,
 }
 
+#: fetch the files and table pictures a report page links to and read them with it: many reports
+#: keep their numbers only there. Off (`-s XXGK_ATTACHMENTS=0`) for a pages-only crawl.
+XXGK_ATTACHMENTS = True
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 # No remote consoles: a crawl of public pages needs no way in from the outside.

@@ -17,6 +17,9 @@ from crawler.search import refresh_search_index
 from pipelines.database import DatabaseStage
 from pipelines.dedupe import Decision, is_correction
 
+#: documents that belong to a report page and were read with it
+ATTACHMENT_ROLES = frozenset({"attachment", "image"})
+
 
 def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
     """(table, row, column, cell) in long format; section 二 rows are ``<block>.<row>``."""
@@ -44,9 +47,21 @@ def sql_number(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def cell_source(report: ExtractedReport) -> str:
-    """The extraction method behind the values (issue 5 adds docx, xlsx, pdf-text, ocr …)."""
-    return "html" if report.table_render == "html" else "text"
+def cell_source(report: ExtractedReport, table: str) -> tuple[str, str | None]:
+    """(method, document URL or None for the page) behind a table's values: html, text, xlsx, ocr …"""
+    source = getattr(report, "cell_sources", {}).get(table)
+    if source is not None:
+        return source.method, source.document_url
+    return ("html" if report.table_render == "html" else "text"), None
+
+
+def cell_document_ids(report: ExtractedReport, page_document_id: int, documents: dict[str, int]) -> dict[str, int]:
+    """table → the documents row its values were read from: the attachment or image, else the page."""
+    ids = {}
+    for table in ("sec2", "sec3", "sec4"):
+        _, url = cell_source(report, table)
+        ids[table] = documents.get(url, page_document_id) if url else page_document_id
+    return ids
 
 
 def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
@@ -120,8 +135,14 @@ class StorePipeline(DatabaseStage):
             "error": item.error,
             "fault": item.fault,
         }
+        if isinstance(item, FetchedDocument) and item.role in ATTACHMENT_ROLES:
+            row |= {"filename": item.filename, "kind": item.kind, "method": item.method}
         self.stats.inc_value(f"xxgk/store/documents/{item.role}")
-        return self.db["documents"].insert(row).last_pk
+        return self.db["documents"].insert(row, alter=False).last_pk
+
+    def insert_attachments(self, item: ReportPage, report_id: int | None) -> dict[str, int]:
+        """Every file and image of the page, fetched or failed, as a documents row: URL → row id."""
+        return {document.url: self.insert_document(document, report_id) for document in item.attachments}
 
     # --- reports --------------------------------------------------------------------------
 
@@ -129,6 +150,7 @@ class StorePipeline(DatabaseStage):
         decision: Decision | None = item.decision
         if decision is None:  # not extracted (an error upstream): keep the fetched copy
             self.insert_document(item, report_id=None)
+            self.insert_attachments(item, report_id=None)
             self.stats.inc_value("xxgk/store/unparsed_pages")
             return
         if decision.kind == "new":
@@ -143,8 +165,11 @@ class StorePipeline(DatabaseStage):
                 self.insert_version(report_id, item, reason="superseded")
             self.touch_report(report_id, item, decision)
         document_id = self.insert_document(item, report_id)
+        attachments = self.insert_attachments(item, report_id)
         if decision.kind in ("new", "newer_version"):
-            self.replace_cells_and_checks(report_id, item.extracted, document_id)
+            self.replace_cells_and_checks(
+                report_id, item.extracted, cell_document_ids(item.extracted, document_id, attachments)
+            )
         self.stats.inc_value(f"xxgk/store/reports/{decision.kind}")
 
     def insert_report(self, item: ReportPage, decision: Decision) -> int:
@@ -232,19 +257,20 @@ class StorePipeline(DatabaseStage):
             }
         )
 
-    def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, document_id: int) -> None:
+    def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, document_ids: dict[str, int]) -> None:
         # Plain executemany: ~200 cells a report made sqlite-utils' generic insert_all the costliest
         # step of the crawl (type sniffing per value); the columns here are fixed by the migration.
         assert self.db is not None
         conn = self.db.conn
         conn.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
         conn.execute("DELETE FROM checks WHERE report_id = ?", [report_id])
-        source = cell_source(report)
+        sources = {table: cell_source(report, table)[0] for table in document_ids}
         conn.executemany(
             "INSERT INTO cells (report_id, [table], [row], [column], value, raw, flag, source, document_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (report_id, table, row, column, sql_number(cell.value), cell.raw, cell.flag, source, document_id)
+                (report_id, table, row, column, sql_number(cell.value), cell.raw, cell.flag, sources[table],
+                 document_ids[table])
                 for table, row, column, cell in cell_rows(report)
             ],
         )

@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract | reparse | recrawl | distributed
+    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -230,8 +230,15 @@ def bench_distributed_section() -> None:
     bench_distributed()
 
 
+def bench_documents_section() -> None:
+    from tests.bench_documents import bench_documents
+
+    bench_documents()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "extract": bench_extract,
+    "documents": bench_documents_section,
     "reparse": bench_reparse_section,
     "recrawl": bench_recrawl_section,
     "crawl": bench_crawl,

@@ -7,12 +7,16 @@ the fixture's particulars.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +64,18 @@ def crawl_replica(seed: int, data_dir: Path, *extra: str) -> Crawl:
     return Crawl(manifest, rows, result, data_dir)
 
 
+@cache
+def shared_crawl(seed: int) -> Crawl:
+    """One crawl of the world ``seed`` per test session, for every module that only reads it
+    (tests/test_attachments_e2e.py reads this one too)."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"xxgk-e2e-crawl{seed}-"))
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    return crawl_replica(seed, data_dir)
+
+
 @pytest.fixture(scope="module", params=[0, 7], ids=lambda seed: f"seed{seed}")
-def crawl(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
-    yield crawl_replica(request.param, tmp_path_factory.mktemp(f"crawl{request.param}"))
+def crawl(request: pytest.FixtureRequest) -> Iterator[Crawl]:
+    yield shared_crawl(request.param)
 
 
 def test_the_crawl_exits_cleanly(crawl: Crawl) -> None:

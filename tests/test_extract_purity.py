@@ -75,3 +75,18 @@ def test_importing_the_extractor_loads_no_crawler_or_database() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == ""
+
+
+# Modules of crawler/extract that may start a program. Reading legacy .doc/.wps needs LibreOffice:
+# bytes in, bytes out through a private temporary directory and a time limit; no network, database
+# or clock, so the module stays pure in the sense that matters. Every other module must not.
+SUBPROCESS_ALLOWED = {"convert.py"}
+
+
+@pytest.mark.parametrize("path", extract_sources(), ids=lambda p: p.name)
+def test_only_the_converter_starts_programs(path: Path) -> None:
+    modules = imported_modules(ast.parse(path.read_text(encoding="utf-8")))
+    starts_programs = bool(modules & {"subprocess", "multiprocessing", "pty"}) or "os.system" in path.read_text(
+        encoding="utf-8"
+    )
+    assert not starts_programs or path.name in SUBPROCESS_ALLOWED

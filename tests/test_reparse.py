@@ -80,32 +80,87 @@ def rows(db_file: Path, sql: str) -> list[dict[str, Any]]:
         db.close()
 
 
-def fill(archive: Archive) -> None:
-    """A small crawl: robots.txt, a list page, three report pages (one GBK), an alias view."""
+#: the files the report pages link to, as the spider fetched them: (page, url, role, link text, bytes, type)
+PAGE_FILES = (
+    (ARTICLE, f"{WENDENG}/module/download/downfile.jsp?classid=0&showname=%E7%BB%9F%E8%AE%A1%E8%A1%A8.pdf"
+     "&filename=ab12cd34ef56ab12cd34ef56ab12cd34.pdf", "attachment", "统计表.pdf", b"%PDF-1.4 truncated",
+     "application/pdf"),
+    (ARTICLE, f"{WENDENG}/picture/0/20260119094512.jpg", "image", "20260119094512", b"\xff\xd8\xff\xe0 truncated",
+     "image/jpeg"),
+    (TRS_ARTICLE, f"{HY}/xxgk/zfxxgknb/202301/P020230116512345678901.pdf", "attachment", "附表.pdf",
+     b"%PDF-1.4 truncated", "application/pdf"),
+    (TRS_ARTICLE, f"{HY}/xxgk/zfxxgknb/202301/W020230116512345678901.jpg", "image", "W020230116512345678901",
+     b"\xff\xd8\xff\xe0 truncated", "image/jpeg"),
+    (GBK_ARTICLE, f"{HY}/uploads/soft/200115/1-2001151030.doc", "attachment", "附表.doc",
+     b"\xd0\xcf\x11\xe0 truncated", "application/msword"),
+)  # fmt: skip
+HANWEB_FILES = tuple(f for f in PAGE_FILES if f[0] == ARTICLE)
+
+
+def fetch_files(archive: Archive, page: str, files: tuple[tuple[Any, ...], ...]) -> None:
+    for parent, url, role, name, body, content_type in files:
+        if parent == page:
+            site = "wendeng" if WENDENG in url else "hy"
+            archive.fetch(url, body, context(site, role, url=url, parent_url=parent, name=name),
+                          headers={"Content-Type": content_type})  # fmt: skip
+
+
+def fill(archive: Archive, files: tuple[tuple[Any, ...], ...] = PAGE_FILES) -> None:
+    """A small crawl: robots.txt, a list page, three report pages (one GBK) each followed by its
+    ``files``, an alias view (whose files were fetched already)."""
     archive.fetch(f"{WENDENG}/robots.txt", b"User-agent: *\n", None, headers={"Content-Type": "text/plain"})
     archive.fetch(COLUMN, b"<html><body><a href='/art/1.html'>x</a></body></html>", context("wendeng", "list"))
     archive.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(),
                   page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
+    fetch_files(archive, ARTICLE, files)
     archive.fetch(TRS_ARTICLE, (PAGES / "trs_article.html").read_bytes(),
                   page_context("hy", "海原县人民政府办公室2022年政府信息公开工作年度报告"))  # fmt: skip
+    fetch_files(archive, TRS_ARTICLE, files)
     archive.fetch(GBK_ARTICLE, (PAGES / "legacy_gbk.html").read_bytes(), page_context("hy", None),
                   headers={"Content-Type": "text/html"})  # fmt: skip
+    fetch_files(archive, GBK_ARTICLE, files)
     archive.fetch(f"{WENDENG}/xxgkAnnualReport?id=1", (PAGES / "hanweb_article.html").read_bytes(),
                   context("wendeng", "alias", list_title="威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
     archive.close()
 
 
+def test_reparse_gives_each_report_page_its_files_from_the_archive(
+    archive: Archive, data_dir: Path, tmp_path: Path
+) -> None:
+    fill(archive, files=HANWEB_FILES)
+    reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    files = rows(tmp_path / "rebuilt.db", "SELECT d.*, p.url AS page FROM documents d "
+                 "JOIN documents p ON p.url = d.parent_url AND p.report_id = d.report_id "
+                 "WHERE d.role IN ('attachment', 'image') ORDER BY d.id")  # fmt: skip
+    hanweb = [(f["role"], f["filename"], f["status"], f["size"]) for f in files if f["parent_url"] == ARTICLE]
+    assert hanweb == [
+        ("attachment", "统计表.pdf", 200, len(HANWEB_FILES[0][4])),
+        ("image", "20260119094512.jpg", 200, len(HANWEB_FILES[1][4])),
+    ]
+    assert all(f["warc_file"] for f in files if f["parent_url"] == ARTICLE)
+    # the alias view links the same files: fetched once, a documents row for each page
+    alias = [f["url"] for f in files if f["parent_url"] == f"{WENDENG}/xxgkAnnualReport?id=1"]
+    assert alias == [url for _, url, *_ in HANWEB_FILES]
+    # the crawl never fetched the other pages' files: kept as rows that say so
+    missing = [f for f in files if f["parent_url"] in (TRS_ARTICLE, GBK_ARTICLE)]
+    assert missing and all(f["error"].startswith("missing:") and f["status"] == 0 for f in missing)
+
+
 def test_reparse_rebuilds_reports_and_documents(archive: Archive, data_dir: Path, tmp_path: Path) -> None:
     fill(archive)
     summary = reparse(data_dir / "warc", tmp_path / "rebuilt.db")
-    assert (summary.responses, summary.report_pages, summary.documents, summary.skipped) == (6, 4, 1, 1)
+    assert (summary.responses, summary.report_pages, summary.documents, summary.attachments, summary.skipped) == (
+        11, 4, 1, 5, 1
+    )
     reports = rows(tmp_path / "rebuilt.db", "SELECT * FROM reports ORDER BY url")
     assert summary.reports == len(reports) == 3
     hanweb = next(row for row in reports if row["url"] == ARTICLE)
     assert (hanweb["agency"], hanweb["year"]) == ("威海市文登区财政局", 2025)
     assert set(json.loads(hanweb["urls"])) == {ARTICLE, f"{WENDENG}/xxgkAnnualReport?id=1"}
     documents = rows(tmp_path / "rebuilt.db", "SELECT * FROM documents ORDER BY id")
-    assert [doc["role"] for doc in documents] == ["list", "page", "page", "page", "alias"]
+    assert [doc["role"] for doc in documents if doc["role"] not in ("attachment", "image")] == [
+        "list", "page", "page", "page", "alias"
+    ]
     assert documents[0]["fetched_at"].endswith("Z") and documents[0]["warc_file"].endswith(".warc.gz")
 
 
@@ -123,33 +178,47 @@ def test_reparse_equals_running_the_stages_on_the_items_the_spider_built(
     fill(archive)
     crawl_db = tmp_path / "crawl.db"
     with Stages(crawl_db, ReparseStats()) as stages:
-        for request, response in archive.delivered:
-            item = spider_item(request, response)
-            if item is not None:
-                stages.process(item)
+        for item in spider_items(archive.delivered):
+            stages.process(item)
     reparse(data_dir / "warc", tmp_path / "rebuilt.db")
     for table in ("reports", "documents", "cells", "checks"):
         sql = f"SELECT * FROM {table}"
         assert sorted_rows(crawl_db, sql) == sorted_rows(tmp_path / "rebuilt.db", sql), table
 
 
-def spider_item(request: Request, response: Response) -> Any:
-    """What PortalSpider yields for a response, with the capture time as fetched_at."""
+def spider_items(delivered: list[tuple[Request, Response]]) -> Iterator[Any]:
+    """What the site spiders' callbacks yield for the responses, with the capture time as fetched_at."""
     from crawler.items import FetchedDocument, ReportPage
     from crawler.platforms.base import content_type, warc_fields
+    from crawler.spiders.hy import HySpider
+    from crawler.spiders.wendeng import WendengSpider
 
-    ctx = request.meta.get(CONTEXT_META_KEY)
-    if ctx is None:
-        return None
-    warc = request.meta["xxgk_warc"]
-    common = dict(site=ctx["site"], url=request.url, final_url=response.url, status=response.status,
-                  content_type=content_type(response), sha256=warc["payload_sha256"],
-                  fetched_at=warc["date"], **warc_fields(request.meta))  # fmt: skip
-    if ctx["role"] in ("page", "alias"):
-        keys = ("list_title", "list_date", "column", "column_url")
-        return ReportPage(body=response.body, encoding=response.encoding, role=ctx["role"], **common,
-                          **{key: ctx.get(key) for key in keys})  # fmt: skip
-    return FetchedDocument(role=ctx["role"], size=len(response.body), **common)
+    spiders = {"wendeng": WendengSpider(), "hy": HySpider()}
+    roles: dict[str, str] = {}
+    for request, response in delivered:
+        ctx = request.meta.get(CONTEXT_META_KEY)
+        if ctx is None:
+            continue
+        spider = spiders[ctx["site"]]
+        if ctx["role"] in ("page", "alias"):
+            roles[request.url] = ctx["role"]
+            keys = ("list_title", "list_date", "column", "column_url")
+            found = spider.parse_report(response, **{key: ctx.get(key) for key in keys})
+        elif ctx["role"] in ("attachment", "image"):
+            found = spider.parse_attachment(response, role=ctx["role"], name=ctx.get("name"))
+        else:
+            warc = request.meta["xxgk_warc"]
+            found = [FetchedDocument(
+                role=ctx["role"], size=len(response.body), site=ctx["site"], url=request.url, final_url=response.url,
+                status=response.status, content_type=content_type(response), sha256=warc["payload_sha256"],
+                fetched_at=warc["date"], **warc_fields(request.meta),
+            )]  # fmt: skip
+        for item in found:
+            if isinstance(item, ReportPage):
+                item.role = roles[item.url]
+                yield item
+            elif isinstance(item, FetchedDocument):
+                yield item
 
 
 def sorted_rows(db_file: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -244,3 +313,26 @@ def test_the_command_writes_into_a_new_file_and_fails_in_one_line(
     assert again.exit_code != 0 and len(again.output.strip().splitlines()) == 1
     empty = runner.invoke(reparse_command, ["--data-dir", str(tmp_path / "nothing")])
     assert empty.exit_code != 0 and "no WARC files" in empty.output
+
+
+def test_each_spider_run_in_the_archive_keeps_its_own_attachment_bookkeeping() -> None:
+    from crawler.reparse import spider_run
+
+    assert spider_run("xxgk-wendeng-20260101000000-00000-host-12.warc.gz") == (("wendeng", "host-12"), True)
+    assert spider_run("xxgk-wendeng-20260101000000-00003-host-12.warc.gz") == (("wendeng", "host-12"), False)
+    assert spider_run("other.warc.gz") == (("other.warc.gz", ""), True)
+
+
+def test_a_second_crawl_gives_its_pages_the_files_it_fetched_itself(data_dir: Path, tmp_path: Path) -> None:
+    for worker in ("w1", "w2"):  # two crawls: each fetched the page and its files again
+        archive = Archive(data_dir / "warc")
+        archive.middleware = WarcArchiveMiddleware(WarcArchiveWriter(data_dir / "warc", "test", worker=worker))
+        archive.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(),
+                      page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
+        fetch_files(archive, ARTICLE, HANWEB_FILES)
+        archive.close()
+    reparse(data_dir / "warc", tmp_path / "rebuilt.db")
+    files = rows(tmp_path / "rebuilt.db", "SELECT warc_file, status FROM documents WHERE role IN ('attachment', 'image')")
+    assert [(f["warc_file"].endswith("-w1.warc.gz"), f["status"]) for f in files] == [
+        (True, 200), (True, 200), (False, 200), (False, 200)
+    ]  # fmt: skip

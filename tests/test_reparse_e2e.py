@@ -34,8 +34,15 @@ SEED = 0
 DUMPS = {
     "reports": "SELECT * FROM reports",
     "cells": (
-        "SELECT r.agency_key, r.year, c.[table], c.[row], c.[column], c.value, c.raw, c.flag, c.source "
-        "FROM cells c JOIN reports r ON r.id = c.report_id"
+        "SELECT r.agency_key, r.year, c.[table], c.[row], c.[column], c.value, c.raw, c.flag, c.source, "
+        "d.url AS document_url, d.role AS document_role "
+        "FROM cells c JOIN reports r ON r.id = c.report_id LEFT JOIN documents d ON d.id = c.document_id"
+    ),
+    # the files of each report page, fetched once, rebuilt from the archive with what reading them gave
+    "attachments": (
+        "SELECT r.agency_key, r.year, d.url, d.final_url, d.parent_url, d.role, d.status, d.sha256, d.size, "
+        "d.fetched_at, d.filename, d.kind, d.method, d.error, d.warc_file, d.warc_offset "
+        "FROM documents d LEFT JOIN reports r ON r.id = d.report_id WHERE d.role IN ('attachment', 'image')"
     ),
     "checks": (
         "SELECT r.agency_key, r.year, k.rule, k.status, k.hard, k.delta, k.assumed_zero, k.detail "

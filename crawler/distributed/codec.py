@@ -36,6 +36,7 @@ ALLOWED_DATACLASSES = (
     "crawler.extract.model:Metadata",
     "crawler.extract.model:Statistics",
     "crawler.extract.model:ExtractedReport",
+    "crawler.extract.model:CellSource",
     "crawler.platforms.hanweb:JpageOptions",
 )
 

@@ -158,6 +158,18 @@ class Statistics:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class CellSource:
+    """Where the values of one table (sec2 / sec3 / sec4) were read.
+
+    ``method`` is how: html, text, pdf-text, pdf-ocr, docx, doc, wps, xlsx, xls, et, ocr.
+    ``document_url`` is the attachment or image the values came from; None means the page itself.
+    """
+
+    method: str
+    document_url: str | None = None
+
+
 @dataclass(slots=True)
 class ExtractedReport:
     """The structured report: metadata, the three tables, narrative facts and checks."""
@@ -178,6 +190,8 @@ class ExtractedReport:
     text: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: provenance per table, keyed "sec2" / "sec3" / "sec4" (not part of the JSON form)
+    cell_sources: dict[str, CellSource] = field(default_factory=dict)
 
     #: the keys of the JSON form, in order (the CLI contract of ``xxgk extract --json``)
     JSON_KEYS = (

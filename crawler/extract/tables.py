@@ -80,8 +80,15 @@ class Token:
 # -- entry point ------------------------------------------------------------------------------------
 
 
-def extract_statistics(text: str, body_html: str | None = None) -> Statistics:
-    """The statistics tables of one report: format, rendering, sec2/sec3/sec4 cells, warnings."""
+def extract_statistics(
+    text: str, body_html: str | None = None, *, generation_hint: str | None = None
+) -> Statistics:
+    """The statistics tables of one report: format, rendering, sec2/sec3/sec4 cells, warnings.
+
+    ``generation_hint``: the generation to read a lone section-四 table with. Section 四 has no
+    G1/G2 markers of its own (its codes are the same in both), so an attachment or image holding
+    only that table would otherwise be read as G0 and give nothing.
+    """
     lines = text.splitlines()
     spans = heading_spans(lines)
     tokens, render = (
@@ -98,6 +105,8 @@ def extract_statistics(text: str, body_html: str | None = None) -> Statistics:
         g1_other_row=_g1_other_row(tokens, anchors),
         template_era=is_template_era(text, spans),
     )
+    if fmt not in ("G1", "G2") and generation_hint and _lone_sec4(anchors):
+        fmt = generation_hint
     images = image_sections(lines, spans)
     stats = Statistics(format=fmt, warnings=warnings)
     if fmt in ("G1", "G2") and anchors.any():
@@ -184,6 +193,10 @@ def _find_anchors(tokens: list[Token]) -> Anchors:
             anchors.sec4 = index
             break
     return anchors
+
+
+def _lone_sec4(anchors: Anchors) -> bool:
+    return anchors.sec4 is not None and anchors.sec2 is None and anchors.sec3 is None
 
 
 def _opens_sec2(key: str) -> bool:
@@ -329,6 +342,15 @@ def _read_tables(stats: Statistics, tokens: list[Token], anchors: Anchors, image
     else:
         unread.append("sec4")
     _fill_unread(stats, gen, images, sections=unread)
+
+
+def null_tables(gen: str, flags: dict[str, str]) -> Statistics:
+    """Tables of generation ``gen`` whose every cell is None, flagged per section:
+    ``{"sec2": "image_only", "sec3": "missing", …}`` (sections not named stay empty)."""
+    stats = Statistics(format=gen)
+    for section, flag in flags.items():
+        _fill_unread(stats, gen, {section} if flag == "image_only" else set(), sections=(section,))
+    return stats
 
 
 def _fill_unread(

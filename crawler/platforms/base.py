@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import resources
 from typing import Any, Self
 from urllib.parse import urldefrag, urlsplit
@@ -20,11 +21,19 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.faults import error_kind
 from crawler.incremental import History, load_history
 from crawler.items import FetchedDocument, ReportPage
+from crawler.platforms.attachments import (
+    AttachmentFetches,
+    AttachmentLink,
+    attachment_links,
+    download_name,
+    header_text,
+)
 from crawler.resilience import ChallengeError
 
 # --- title recognition ---------------------------------------------------------------------------
@@ -188,6 +197,8 @@ def links_matching(links: Iterable[Link], patterns: Iterable[str]) -> list[Link]
 LAYOUT_CHANGED = "layout_changed"
 STRUCTURAL_FETCH_FAILED = "structural_fetch_failed"
 CHALLENGE_STATUSES = frozenset({412, 521, 512})
+#: files and images of a report page jump the queue: the report item waits for them
+ATTACHMENT_PRIORITY = 10
 
 
 class PortalSpider(Spider):
@@ -275,9 +286,11 @@ class PortalSpider(Spider):
         )
 
     def parse_report(self, response: Response, list_title: str, list_date: str | None, column: str | None,
-                     column_url: str | None) -> Iterator[ReportPage]:
+                     column_url: str | None) -> Iterator[ReportPage | Request]:
+        """The report page as an item, yielded once every file and table image it links to has been
+        fetched (or has failed): the pipelines read them together."""
         self.inc_stat("xxgk/reports")
-        yield ReportPage(
+        item = ReportPage(
             site=self.profile.name,
             url=response.request.url if response.request else response.url,
             final_url=response.url,
@@ -292,6 +305,68 @@ class PortalSpider(Spider):
             column=column,
             column_url=column_url,
             **warc_fields(meta_of(response)),
+        )
+        links = attachment_links(response.body, response.url, item.encoding or None, self.profile.allowed_domains)
+        yield from self.attachments.request(item, links if self.follow_attachments else [])
+
+    def parse_attachment(self, response: Response, role: str, name: str | None) -> Iterator[ReportPage]:
+        """A file or image a report page links to: every report waiting for it gets a copy."""
+        self.inc_stat(f"xxgk/attachments/fetched/{role}")
+        disposition = header_text(response.headers.get("Content-Disposition"))
+        document = self.fetched_document(response, role)
+        document.url = meta_of(response).get("xxgk_context", {}).get("url") or document.url  # as linked
+        document.body = response.body
+        document.filename = download_name(document.url, disposition, name)
+        yield from self.attachments.arrived(document)
+
+    def attachment_failed(self, failure: Failure) -> Iterator[ReportPage]:
+        """A file that could not be fetched (404, too large, robots.txt, timeout…) is recorded with
+        its error; the reports waiting for it go on without it."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        response: Response | None = getattr(failure.value, "response", None) if failure.check(HttpError) else None
+        role = request.cb_kwargs.get("role", "attachment")
+        linked = request.meta.get("xxgk_context", {}).get("url") or request.url
+        self.logger.warning("attachment not fetched (%s) %s: %s", response.status if response else "no response",
+                            request.url, failure.value)
+        self.inc_stat("xxgk/attachments/fetch_failed")
+        document = FetchedDocument(
+            site=self.profile.name,
+            url=linked,
+            final_url=response.url if response is not None else request.url,
+            status=response.status if response is not None else 0,
+            content_type=content_type(response) if response is not None else None,
+            sha256=hashlib.sha256(b"").hexdigest(),
+            fetched_at=captured_at(meta_of(response)) if response is not None else utc_now(),
+            role=role,
+            error=fetch_error(failure),
+            fault=error_kind(failure.value, response.status if response is not None else None),
+            filename=download_name(linked, None, request.cb_kwargs.get("name")),
+            **warc_fields(meta_of(response) if response is not None else request.meta),
+        )
+        yield from self.attachments.arrived(document)
+
+    @cached_property
+    def attachments(self) -> AttachmentFetches:
+        return AttachmentFetches(self)
+
+    @cached_property
+    def follow_attachments(self) -> bool:
+        settings = getattr(self, "settings", None)
+        return settings.getbool("XXGK_ATTACHMENTS", True) if settings is not None else True
+
+    def attachment_request(self, link: AttachmentLink, parent_url: str) -> Request:
+        # dont_filter: the spider's own bookkeeping (AttachmentFetches) fetches a shared file once;
+        # the dupefilter would drop a second request silently and leave its report waiting forever.
+        return Request(
+            link.url,
+            callback=self.parse_attachment,
+            errback=self.attachment_failed,
+            dont_filter=True,
+            priority=ATTACHMENT_PRIORITY,
+            cb_kwargs={"role": link.role, "name": link.name},
+            # the link's URL: a redirect must not hide which file the reports are waiting for
+            meta={"xxgk_context": {"site": self.profile.name, "role": link.role, "url": link.url,
+                                   "parent_url": parent_url, "name": link.name}},
         )
 
     def fetched_document(self, response: Response, role: str) -> FetchedDocument:
@@ -337,6 +412,16 @@ class PortalSpider(Spider):
             fault=fault,
             **warc_fields(meta_of(response) if response is not None else request.meta),
         )
+
+
+def fetch_error(failure: Failure) -> str:
+    """A failed download as one line: ``http 404``, ``too-large: …``, ``fetch: TimeoutError: …``."""
+    if failure.check(HttpError):
+        return f"http {failure.value.response.status}"
+    message = str(failure.value) or type(failure.value).__name__
+    if "download max size" in message or "maxsize" in message.lower():
+        return f"too-large: {message}"
+    return f"fetch: {type(failure.value).__name__}: {message}"
 
 
 def content_type(response: Response) -> str | None:

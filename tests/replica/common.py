@@ -1,4 +1,4 @@
-"""Helpers both site builders share: choosing bodies, years and generations, ids, attachment bytes."""
+"""Helpers both site builders share: choosing bodies, years and generations, ids (files: files.py)."""
 
 from __future__ import annotations
 
@@ -17,27 +17,6 @@ YEARS = tuple(range(2019, 2025))
 LARGE_YEARS = tuple(range(2008, 2025))  # the 条例 took effect in 2008; G0 until the 2018 reports
 #: large scale: 事业单位 per site (at most what content.institution_bodies can name)
 LARGE_INSTITUTIONS = 90
-
-# placeholder bytes with the right magic numbers, so type sniffing agrees with Content-Type
-MAGIC = {
-    "pdf": b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
-    "xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
-    "doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
-    "wps": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
-    "et": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 56,
-    "docx": b"PK\x03\x04" + b"\x00" * 60,
-    "jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9",
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xls": "application/vnd.ms-excel",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "wps": "application/vnd.ms-works",
-    "et": "application/vnd.ms-excel",
-    "jpg": "image/jpeg",
-}
-
 
 def digits(key: str, n: int) -> str:
     """``n`` digits derived from ``key``: stable ids that survive re-rendering."""
@@ -88,10 +67,10 @@ def pick_generation(rng: random.Random, year: int) -> str:
     return "G2"
 
 
-def pick_tables(rng: random.Random, year: int, image_share: float = 0.15) -> StatTables | None:
-    """Random tables for the year's generation, or None when the page shows them only as images."""
+def pick_tables(rng: random.Random, year: int, image_share: float = 0.15) -> tuple[StatTables, bool]:
+    """Random tables for the year's generation, and whether the page shows them only as images."""
     tables = random_tables(rng, pick_generation(rng, year))
-    return None if rng.random() < image_share else tables
+    return tables, rng.random() < image_share
 
 
 def pick_title(rng: random.Random, body: Body, year: int) -> tuple[str, tuple[str, ...]]:
@@ -132,14 +111,15 @@ def synthetic_report(
 ) -> Report:
     """A report written from the templates: random valid tables (or images), a title, six sections.
     ``anonymous`` titles it 「Y年政府信息公开工作年度报告」 and leaves the body's name out of the text."""
-    tables = pick_tables(rng, year, image_share=image_share)
+    numbers, image_only = pick_tables(rng, year, image_share=image_share)
+    tables = None if image_only else numbers
     published = content.publish_time(rng, year, body, late=rng.random() < 0.05)
     title, lines = pick_title(rng, body, year)
     if anonymous:
         title = f"{year}年政府信息公开工作年度报告"
         lines = (title,)
     blocks = content.synthetic_report(rng, body, year, published, tables, named=not anonymous)
-    return Report(
+    report = Report(
         site,
         body,
         year,
@@ -151,6 +131,8 @@ def synthetic_report(
         tables,
         lines,
     )
+    report.file_tables = numbers if image_only else None
+    return report
 
 
 def noise_entries(site: str, root: str, items: list[Any]) -> list[dict[str, str]]:

@@ -12,10 +12,9 @@ from typing import Any
 from urllib.parse import quote
 
 from tests.replica import content
+from tests.replica import files as replica_files
 from tests.replica.common import (
-    CONTENT_TYPES,
     LARGE_INSTITUTIONS,
-    MAGIC,
     digits,
     g0_report,
     hex32,
@@ -162,6 +161,7 @@ def build(world: World, rng: random.Random, *, encoding_traps: bool = False) -> 
         "moved_old": old_column.id,
         "moved_new": columns[moved_body.name].id,
     }
+    replica_files.plan_site(SITE, [r for r in world.reports if r.site == SITE])
     for report in world.reports:
         if report.site == SITE:
             render_report(world, report)
@@ -244,6 +244,8 @@ def _seed_report(rng: random.Random, body: Body, seed: str) -> Report:
         seed,
     )
     report.notes.append(f"seed {seed}")
+    if tables is None:
+        report.file_tables = replica_files.seed_file_tables(seed)
     if seed == "002":
         _attach_table_file(report)
     return report
@@ -259,12 +261,36 @@ def _synthetic_report(rng: random.Random, body: Body, year: int, anonymous: bool
 
 
 def _attach_table_file(report: Report) -> None:
-    """Image-only tables come with the spreadsheet as a download (「附件：…统计表.xls」)."""
-    name = f"{report.body.short}{report.year}年政府信息公开工作年度报告统计表.xls"
-    filename = hex32(f"{report.body.name}/{report.year}/xls") + ".xls"
-    url = f"{ROOT}/module/download/downfile.jsp?classid=0&showname={quote(name)}&filename={filename}"
-    report.attachments.append(Attachment(url, name, CONTENT_TYPES["xls"], "attachment", MAGIC["xls"]))
-    report.notes.append("tables as images + xls attachment")
+    """Image-only tables come with the spreadsheet as a download (「附件：…统计表.xlsx」); the world's
+    plan (files.plan_site) may choose another format for it."""
+    report.files = replica_files.FileSpec(attachment="xlsx", extension="xlsx")
+    report.numbers_from = "xlsx"
+    report.notes.append("tables as images + attachment")
+
+
+def _table_files(report: Report) -> list[Attachment]:
+    """The downloads a report links to: its statistics file, and a hostile file if it has one."""
+    spec = replica_files.spec_of(report)
+    found = []
+    if spec.attachment:
+        stem = f"{report.body.short}{report.year}年政府信息公开工作年度报告统计表"
+        real_extension = replica_files.extension_of(spec.attachment)
+        name = f"{stem}.{spec.extension or real_extension}"
+        key = hex32(f"{report.body.name}/{report.year}/xls")
+        filename = f"{key}.{spec.extension}" if spec.extension else key
+        showname = f"showname={quote(name)}&" if spec.extension else ""
+        url = f"{ROOT}/module/download/downfile.jsp?classid=0&{showname}filename={filename}"
+        content_type = replica_files.CONTENT_TYPES.get(spec.extension.lower(), "application/octet-stream")
+        attachment = replica_files.attachment(url, name, report, fmt=spec.attachment, content_type=content_type)
+        attachment.link_text = name if spec.extension else stem
+        found.append(attachment)
+    if spec.hostile:
+        extension = dict(replica_files.HOSTILE[SITE])[spec.hostile]
+        url = f"{ROOT}/attach/0/{hex32(f'{report.url}/{spec.hostile}')}.{extension}"
+        name = f"{report.body.short}{report.year}年政府信息公开工作年度报告.{extension}"
+        found.append(replica_files.attachment(url, name, report, hostile=spec.hostile,
+                                              content_type=replica_files.CONTENT_TYPES[extension]))  # fmt: skip
+    return found
 
 
 def _double_posting(
@@ -448,6 +474,8 @@ def _blocks_html(blocks: list[content.Block], images: list[Attachment]) -> str:
             out.append(
                 f'<p style="text-align:center"><img src="{image.url.removeprefix(ROOT)}" alt="{html.escape(value)}"></p>'
             )
+    for image in pictures:  # pictures beyond the blocks' (a hostile one) close the body
+        out.append(f'<p style="text-align:center"><img src="{image.url.removeprefix(ROOT)}"></p>')
     return "\n".join(out)
 
 
@@ -481,7 +509,8 @@ def _article_page(
     head = "".join(f'<meta name="{k}" content="{html.escape(v)}">\n' for k, v in meta.items())
     heading = "<br/>".join(html.escape(line) for line in (lines or (title,)))
     attachments = "".join(
-        f'<p>附件：<a href="{a.url.removeprefix(ROOT)}">{html.escape(a.filename)}</a></p>' for a in files
+        f'<p>附件：<a href="{a.url.removeprefix(ROOT)}">{html.escape(a.link_text or a.filename)}</a></p>'
+        for a in files
     )
     body_html = (
         '<table class="main" width="100%"><tr><td class="bt_content">\n'
@@ -533,14 +562,15 @@ def _encoding_traps(world: World, body: Body, column: Column, articles: list[Art
 
 def render_report(world: World, report: Report) -> None:
     images = _images(report)
-    files = [a for a in report.attachments if a.kind == "attachment"]
+    files = _table_files(report)
     report.attachments = [*files, *images]
     for attachment in files:
-        world.columns["hanweb_downloads"][attachment.url.rsplit("filename=", 1)[1]] = attachment
+        if "downfile.jsp" in attachment.url:
+            world.columns["hanweb_downloads"][attachment.url.rsplit("filename=", 1)[1]] = attachment
+        else:
+            _serve_lazily(world, attachment, report.published)
     for image in images:
-        world.put(
-            image.url, Response(200, [("Content-Type", image.content_type)], image.body, report.published)
-        )
+        _serve_lazily(world, image, report.published)
     columns = world.columns["hanweb"]
     for url in (report.url, *(d["url"] for d in report.duplicates if d["kind"] == "second_column")):
         column_id = int(url.rsplit("/", 1)[1].split("_")[1])
@@ -595,19 +625,32 @@ def relist_report(world: World, old: Report, new: Report) -> None:
         _render_column(world, column)
 
 
+def _serve_lazily(world: World, attachment: Attachment, published: datetime) -> None:
+    def answer(a: Attachment = attachment) -> Response:
+        return Response(200, [("Content-Type", a.content_type)], a.content(), published)
+
+    world.put_lazy(WENDENG, attachment.url.removeprefix(ROOT), answer)
+
+
 def _images(report: Report) -> list[Attachment]:
-    count = sum(1 for kind, _ in report.blocks if kind == "img")
+    """The table pictures of an image-only report (JPEG, as Hanweb's /picture/ folder holds them)."""
     stamp = report.published.strftime("%Y%m%d%H%M%S")
-    return [
-        Attachment(
+    images = [
+        replica_files.attachment(
             f"{ROOT}/picture/0/{int(stamp) + i * 7 + int(digits(report.title, 2))}.jpg",
             f"{stamp}.jpg",
-            CONTENT_TYPES["jpg"],
-            "image",
-            MAGIC["jpg"],
+            report,
+            kind="image",
+            fmt="jpg",
+            image=section,
         )
-        for i in range(count)
+        for i, section in enumerate(replica_files.image_sections(report.blocks))
     ]
+    if replica_files.spec_of(report).png_bomb:
+        bomb = replica_files.attachment(f"{ROOT}/picture/0/{stamp}999.png", f"{stamp}999.png", report,
+                                        kind="image", hostile="png-bomb", content_type="image/png")  # fmt: skip
+        images.append(bomb)
+    return images
 
 
 def _alias_page(report: Report | None) -> str:
@@ -648,7 +691,7 @@ def handle(
         return Response(
             200,
             [("Content-Type", attachment.content_type), ("Content-Disposition", disposition)],
-            attachment.body,
+            attachment.content(),
         )
     if path == "/jsearchfront/interfaces/cateSearch.do" and method == "POST":
         return _search_results(world, _first(form, "q"))

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tests.replica import content
+from tests.replica import files as replica_files
 from tests.replica.common import (
-    CONTENT_TYPES,
     LARGE_INSTITUTIONS,
-    MAGIC,
     digits,
     g0_report,
     noise_entries,
@@ -128,6 +127,7 @@ def build(world: World, rng: random.Random, *, encoding_traps: bool = False) -> 
     world.listers[SITE] = relist_report
     world.publishers[SITE] = publish_report
     world.factories[SITE] = _synthetic_report
+    replica_files.plan_site(SITE, [r for r in world.reports if r.site == SITE])
     for report in world.reports:
         if report.site == SITE:
             render_report(world, report)
@@ -228,8 +228,11 @@ def _synthetic_report(rng: random.Random, body: Body, year: int) -> Report:
     report = synthetic_report(SITE, rng, body, year, image_share=0.2)
     if report.tables is None:
         report.notes.append("tables as W020 images + pdf attachment")
+        report.files = replica_files.FileSpec(attachment="pdf", extension="pdf")  # the world's plan may change it
+        report.numbers_from = "pdf"
     elif rng.random() < 0.2:
         report.notes.append("xls attachment")
+        report.files = replica_files.FileSpec(attachment="xlsx", extension="xlsx")
     return report
 
 
@@ -458,12 +461,7 @@ def render_report(world: World, report: Report) -> None:
             if item.kind == "canonical":
                 report.attachments = [*files, *images]
             for attachment in (*files, *images):
-                world.put(
-                    attachment.url,
-                    Response(
-                        200, [("Content-Type", attachment.content_type)], attachment.body, report.published
-                    ),
-                )
+                _serve_lazily(world, attachment, report.published)
             world.put_html(
                 ROOT + item.path, _article_page(item, images, files), report.modified or report.published
             )
@@ -502,34 +500,33 @@ def relist_report(world: World, old: Report, new: Report) -> None:
             _put_list_pages(world, column)
 
 
+def _serve_lazily(world: World, attachment: Attachment, published: datetime) -> None:
+    def answer(a: Attachment = attachment) -> Response:
+        return Response(200, [("Content-Type", a.content_type)], a.content(), published)
+
+    world.put_lazy(HY, attachment.url.removeprefix(ROOT), answer)
+
+
 def _files(item: Item, report: Report) -> tuple[list[Attachment], list[Attachment]]:
-    """W020….jpg table images and P020….pdf/xls attachments, named after the canonical page's date."""
+    """W020….jpg table images and a P020… attachment, named after the canonical page's date."""
     base = ROOT + item.path.rsplit("/", 1)[0] + "/"
     stamp = report.published.strftime("%Y%m%d%H%M%S")
-    count = sum(1 for kind, _ in report.blocks if kind == "img")
     images = [
-        Attachment(
-            f"{base}W020{stamp}{digits(f'{report.url}/{i}', 6)}.jpg",
-            f"W020{stamp}.jpg",
-            CONTENT_TYPES["jpg"],
-            "image",
-            MAGIC["jpg"],
+        replica_files.attachment(
+            f"{base}W020{stamp}{digits(f'{report.url}/{i}', 6)}.jpg", f"W020{stamp}.jpg", report,
+            kind="image", fmt="jpg", image=section,
         )
-        for i in range(count)
-    ]
+        for i, section in enumerate(replica_files.image_sections(report.blocks))
+    ]  # fmt: skip
+    spec = replica_files.spec_of(report)
     files = []
-    for note, ext, label in (("pdf attachment", "pdf", "年度报告"), ("xls attachment", "xls", "统计表")):
-        if any(note in n for n in report.notes):
-            name = f"{report.body.short}{report.year}年政府信息公开工作{label}.{ext}"
-            files.append(
-                Attachment(
-                    f"{base}P020{stamp}{digits(f'{report.url}/{ext}', 6)}.{ext}",
-                    name,
-                    CONTENT_TYPES[ext],
-                    "attachment",
-                    MAGIC[ext],
-                )
-            )
+    if spec.attachment:
+        key, label = ("xls", "统计表") if report.tables is not None else ("pdf", "年度报告")
+        extension = spec.extension or replica_files.extension_of(spec.attachment)
+        name = f"{report.body.short}{report.year}年政府信息公开工作{label}.{extension}"
+        url = f"{base}P020{stamp}{digits(f'{report.url}/{key}', 6)}.{extension}"
+        content_type = replica_files.CONTENT_TYPES.get(extension.lower(), "application/octet-stream")
+        files.append(replica_files.attachment(url, name, report, fmt=spec.attachment, content_type=content_type))
     return images, files
 
 

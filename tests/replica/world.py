@@ -85,18 +85,29 @@ def not_found() -> Response:
 @dataclass
 class Attachment:
     url: str  # absolute
-    filename: str  # as offered for download (showname / link text)
+    filename: str  # as offered for download (Content-Disposition)
     content_type: str
     kind: str  # attachment / image
     body: bytes = b""
+    #: builds ``body`` on first request (tests/replica/files.py): rendering files costs time
+    render: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+    #: what the bytes are: xlsx, pdf, pdf-garbled, … or a hostile file's name (files.HOSTILE)
+    format: str = ""
+    link_text: str = ""  # the link's text when it is not the file name
+
+    def content(self) -> bytes:
+        if self.render is not None:
+            self.body, self.render = self.render(), None
+        return self.body
 
     def to_manifest(self) -> dict[str, str]:
-        return {
+        found = {
             "url": self.url,
             "filename": self.filename,
             "content_type": self.content_type,
             "kind": self.kind,
         }
+        return found | ({"format": self.format} if self.format else {})
 
 
 @dataclass
@@ -124,6 +135,12 @@ class Report:
     corrects: str = ""  # URL of the report this 「（更正）」 posting replaces
     superseded_by: str = ""  # URL of the correction that replaces this report
     encoding: dict[str, str] = field(default_factory=dict)  # {"charset", "trap"} when not served as UTF-8
+    #: the numbers the report's files carry (attachment, table pictures): for an image-only page
+    #: the only place they are; ``tables`` stays None for it (the page shows no numbers)
+    file_tables: StatTables | None = None
+    #: where a correct extraction finds the numbers when not on the page: a format (xlsx, pdf …) or "ocr"
+    numbers_from: str = ""
+    files: Any = None  # tests/replica/files.py FileSpec: what the report posts besides its page
 
     def to_manifest(self) -> dict[str, Any]:
         # optional keys only when set: the unmutated default world's manifest stays as it was
@@ -132,6 +149,8 @@ class Report:
             "corrects": self.corrects,
             "superseded_by": self.superseded_by,
             "encoding": self.encoding,
+            "numbers_from": self.numbers_from,
+            "file_tables": tables_to_json(self.file_tables) if self.table_render == "image_only" else None,
         }
         return self._core_manifest() | {k: v for k, v in optional.items() if v}
 
