@@ -461,7 +461,8 @@ def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
 
     try:
         for item in items:
-            window.append((item, pool.submit(run_cpu_stages, item)))
+            units = 1 + len(item.attachments) if isinstance(item, ReportPage) else 1
+            window.append((item, pool.submit(run_cpu_stages, item, units=units)))
             if len(window) >= 4 * workers:
                 yield finished(*window.popleft())
         while window:

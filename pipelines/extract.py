@@ -17,7 +17,7 @@ from crawler.extract.documents import DocumentExtraction, read_document, sniff_k
 from crawler.extract.model import ExtractedReport, Page
 from crawler.extract.report import SECTIONS, report_from_page, report_with_documents
 from crawler.items import FetchedDocument, ReportPage
-from pipelines.offload import Job, PooledStage, run_inline
+from pipelines.offload import DocumentTimeout, Job, PooledStage, document_deadline, run_inline
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +56,12 @@ def document_inputs(item: ReportPage) -> tuple[DocumentInput, ...]:
 
 
 def job(item: ReportPage) -> Job:
+    documents = document_inputs(item)
     return Job(
         extract_with_documents,
-        (item.page, item.text or "", document_inputs(item)),
+        (item.page, item.text or "", documents),
         {"url": item.final_url, "list_title": item.list_title},
+        units=1 + len(documents),
     )
 
 
@@ -102,7 +104,19 @@ def extract_with_documents(
 
 
 def read(document: DocumentInput) -> DocumentExtraction:
-    return read_document(document.body, filename=document.filename, content_type=document.content_type)
+    """One document, within its own deadline and the worker's memory bound: a file that is too slow
+    or too big fails alone, with its error, and the page and the other files are kept."""
+    try:
+        with document_deadline():
+            return read_document(document.body, filename=document.filename, content_type=document.content_type)
+    except DocumentTimeout as exc:
+        return unread(document, f"timeout: reading {exc}")
+    except MemoryError:
+        return unread(document, "too-large: reading it ran out of memory (XXGK_EXTRACT_MEMORY_MB)")
+
+
+def unread(document: DocumentInput, error: str) -> DocumentExtraction:
+    return DocumentExtraction(kind=sniff(document), method=None, text="", statistics=None, error=error)
 
 
 def sniff(document: DocumentInput) -> str:

@@ -14,6 +14,11 @@ raises ``MemoryError`` in the worker), and a worker that dies anyway is replaced
 these ends as the item's error, with a fault kind (``extract_timeout``, ``extract_memory``,
 ``extract_crash``) on its documents row and in the stats ``xxgk/error/<kind>``.
 
+A job that reads several documents (a report page and its attachments) gets the deadline once per
+document (``Job.units``), and inside the worker each document also has a deadline of its own
+(:func:`document_deadline`): a slow attachment then fails alone, and the page and its other files are
+kept. The pool's kill is the backstop for code that never returns to Python.
+
 Inline (``XXGK_WORKERS = 0``) there is no deadline and no memory bound: that mode is for debugging.
 """
 
@@ -22,10 +27,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
+import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -53,6 +61,43 @@ class WorkerCrashed(RuntimeError):
     """The worker process died while running a job (a segfault, the OOM killer, os._exit …)."""
 
 
+class DocumentTimeout(TimeoutError):
+    """One document took longer than its share of the deadline (raised inside the worker)."""
+
+
+#: the per-document deadline in seconds, set by the initializer in each worker process; None in the
+#: crawl process itself, where an alarm signal would hit the reactor
+_document_seconds: float | None = None
+
+
+def init_worker(megabytes: int | None, document_seconds: float | None) -> None:
+    """Worker initializer: the memory cap and the per-document deadline."""
+    global _document_seconds
+    limit_memory(megabytes)
+    _document_seconds = document_seconds
+
+
+@contextmanager
+def document_deadline() -> Iterator[None]:
+    """In a worker, raise :class:`DocumentTimeout` in the code reading one document once it has run
+    for the per-document deadline (SIGALRM, the worker's main thread); elsewhere, nothing."""
+    seconds = _document_seconds
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise DocumentTimeout(f"took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def limit_memory(megabytes: int | None) -> None:
     """Worker initializer: cap the address space, so a runaway parser raises MemoryError."""
     if not megabytes:
@@ -74,16 +119,17 @@ class WorkerPool:
         self.pool = (
             ProcessPool(
                 max_workers=workers,
-                initializer=limit_memory,
-                initargs=(memory_mb,),
+                initializer=init_worker,
+                initargs=(memory_mb, self.timeout),
                 context=multiprocessing.get_context("forkserver"),
             )
             if workers > 0
             else None
         )
 
-    def submit(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        """Schedule ``func``; the future's result is the value, or raises (see :func:`outcome`)."""
+    def submit(self, func: Callable[..., T], *args: Any, units: int = 1, **kwargs: Any) -> Future[T]:
+        """Schedule ``func``, which reads ``units`` documents: its deadline is one per document.
+        The future's result is the value, or raises (see :meth:`result`)."""
         if self.pool is None:
             future: Future[T] = Future()
             try:
@@ -91,12 +137,13 @@ class WorkerPool:
             except Exception as exc:
                 future.set_exception(exc)
             return future
-        return self.pool.schedule(func, args, kwargs, timeout=self.timeout)
+        timeout = self.timeout * max(1, units) if self.timeout else None
+        return self.pool.schedule(func, args, kwargs, timeout=timeout)
 
-    async def run(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def run(self, func: Callable[..., T], *args: Any, units: int = 1, **kwargs: Any) -> T:
         if self.pool is None:
             return func(*args, **kwargs)
-        future = self.submit(func, *args, **kwargs)
+        future = self.submit(func, *args, units=units, **kwargs)
         try:
             return await asyncio.wrap_future(future)
         except BaseException as exc:
@@ -111,7 +158,7 @@ class WorkerPool:
 
     def _explained(self, exc: BaseException) -> BaseException:
         if isinstance(exc, FutureTimeout | TimeoutError) and not isinstance(exc, ExtractTimeout):
-            return ExtractTimeout(f"took longer than {self.timeout:g} s; the worker was stopped")
+            return ExtractTimeout(f"took longer than its deadline ({self.timeout:g} s a document); the worker was stopped")
         if isinstance(exc, ProcessExpired):
             return WorkerCrashed(f"the worker process died (exit code {exc.exitcode})")
         return exc
@@ -146,6 +193,7 @@ class Job:
     func: Callable[..., Any]
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+    units: int = 1  # documents the call reads: its deadline is one XXGK_EXTRACT_TIMEOUT per document
 
 
 def run_inline(job: Job) -> Any:
@@ -203,7 +251,7 @@ class PooledStage:
             return item
         job = self.job(item)
         try:
-            result = await self.pool.run(job.func, *job.args, **job.kwargs)
+            result = await self.pool.run(job.func, *job.args, units=job.units, **job.kwargs)
         except Exception as exc:  # includes a timeout, a memory bound and a worker that died
             result = exc
         self.apply_result(item, result)

@@ -282,3 +282,25 @@ def test_the_store_links_each_cell_to_the_document_it_was_read_from(
     assert {d["report_id"] for d in documents} == {page["report_id"]} and workbook["parent_url"] == item.url
     assert {d["role"] for d in pictures} == {"image"}
     assert ("sec3", "xlsx", workbook["id"]) in sources
+
+
+def test_a_document_past_its_deadline_fails_alone_and_the_page_is_kept(
+    spreadsheet_report: tuple[ReportPage, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what a worker does (pipelines/offload.py): each document read under its own deadline
+    import copy
+    import time
+
+    from pipelines import extract, offload
+    from pipelines.normalise import normalise_item
+
+    def stuck(*_args: Any, **_kwargs: Any) -> Any:
+        time.sleep(30)
+
+    monkeypatch.setattr(offload, "_document_seconds", 0.2)
+    monkeypatch.setattr(extract, "read_document", stuck)
+    item, _ = spreadsheet_report
+    item = extract.extract_item(normalise_item(copy.deepcopy(item)))
+    workbook = item.attachments[0]
+    assert item.error is None and item.extracted.agency  # the page's own report is kept
+    assert workbook.error == "timeout: reading took longer than 0.2 s"
