@@ -4,6 +4,7 @@ the extract and store stages over a report and its files."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.attachments import (
     AttachmentFetches,
     AttachmentLink,
+    SharedFiles,
     attachment_links,
     download_name,
     header_text,
@@ -186,41 +188,79 @@ def test_a_page_without_files_is_released_at_once() -> None:
 # --- the spider --------------------------------------------------------------------------------------------------
 
 
-def test_the_spider_holds_the_report_until_its_files_arrive() -> None:
+def collect(spider: WendengSpider, response: Response) -> list[Any]:
+    async def run() -> list[Any]:
+        return [x async for x in spider.parse_report(response, list_title="t", list_date=None, column=None,
+                                                     column_url=None)]  # fmt: skip
+
+    return asyncio.run(run())
+
+
+def test_the_report_item_comes_with_its_files_downloaded_by_its_own_callback() -> None:
     spider = WendengSpider()
     body = page('<p><img src="/picture/0/1.jpg"></p><p>附件：<a href="/files/get?id=17">统计表.xlsx</a></p>')
     request = Request(PAGE, meta={"xxgk_context": {"site": "wendeng", "role": "page"}})
     response = HtmlResponse(PAGE, body=body, encoding="utf-8", request=request)
-    out = list(spider.parse_report(response, list_title="t", list_date=None, column=None, column_url=None))
-    assert [type(x).__name__ for x in out] == ["Request", "Request"]
-    picture, workbook = out
-    assert (workbook.dont_filter, workbook.meta["xxgk_context"]) == (
-        True, {"site": "wendeng", "role": "attachment", "url": f"{WENDENG}/files/get?id=17", "parent_url": PAGE,
-               "name": "统计表.xlsx"},
-    )  # fmt: skip
-    image = Response(picture.url, body=b"\xff\xd8jpeg", headers={"Content-Type": "image/jpeg"}, request=picture)
-    assert list(spider.parse_attachment(image, **picture.cb_kwargs)) == []
+    downloaded: list[Request] = []
     disposition = b"attachment; filename*=UTF-8''2023%E7%BB%9F%E8%AE%A1%E8%A1%A8.xlsx"
-    file = Response(workbook.url, body=b"PK\x03\x04", headers={"Content-Disposition": disposition}, request=workbook)
-    [item] = list(spider.parse_attachment(file, **workbook.cb_kwargs))
+
+    async def download(file_request: Request) -> Response:
+        downloaded.append(file_request)
+        if file_request.url.endswith(".jpg"):
+            return Response(file_request.url, body=b"\xff\xd8jpeg", headers={"Content-Type": "image/jpeg"},
+                            request=file_request)  # fmt: skip
+        return Response(file_request.url, body=b"PK\x03\x04", headers={"Content-Disposition": disposition},
+                        request=file_request)  # fmt: skip
+
+    spider.download = download  # type: ignore[method-assign]
+    [item] = collect(spider, response)
     assert [(d.role, d.filename, d.body, d.parent_url) for d in item.attachments] == [
         ("image", "1.jpg", b"\xff\xd8jpeg", PAGE),
         ("attachment", "2023统计表.xlsx", b"PK\x03\x04", PAGE),
     ]
+    workbook = downloaded[1]
+    assert workbook.meta["xxgk_context"] == {
+        "site": "wendeng", "role": "attachment", "url": f"{WENDENG}/files/get?id=17", "parent_url": PAGE,
+        "name": "统计表.xlsx",
+    }  # fmt: skip
+
+
+def test_a_file_two_pages_need_at_once_is_downloaded_once() -> None:
+    calls: list[str] = []
+
+    async def fetch(link: AttachmentLink, parent_url: str) -> FetchedDocument:
+        calls.append(link.url)
+        await asyncio.sleep(0.01)
+        return fetched(link.url)
+
+    files = SharedFiles(fetch=fetch)
+
+    async def both() -> list[FetchedDocument]:
+        link = AttachmentLink(A, "attachment")
+        return list(await asyncio.gather(files.get(link, PAGE), files.get(link, f"{WENDENG}/second.html")))
+
+    first, second = asyncio.run(both())
+    assert calls == [A]
+    assert (first.parent_url, second.parent_url, first.body) == (PAGE, f"{WENDENG}/second.html", b"x")
 
 
 def test_a_failed_download_is_recorded_and_the_report_goes_on() -> None:
     spider = WendengSpider()
-    body = page('<p>附件：<a href="/attach/0/a.pdf">a.pdf</a></p>')
+    body = page('<p>附件：<a href="/attach/0/a.pdf">a.pdf</a><a href="/attach/0/b.pdf">b.pdf</a></p>')
     response = HtmlResponse(PAGE, body=body, encoding="utf-8", request=Request(PAGE))
-    [request] = list(spider.parse_report(response, list_title="t", list_date=None, column=None, column_url=None))
-    failure = Failure(DownloadCancelledError("Received 9 bytes which is larger than download max size (8)"))
-    failure.request = request  # type: ignore[attr-defined]
-    [item] = list(spider.attachment_failed(failure))
-    [document] = item.attachments
-    assert (document.url, document.status, document.body, document.error[:10]) == (
+
+    async def download(file_request: Request) -> Response:
+        if file_request.url.endswith("a.pdf"):
+            raise DownloadCancelledError("Received 9 bytes which is larger than download max size (8)")
+        return Response(file_request.url, status=404, request=file_request)
+
+    spider.download = download  # type: ignore[method-assign]
+    [item] = collect(spider, response)
+    too_large, missing = item.attachments
+    assert (too_large.url, too_large.status, too_large.body, too_large.error[:10]) == (
         f"{WENDENG}/attach/0/a.pdf", 0, None, "too-large:"
     )  # fmt: skip
+    assert (missing.status, missing.error, missing.fault) == (404, "http 404", "http_404")
 
 
 # --- extract and store: a replica report whose numbers are only in its spreadsheet ---------------------------------

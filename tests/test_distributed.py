@@ -325,8 +325,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     server = database(url)
     env = proxy_env(replica.proxy_url)
     seed(url, env)
-    # a short heartbeat, so that the survivors notice the death within seconds
-    workers = start_workers(url, tmp_path, env, 3, tmp_path / "logs", settings=["XXGK_WORKER_HEARTBEAT_TTL=2"])
+    # a short heartbeat, so that the survivors notice the death within seconds; extraction in a pool
+    # process (not inline), so that OCR of a table picture never holds up a live worker's heartbeat
+    workers = start_workers(url, tmp_path, env, 3, tmp_path / "logs",
+                            settings=["XXGK_WORKER_HEARTBEAT_TTL=5", "XXGK_WORKERS=1"])
     try:
         held = kill_while_holding_leases(server, workers.procs[0].pid, worker="w0")
         drain(url, tmp_path, env)

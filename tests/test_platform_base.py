@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import pytest
@@ -118,8 +119,9 @@ def test_report_page_item_carries_body_hash_listing_fields_and_warc_location() -
     request = Request(url, meta={"xxgk_warc": warc})
     body = "<html><head><meta charset='utf-8'></head><body>年度报告</body></html>".encode()
     response = HtmlResponse(url, body=body, request=request, headers={"Content-Type": "text/html; charset=UTF-8"})
-    [item] = spider.parse_report(response, "…2025年政府信息公开工作年度报告", "2026-01-19", "财政局",
+    report = spider.parse_report(response, "…2025年政府信息公开工作年度报告", "2026-01-19", "财政局",
                                  "http://www.wendeng.gov.cn/col/col182996/index.html")
+    [item] = asyncio.run(collect(report))
     assert isinstance(item, ReportPage)
     assert (item.url, item.final_url, item.status) == (url, url, 200)
     assert item.body == body and item.sha256 == hashlib.sha256(body).hexdigest()
@@ -153,3 +155,7 @@ def test_fetched_document_has_no_body() -> None:
     document = spider.fetched_document(response, "list")
     assert isinstance(document, FetchedDocument)
     assert (document.role, document.body, document.size) == ("list", None, 13)
+
+
+async def collect(items):  # type: ignore[no-untyped-def]
+    return [item async for item in items]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -187,38 +188,63 @@ def test_reparse_equals_running_the_stages_on_the_items_the_spider_built(
 
 
 def spider_items(delivered: list[tuple[Request, Response]]) -> Iterator[Any]:
-    """What the site spiders' callbacks yield for the responses, with the capture time as fetched_at."""
-    from crawler.items import FetchedDocument, ReportPage
-    from crawler.platforms.base import content_type, warc_fields
+    """What the site spiders' callbacks yield for the responses, with the capture time as fetched_at.
+
+    A report page's callback downloads its files itself; here they are served from the archive, and a
+    file the archive lacks is what reparse makes of it (the crawl's own error was never archived)."""
+    from crawler.items import FetchedDocument
+    from crawler.platforms.attachments import download_name
+    from crawler.platforms.base import captured_at, content_type, meta_of, warc_fields
+    from crawler.reparse import EMPTY_SHA256
     from crawler.spiders.hy import HySpider
     from crawler.spiders.wendeng import WendengSpider
 
+    files = {}
+    for request, response in delivered:
+        ctx = request.meta.get(CONTEXT_META_KEY) or {}
+        if ctx.get("role") in ("attachment", "image"):
+            files.setdefault(ctx.get("url") or request.url, response)
+
+    def from_archive(spider: Any, page: Response) -> Any:
+        async def fetch(link: Any, parent_url: str) -> FetchedDocument:
+            response = files.get(link.url)
+            if response is not None:
+                return spider.parse_attachment(response, link.role, link.name)
+            return FetchedDocument(
+                site=spider.profile.name, url=link.url, final_url=link.url, status=0, content_type=None,
+                sha256=EMPTY_SHA256, fetched_at=captured_at(meta_of(page)), role=link.role,
+                filename=download_name(link.url, None, link.name),
+                error="missing: not in the archive (the download failed or was cancelled)",
+            )  # fmt: skip
+
+        return fetch
+
     spiders = {"wendeng": WendengSpider(), "hy": HySpider()}
-    roles: dict[str, str] = {}
     for request, response in delivered:
         ctx = request.meta.get(CONTEXT_META_KEY)
-        if ctx is None:
-            continue
+        if ctx is None or ctx["role"] in ("attachment", "image"):
+            continue  # files come with the report that links them
         spider = spiders[ctx["site"]]
         if ctx["role"] in ("page", "alias"):
-            roles[request.url] = ctx["role"]
             keys = ("list_title", "list_date", "column", "column_url")
-            found = spider.parse_report(response, **{key: ctx.get(key) for key in keys})
-        elif ctx["role"] in ("attachment", "image"):
-            found = spider.parse_attachment(response, role=ctx["role"], name=ctx.get("name"))
+            kwargs = {key: ctx.get(key) for key in keys}
+            found = asyncio.run(report_with_files(spider, response, kwargs, from_archive(spider, response)))
+            for item in found:
+                item.role = ctx["role"]
+                yield item
         else:
             warc = request.meta["xxgk_warc"]
-            found = [FetchedDocument(
+            yield FetchedDocument(
                 role=ctx["role"], size=len(response.body), site=ctx["site"], url=request.url, final_url=response.url,
                 status=response.status, content_type=content_type(response), sha256=warc["payload_sha256"],
                 fetched_at=warc["date"], **warc_fields(request.meta),
-            )]  # fmt: skip
-        for item in found:
-            if isinstance(item, ReportPage):
-                item.role = roles[item.url]
-                yield item
-            elif isinstance(item, FetchedDocument):
-                yield item
+            )  # fmt: skip
+
+
+async def report_with_files(spider: Any, response: Response, kwargs: dict[str, Any], fetch: Any) -> list[Any]:
+    """``parse_report`` with its file downloads answered by ``fetch``."""
+    spider.files.fetch = fetch
+    return [item async for item in spider.parse_report(response, **kwargs)]
 
 
 def sorted_rows(db_file: Path, sql: str) -> list[tuple[Any, ...]]:

@@ -9,9 +9,10 @@ download's file name from its ``Content-Disposition`` header, its URL or its lin
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from email.message import Message
 from typing import Any, Protocol
@@ -177,24 +178,74 @@ class WaitingReport:
         return True
 
 
+@dataclass(kw_only=True)
+class FileCache:
+    """Fetched files kept with their bytes, most recently used last, up to ``cache_bytes``."""
+
+    cache_bytes: int = CACHE_BYTES
+    #: URL → the fetched document, most recently used last
+    done: OrderedDict[str, Any] = field(default_factory=OrderedDict)
+    cached: int = 0
+
+    def recall(self, url: str) -> Any | None:
+        known = self.done.get(url)
+        if known is not None:
+            self.done.move_to_end(url)
+        return known
+
+    def remember(self, document: Any) -> None:
+        size = len(document.body or b"")
+        if document.error or size > self.cache_bytes:
+            return  # a failure is retried by the next report that links to it
+        self.done[document.url] = document
+        self.cached += size
+        while self.cached > self.cache_bytes and self.done:
+            _, evicted = self.done.popitem(last=False)
+            self.cached -= len(evicted.body or b"")
+
+
 @dataclass
-class AttachmentFetches:
+class SharedFiles(FileCache):
+    """The spider's files: each fetched once however many report pages link to it — pages that
+    need a file already on its way wait for that same download — and kept (bytes-bounded) for the
+    pages that come later. ``fetch(link, parent_url)`` downloads one file and never raises: a failed
+    download is a document with its error."""
+
+    fetch: Callable[[AttachmentLink, str], Awaitable[Any]] | None = None
+    in_flight: dict[str, asyncio.Future[Any]] = field(default_factory=dict)
+
+    async def get(self, link: AttachmentLink, parent_url: str) -> Any:
+        """The file ``link`` points to, as a document of the page ``parent_url``."""
+        known = self.recall(link.url)
+        if known is None and link.url in self.in_flight:
+            known = await asyncio.shield(self.in_flight[link.url])
+        elif known is None:
+            assert self.fetch is not None
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self.in_flight[link.url] = future
+            try:
+                known = await self.fetch(link, parent_url)
+            finally:
+                del self.in_flight[link.url]
+            future.set_result(known)
+            self.remember(known)
+        return replace(known, parent_url=parent_url)
+
+
+@dataclass
+class AttachmentFetches(FileCache):
     """Fetch each file once however many reports link to it, and release every report item once
     all its files have arrived or failed.
 
-    Requests are issued with ``dont_filter``: this bookkeeping, not the dupefilter, decides what is
-    fetched again, so no report can wait for a request the scheduler dropped without a callback.
+    ``xxgk reparse`` rebuilds the spider's items with it, reading the files' records as they come in
+    the archive; the spider itself awaits its downloads (:class:`SharedFiles`), with the same rules.
     """
 
-    spider: Requester
-    cache_bytes: int = CACHE_BYTES
+    spider: Requester | None = None
     #: URL → the reports (and their slot) waiting for a request in flight
     in_flight: dict[str, list[tuple[WaitingReport, int]]] = field(default_factory=dict)
     #: URL → the link of a request in flight (its role and name)
     links: dict[str, AttachmentLink] = field(default_factory=dict)
-    #: URL → the fetched document, most recently used last
-    done: OrderedDict[str, Any] = field(default_factory=OrderedDict)
-    cached: int = 0
 
     def request(self, item: Any, links: list[AttachmentLink]) -> Iterator[Any]:
         """The requests ``item`` needs (none for files already fetched), or the item itself when
@@ -202,16 +253,15 @@ class AttachmentFetches:
         waiting = WaitingReport(item, [None] * len(links))
         complete = not links
         for index, link in enumerate(links):
-            known = self.done.get(link.url)
+            known = self.recall(link.url)
             if known is not None:
-                self.done.move_to_end(link.url)
                 complete = waiting.fill(index, known)
             elif link.url in self.in_flight:
                 self.in_flight[link.url].append((waiting, index))
             else:
                 self.in_flight[link.url] = [(waiting, index)]
                 self.links[link.url] = link
-                yield self.spider.attachment_request(link, item.url)
+                yield self.spider.attachment_request(link, item.url) if self.spider else None
         if complete:
             yield item
 
@@ -224,12 +274,3 @@ class AttachmentFetches:
             if waiting.fill(index, document):
                 yield waiting.item
 
-    def remember(self, document: Any) -> None:
-        size = len(document.body or b"")
-        if document.error or size > self.cache_bytes:
-            return  # a failure is retried by the next report that links to it
-        self.done[document.url] = document
-        self.cached += size
-        while self.cached > self.cache_bytes and self.done:
-            _, evicted = self.done.popitem(last=False)
-            self.cached -= len(evicted.body or b"")

@@ -6,10 +6,11 @@ depend on the CMS. The pure helpers at module level are tested directly.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -28,8 +29,8 @@ from crawler.faults import error_kind
 from crawler.incremental import History, load_history
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.attachments import (
-    AttachmentFetches,
     AttachmentLink,
+    SharedFiles,
     attachment_links,
     download_name,
     header_text,
@@ -197,8 +198,6 @@ def links_matching(links: Iterable[Link], patterns: Iterable[str]) -> list[Link]
 LAYOUT_CHANGED = "layout_changed"
 STRUCTURAL_FETCH_FAILED = "structural_fetch_failed"
 CHALLENGE_STATUSES = frozenset({412, 521, 512})
-#: files and images of a report page jump the queue: the report item waits for them
-ATTACHMENT_PRIORITY = 10
 
 
 class PortalSpider(Spider):
@@ -285,10 +284,16 @@ class PortalSpider(Spider):
                                    "list_date": list_date, "column": column, "column_url": column_url}},
         )
 
-    def parse_report(self, response: Response, list_title: str, list_date: str | None, column: str | None,
-                     column_url: str | None) -> Iterator[ReportPage | Request]:
-        """The report page as an item, yielded once every file and table image it links to has been
-        fetched (or has failed): the pipelines read them together."""
+    async def parse_report(self, response: Response, list_title: str, list_date: str | None, column: str | None,
+                           column_url: str | None) -> AsyncIterator[ReportPage]:
+        """The report page as an item, with every file and table image it links to fetched (or
+        failed) first: the pipelines read them together.
+
+        The files are downloaded from inside this callback (:meth:`download`: the downloader
+        middlewares — archive, revalidation, retries, politeness — but not the scheduler), so a page
+        and its files are one unit of work: a distributed worker that takes the page fetches its
+        files itself (a shared queue would hand them to other workers, away from the waiting page),
+        and a crawl killed before the item was stored fetches the page, and its files, again."""
         self.inc_stat("xxgk/reports")
         item = ReportPage(
             site=self.profile.name,
@@ -306,30 +311,56 @@ class PortalSpider(Spider):
             column_url=column_url,
             **warc_fields(meta_of(response)),
         )
-        links = attachment_links(response.body, response.url, item.encoding or None, self.profile.allowed_domains)
-        yield from self.attachments.request(item, links if self.follow_attachments else [])
+        if self.follow_attachments:
+            links = attachment_links(response.body, response.url, item.encoding or None, self.profile.allowed_domains)
+            item.attachments = list(await asyncio.gather(*(self.files.get(link, item.url) for link in links)))
+        yield item
 
-    def parse_attachment(self, response: Response, role: str, name: str | None) -> Iterator[ReportPage]:
-        """A file or image a report page links to: every report waiting for it gets a copy."""
+    @cached_property
+    def files(self) -> SharedFiles:
+        return SharedFiles(fetch=self.fetch_attachment)
+
+    async def fetch_attachment(self, link: AttachmentLink, parent_url: str) -> FetchedDocument:
+        """One file or table image as a document: its bytes, or the reason it could not be had."""
+        request = self.attachment_request(link, parent_url)
+        try:
+            response = await self.download(request)
+        except Exception as exc:  # robots.txt, too large, timeouts past the retries, a challenge …
+            failure = Failure(exc)
+            failure.request = request  # type: ignore[attr-defined]
+            return self.attachment_failed(failure)
+        if not 200 <= response.status < 300:  # the spider middlewares (HttpError) are not in this path
+            failure = Failure(HttpError(response, "Ignoring non-200 response"))
+            failure.request = request  # type: ignore[attr-defined]
+            return self.attachment_failed(failure)
+        return self.parse_attachment(response, link.role, link.name)
+
+    async def download(self, request: Request) -> Response:
+        """A request through the downloader (and its middlewares) only; tests replace it."""
+        return await self.crawler.engine.download_async(request)
+
+    def parse_attachment(self, response: Response, role: str, name: str | None) -> FetchedDocument:
+        """A file or image a report page links to, as fetched."""
         self.inc_stat(f"xxgk/attachments/fetched/{role}")
         disposition = header_text(response.headers.get("Content-Disposition"))
         document = self.fetched_document(response, role)
         document.url = meta_of(response).get("xxgk_context", {}).get("url") or document.url  # as linked
         document.body = response.body
         document.filename = download_name(document.url, disposition, name)
-        yield from self.attachments.arrived(document)
+        return document
 
-    def attachment_failed(self, failure: Failure) -> Iterator[ReportPage]:
-        """A file that could not be fetched (404, too large, robots.txt, timeout…) is recorded with
-        its error; the reports waiting for it go on without it."""
+    def attachment_failed(self, failure: Failure) -> FetchedDocument:
+        """A file that could not be fetched (404, too large, robots.txt, timeout…), with its error;
+        the report goes on without it."""
         request: Request = failure.request  # type: ignore[attr-defined]
         response: Response | None = getattr(failure.value, "response", None) if failure.check(HttpError) else None
-        role = request.cb_kwargs.get("role", "attachment")
-        linked = request.meta.get("xxgk_context", {}).get("url") or request.url
+        context = request.meta.get("xxgk_context", {})
+        role = context.get("role", "attachment")
+        linked = context.get("url") or request.url
         self.logger.warning("attachment not fetched (%s) %s: %s", response.status if response else "no response",
                             request.url, failure.value)
         self.inc_stat("xxgk/attachments/fetch_failed")
-        document = FetchedDocument(
+        return FetchedDocument(
             site=self.profile.name,
             url=linked,
             final_url=response.url if response is not None else request.url,
@@ -340,14 +371,9 @@ class PortalSpider(Spider):
             role=role,
             error=fetch_error(failure),
             fault=error_kind(failure.value, response.status if response is not None else None),
-            filename=download_name(linked, None, request.cb_kwargs.get("name")),
+            filename=download_name(linked, None, context.get("name")),
             **warc_fields(meta_of(response) if response is not None else request.meta),
         )
-        yield from self.attachments.arrived(document)
-
-    @cached_property
-    def attachments(self) -> AttachmentFetches:
-        return AttachmentFetches(self)
 
     @cached_property
     def follow_attachments(self) -> bool:
@@ -355,15 +381,11 @@ class PortalSpider(Spider):
         return settings.getbool("XXGK_ATTACHMENTS", True) if settings is not None else True
 
     def attachment_request(self, link: AttachmentLink, parent_url: str) -> Request:
-        # dont_filter: the spider's own bookkeeping (AttachmentFetches) fetches a shared file once;
-        # the dupefilter would drop a second request silently and leave its report waiting forever.
+        # downloaded by the report's own callback (fetch_attachment), never scheduled: the spider's
+        # SharedFiles, not the dupefilter, decides that a shared file is fetched once
         return Request(
             link.url,
-            callback=self.parse_attachment,
-            errback=self.attachment_failed,
             dont_filter=True,
-            priority=ATTACHMENT_PRIORITY,
-            cb_kwargs={"role": link.role, "name": link.name},
             # the link's URL: a redirect must not hide which file the reports are waiting for
             meta={"xxgk_context": {"site": self.profile.name, "role": link.role, "url": link.url,
                                    "parent_url": parent_url, "name": link.name}},
