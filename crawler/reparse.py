@@ -317,10 +317,11 @@ class AttachmentsFromArchive:
 
     def fetches(self, archived: ArchivedResponse) -> tuple[AttachmentFetches, list[Item]]:
         """The bookkeeping of the run that wrote ``archived``, and the items a finished run released."""
-        run, starts = spider_run(archived.warc_file)
+        # a replayed 304 belongs to the run that received it, not to the one that captured its bytes
+        run, starts = spider_run(archived.run_file)
         released: list[Item] = []
-        if archived.warc_file not in self.files_seen:
-            self.files_seen.add(archived.warc_file)
+        if archived.run_file not in self.files_seen:
+            self.files_seen.add(archived.run_file)
             if starts and run in self.runs:
                 released = list(self.missing(self.runs.pop(run)))
         if run not in self.runs:

@@ -51,6 +51,14 @@ class ArchivedResponse:
     context: dict[str, Any] = field(default_factory=dict)
     #: RetryMiddleware's count for this attempt (``XXGK-Retry-Times``); 0 for a first attempt
     retry_times: int = 0
+    #: a replayed 304 (:func:`replay_not_modified`): the file of the 304 record itself, i.e. the crawl
+    #: run that saw this response — ``warc_file`` names the earlier capture holding the bytes
+    seen_in: str | None = None
+
+    @property
+    def run_file(self) -> str:
+        """The WARC file of the crawl run that delivered this response to its spider."""
+        return self.seen_in or self.warc_file
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -263,6 +271,7 @@ def replay_not_modified(records: Iterable[ArchivedResponse], warc_dir: str | Pat
         elif archived.method == "GET" and archived.status == 304 and archived.url in latest_ok:
             earlier = read_response(warc_dir, *latest_ok[archived.url], resolver)
             archived = replace(
-                earlier, date=archived.date, context=archived.context, retry_times=archived.retry_times
+                earlier, date=archived.date, context=archived.context, retry_times=archived.retry_times,
+                seen_in=archived.warc_file,
             )
         yield archived
