@@ -225,6 +225,10 @@ class SharedFiles(FileCache):
             self.in_flight[link.url] = future
             try:
                 known = await self.fetch(link, parent_url)
+            except BaseException as exc:  # cancelled at shutdown: the pages waiting on it learn why
+                future.set_exception(exc)
+                future.exception()  # retrieved here, so asyncio does not warn when nobody else waits
+                raise
             finally:
                 del self.in_flight[link.url]
             future.set_result(known)
