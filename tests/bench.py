@@ -78,20 +78,13 @@ def run_bare_crawl(requests_file: str) -> dict[str, Any]:
 def recorded_requests(warc_dir: Path) -> list[dict[str, Any]]:
     """Every request the full crawl sent, from its WARC request records (robots.txt aside: the
     bare spider fetches that itself)."""
-    from warcio.archiveiterator import ArchiveIterator
+    from crawler.archive.reader import iter_requests
 
-    found = []
-    for path in sorted(warc_dir.glob("*.warc.gz")):
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "request":
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if url.endswith("/robots.txt"):
-                    continue
-                body = record.content_stream().read().decode("utf-8", "replace")
-                found.append({"url": url, "method": record.http_headers.protocol, "body": body})
-    return found
+    return [
+        {"url": request.url, "method": request.method, "body": request.body.decode("utf-8", "replace")}
+        for request in iter_requests(warc_dir)
+        if not request.url.endswith("/robots.txt")
+    ]
 
 
 def subprocess_json(args: Sequence[str], env: dict[str, str]) -> dict[str, Any]:

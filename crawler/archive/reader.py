@@ -76,6 +76,24 @@ def iter_responses(warc_dir: str | Path) -> Iterator[ArchivedResponse]:
         yield from _responses_in(path, payloads)
 
 
+@dataclass(frozen=True, slots=True)
+class ArchivedRequest:
+    method: str
+    url: str
+    body: bytes
+
+
+def iter_requests(warc_dir: str | Path) -> Iterator[ArchivedRequest]:
+    """Every request record under ``warc_dir``, in capture order: what a crawl asked for."""
+    for path in warc_files(warc_dir):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "request":
+                    method = record.http_headers.protocol if record.http_headers else "GET"
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    yield ArchivedRequest(method, url, record.content_stream().read())
+
+
 def read_record(warc_dir: str | Path, filename: str, offset: int, *, resolve_revisit: bool = True) -> bytes:
     """The payload of the record at ``offset``, byte-exact as archived (content-encoding kept).
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
+from crawler.archive.reader import iter_requests
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SITES = ("wendeng", "hy")
@@ -106,15 +106,8 @@ def distributed_crawl(redis_url: str, proxy_url: str, data_dir: Path, workers: i
 def fetches(warc_dir: Path) -> Counter[tuple[str, str, bytes]]:
     """(method, URL, body) of every request record in every WARC file; robots.txt left out: Scrapy
     fetches it once per crawler process (each worker asks for itself)."""
-    found: Counter[tuple[str, str, bytes]] = Counter()
-    for path in sorted(warc_dir.glob("*.warc.gz")):
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "request":
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if url.endswith("/robots.txt"):
-                    continue
-                method = record.http_headers.protocol if record.http_headers else "GET"
-                found[(method, url, record.content_stream().read())] += 1
-    return found
+    return Counter(
+        (request.method, request.url, request.body)
+        for request in iter_requests(warc_dir)
+        if not request.url.endswith("/robots.txt")
+    )
