@@ -35,6 +35,10 @@ _WAF_MARKS = re.compile(
 _JS_CHECK_MARKS = re.compile(
     rb"acw_sc__v2|__jsl_clearance|Please enable JavaScript|document\.cookie\s*=", re.IGNORECASE
 )
+#: literals each mark above contains (the JS-check ones lower-cased): cheap tests before the regexes
+_RUISHU_LITERALS = (b"$_ts", b"FSSBBIl1UgzbN7N80", b"9DhefwqGPrzGxEp9hPaoag")
+_JIASULE_LITERALS = (b"sl_clear", b"__jsluid_")
+_JS_CHECK_LITERALS = (b"acw_sc__v2", b"__jsl_clearance", b"please enable javascript", b"document.cookie")
 _CHALLENGE_COOKIES = re.compile(r"^(FSSBBIl1UgzbN7N80|__jsluid_|acw_tc|acw_sc__v2)", re.IGNORECASE)
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -62,13 +66,30 @@ def challenge_kind(status: int, headers: Headers, body: bytes) -> str | None:
     if status in (403, 405, 406, 418, 468, 493, 501) and _WAF_MARKS.search(head):
         return WAF
     if 200 <= status < 300 and len(body) <= JS_CHECK_MAX_BYTES:
-        if _RUISHU_MARKS.search(head) and b"<script" in head:
-            return RUISHU
-        if _JIASULE_MARKS.search(head):
-            return JIASULE
-        if _JS_CHECK_MARKS.search(head) and b"<script" in head.lower() and len(_visible_text(head)) < 200:
-            return JS_CHECK
+        return _challenge_in_page(head)
     return None
+
+
+def _challenge_in_page(head: bytes) -> str | None:
+    """A challenge served with 200. Every response of a crawl comes through here, so each regex is
+    guarded by plain substring tests (memchr-fast) of the literals it needs."""
+    if _has_any(head, _RUISHU_LITERALS) and b"<script" in head and _RUISHU_MARKS.search(head):
+        return RUISHU
+    if _has_any(head, _JIASULE_LITERALS) and _JIASULE_MARKS.search(head):
+        return JIASULE
+    lowered = head.lower()  # the JS-check marks are case-insensitive
+    if (
+        _has_any(lowered, _JS_CHECK_LITERALS)
+        and b"<script" in lowered
+        and _JS_CHECK_MARKS.search(head)
+        and len(_visible_text(head)) < 200
+    ):
+        return JS_CHECK
+    return None
+
+
+def _has_any(haystack: bytes, needles: tuple[bytes, ...]) -> bool:
+    return any(needle in haystack for needle in needles)
 
 
 def sets_cookie(headers: Headers) -> bool:

@@ -30,11 +30,11 @@ def line(label: str, value: str) -> None:
 # --- crawl: the full pipeline against bare Scrapy ----------------------------------------------
 
 
-def run_full_crawl(data_dir: str) -> dict[str, Any]:
+def run_full_crawl(data_dir: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """In a subprocess: the real crawl (spiders, archive, all pipelines) of both sites."""
     from crawler.cli import FAST_SETTINGS, run_crawl
 
-    summaries = run_crawl(["wendeng", "hy"], Path(data_dir), None, dict(FAST_SETTINGS))
+    summaries = run_crawl(["wendeng", "hy"], Path(data_dir), None, dict(FAST_SETTINGS) | (overrides or {}))
     # the spiders run side by side: the crawl lasts as long as the slower one (engine start to close,
     # as Scrapy measures it for the bare spider too — process start-up is left out of both)
     elapsed = max(s["seconds"] for s in summaries)
@@ -112,29 +112,45 @@ def measured(args: Sequence[str], env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+#: the crawls compared with bare Scrapy: (name, label, settings). "full" is what `xxgk crawl` does;
+#: "pages only" is issue #2's pipeline (report pages, no attachments or pictures read); "spider only"
+#: keeps the spiders' navigation and the files' downloads but drops the pipelines, the archive and
+#: the resumable job state — the most any pipeline could reach on this machine.
+CRAWL_VARIANTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("full", "full pipeline (spider+WARC+pipelines+SQLite)", {}),
+    ("pages", "pages only (-s XXGK_ATTACHMENTS=0, issue #2)", {"XXGK_ATTACHMENTS": False}),
+    ("spider", "spider only (no pipelines/WARC/job state)", {"ITEM_PIPELINES": {}, "XXGK_WARC_ENABLED": False, "JOBDIR": ""}),
+)
+
+
 def bench_crawl(rounds: int = 2) -> None:
     from tests.replica.fixture import running_replica
 
-    print("crawl: full pipeline vs bare Scrapy, same URLs, same replica (scale=large)", flush=True)
+    print("crawl: each crawl vs bare Scrapy fetching the same URLs, same replica (scale=large)", flush=True)
     with running_replica(seed=0, scale="large") as replica, tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | {"http_proxy": replica.proxy_url}
         best: dict[str, dict[str, Any]] = {}
         for round_no in range(rounds):
-            data_dir = Path(tmp) / f"full{round_no}"
-            full = measured(["_full", str(data_dir)], env)
-            requests_file = Path(tmp) / "requests.jsonl"
-            requests_file.write_text("\n".join(json.dumps(r) for r in recorded_requests(data_dir / "warc")))
-            bare = measured(["_bare", str(requests_file)], env)
-            for name, run in (("full", full), ("bare", bare)):
-                run["rate"] = run["pages"] / run["seconds"]
-                if name not in best or run["rate"] > best[name]["rate"]:
-                    best[name] = run
-            line(f"round {round_no + 1}: pages (full / bare)", f"{full['pages']} / {bare['pages']}")
-        full, bare = best["full"], best["bare"]
-        line("full pipeline (spider+WARC+pipelines+SQLite)", f"{full['rate']:8.1f} pages/s")
-        line("bare Scrapy (same requests, no processing)", f"{bare['rate']:8.1f} pages/s")
-        line("ratio full / bare (target ≥ 0.8)", f"{full['rate'] / bare['rate']:8.2f}")
-        print_cpu_budget(full, bare)
+            for name, _label, overrides in CRAWL_VARIANTS:
+                data_dir = Path(tmp) / f"{name}{round_no}"
+                run = measured(["_full", str(data_dir), json.dumps(overrides)], env)
+                warc = data_dir / "warc"
+                if warc.is_dir():  # the spider-only crawl archives nothing: it fetched what "full" did
+                    requests_file = Path(tmp) / f"requests-{name}.jsonl"
+                    requests_file.write_text("\n".join(json.dumps(r) for r in recorded_requests(warc)))
+                bare = measured(["_bare", str(requests_file)], env) if warc.is_dir() else best["full/bare"]
+                for key, result in ((name, run), (f"{name}/bare", bare)):
+                    result["rate"] = result["pages"] / result["seconds"]
+                    if key not in best or result["rate"] > best[key]["rate"]:
+                        best[key] = result
+                line(f"round {round_no + 1}, {name}: pages (crawl / bare)", f"{run['pages']} / {bare['pages']}")
+        for name, label, _overrides in CRAWL_VARIANTS:
+            run, bare = best[name], best[f"{name}/bare"]
+            line(label, f"{run['rate']:8.1f} pages/s")
+            line("  bare Scrapy (same requests, no processing)", f"{bare['rate']:8.1f} pages/s")
+            target = " (target ≥ 0.8)" if name == "full" else ""
+            line(f"  ratio {name} / bare{target}", f"{run['rate'] / bare['rate']:8.2f}")
+        print_cpu_budget(best["full"], best["full/bare"])
 
 
 def print_cpu_budget(full: dict[str, Any], bare: dict[str, Any]) -> None:
@@ -241,7 +257,8 @@ SECTIONS: dict[str, Callable[[], None]] = {
 
 def main(argv: Sequence[str]) -> None:
     if argv and argv[0] == "_full":
-        print(json.dumps(run_full_crawl(argv[1]), default=str))
+        overrides = json.loads(argv[2]) if len(argv) > 2 else None
+        print(json.dumps(run_full_crawl(argv[1], overrides), default=str))
         return
     if argv and argv[0] == "_bare":
         print(json.dumps(run_bare_crawl(argv[1])))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse
@@ -17,9 +20,11 @@ from crawler.platforms.base import (
     find_date,
     host_allowed,
     is_annual_report_title,
+    join_url,
     load_profile,
     parse_year,
     report_year_from_title,
+    url_host,
 )
 from crawler.spiders.wendeng import WendengSpider
 
@@ -159,3 +164,38 @@ def test_fetched_document_has_no_body() -> None:
 
 async def collect(items):  # type: ignore[no-untyped-def]
     return [item async for item in items]
+
+
+# --- fast URL helpers: the same answers as urllib -------------------------------------------------
+
+_BASES = st.sampled_from([
+    "http://www.hy.gov.cn/xxgk/zfxxgknb/list_2.html",
+    "http://www.hy.gov.cn/xxgk/zfxxgknb/",
+    "http://www.hy.gov.cn",
+    "http://www.hy.gov.cn?x=1",
+    "https://WWW.Wendeng.gov.cn:8080/col/col1/index.html?uid=1&pageNum=2#top",
+    "http://user@www.wendeng.gov.cn/a/b/../c/index.html",
+    "http://www.wendeng.gov.cn/a/./b.html",
+    "http://www.hy.gov.cn/a//b/list.html",
+    "ftp://example.org/a/b",
+    "http://[::1]:80/a/b",
+])
+_HREFS = st.text(alphabet="/.?#:a1%\\ \t\nhtp_-", max_size=16) | st.builds(lambda prefix, tail: prefix + tail, st.sampled_from(["/", "./", "//", "../", "http://x/"]),
+              st.text(alphabet="/.?#:a1%\\ \t\nhtp_-", max_size=16))
+
+
+@given(base=_BASES, href=_HREFS)
+def test_join_url_is_urljoin(base: str, href: str) -> None:
+    assert join_url(base, href) == urljoin(base, href)
+
+
+@given(url=st.one_of(_BASES, st.builds(lambda p, t: p + t, st.sampled_from(["http://", "https://", "HTTP://"]),
+                                         st.text(alphabet="wW.gov:@[]1/?#%\\ \t", max_size=24))))
+def test_url_host_is_urlsplit_hostname(url: str) -> None:
+    try:
+        expected = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # urllib refuses some malformed hosts ("[" without "]"); so must we
+        with pytest.raises(ValueError):
+            url_host(url)
+        return
+    assert url_host(url) == expected

@@ -15,7 +15,7 @@ from lxml import etree
 
 from crawler.extract.model import Attachment, Page
 
-__all__ = ["body_to_text", "decode_html", "meta_value", "parse_page"]
+__all__ = ["body_to_text", "decode_html", "meta_value", "page_links", "parse_page"]
 
 _Element = etree._Element
 
@@ -79,15 +79,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def parse_page(html: str | bytes, url: str | None = None, encoding: str | None = None) -> Page:
     """What an article page says about itself: title, meta, date line, source, body, attachments."""
-    text = decode_html(html, encoding) if isinstance(html, bytes) else html
-    text = _XML_DECLARATION.sub("", text)
-    if not text.strip():
-        return Page()
-    try:
-        # Plain etree elements, not lxml.html's: its per-element class lookup triples the walk time.
-        doc = etree.fromstring(text, etree.HTMLParser())
-    except (etree.ParserError, ValueError):
-        return Page()
+    text, doc = _parse_document(html, encoding)
     if doc is None:
         return Page()
     meta = _meta(doc)
@@ -104,6 +96,32 @@ def parse_page(html: str | bytes, url: str | None = None, encoding: str | None =
         body_text=body_to_text(body) if body is not None else "",
         attachments=_attachments(doc, body, base),
     )
+
+
+def page_links(
+    html: str | bytes, url: str | None = None, encoding: str | None = None
+) -> tuple[list[Attachment], _Element | None, str | None]:
+    """(attachments, body element, base URL): what :func:`parse_page` finds of a page's files, without
+    reading its text — all a crawler needs to decide which files to fetch with the page."""
+    _text, doc = _parse_document(html, encoding)
+    if doc is None:
+        return [], None, url
+    body = _body_element(doc)
+    base = _base_url(doc, url)
+    return _attachments(doc, body, base), body, base
+
+
+def _parse_document(html: str | bytes, encoding: str | None) -> tuple[str, _Element | None]:
+    """The decoded page and its lxml tree (None for an empty or unparsable page)."""
+    text = decode_html(html, encoding) if isinstance(html, bytes) else html
+    text = _XML_DECLARATION.sub("", text)
+    if not text.strip():
+        return text, None
+    try:
+        # Plain etree elements, not lxml.html's: its per-element class lookup triples the walk time.
+        return text, etree.fromstring(text, etree.HTMLParser())
+    except (etree.ParserError, ValueError):
+        return text, None
 
 
 def _meta(doc: _Element) -> dict[str, str]:

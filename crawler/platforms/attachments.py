@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.extract.page import parse_page
+from crawler.extract.page import page_links
 
 #: file types worth fetching from a report page (what the document readers may read)
 DOCUMENT_EXTENSIONS = frozenset(("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "rtf", "zip", "rar", "7z"))
@@ -48,16 +48,16 @@ def attachment_links(
 
     Flipbooks (HTML viewers) and off-site hosts are left out; so are GIF icons.
     """
-    page = parse_page(body, url=url, encoding=encoding)
+    attachments, body_element, _base = page_links(body, url=url, encoding=encoding)
     found: dict[str, AttachmentLink] = {}
-    for attachment in page.attachments:
+    for attachment in attachments:
         if attachment.kind == "flipbook":
             continue
         role = "image" if attachment.kind == "image" else "attachment"
         if role == "image" and _extension(urlsplit(attachment.url).path) in _SKIPPED_IMAGE_EXTENSIONS:
             continue
         found.setdefault(_clean(attachment.url), AttachmentLink(_clean(attachment.url), role, attachment.name))
-    for link in _links_naming_files(page.body_html, url):
+    for link in _links_naming_files(body_element, url):
         found.setdefault(link.url, link)
     domains = tuple(allowed_domains) if allowed_domains is not None else None
     return [
@@ -67,19 +67,13 @@ def attachment_links(
     ]  # fmt: skip
 
 
-def _links_naming_files(body_html: str | None, base: str) -> list[AttachmentLink]:
+def _links_naming_files(body: etree._Element | None, base: str) -> list[AttachmentLink]:
     """Body links the page parser does not take for files: an extension-less download URL whose
     text names a file (the server says the rest in ``Content-Disposition``)."""
-    if not body_html:
-        return []
-    try:
-        root = etree.fromstring(body_html, etree.HTMLParser())
-    except (etree.ParserError, ValueError):
-        return []
-    if root is None:
+    if body is None:
         return []
     links = []
-    for anchor in root.iter("a"):
+    for anchor in body.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "mailto:", "#", "data:")):
             continue
