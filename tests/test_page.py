@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.model import Attachment
-from crawler.extract.page import decode_html, parse_page
+from crawler.extract.page import decode_html, page_links, parse_page
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 HANWEB_URL = "http://www.wendeng.gov.cn/art/2026/1/19/art_182996_6093007.html"
@@ -240,3 +240,14 @@ def test_generic_content_class_prefers_the_inner_block() -> None:
 
 def test_empty_document_without_body() -> None:
     assert parse_page("<html></html>").body_text == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "url"), [("hanweb_article.html", HANWEB_URL), ("trs_article.html", TRS_URL), ("legacy_gbk.html", GBK_URL)]
+)
+def test_page_links_finds_the_files_parse_page_finds(name: str, url: str) -> None:
+    """The spider's cheap scan (no body text) and the full parse agree on a page's files."""
+    html = (PAGES / name).read_bytes()
+    attachments, body = page_links(html, url=url)
+    assert attachments == parse_page(html, url=url).attachments
+    assert body is not None

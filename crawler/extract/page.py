@@ -100,15 +100,14 @@ def parse_page(html: str | bytes, url: str | None = None, encoding: str | None =
 
 def page_links(
     html: str | bytes, url: str | None = None, encoding: str | None = None
-) -> tuple[list[Attachment], _Element | None, str | None]:
-    """(attachments, body element, base URL): what :func:`parse_page` finds of a page's files, without
-    reading its text — all a crawler needs to decide which files to fetch with the page."""
+) -> tuple[list[Attachment], _Element | None]:
+    """(attachments, body element): what :func:`parse_page` finds of a page's files, without reading
+    its text — all a crawler needs to decide which files to fetch with the page."""
     _text, doc = _parse_document(html, encoding)
     if doc is None:
-        return [], None, url
+        return [], None
     body = _body_element(doc)
-    base = _base_url(doc, url)
-    return _attachments(doc, body, base), body, base
+    return _attachments(doc, body, _base_url(doc, url)), body
 
 
 def _parse_document(html: str | bytes, encoding: str | None) -> tuple[str, _Element | None]:

@@ -48,7 +48,7 @@ def attachment_links(
 
     Flipbooks (HTML viewers) and off-site hosts are left out; so are GIF icons.
     """
-    attachments, body_element, _base = page_links(body, url=url, encoding=encoding)
+    attachments, body_element = page_links(body, url=url, encoding=encoding)
     found: dict[str, AttachmentLink] = {}
     for attachment in attachments:
         if attachment.kind == "flipbook":
