@@ -20,12 +20,11 @@ from crawler.platforms.base import (
     find_date,
     host_allowed,
     is_annual_report_title,
-    join_url,
     load_profile,
     parse_year,
     report_year_from_title,
-    url_host,
 )
+from crawler.platforms.urls import join_url, url_host
 from crawler.spiders.wendeng import WendengSpider
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from crawler.extract.model import Attachment, Page
 
-__all__ = ["body_to_text", "decode_html", "meta_value", "page_links", "parse_page"]
+__all__ = ["body_to_text", "decode_html", "file_extension", "meta_value", "page_links", "parse_page"]
 
 _Element = etree._Element
 
@@ -475,12 +475,12 @@ def _usable_href(href: str | None) -> str | None:
 
 def _is_file_link(href: str) -> bool:
     parts = _split(href)
-    if _extension(parts.path) in _FILE_EXTENSIONS:
+    if file_extension(parts.path) in _FILE_EXTENSIONS:
         return True
     if "download" in parts.path.lower() or "downfile" in parts.path.lower():
         query = parse_qs(parts.query)
         names = [*query.get("filename", []), *query.get("showname", []), *query.get("fileName", [])]
-        return any(_extension(name) in _FILE_EXTENSIONS for name in names) or bool(names)
+        return any(file_extension(name) in _FILE_EXTENSIONS for name in names) or bool(names)
     return False
 
 
@@ -489,7 +489,8 @@ def _is_flipbook(href: str, text: str) -> bool:
     return "/book/" in path or "basic-html" in path or any(word in text for word in _FLIPBOOK_WORDS)
 
 
-def _extension(path: str) -> str:
+def file_extension(path: str) -> str:
+    """The lower-cased extension of a URL path's last segment ("" when it has none)."""
     name = path.rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 

@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, unquote, urldefrag, urljoin, urlsplit
 
 from lxml import etree
 
-from crawler.extract.page import page_links
+from crawler.extract.page import file_extension, page_links
+from crawler.platforms.urls import host_allowed
 
 #: file types worth fetching from a report page (what the document readers may read)
 DOCUMENT_EXTENSIONS = frozenset(("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "rtf", "zip", "rar", "7z"))
@@ -54,7 +55,7 @@ def attachment_links(
         if attachment.kind == "flipbook":
             continue
         role = "image" if attachment.kind == "image" else "attachment"
-        if role == "image" and _extension(urlsplit(attachment.url).path) in _SKIPPED_IMAGE_EXTENSIONS:
+        if role == "image" and file_extension(urlsplit(attachment.url).path) in _SKIPPED_IMAGE_EXTENSIONS:
             continue
         found.setdefault(_clean(attachment.url), AttachmentLink(_clean(attachment.url), role, attachment.name))
     for link in _links_naming_files(body_element, url):
@@ -63,7 +64,7 @@ def attachment_links(
     return [
         link for link in found.values()
         if link.url.startswith(("http://", "https://")) and link.url != _clean(url)
-        and (domains is None or _host_allowed(link.url, domains))
+        and (domains is None or host_allowed(link.url, domains))
     ]  # fmt: skip
 
 
@@ -79,7 +80,7 @@ def _links_naming_files(body: etree._Element | None, base: str) -> list[Attachme
             continue
         text = " ".join("".join(anchor.itertext()).split())
         path = urlsplit(href).path
-        if _extension(path) in _PAGE_EXTENSIONS:
+        if file_extension(path) in _PAGE_EXTENSIONS:
             continue
         if _NAMED_FILE.search(text) or _DOWNLOAD_PATH.search(path):
             links.append(AttachmentLink(_clean(urljoin(base, href)), "attachment", text or None))
@@ -88,16 +89,6 @@ def _links_naming_files(body: etree._Element | None, base: str) -> list[Attachme
 
 def _clean(url: str) -> str:
     return urldefrag(url).url
-
-
-def _host_allowed(url: str, domains: tuple[str, ...]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
-
-
-def _extension(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def download_name(url: str, content_disposition: str | None = None, link_name: str | None = None) -> str:
@@ -111,10 +102,10 @@ def download_name(url: str, content_disposition: str | None = None, link_name: s
     query = parse_qs(parts.query)
     for key in ("showname", "filename", "fileName", "name"):
         for value in query.get(key, []):
-            if _extension(value):
+            if file_extension(value):
                 return value
     last = unquote(parts.path.rsplit("/", 1)[-1])
-    if _extension(last):
+    if file_extension(last):
         return last
     return (link_name or last or "").strip()
 

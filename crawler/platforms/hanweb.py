@@ -24,10 +24,10 @@ from crawler.platforms.base import (
     clean_text,
     extract_links,
     find_date,
-    join_url,
     links_matching,
     meta_of,
 )
+from crawler.platforms.urls import join_url
 
 _RECORD = re.compile(r"<record>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.S)
 _NEXTGROUP = re.compile(r"<nextgroup>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</nextgroup>", re.S)

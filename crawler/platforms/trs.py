@@ -24,9 +24,9 @@ from crawler.platforms.base import (
     clean_text,
     extract_links,
     find_date,
-    join_url,
     links_matching,
 )
+from crawler.platforms.urls import join_url
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\((.*?)\)", re.S)
 _ARG = re.compile(r"'([^']*)'|\"([^\"]*)\"|([^,\s]+)")

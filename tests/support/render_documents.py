@@ -25,11 +25,14 @@ import random
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 import lxml.html
+import numpy
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from tests.support.render_html import render_sections
@@ -177,11 +180,13 @@ class ImageStyle:
     noise: float = 0.0  # sigma of the gaussian scan noise
     blur: float = 0.0
     jpeg_quality: int = 90
+    seed: int = 0  # of the scan noise: the same style draws the same noise on every machine
 
     @classmethod
     def pick(cls, seed: int) -> ImageStyle:
         rng = random.Random(seed)
         return cls(
+            seed=seed,
             face=rng.randrange(len(FONT_FACES)),
             size=rng.choice((15, 16, 17, 18, 20, 22, 24)),
             line=rng.choice((0, 40, 90, 128)),
@@ -193,15 +198,20 @@ class ImageStyle:
         )
 
 
+#: the creation date stamped into built files, so that a build is reproducible
+FIXED_DATE = datetime(2020, 1, 1, tzinfo=UTC)
+
+
 @cache
 def _font(face: int, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path(face)), size, index=FONT_FACES[face % len(FONT_FACES)][1])
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` as ``measure`` (a font's or a PDF's) sees it."""
     lines, current = [], ""
     for char in text:
-        if current and font.getlength(current + char) > width:
+        if current and measure(current + char) > width:
             lines.append(current)
             current = char
         else:
@@ -223,7 +233,7 @@ def _draw_table(table: Table, style: ImageStyle) -> Image.Image:
     wrapped = {}
     for r, c, cell in placed:
         span_width = sum(widths[c : c + cell.colspan]) - 2 * pad
-        wrapped[(r, c)] = _wrap(cell.text, font, span_width)
+        wrapped[(r, c)] = _wrap(cell.text, font.getlength, span_width)
         need = len(wrapped[(r, c)]) * line_height + 2 * pad
         have = sum(heights[r : r + cell.rowspan])
         if need > have:
@@ -274,7 +284,9 @@ def _add_noise(image: Image.Image, style: ImageStyle) -> Image.Image:
     if style.blur:
         image = image.filter(ImageFilter.GaussianBlur(style.blur))
     if style.noise:
-        noise = Image.effect_noise(image.size, style.noise)
+        # not Image.effect_noise: it draws from C's unseeded rand(), so every machine built other files
+        sigma = numpy.random.default_rng(style.seed).normal(128, style.noise, (image.height, image.width))
+        noise = Image.fromarray(sigma.clip(0, 255).astype(numpy.uint8), "L")
         image = Image.blend(image, noise, 0.15).point(lambda v: min(255, int(v * 1.12)))
     return image.convert("RGB")
 
@@ -384,6 +396,7 @@ def _render_pdf(sections: dict[str, Table], title: str, seed: int) -> bytes:
     rng = random.Random(seed)
     face = rng.choice((0, 2))
     pdf = FPDF(orientation="P", unit="pt", format="A4")
+    pdf.set_creation_date(FIXED_DATE)  # else "now": the same report would be other bytes on each build
     pdf.set_auto_page_break(False)
     pdf.add_font("cjk", "", str(font_path(face)), collection_font_number=FONT_FACES[face][1])
     pdf.add_page()
@@ -427,7 +440,7 @@ def _pdf_layout(pdf, table: Table, left: float, size: float):
     heights = [line_height + 6] * n_rows
     for r, c, cell in placed:
         span_width = sum(widths[c : c + cell.colspan]) - 6
-        wrapped[(r, c)] = _wrap_pdf(pdf, cell.text, span_width)
+        wrapped[(r, c)] = _wrap(cell.text, pdf.get_string_width, span_width)
         need = len(wrapped[(r, c)]) * line_height + 6
         have = sum(heights[r : r + cell.rowspan])
         if need > have:
@@ -465,17 +478,6 @@ def _label_columns(placed: list[tuple[int, int, Cell]], n_cols: int) -> int:
     return min(first_value, n_cols - 1)
 
 
-def _wrap_pdf(pdf, text: str, width: float) -> list[str]:
-    lines, current = [], ""
-    for char in text:
-        if current and pdf.get_string_width(current + char) > width:
-            lines.append(current)
-            current = char
-        else:
-            current += char
-    return [*lines, current] if current or not lines else lines
-
-
 def strip_to_unicode(pdf_bytes: bytes) -> bytes:
     """The PDF with every font's /ToUnicode map removed (text extraction then gives (cid:…))."""
     import pikepdf
@@ -488,7 +490,7 @@ def strip_to_unicode(pdf_bytes: bytes) -> bytes:
                 if "/ToUnicode" in font:
                     del font["/ToUnicode"]
         out = io.BytesIO()
-        pdf.save(out)
+        pdf.save(out, deterministic_id=True)  # else a random /ID: other bytes on each build
         return out.getvalue()
 
 
