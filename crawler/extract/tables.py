@@ -5,7 +5,7 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 1. Tokens: every cell is EMPTY, VALUE (number or null marker) or TEXT.
 2. Each table is found by its own labels (never by section number): 第二十条第… / 信息内容 for
    section 二, the header note / 申请人情况 / 本年新收 for 三, a short 行政复议 header cell for 四.
-3. Rows are anchored by their label (matched on ``schema.match_key`` with enumerators stripped);
+3. Rows are anchored by their label (``labels.py``, the label grammar shared with OCR);
    the values of a row are the cells after its label, continued on following rows that hold only
    values (a label on one line and its numbers on the next; a page break inside a row).
 4. The count must equal the number of columns (7 in 三, 15 in 四, per block in 二). Otherwise the
@@ -14,7 +14,6 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -22,50 +21,13 @@ from functools import cache
 from crawler.extract import formats
 from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell, token_kind
 from crawler.extract.grid import Rows, detect_layout, html_rows, text_rows
+from crawler.extract.labels import core_key, label_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
 from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
 from crawler.extract.schema import generation, match_key
 from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
 
-_ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\([一二三四五六七八九十\d]+\)|\d+[,.)]|[①-⑳])+")
-_GROUP_ENUMERATOR = re.compile(r"\([一二三四五六]\)")  # (一)…(六) open groups and rows; (七)总计 is a row
 _MAX_LABEL = 64  # longer text cells are prose, not labels
 _SEC4_WIDTH = 15
-
-# Section 三 rows by a keyword of their label (the label text without its enumerator is unique;
-# the keyword is taken from its start so that a label wrapped over two lines still matches).
-_SEC3_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("本年新收", "new_received"),
-    ("上年结转", "carried_over"),
-    ("予以公开", "granted"),
-    ("部分公开", "partially_granted"),
-    ("国家秘密", "denied.state_secret"),
-    ("法律行政法规禁止", "denied.law_forbidden"),
-    ("三安全一稳定", "denied.three_safety_one_stability"),
-    ("第三方合法权益", "denied.third_party"),
-    ("三类内部事务", "denied.internal_affairs"),
-    ("四类过程性", "denied.process_info"),
-    ("行政执法案卷", "denied.enforcement_file"),
-    ("行政查询事项", "denied.admin_query"),
-    ("不掌握", "unable.no_info"),
-    ("另行制作", "unable.need_creation"),
-    ("仍不明确", "unable.unclear"),
-    ("信访举报投诉", "not_processed.complaint"),
-    ("大量反复", "not_processed.mass_repeat"),
-    ("重复申请", "not_processed.repeat"),
-    ("公开出版物", "not_processed.publication"),
-    ("要求行政机关确认", "not_processed.confirm"),
-    ("申请人无正当理由", "other.no_correction"),
-    ("申请人逾期未按", "other.no_fee"),
-    ("结转下年度", "carried_forward"),
-)
-# Labels that are a whole word, matched only once the data rows have begun (the header has a
-# 其他 and a 总计 column of its own). 其他处理 is a data row in G1 and a group label in G2.
-_SEC3_EXACT = {
-    "G1": {"其他处理": "other", "总计": "total_processed"},
-    "G2": {"其他": "other.other", "总计": "total_processed"},
-}
-# Section-二 row labels that some sources print in the other generation's wording.
-_SEC2_ALIASES = {"G1": {"行政规范性文件": "规范性文件"}, "G2": {"规范性文件": "行政规范性文件"}}
 
 
 @dataclass(slots=True)
@@ -160,8 +122,8 @@ def _tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
             elif kind == VALUE:
                 tokens.append(Token(VALUE, raw, row_index))
             else:
-                key = match_key(raw)
-                tokens.append(Token(TEXT, raw, row_index, key, _ENUMERATORS.sub("", key)))
+                key = label_key(raw)
+                tokens.append(Token(TEXT, raw, row_index, key, core_key(key)))
     return tokens
 
 
@@ -294,7 +256,7 @@ def _labelled_rows(
         code = match(token)
         if code is None and previous is not None:
             key = previous.key + token.key
-            code = match(Token(TEXT, previous.raw + token.raw, token.row, key, _ENUMERATORS.sub("", key)))
+            code = match(Token(TEXT, previous.raw + token.raw, token.row, key, core_key(key)))
         if code is None:
             previous = token
             continue
@@ -375,14 +337,8 @@ def _null_row(columns: Iterable[str], flag: str) -> dict[str, Cell]:
 
 
 def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec2:
-    by_label = _sec2_labels(gen)
-
     def match(token: Token) -> str | None:
-        core = token.core
-        for label, path in by_label:
-            if core == label or (core.startswith(label) and core[len(label)] in "([【"):
-                return path
-        return None
+        return sec2_row_code(token.core, gen)
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec2")
     columns = {
@@ -402,20 +358,15 @@ def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: li
 
 
 def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec3:
-    exact = _SEC3_EXACT[gen]
     started = False
 
     def match(token: Token) -> str | None:
         nonlocal started
-        key = token.key
-        for keyword, code in _SEC3_KEYWORDS:
-            if keyword in key:
-                started = True
-                return code
-        code = exact.get(token.core) if started else None
-        if code == "other.other" and _GROUP_ENUMERATOR.match(key):
-            return None  # "(六)其他" is the G2 group label cut short, not the row 3.其他
-        return code
+        code = sec3_keyword_code(token.key)
+        if code is not None:
+            started = True
+            return code
+        return sec3_exact_code(token.key, gen) if started else None
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec3")
     columns = [(code, "count") for code in _sec3_columns(gen)]
@@ -462,21 +413,6 @@ def _sec2_layout(
 def _required_sec2_rows(gen: str, block_code: str) -> frozenset[str]:
     block = next(b for b in generation(gen)["sec2"]["blocks"] if b["code"] == block_code)
     return frozenset(row["code"] for row in block["rows"])
-
-
-@cache
-def _sec2_labels(gen: str) -> tuple[tuple[str, str], ...]:
-    """(label key, "block.row") for every section-二 row, aliases included, longest label first."""
-    pairs = []
-    aliases = _SEC2_ALIASES[gen]
-    for block in generation(gen)["sec2"]["blocks"]:
-        for row in [*block["rows"], *block.get("variant_rows", [])]:
-            path = f"{block['code']}.{row['code']}"
-            pairs.append((match_key(row["label"]), path))
-            pairs.extend(
-                (match_key(alias), path) for alias, label in aliases.items() if label == row["label"]
-            )
-    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 @cache
