@@ -14,6 +14,7 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,7 @@ from crawler.extract.sections import heading_of, heading_spans, image_sections, 
 
 _MAX_LABEL = 64  # longer text cells are prose, not labels
 _SEC4_WIDTH = 15
+_GLOSS = re.compile(r"\([^()]*\)")
 
 
 @dataclass(slots=True)
@@ -138,7 +140,16 @@ class Anchors:
 
 
 def _is_label(token: Token) -> bool:
-    return token.kind == TEXT and len(token.key) <= _MAX_LABEL and "。" not in token.key
+    return token.kind == TEXT and not _is_prose(token)
+
+
+def _is_prose(token: Token) -> bool:
+    """A text cell too long for a label; a bracketed gloss does not count ("规范性文件(行政机关…)")."""
+    if "。" in token.key:
+        return True
+    if len(token.key) <= _MAX_LABEL:
+        return False
+    return len(_GLOSS.sub("", token.key)) > _MAX_LABEL
 
 
 def _find_anchors(tokens: list[Token]) -> Anchors:
@@ -204,7 +215,7 @@ def _read_values(tokens: list[Token], label: int, end: int, width: int) -> list[
         chunk = tokens[index:stop]
         index = stop
         last_text = max((n for n, t in enumerate(chunk) if t.kind == TEXT), default=-1)
-        if any(t.kind == TEXT and len(t.key) > _MAX_LABEL for t in chunk):
+        if any(t.kind == TEXT and _is_prose(t) for t in chunk):
             break  # prose: the table has ended
         has_value = any(t.kind == VALUE for t in values)
         if row != own_row and last_text >= 0:
