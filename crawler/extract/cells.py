@@ -18,6 +18,8 @@ from crawler.extract.schema import null_markers
 EMPTY, VALUE, TEXT = 0, 1, 2
 
 _NULL_MARKERS = frozenset(unicodedata.normalize("NFKC", m) for m in null_markers()) | null_markers()
+# minus signs NFKC keeps: U+2212 MINUS SIGN, figure, en and em dashes before the digits (「−417」)
+_MINUS = re.compile(r"^[\u2212\u2012\u2013\u2014](?=\d)")
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _PLAIN = re.compile(_NUMBER)
 # a count may carry its unit (5件); the unit goes, the raw text keeps it
@@ -31,7 +33,7 @@ def normalise_cell(raw: str) -> str:
     """NFKC (full-width digits, signs) without spaces; ASCII cells skip the Unicode work."""
     text = raw.strip()
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).strip()
+        text = _MINUS.sub("-", unicodedata.normalize("NFKC", text).strip())
     return text.replace(" ", "") if " " in text else text
 
 

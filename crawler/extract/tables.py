@@ -14,31 +14,21 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from crawler.extract import formats
-from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell, token_kind
-from crawler.extract.grid import Rows, detect_layout, html_rows, text_rows
-from crawler.extract.labels import core_key, label_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
+from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
+from crawler.extract.grid import detect_layout, html_rows, text_rows
+from crawler.extract.labels import core_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
 from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
+from crawler.extract.positions import fill_gaps
 from crawler.extract.schema import generation, match_key
 from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
+from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
 
-_MAX_LABEL = 64  # longer text cells are prose, not labels
 _SEC4_WIDTH = 15
-_GLOSS = re.compile(r"\([^()]*\)")
-
-
-@dataclass(slots=True)
-class Token:
-    kind: int
-    raw: str
-    row: int
-    key: str = ""  # match key (TEXT only)
-    core: str = ""  # match key without leading enumerators (TEXT only)
 
 
 # -- entry point ------------------------------------------------------------------------------------
@@ -61,9 +51,9 @@ def extract_statistics(
     anchors = _find_anchors(tokens)
     if not anchors.any():
         render = _text_layout(lines, spans)
-        tokens = _tokenize(text_rows(lines, render), keep_empty=render != "flattened") if render else []
+        tokens = tokenize(text_rows(lines, render), keep_empty=render != "flattened") if render else []
         anchors = _find_anchors(tokens)
-    cells_key = "".join(t.key for t in tokens if t.kind == TEXT and len(t.key) <= _MAX_LABEL)
+    cells_key = "".join(t.key for t in tokens if t.kind == TEXT and len(t.key) <= MAX_LABEL)
     fmt, warnings = formats.decide(
         formats.find_markers(cells_key),
         g1_other_row=_g1_other_row(tokens, anchors),
@@ -90,7 +80,7 @@ def extract_statistics(
 
 
 def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
-    return _tokenize(html_rows(body_html), keep_empty=True), "html"
+    return tokenize(html_rows(body_html), keep_empty=True), "html"
 
 
 def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:
@@ -113,22 +103,6 @@ def _is_anchor_line(line: str) -> bool:
     return "第二十条第" in key or "本列数据的勾稽关系" in key or "本年新收" in key
 
 
-def _tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
-    tokens: list[Token] = []
-    for row_index, row in enumerate(rows):
-        for raw in row:
-            kind = token_kind(raw)
-            if kind == EMPTY:
-                if keep_empty:
-                    tokens.append(Token(EMPTY, raw, row_index))
-            elif kind == VALUE:
-                tokens.append(Token(VALUE, raw, row_index))
-            else:
-                key = label_key(raw)
-                tokens.append(Token(TEXT, raw, row_index, key, core_key(key)))
-    return tokens
-
-
 @dataclass(slots=True)
 class Anchors:
     sec2: int | None = None
@@ -139,23 +113,10 @@ class Anchors:
         return self.sec2 is not None or self.sec3 is not None or self.sec4 is not None
 
 
-def _is_label(token: Token) -> bool:
-    return token.kind == TEXT and not _is_prose(token)
-
-
-def _is_prose(token: Token) -> bool:
-    """A text cell too long for a label; a bracketed gloss does not count ("规范性文件(行政机关…)")."""
-    if "。" in token.key:
-        return True
-    if len(token.key) <= _MAX_LABEL:
-        return False
-    return len(_GLOSS.sub("", token.key)) > _MAX_LABEL
-
-
 def _find_anchors(tokens: list[Token]) -> Anchors:
     anchors = Anchors()
     for index, token in enumerate(tokens):
-        if not _is_label(token):
+        if not is_label(token):
             continue
         before_sec3 = anchors.sec3 is None and anchors.sec4 is None
         if before_sec3 and anchors.sec2 is None and _opens_sec2(token.key):
@@ -202,39 +163,6 @@ def _g1_other_row(tokens: list[Token], anchors: Anchors) -> bool:
 # -- reading rows -----------------------------------------------------------------------------------
 
 
-def _read_values(tokens: list[Token], label: int, end: int, width: int) -> list[Token]:
-    """The value cells of the row labelled by ``tokens[label]``, up to token ``end``."""
-    own_row = tokens[label].row
-    values: list[Token] = []
-    index = label + 1
-    while index < end:
-        row = tokens[index].row
-        stop = index
-        while stop < end and tokens[stop].row == row:
-            stop += 1
-        chunk = tokens[index:stop]
-        index = stop
-        last_text = max((n for n, t in enumerate(chunk) if t.kind == TEXT), default=-1)
-        if any(t.kind == TEXT and _is_prose(t) for t in chunk):
-            break  # prose: the table has ended
-        has_value = any(t.kind == VALUE for t in values)
-        if row != own_row and last_text >= 0:
-            if has_value:
-                break  # another row begins (a label, or the tail of one: "公开\t2.其他…")
-            values = []  # the label wraps onto this line: "5.要求行政机关确认或重新\n出具已获取信息"
-        tail = chunk[last_text + 1 :]
-        if row != own_row and not any(t.kind == VALUE for t in tail):
-            continue  # a row of empty spacer cells
-        values.extend(tail)
-        if len(values) >= width and any(t.kind == VALUE for t in values):
-            break
-    while len(values) > width and values[0].kind == EMPTY:
-        values.pop(0)  # spacer cells of merged label columns
-    while len(values) > width and values[-1].kind == EMPTY:
-        values.pop()
-    return values
-
-
 def _cells(
     values: list[Token], columns: list[tuple[str, str]], where: str, warnings: list[str]
 ) -> dict[str, Cell]:
@@ -261,11 +189,13 @@ def _labelled_rows(
     previous: Token | None = None  # an unmatched text cell just before: the first half of a wrapped label
     for index in range(start, end):
         token = tokens[index]
-        if not _is_label(token):
+        if not is_label(token):
             previous = None
             continue
         code = match(token)
-        if code is None and previous is not None:
+        if code is None and previous is not None and min(len(previous.key), len(token.key)) > 1:
+            # (single characters are a label or header printed one character per line, never the
+            # halves of a wrapped label: joined, they would make words such as 其他 by accident)
             key = previous.key + token.key
             code = match(Token(TEXT, previous.raw + token.raw, token.row, key, core_key(key)))
         if code is None:
@@ -289,8 +219,23 @@ def _read_labelled(
         if code is None:
             continue
         stop = labels[position + 1][0] if position + 1 < len(labels) else end
-        read[code] = _read_values(tokens, index, stop, widths[code])
+        read[code] = read_values(tokens, index, stop, widths[code])
     return read
+
+
+def _by_position(
+    tokens: list[Token],
+    span: tuple[int, int],
+    order: list[tuple[str, int]],
+    labels: list[tuple[int, str | None]],
+    read: dict[str, list[Token]],
+    where: str,
+    warnings: list[str],
+) -> None:
+    """Rows whose label was not found, read by their place in the template (``positions.py``)."""
+    for code, values in fill_gaps(tokens, span, order, labels, read).items():
+        read[code] = values
+        warnings.append(f"{where}.{code}: label not found, read by position")
 
 
 # -- the three tables -------------------------------------------------------------------------------
@@ -356,6 +301,8 @@ def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: li
         f"{block}.{row}": cols for block, rows, cols in _sec2_layout(gen, variants=True) for row in rows
     }
     read = _read_labelled(tokens, labels, end, {path: len(cols) for path, cols in columns.items()})
+    order = [(f"{block}.{row}", len(cols)) for block, rows, cols in _sec2_layout(gen) for row in rows]
+    _by_position(tokens, (start, end), order, labels, read, "sec2", warnings)
     sec2: Sec2 = {}
     for block, rows, cols in _sec2_layout(gen, variants=True):
         sec2[block] = {}
@@ -383,6 +330,7 @@ def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: li
     columns = [(code, "count") for code in _sec3_columns(gen)]
     rows = _sec3_rows(gen)
     read = _read_labelled(tokens, labels, end, dict.fromkeys(rows, len(columns)))
+    _by_position(tokens, (start, end), [(row, len(columns)) for row in rows], labels, read, "sec3", warnings)
     sec3: Sec3 = {}
     for row in rows:
         if row in read:
@@ -394,7 +342,7 @@ def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: li
 
 def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec4:
     groups, columns = _sec4_groups(gen), _sec4_columns(gen)
-    values = _read_values(tokens, start, end, _SEC4_WIDTH)
+    values = read_values(tokens, start, end, _SEC4_WIDTH)
     if len(values) != _SEC4_WIDTH:
         printed = "\t".join(token.raw for token in values)
         warnings.append(f"sec4: {len(values)} cells for {_SEC4_WIDTH} columns")
