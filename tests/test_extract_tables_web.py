@@ -257,3 +257,35 @@ def test_signed_unit_and_placeholder_cells(raw: str, kind: str, value, flag: str
     assert (cell.value, cell.flag) == (value, flag)
     if raw:
         assert cell.raw == raw  # the printed text, unit included
+
+
+def sec4_lines_after(rows: list[str]) -> Statistics:
+    sec3 = [f"{label} {' '.join(sec3_row(1))}" for label in SEC3_LABELS]
+    return read_text(pdf_report(sec3, rows))
+
+
+def test_sec4_groups_printed_as_labelled_rows() -> None:
+    stats = sec4_lines_after(
+        [
+            "行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计",
+            "行政复议 1 2 3 4 10",
+            "未经复议直接起诉 0 0 0 0 0",
+            "复议后起诉 5 0 0 0 5",
+        ]
+    )
+    assert [cell.value for cell in stats.sec4["review"].values()] == [1, 2, 3, 4, 10]
+    assert [cell.value for cell in stats.sec4["litigation_after_review"].values()] == [5, 0, 0, 0, 5]
+
+
+def test_sec4_groups_split_by_a_header_printed_one_character_per_line() -> None:
+    rows = ["行政复议", "1 2 3 4 10", *vertical("行政诉讼 未经复议直接起诉"), "0 0 0 0 0", *vertical("复议后起诉"), "5 0 0 0 5"]
+    stats = sec4_lines_after(rows)
+    assert [cell.value for cell in stats.sec4["review"].values()] == [1, 2, 3, 4, 10]
+    assert [cell.value for cell in stats.sec4["litigation_direct"].values()] == [0, 0, 0, 0, 0]
+    assert [cell.value for cell in stats.sec4["litigation_after_review"].values()] == [5, 0, 0, 0, 5]
+
+
+def test_sec4_with_a_cell_lost_is_a_mismatch_not_shifted() -> None:
+    rows = ["行政复议", "1 2 3 4", *vertical("行政诉讼"), "0 0 0 0 0", *vertical("复议后起诉"), "5 0 0 0 5 7"]
+    stats = sec4_lines_after(rows)
+    assert {cell.flag for group in stats.sec4.values() for cell in group.values()} == {"cell_count_mismatch"}

@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from crawler.extract.cells import EMPTY, TEXT, VALUE
+from crawler.extract.labels import row_code
+from crawler.extract.sections import heading_of
 from crawler.extract.tokens import Token, is_prose, trim
 
 Order = Sequence[tuple[str, int]]  # (row code, width) in template order
@@ -107,3 +109,59 @@ def assign(runs: list[list[Token]], widths: list[int]) -> list[list[Token]] | No
         rows.append(values[offset : offset + width])
         offset += width
     return rows
+
+
+# -- section 四 --------------------------------------------------------------------------------------
+
+
+def sec4_fallback(tokens: list[Token], start: int, end: int, groups: Sequence[str]) -> list[Token] | None:
+    """The 15 cells of section 四 when they do not follow its header directly.
+
+    Either each group printed as a labelled row of its own (「行政复议 | 0 | 0 | 0 | 0 | 0」, a
+    transposed table), or — after the heading, past a header whose layout is broken — the first
+    run of exactly 15 values, or 15 values in all before the next heading in runs of whole groups
+    (PDF text, the numbers of a group kept together).
+    """
+    width = 5 * len(groups)
+    end = _section_end(tokens, start, end)
+    by_group = _labelled_groups(tokens, start, end, groups)
+    if by_group is not None:
+        return by_group
+    runs = value_runs(tokens, start + 1, end)
+    for run in runs:
+        fitted = trim(_after_label_cell(run), width)
+        if len(fitted) == width:
+            return fitted
+    if any(len(run) % 5 for run in runs):
+        return None  # a run that is not whole groups: a cell lost or a stray number, never shifted
+    rows = assign(runs, [width]) if runs else None
+    return rows[0] if rows else None
+
+
+def _section_end(tokens: list[Token], start: int, end: int) -> int:
+    for index in range(start + 1, end):
+        token = tokens[index]
+        if token.kind == TEXT and heading_of(token.raw) not in (None, "review_litigation"):
+            return index
+    return end
+
+
+def _labelled_groups(tokens: list[Token], start: int, end: int, groups: Sequence[str]) -> list[Token] | None:
+    """Each group's label with its five values on the same row, all three groups found."""
+    found: dict[str, list[Token]] = {}
+    for index in range(start, end):
+        token = tokens[index]
+        if token.kind != TEXT or is_prose(token):
+            continue
+        code = row_code("sec4", token.raw, "G2")
+        if code is None or code in found:
+            continue
+        row = [t for t in tokens[index + 1 : end] if t.row == token.row]
+        if any(t.kind == TEXT for t in row):
+            continue
+        values = trim(row, 5)
+        if len(values) == 5 and any(t.kind == VALUE for t in values):
+            found[code] = values
+    if set(found) != set(groups):
+        return None
+    return [token for group in groups for token in found[group]]

@@ -23,7 +23,7 @@ from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
 from crawler.extract.grid import detect_layout, html_rows, text_rows
 from crawler.extract.labels import core_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
 from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
-from crawler.extract.positions import fill_gaps
+from crawler.extract.positions import fill_gaps, sec4_fallback
 from crawler.extract.schema import generation, match_key
 from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
 from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
@@ -343,6 +343,11 @@ def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: li
 def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec4:
     groups, columns = _sec4_groups(gen), _sec4_columns(gen)
     values = read_values(tokens, start, end, _SEC4_WIDTH)
+    if len(values) != _SEC4_WIDTH:
+        fallback = sec4_fallback(tokens, start, end, groups)
+        if fallback is not None:
+            warnings.append("sec4: cells not after the header, read by position")
+            values = fallback
     if len(values) != _SEC4_WIDTH:
         printed = "\t".join(token.raw for token in values)
         warnings.append(f"sec4: {len(values)} cells for {_SEC4_WIDTH} columns")
