@@ -92,3 +92,7 @@ def test_unknown_section_is_an_error() -> None:
 )
 def test_block_codes(label: str, code: str | None) -> None:
     assert block_code(label, "G2") == code
+
+
+def test_label_with_a_lone_surrogate_is_compared_as_printed() -> None:
+    assert label_key("\ud800规章") == "\ud800规章"

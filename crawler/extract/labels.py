@@ -21,6 +21,7 @@ unambiguous prefix of at least four characters (a label cut short: 「其他对�
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from functools import cache, lru_cache
 
 from crawler.extract.normalise import to_simplified
@@ -83,7 +84,8 @@ def label_key(text: str) -> str:
         return key
     if "(" in key:
         key = _PINYIN.sub("", key)
-    key = to_simplified(key)
+    with suppress(UnicodeEncodeError):  # a lone surrogate (broken input): compared as printed
+        key = to_simplified(key)
     for printed, meant in _CONVERTER_WORDS:
         if printed in key:
             key = key.replace(printed, meant)
