@@ -10,8 +10,8 @@ that follow. What a "row" is depends on the layout:
 * ``cell_per_line``: a paragraph (blank-line separated), one cell per line or cells between "|"
   lines; a line that lost its tab indentation continues the cell above (a wrapped label).
   Or one cell per line closed by a bar or a slash (「规章 |」, 「0 /」, spacer bars 「| |||」 after
-  it): a row is a label line and the value lines after it, or the lines after a bare "|" when the
-  source opens every row with one (then a bare "|" before another is a blank cell).
+  it): a row is a label line and the value lines after it. A bare "|" is a blank cell, except
+  before a label when the source opens its rows with one.
 * ``flattened``: a line of PDF text; numbers are split off on whitespace, and empty cells are
   invisible, so they are dropped.
 """
@@ -226,8 +226,8 @@ def _closed_rows(lines: list[str], closer: re.Pattern[str]) -> Rows:
     for index, line in enumerate(stripped):
         if line == "|" and closer is _BAR_CELL:
             following = stripped[index + 1] if index + 1 < len(stripped) else ""
-            if bare_opens and following != "|":
-                current = _flush(rows, current)
+            if bare_opens and following != "|" and _closed_kind(following, closer) == 2:
+                current = _flush(rows, current)  # rows open with a label; a bar before a value is a blank cell
             else:
                 current.append("")  # a blank cell: its bar with nothing before it
             continue
@@ -240,6 +240,11 @@ def _closed_rows(lines: list[str], closer: re.Pattern[str]) -> Rows:
             current.extend("" for _ in range(match["spacers"].count("|")))  # spacer cells
     _flush(rows, current)
     return rows
+
+
+def _closed_kind(line: str, closer: re.Pattern[str]) -> int:
+    match = closer.fullmatch(line)
+    return token_kind(match["cell"] if match else line)
 
 
 def _rows_open_with_bar(stripped: list[str], closer: re.Pattern[str]) -> bool:
