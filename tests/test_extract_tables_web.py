@@ -289,3 +289,10 @@ def test_sec4_with_a_cell_lost_is_a_mismatch_not_shifted() -> None:
     rows = ["行政复议", "1 2 3 4", *vertical("行政诉讼"), "0 0 0 0 0", *vertical("复议后起诉"), "5 0 0 0 5 7"]
     stats = sec4_lines_after(rows)
     assert {cell.flag for group in stats.sec4.values() for cell in group.values()} == {"cell_count_mismatch"}
+
+
+def test_traditional_table_labels_inside_a_simplified_text() -> None:
+    rows = [(label.replace("条", "條").replace("项", "項").replace("内", "內"), v) for label, v in SEC2_G2]
+    prose = "本报告由本机关编制。全年主动公开政府信息100条。"
+    text = "\n".join([prose, *("\t".join([label, *values]) for label, values in rows)])
+    assert sec2_values(read_text(text)) == SEC2_VALUES

@@ -21,7 +21,7 @@ from functools import cache
 from crawler.extract import formats
 from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
 from crawler.extract.grid import detect_layout, html_rows, text_rows
-from crawler.extract.labels import core_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
+from crawler.extract.labels import core_key, label_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
 from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
 from crawler.extract.positions import fill_gaps, sec4_fallback
 from crawler.extract.schema import generation, match_key
@@ -29,6 +29,7 @@ from crawler.extract.sections import heading_of, heading_spans, image_sections, 
 from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
 
 _SEC4_WIDTH = 15
+_TRADITIONAL_ANCHOR = frozenset("條項內議")  # traditional forms of the anchor labels' characters
 
 
 # -- entry point ------------------------------------------------------------------------------------
@@ -97,7 +98,13 @@ def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | N
 def _is_anchor_line(line: str) -> bool:
     if len(line) > 200:
         return False
-    key = match_key(line)
+    if _anchor_key(match_key(line)):
+        return True
+    # table labels in traditional script inside a simplified text (the text was not converted)
+    return not _TRADITIONAL_ANCHOR.isdisjoint(line) and _anchor_key(label_key(line))
+
+
+def _anchor_key(key: str) -> bool:
     if key.startswith(("信息内容", "行政复议")) and len(key) <= 40:
         return True
     return "第二十条第" in key or "本列数据的勾稽关系" in key or "本年新收" in key
