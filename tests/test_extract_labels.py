@@ -28,6 +28,7 @@ def test_label_key_folds_spacing_script_and_converter_words(printed: str, key: s
     ("label", "gen", "code"),
     [
         ("规章", "G2", "art20_1.regulations"),
+        ("规章：", "G2", "art20_1.regulations"),
         ("行政规范性文件", "G2", "art20_1.normative_documents"),
         ("规范性文件", "G2", "art20_1.normative_documents"),  # G1 wording in a G2 table
         ("行政規範性檔案", "G2", "art20_1.normative_documents"),

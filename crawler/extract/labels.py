@@ -134,6 +134,7 @@ def sec3_exact_code(key: str, gen: str) -> str | None:
 
 def sec2_row_code(core: str, gen: str) -> str | None:
     """"block.row" of a section-二 row label key (enumerators already stripped)."""
+    core = core.rstrip(":;,")  # 「规章：」
     for label, path in sec2_labels(gen):
         if core == label or (core.startswith(label) and core[len(label)] in "([【"):
             return path
