@@ -296,3 +296,12 @@ def test_traditional_table_labels_inside_a_simplified_text() -> None:
     prose = "本报告由本机关编制。全年主动公开政府信息100条。"
     text = "\n".join([prose, *("\t".join([label, *values]) for label, values in rows)])
     assert sec2_values(read_text(text)) == SEC2_VALUES
+
+
+def test_pdf_lines_ending_in_a_placeholder_are_not_slash_closed_cells() -> None:
+    rows = [(label, ["/"] * len(values) if label != "信息内容" else values) for label, values in SEC2_G2]
+    lines = [" ".join([label, *values]) for label, values in rows]
+    assert detect_layout(lines) == "flattened"
+    stats = read_text("\n".join(lines))
+    flags = {cell.flag for rows in stats.sec2.values() for cols in rows.values() for cell in cols.values()}
+    assert flags == {"marker"}

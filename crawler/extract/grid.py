@@ -30,7 +30,7 @@ Rows = list[list[str]]
 _PAGE_NUMBER = re.compile(r"[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?")
 _MARKDOWN_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|?)+")
 _BAR_CELL = re.compile(r"(?P<cell>[^|]*[^|\s][^|]*?)\s*\|(?P<spacers>[\s|]*)")  # "规章 |", "0 | ||"
-_SLASH_CELL = re.compile(r"(?P<cell>.*?[^/\s])\s*/")  # "规章/", "0 /"
+_SLASH_CELL = re.compile(r"(?P<cell>[^/]*[^/\s])\s*/")  # "规章/", "0 /"
 _CLOSED_SHARE = 0.3  # of the zone's lines closed by a bar or slash: the one-cell-per-line layout
 _MAX_SPAN = 64  # a malformed rowspan="9999" must not allocate a huge grid
 
@@ -212,8 +212,12 @@ def _closer(nonblank: list[str]) -> re.Pattern[str] | None:
     # look like closed cells, so closed lines must also outnumber them
     rows = sum(1 for line in nonblank if sum(1 for cell in _pipe_cells(line) if cell) >= 2)
     for pattern in (_BAR_CELL, _SLASH_CELL):
-        closed = sum(1 for line in nonblank if pattern.fullmatch(line.strip()))
-        if closed >= _CLOSED_SHARE * len(nonblank) and closed > rows:
+        cells = [match["cell"] for line in nonblank if (match := _closed(pattern, line.strip()))]
+        if len(cells) < _CLOSED_SHARE * len(nonblank) or len(cells) <= rows:
+            continue
+        # 「行政许可 /」 is also PDF text of a label and its placeholder: slash-closed cells are
+        # often numbers, each on a line of its own
+        if pattern is _BAR_CELL or sum(token_kind(cell) == 1 for cell in cells) >= len(cells) / 4:
             return pattern
     return None
 
@@ -231,7 +235,7 @@ def _closed_rows(lines: list[str], closer: re.Pattern[str]) -> Rows:
             else:
                 current.append("")  # a blank cell: its bar with nothing before it
             continue
-        match = closer.fullmatch(line)
+        match = _closed(closer, line)
         cell = match["cell"] if match else line
         if token_kind(cell) == 2 and any(token_kind(c) != 2 for c in current):  # TEXT after values
             current = _flush(rows, current)
@@ -242,8 +246,20 @@ def _closed_rows(lines: list[str], closer: re.Pattern[str]) -> Rows:
     return rows
 
 
-def _closed_kind(line: str, closer: re.Pattern[str]) -> int:
+def _closed(closer: re.Pattern[str], line: str) -> re.Match[str] | None:
+    """The line as one closed cell; not a line of several cells (「规章 0 0 /」: PDF text whose last
+    cell is a placeholder)."""
     match = closer.fullmatch(line)
+    if match is None:
+        return None
+    parts = match["cell"].split()
+    if len(parts) > 1 and any(token_kind(part) == 1 for part in parts):  # VALUE
+        return None
+    return match
+
+
+def _closed_kind(line: str, closer: re.Pattern[str]) -> int:
+    match = _closed(closer, line)
     return token_kind(match["cell"] if match else line)
 
 
@@ -251,7 +267,7 @@ def _rows_open_with_bar(stripped: list[str], closer: re.Pattern[str]) -> bool:
     """Whether the source opens its rows with a bare "|": most label lines follow one."""
     labels = opened = 0
     for index, line in enumerate(stripped):
-        match = closer.fullmatch(line)
+        match = _closed(closer, line)
         if match and token_kind(match["cell"]) == 2:
             labels += 1
             opened += index > 0 and stripped[index - 1] == "|"
