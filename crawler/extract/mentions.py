@@ -39,7 +39,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("compiled", re.compile(rf"(?:^|[。\n,，])(?P<n>{_NAME})(?:负责)?编(?:制|写)了")),
 )
 _CONTACT = (
-    re.compile(rf"请(?:与|联系|致电|咨询)[:：]?(?P<n>{_NAME})(?:联系|咨询|[,，。;；(（:：]|$)", re.MULTILINE),
+    re.compile(
+        rf"(?:请|可)(?:与|联系|致电|咨询)[:：]?(?P<n>{_NAME})(?:联系|咨询|[,，。;；(（:：]|$)", re.MULTILINE
+    ),
     re.compile(rf"地址[:：]\s*(?P<n>{_NAME}(?:人民政府|政府))(?:[;；,，。\s)）]|$)", re.MULTILINE),
 )
 _SUBJECT = re.compile(
@@ -80,8 +82,7 @@ def _add(mentions: list[Mention], raw: str, origin: str) -> None:
     if not name:
         return
     name = re.sub(r"^(?:本年度|本年|年度|全年|今年)", "", name)
-    if origin in ("compiled", "contact"):
-        name = body_of_office(name, keep_government_office=False)
+    name = body_of_office(name, keep_government_office=origin not in ("compiled", "contact"))
     if not looks_like_agency(name) or is_first_person(name) or _BARE_UNIT.match(name) or _PROSE.search(name):
         return
     if all(existing.name != name for existing in mentions):

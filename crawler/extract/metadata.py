@@ -16,6 +16,7 @@ from crawler.extract.mentions import find_mentions
 from crawler.extract.model import Metadata, Page
 from crawler.extract.names import (
     agency_level,
+    body_of_office,
     clean_name,
     complete_from_text,
     completes,
@@ -79,7 +80,7 @@ def _parse_title(title: str | None) -> _TitleParts | None:
     agency = groups.get("before") or groups.get("after") or ""
     agency = re.sub(r"^.*?[:：]", "", agency)  # spam or column prefixes such as "转载："
     # a title's name is taken as printed (学校, 医院 …), only debris and first-person words go
-    agency = clean_name(agency) or ""
+    agency = body_of_office(clean_name(agency) or "")
     usable = bool(agency) and not is_first_person(agency) and len(agency) <= 40
     return _TitleParts(title, agency if usable else None, match.group("year"))
 

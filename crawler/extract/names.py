@@ -46,12 +46,21 @@ _FIELD_LABEL = re.compile(
 _FLIPBOOK = re.compile(r"^(?:Page\s*\d+\s*[-–—]\s*|P\.\s*\d+\s*)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"^.*[_$|>»]")
 _SPAM = re.compile(r"娱乐|彩票|竞彩|博彩|图库|资料大全|官网|棋牌|赌|六合|开奖|皇冠|下载|分享")
+_PROSE = re.compile(r"[我,，。;；!！?？]|根据|现将|以下")
+_GOVERNMENT_INSIDE = re.compile(
+    r"人民政府(?=[\u4e00-\u9fff]{1,8}(?:街道办事处|街道|镇|乡|苏木)(?:人民政府)?$)"
+)
 _OFFICE = re.compile(
     r"(?P<body>.*?(?:人民政府|政府|局|委员会|委|中心|镇|乡|苏木|街道办事处|街道|办事处))"
-    r"(?P<office>党政综合办公室|党政综合办|党政办公室|党政办|综合办公室|综合办|办公室|综合股|[\u4e00-\u9fff]{1,4}股)$"
+    r"(?P<office>(?:政府)?信息公开办公室|政务公开办公室|政务公开办|党政综合办公室|党政综合办|党政办公室|党政办|"
+    r"综合办公室|综合办|办公室|综合股|[\u4e00-\u9fff]{1,4}股)$"
 )
 _REGION_UNIT = r"[\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|自治旗|省|市|县|区|旗|盟|州)"
 _UNIT = re.compile(_REGION_UNIT)
+# two characters and the unit: most county names, and no verb caught in front (「可以从荣成市…网」)
+_PORTAL = re.compile(
+    r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户)?网"
+)
 _LEADING_WORDS = re.compile(r"^.*?(?:位于|地址|地处|是|在|的|和|与|及|由|对|向)")
 _LEVEL_TOWNSHIP = re.compile(r"(?:镇|乡|苏木|街道)(?:人民政府|政府|办事处|党政办公室|党政办)?$|街道办事处$")
 _LEVEL_GOVERNMENT = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)?$")
@@ -93,10 +102,11 @@ def clean_name(raw: str | None) -> str | None:
     name = _SEPARATORS.sub("", name)
     name = _SO_CALLED.sub("", name)
     name = _CORRECTION.sub("", _NOISE.sub("", name))
-    name = re.sub(r"^关于|关于$", "", name).strip("的之,，:：、.。;；|-— ")
-    if not name or _SPAM.search(name):
+    name = re.sub(r"^(?:关于|由|经|据)|关于$", "", name).strip("的之,，:：、.。;；|-— ")
+    if not name or _SPAM.search(name) or _PROSE.search(name):
         return None
-    return name
+    # a township's name printed inside its county government's: 周村区人民政府丝绸路街道办事处
+    return _GOVERNMENT_INSIDE.sub("", name)
 
 
 def is_first_person(name: str) -> bool:
@@ -194,33 +204,39 @@ def _needs_prefix(name: str) -> str | None:
         township = re.match(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|苏木|街道)", name)
         return township.group(0) if township else name
     unit = first.group(0)
-    return unit if unit.endswith("区") and not unit.endswith("自治区") else None
+    return unit if unit.endswith(("区", "县")) and not unit.endswith(("自治区", "自治县")) else None
 
 
 def complete_from_text(name: str, text: str) -> str | None:
     """``name`` with the region the text prints in front of its short part (an address, the portal's
-    name, a statistics sentence), or None. A county-level 市/县 needs no prefecture in front: 威海市
-    荣成市荫子镇 completes 荫子镇 as 荣成市荫子镇; a district keeps its city (威海市文登区)."""
+    name, a statistics sentence), or None. A county-level 市 needs no prefecture in front: 威海市
+    荣成市荫子镇 completes 荫子镇 as 荣成市荫子镇; a district or county keeps its city (威海市文登区)."""
     stem = _needs_prefix(name)
     if not stem or len(stem) < 2:
         return None
     found: Counter[str] = Counter()
+    county_alone = stem != name[: len(stem)] or not stem.endswith(("区", "县"))
     for match in re.finditer(rf"((?:{_REGION_UNIT}){{1,3}}){re.escape(stem)}", text):
-        prefix = _reduce_chain(_LEADING_WORDS.sub("", match.group(1)))
+        prefix = _reduce_chain(_LEADING_WORDS.sub("", match.group(1)), county_alone=county_alone)
         if prefix and not name.startswith(prefix):
             found[prefix] += 1
-    if not found:
-        return None
-    prefix = max(found, key=lambda p: (found[p], len(p)))
-    return prefix + name
+    if found:
+        return max(found, key=lambda p: (found[p], len(p))) + name
+    if _UNIT.match(name):
+        return None  # a district or county without its city: a portal's name does not tell it
+    portal = _PORTAL.search(text)  # 「可以从荣成市人民政府信息公开网下载」: the body's county
+    return portal.group(1) + name if portal else None
 
 
-def _reduce_chain(chain: str) -> str:
+def _reduce_chain(chain: str, *, county_alone: bool) -> str:
+    """The printed chain of regions as names use it: a district keeps its city (威海市文登区); a
+    county's own bodies keep it too (银川市永宁县人民政府), but in front of a township the county
+    or county-level city stands alone (遂溪县北坡镇, 荣成市荫子镇)."""
     units = _UNIT.findall(chain)
     if not units or "".join(units) != chain:
         return ""
-    # a county-level 市 / 县 / 旗 stands alone; a 区 keeps the unit before it
+    keeps = ("区",) if county_alone else ("区", "县")
     for index in range(len(units) - 1, -1, -1):
-        if not units[index].endswith("区") or units[index].endswith("自治区"):
+        if not units[index].endswith(keeps) or units[index].endswith(("自治区", "自治县")):
             return "".join(units[index:])
     return "".join(units)
