@@ -130,8 +130,8 @@ def _read_proactive(text: str, narrative: Narrative) -> None:
     if match is None:
         return
     narrative.proactive_total = parse_count(match.group("num"), match.group("scale"))
-    # 「3万余条」, 「260多条」, 「近千条」: a rounded figure, marked approximate (万 alone rounds too)
-    narrative.proactive_approx = bool(match.group("pre") or match.group("post") or match.group("scale"))
+    # 「3万余条」, 「260多条」, 「近2000条」: marked approximate (a plain 「15.8万条」 is taken as printed)
+    narrative.proactive_approx = bool(match.group("pre") or match.group("post"))
     narrative.proactive_raw = text[_clause_start(text, match.start()) : match.end()].strip()
     subcounts, exhaustive = _channel_counts(text, match.end())
     narrative.proactive_subcounts = subcounts
