@@ -160,7 +160,7 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
     channels = named.group("ch") if named else clause
     if _SAYS_TOTAL.search(clause):
         return False
-    if _SECONDARY_CHANNEL.search(channels) and not _PRIMARY_CHANNEL.search(channels):
+    if _SECONDARY_CHANNEL.search(clause) and not _PRIMARY_CHANNEL.search(clause):
         return True
     if named and re.search(r"[、及和等]", channels):
         return False
