@@ -250,3 +250,21 @@ def test_published_falls_back_to_the_printed_date_and_says_so() -> None:
 def test_headline_count_never_a_channel_or_breakdown(text: str, total: int | None, approx: bool) -> None:
     narrative = extract_narrative(text)
     assert (narrative.proactive_total, narrative.proactive_approx) == (total, approx)
+
+
+@pytest.mark.parametrize(
+    ("text", "posted"),
+    [
+        (
+            "某某县财政局2022年政府信息公开工作年度报告\n来源:县政府办 时间:2023-01-12 10:01\n正文",
+            "2023-01-12",
+        ),
+        ("某某县财政局2022年政府信息公开工作年度报告\n• 2023-03-08\n来源：县政府办\n正文", "2023-03-08"),
+        ("某某县财政局2022年政府信息公开工作年度报告\n时间: 11:27\n正文", None),
+        ("某某县财政局2022年政府信息公开工作年度报告\n上传时间:2023-7-07\n正文", None),
+        ("本报告统计时间:2022-01-01至2022-12-31。", None),
+    ],
+)
+def test_posting_dates_from_the_page_header_lines(text: str, posted: str | None) -> None:
+    metadata = extract_metadata(None, text)
+    assert (metadata.published if metadata.published_basis == "posted" else None) == posted

@@ -119,7 +119,14 @@ _ANNOUNCED = re.compile(
 )
 _ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
 _DAMAGED_DATE = re.compile(r"(?<!\d)\d{5,6}\s*年|自\s*\d{5,8}\s*日")
-_POSTED = re.compile(rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|上传时间)\s*[:：]?\s*\|?\s*({DATE})")
+# posting-date labels; a bare 「时间：」 counts only with a date (「时间: 11:27」 alone says nothing) and
+# not inside a longer word (统计时间); a platform's 上传时间 is not the report's posting
+_POSTED = re.compile(
+    rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])时间)\s*[:：]?\s*\|?\s*({DATE})"
+)
+# a date alone on a line at the top of the page, under the title (「• 2024-03-08」)
+_TOP_DATE_LINE = re.compile(rf"^[•·\s]*({DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*$")
+_TOP_LINES = 8
 _PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
 _SIGNED_LINE = re.compile(rf"^(?P<name>\S.*?)\s*(?P<date>{DATE})\s*$")
@@ -271,6 +278,14 @@ def _resolve_year(
     return year or text_year(text, warnings)
 
 
+def _top_date(text: str) -> str | None:
+    for line in text.split("\n", _TOP_LINES)[:_TOP_LINES]:
+        match = _TOP_DATE_LINE.match(line)
+        if match:
+            return match.group(1)
+    return None
+
+
 def _resolve_dates(
     page: Page | None, text: str, signature: _Signature, warnings: list[str]
 ) -> tuple[str | None, str | None, str | None]:
@@ -285,6 +300,7 @@ def _resolve_dates(
         meta_value(meta, "PubDate"),
         page.date_line if page else None,
         posted.group(1) if posted else None,
+        _top_date(text),
     ):
         published = parse_date(candidate)
         if published:
