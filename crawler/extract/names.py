@@ -61,7 +61,11 @@ _UNIT = re.compile(_REGION_UNIT)
 _PORTAL = re.compile(
     r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户)?网"
 )
-_LEADING_WORDS = re.compile(r"^.*?(?:位于|地址|地处|是|在|的|和|与|及|由|对|向)")
+# characters that begin no place name but often stand just before one (「可以在淄博市」, 「通过乳山市」)
+_NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
+_NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我")
+_UNIT_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "县", "区", "旗", "盟", "州")
+_UNIT_CHARS = frozenset("省市县区旗盟州")
 _LEVEL_TOWNSHIP = re.compile(r"(?:镇|乡|苏木|街道)(?:人民政府|政府|办事处|党政办公室|党政办)?$|街道办事处$")
 _LEVEL_GOVERNMENT = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)?$")
 _LEVEL_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅|所|院|署|队|站|处|会|馆|部|社)$")
@@ -116,9 +120,9 @@ def is_first_person(name: str) -> bool:
 
 def looks_like_agency(name: str | None) -> bool:
     """A body's name: 3–40 characters ending in a unit of government, not a first-person word."""
-    return (
-        bool(name) and 2 <= len(name) <= 40 and bool(_AGENCY_END.search(name)) and not is_first_person(name)
-    )
+    end = _AGENCY_END.search(name) if name and len(name) <= 40 else None
+    # more than its unit: 「政府」, 「县政府」 name nobody
+    return bool(end) and end.start() >= 2 and not is_first_person(name)
 
 
 def body_of_office(name: str, *, keep_government_office: bool = True) -> str:
@@ -204,6 +208,8 @@ def _needs_prefix(name: str) -> str | None:
         township = re.match(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|苏木|街道)", name)
         return township.group(0) if township else name
     unit = first.group(0)
+    if re.search(r"镇|乡|苏木|街道", name[len(unit) :]) and not unit.endswith("区"):
+        return None  # a township with its county (遂溪县北坡镇) is complete
     return unit if unit.endswith(("区", "县")) and not unit.endswith(("自治区", "自治县")) else None
 
 
@@ -215,17 +221,61 @@ def complete_from_text(name: str, text: str) -> str | None:
     if not stem or len(stem) < 2:
         return None
     found: Counter[str] = Counter()
-    county_alone = stem != name[: len(stem)] or not stem.endswith(("区", "县"))
-    for match in re.finditer(rf"((?:{_REGION_UNIT}){{1,3}}){re.escape(stem)}", text):
-        prefix = _reduce_chain(_LEADING_WORDS.sub("", match.group(1)), county_alone=county_alone)
+    township = bool(re.search(r"镇|乡|苏木|街道", name))
+    county_alone = township or not stem.endswith(("区", "县"))
+    position = text.find(stem)
+    while position != -1:
+        prefix = _reduce_chain(
+            _chain_before(text[max(0, position - 24) : position]), county_alone=county_alone
+        )
         if prefix and not name.startswith(prefix):
             found[prefix] += 1
+        position = text.find(stem, position + len(stem))
     if found:
         return max(found, key=lambda p: (found[p], len(p))) + name
     if _UNIT.match(name):
         return None  # a district or county without its city: a portal's name does not tell it
     portal = _PORTAL.search(text)  # 「可以从荣成市人民政府信息公开网下载」: the body's county
     return portal.group(1) + name if portal else None
+
+
+def _chain_before(before: str) -> str:
+    """The regions printed right before a name, read backwards unit by unit, each the longest
+    plausible place name (2–4 characters, none of them a unit, not starting with a function word)."""
+    units: list[str] = []
+    end = len(before)
+    while len(units) < 3:
+        suffix = next((u for u in _UNIT_SUFFIXES if before[:end].endswith(u)), None)
+        if suffix is None:
+            break
+        found = None
+        for size in (4, 3, 2):
+            start = end - len(suffix) - size
+            place = before[start : end - len(suffix)] if start >= 0 else ""
+            if _plausible_place(place) and (start == 0 or _boundary(before[start - 1])):
+                found = start
+                break
+        if found is None:
+            break
+        units.insert(0, before[found:end])
+        end = found
+    return "".join(units)
+
+
+def _boundary(char: str) -> bool:
+    """A place name starts after punctuation, a function word or another unit."""
+    cjk = "\u4e00" <= char <= "\u9fff"
+    return not cjk or char in _NOT_A_PLACE_START or char in _NOT_IN_A_PLACE or char in _UNIT_CHARS
+
+
+def _plausible_place(place: str) -> bool:
+    return (
+        len(place) >= 2
+        and all("\u4e00" <= char <= "\u9fff" for char in place)
+        and place[0] not in _NOT_A_PLACE_START
+        and _NOT_IN_A_PLACE.isdisjoint(place)
+        and _UNIT_CHARS.isdisjoint(place)
+    )
 
 
 def _reduce_chain(chain: str, *, county_alone: bool) -> str:
