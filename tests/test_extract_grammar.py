@@ -268,3 +268,12 @@ def test_headline_count_never_a_channel_or_breakdown(text: str, total: int | Non
 def test_posting_dates_from_the_page_header_lines(text: str, posted: str | None) -> None:
     metadata = extract_metadata(None, text)
     assert (metadata.published if metadata.published_basis == "posted" else None) == posted
+
+
+def test_a_banner_line_completes_a_short_name() -> None:
+    text = "站群导航\n甲乙市丙丁区(戊己县)\n政府信息公开\n2022年丙丁区(戊己县)政府信息公开工作年度报告\n一、总体情况"
+    assert extract_metadata(None, text).agency == "甲乙市丙丁区(戊己县)"
+
+
+def test_the_body_of_a_disclosure_group_is_a_mention() -> None:
+    assert find_mentions("为此，我苏木成立某某苏木政府信息公开领导小组，专人负责。")[0].name == "某某苏木"

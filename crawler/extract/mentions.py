@@ -44,6 +44,8 @@ _CONTACT = (
     ),
     re.compile(rf"地址[:：]\s*(?P<n>{_NAME}(?:人民政府|政府))(?:[;；,，。\s)）]|$)", re.MULTILINE),
 )
+# 「成立某某苏木政府信息公开领导小组」: the body heads its own disclosure group
+_GROUP = re.compile(rf"(?:成立|调整|组建)(?:了)?(?P<n>{_NAME})(?:政府信息公开|政务公开)(?:工作)?领导小组")
 _SUBJECT = re.compile(
     rf"(?:截至)?{_YEAR}(?:以来)?[,，]\s*(?P<n>{_NAME})(?:认真|高度|严格|坚持|共|全面|持续|按照|深入|积极|紧紧|"
     rf"进一步|始终|以|在|围绕|扎实|主动|不断|通过|聚焦|依法|着力|继续|切实|{_DISCLOSURE})"
@@ -71,8 +73,9 @@ def find_mentions(text: str) -> list[Mention]:
     for pattern in _CONTACT:
         for match in pattern.finditer(text):
             _add(mentions, match.group("n"), "contact")
-    for match in _SUBJECT.finditer(text[:_SUBJECT_WINDOW]):
-        _add(mentions, match.group("n"), "subject")
+    for pattern in (_SUBJECT, _GROUP):
+        for match in pattern.finditer(text[:_SUBJECT_WINDOW]):
+            _add(mentions, match.group("n"), "subject")
     order = {"opening": 0, "compiled": 1, "contact": 2, "subject": 3}
     return sorted(mentions, key=lambda mention: order[mention.origin])
 

@@ -66,6 +66,7 @@ _NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为
 _NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我")
 _UNIT_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "县", "区", "旗", "盟", "州")
 _UNIT_CHARS = frozenset("省市县区旗盟州")
+_HEADER_LINES = 15
 _LEVEL_TOWNSHIP = re.compile(r"(?:镇|乡|苏木|街道)(?:人民政府|政府|办事处|党政办公室|党政办)?$|街道办事处$")
 _LEVEL_GOVERNMENT = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)?$")
 _LEVEL_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅|所|院|署|队|站|处|会|馆|部|社)$")
@@ -220,6 +221,9 @@ def complete_from_text(name: str, text: str) -> str | None:
     stem = _needs_prefix(name)
     if not stem or len(stem) < 2:
         return None
+    header = _header_line(name, text)
+    if header:
+        return header
     found: Counter[str] = Counter()
     township = bool(re.search(r"镇|乡|苏木|街道", name))
     county_alone = township or not stem.endswith(("区", "县"))
@@ -235,8 +239,25 @@ def complete_from_text(name: str, text: str) -> str | None:
         return max(found, key=lambda p: (found[p], len(p))) + name
     if _UNIT.match(name):
         return None  # a district or county without its city: a portal's name does not tell it
-    portal = _PORTAL.search(text)  # 「可以从荣成市人民政府信息公开网下载」: the body's county
-    return portal.group(1) + name if portal else None
+    for portal in _PORTAL.finditer(text):  # 「可以从荣成市人民政府信息公开网下载」: the body's county
+        if _plausible_place(portal.group(1)[:-1]):
+            return portal.group(1) + name
+    return None
+
+
+def _header_line(name: str, text: str) -> str | None:
+    """A line at the top of the page that is the full name: the site's banner or the 发布机构 line
+    (「乌鲁木齐某某区(某某县)」 above a report naming 「某某区(某某县)」)."""
+    for line in text.split("\n", _HEADER_LINES)[:_HEADER_LINES]:
+        line = line.strip()
+        if (
+            line != name
+            and line.endswith(name)
+            and len(line) <= 30
+            and _plausible_place(line[: -len(name)][:2])
+        ):
+            return line
+    return None
 
 
 def _chain_before(before: str) -> str:
