@@ -277,3 +277,22 @@ def test_a_banner_line_completes_a_short_name() -> None:
 
 def test_the_body_of_a_disclosure_group_is_a_mention() -> None:
     assert find_mentions("为此，我苏木成立某某苏木政府信息公开领导小组，专人负责。")[0].name == "某某苏木"
+
+
+def test_a_bare_autonomous_region_is_named_from_the_text() -> None:
+    text = "宁夏回族自治区各地\n自治区人民政府办公厅2022年政府信息公开工作年度报告"
+    assert extract_metadata(None, text).agency == "宁夏回族自治区人民政府办公厅"
+
+
+def test_a_department_that_names_no_place_is_no_full_name() -> None:
+    metadata = extract_metadata(
+        None, "一、总体情况\n2025年度，服务中心在区委区政府的领导下，认真贯彻《条例》。"
+    )
+    assert (metadata.agency, metadata.agency_as_printed) == (None, "服务中心")
+
+
+def test_the_year_may_follow_the_name_in_the_opening() -> None:
+    assert (
+        find_mentions("要求，结合某某市商务局2022年政府信息公开工作实际，编制本报告。")[0].name
+        == "某某市商务局"
+    )

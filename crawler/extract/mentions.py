@@ -22,7 +22,7 @@ _OPENING_WINDOW = 2500
 _SUBJECT_WINDOW = 4000
 # (origin, pattern): the office in a "compiled by" or contact mention answers for the body
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("opening", re.compile(rf"结合(?:{_YEAR})?(?P<n>{_NAME}){_DISCLOSURE}工作(?:实际|情况)")),
+    ("opening", re.compile(rf"结合(?:{_YEAR})?(?P<n>{_NAME})(?:{_YEAR})?{_DISCLOSURE}工作(?:实际|情况)")),
     (
         "opening",
         re.compile(

@@ -22,6 +22,7 @@ from crawler.extract.names import (
     completes,
     is_first_person,
     looks_like_agency,
+    names_a_place,
     normalise_agency,
     well_formed,
 )
@@ -242,7 +243,11 @@ def _resolve_agency(
     if completed:
         chosen = normalise_agency(completed)
     others = [name for name in map(normalise_agency, checked) if name]
-    return _prefer_well_formed(chosen, others, warnings), as_printed
+    chosen = _prefer_well_formed(chosen, others, warnings)
+    if chosen and agency_level(chosen) == "department" and not names_a_place(chosen):
+        warnings.append(f"agency: {chosen} names no place and could not be completed")
+        return None, as_printed  # 「服务中心」 is no full name: the printed form is kept beside it
+    return chosen, as_printed
 
 
 def _prefer_well_formed(chosen: str | None, others: list[str], warnings: list[str]) -> str | None:

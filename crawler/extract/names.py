@@ -22,6 +22,7 @@ __all__ = [
     "expand_abbreviation",
     "is_first_person",
     "looks_like_agency",
+    "names_a_place",
     "normalise_agency",
 ]
 
@@ -190,6 +191,12 @@ def agency_level(name: str | None) -> str | None:
     return None
 
 
+def names_a_place(name: str) -> bool:
+    """Whether a name says where its body is (a region, a township, a zone): 「服务中心」, 「统计局」
+    alone do not, and are no body's full name."""
+    return bool(_UNIT.match(name) or re.search(r"镇|乡|苏木|街道|自治区", name) or _zone().search(name))
+
+
 def well_formed(name: str) -> bool:
     """A "…人民政府" must follow an administrative unit (文登人民政府 lacks its 区)."""
     return name.count("人民政府") == len(_GOV_WELL_FORMED.findall(name))
@@ -209,6 +216,8 @@ def _needs_prefix(name: str) -> str | None:
         township = re.match(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|苏木|街道)", name)
         return township.group(0) if township else name
     unit = first.group(0)
+    if unit == "自治区":  # 自治区人民政府办公厅: the region's name is printed elsewhere (新疆维吾尔自治区)
+        return unit
     if re.search(r"镇|乡|苏木|街道", name[len(unit) :]) and not unit.endswith("区"):
         return None  # a township with its county (遂溪县北坡镇) is complete
     return unit if unit.endswith(("区", "县")) and not unit.endswith(("自治区", "自治县")) else None
@@ -221,6 +230,9 @@ def complete_from_text(name: str, text: str) -> str | None:
     stem = _needs_prefix(name)
     if not stem or len(stem) < 2:
         return None
+    if stem == "自治区":  # 自治区人民政府办公厅: the region the text names (the five are data)
+        region = next((r for r in _data()["autonomous_regions"] if r in text), None)
+        return region + name[len(stem) :] if region else None
     header = _header_line(name, text)
     if header:
         return header
@@ -229,9 +241,8 @@ def complete_from_text(name: str, text: str) -> str | None:
     county_alone = township or not stem.endswith(("区", "县"))
     position = text.find(stem)
     while position != -1:
-        prefix = _reduce_chain(
-            _chain_before(text[max(0, position - 24) : position]), county_alone=county_alone
-        )
+        before = text[max(0, position - 24) : position]
+        prefix = _reduce_chain(_chain_before(before), county_alone=county_alone)
         if prefix and not name.startswith(prefix):
             found[prefix] += 1
         position = text.find(stem, position + len(stem))
