@@ -296,3 +296,8 @@ def test_the_year_may_follow_the_name_in_the_opening() -> None:
         find_mentions("要求，结合某某市商务局2022年政府信息公开工作实际，编制本报告。")[0].name
         == "某某市商务局"
     )
+
+
+@pytest.mark.parametrize("word", ["本机关办公室", "我局办公室", "本单位综合股"])
+def test_first_person_offices_are_no_name(word: str) -> None:
+    assert is_first_person(word)

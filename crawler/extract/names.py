@@ -94,9 +94,9 @@ def _zone() -> re.Pattern[str]:
 @cache
 def _first_person() -> re.Pattern[str]:
     words = "".join(_data()["first_person"])
-    return re.compile(
-        rf"^[{words}](?:[\u4e00-\u9fff]{{0,2}})?(?:局|镇|乡|委|办|单位|机关|街道|区|县|市|旗|苏木|部门|中心|院|厅|政府)$"
-    )
+    # 我… is never a place; 本/该/全 only before a unit word (本溪市 is a city), office or not
+    units = "局|镇|乡|委|办|单位|机关|街道|区|县|市|旗|苏木|部门|中心|院|厅|政府|校"
+    return re.compile(rf"^(?:我|[{words}](?:{units})(?:[\u4e00-\u9fff]{{0,6}}?(?:办公室|办|股))?$)")
 
 
 def clean_name(raw: str | None) -> str | None:
