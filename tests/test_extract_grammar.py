@@ -301,3 +301,14 @@ def test_the_year_may_follow_the_name_in_the_opening() -> None:
 @pytest.mark.parametrize("word", ["本机关办公室", "我局办公室", "本单位综合股"])
 def test_first_person_offices_are_no_name(word: str) -> None:
     assert is_first_person(word)
+
+
+def test_a_government_speaking_in_the_first_person_is_named_from_its_region() -> None:
+    text = "一、总体情况\n2023年，我县认真落实《甲乙市丙丁县政务公开工作要点》，丙丁县各单位共同努力，我县公开信息。"
+    metadata = extract_metadata(None, text)
+    assert (metadata.agency, metadata.agency_as_printed) == ("甲乙市丙丁县人民政府", None)
+
+
+def test_a_department_is_completed_with_its_portals_county() -> None:
+    text = "现将统计局2021年政府信息公开工作年度报告公布如下。2021年度通过丙丁县政府公众网主动公开信息42条。"
+    assert extract_metadata(None, text).agency == "丙丁县统计局"

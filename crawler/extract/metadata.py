@@ -20,6 +20,7 @@ from crawler.extract.names import (
     clean_name,
     complete_from_text,
     completes,
+    government_of_speaker,
     is_first_person,
     looks_like_agency,
     names_a_place,
@@ -226,7 +227,10 @@ def _resolve_agency(
     publisher = publisher if looks_like_agency(publisher) else None
     first = own_sources[0] if own_sources else publisher
     if not first:
-        return None, None
+        speaker = government_of_speaker(text)  # 「我旗」 and 「乌拉特前旗政府网站」: that government
+        if speaker:
+            warnings.append(f"agency: named only in the first person; {speaker} from the regions printed")
+        return speaker, None
     as_printed = _SPACE_NEAR_CJK.sub("", first)
     chosen = normalise_agency(as_printed)
     own = [name for name in map(normalise_agency, own_sources[1:]) if name]

@@ -20,6 +20,7 @@ __all__ = [
     "clean_name",
     "complete_from_text",
     "expand_abbreviation",
+    "government_of_speaker",
     "is_first_person",
     "looks_like_agency",
     "names_a_place",
@@ -60,8 +61,9 @@ _REGION_UNIT = r"[\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|自治旗
 _UNIT = re.compile(_REGION_UNIT)
 # two characters and the unit: most county names, and no verb caught in front (「可以从荣成市…网」)
 _PORTAL = re.compile(
-    r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户)?网"
+    r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?网"
 )
+_SPEAKER = re.compile(r"我(县|区|市|旗)")
 # characters that begin no place name but often stand just before one (「可以在淄博市」, 「通过乳山市」)
 _NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
 _NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我")
@@ -254,6 +256,28 @@ def complete_from_text(name: str, text: str) -> str | None:
         if _plausible_place(portal.group(1)[:-1]):
             return portal.group(1) + name
     return None
+
+
+def government_of_speaker(text: str) -> str | None:
+    """The government a report speaks for when it names itself only 「我县」/「我区」/「我旗」: the
+    region of that kind the text prints most often (at least twice), with its city when printed."""
+    spoken = Counter(_SPEAKER.findall(text))
+    if not spoken:
+        return None
+    unit = spoken.most_common(1)[0][0]
+    chains: Counter[str] = Counter()
+    for match in re.finditer(unit, text):
+        chain = _chain_before(text[max(0, match.start() - 24) : match.end()])
+        if chain.endswith(unit) and len(chain) > 2:
+            chains[chain] += 1
+    places: Counter[str] = Counter()
+    for chain, count in chains.items():
+        places[_UNIT.findall(chain)[-1]] += count
+    if not places or places.most_common(1)[0][1] < 2:
+        return None
+    place = places.most_common(1)[0][0]
+    fullest = max((c for c in chains if c.endswith(place)), key=lambda c: (len(c), chains[c]))
+    return fullest + "人民政府"
 
 
 def _header_line(name: str, text: str) -> str | None:
