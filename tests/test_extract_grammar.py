@@ -312,3 +312,10 @@ def test_a_government_speaking_in_the_first_person_is_named_from_its_region() ->
 def test_a_department_is_completed_with_its_portals_county() -> None:
     text = "现将统计局2021年政府信息公开工作年度报告公布如下。2021年度通过丙丁县政府公众网主动公开信息42条。"
     assert extract_metadata(None, text).agency == "丙丁县统计局"
+
+
+def test_a_short_reference_is_kept_as_printed_but_is_no_full_name() -> None:
+    metadata = extract_metadata(
+        None, "一、总体情况\n截至2018年底，县商务局依托政府信息公开平台主动公开信息。"
+    )
+    assert (metadata.agency, metadata.agency_as_printed) == (None, "县商务局")

@@ -47,8 +47,8 @@ _CONTACT = (
 # 「成立某某苏木政府信息公开领导小组」: the body heads its own disclosure group
 _GROUP = re.compile(rf"(?:成立|调整|组建)(?:了)?(?P<n>{_NAME})(?:政府信息公开|政务公开)(?:工作)?领导小组")
 _SUBJECT = re.compile(
-    rf"(?:截至)?{_YEAR}(?:以来)?[,，]\s*(?P<n>{_NAME})(?:认真|高度|严格|坚持|共|全面|持续|按照|深入|积极|紧紧|"
-    rf"进一步|始终|以|在|围绕|扎实|主动|不断|通过|聚焦|依法|着力|继续|切实|{_DISCLOSURE})"
+    rf"(?:截至|截止)?{_YEAR}(?:底|末|以来)?[,，]\s*(?P<n>{_NAME})(?:认真|高度|严格|坚持|共|全面|持续|按照|深入|积极|紧紧|"
+    rf"进一步|始终|以|在|围绕|扎实|主动|不断|通过|聚焦|依法|着力|继续|切实|依托|利用|{_DISCLOSURE})"
 )
 # prose caught between a year and a verb is no name: 「张家产镇一方面依托…网站及我镇人民政府」
 _PROSE = re.compile(r"[我、]|方面|依托|网站|通过|以及|及其|围绕|按照|根据|工作")
@@ -60,7 +60,7 @@ class Mention:
     """A body's name as printed (debris removed) and where it was found."""
 
     name: str
-    origin: str  # opening / compiled / contact / subject
+    origin: str  # opening / compiled / contact / subject; bare: a short reference (县商务局)
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -76,7 +76,7 @@ def find_mentions(text: str) -> list[Mention]:
     for pattern in (_SUBJECT, _GROUP):
         for match in pattern.finditer(text[:_SUBJECT_WINDOW]):
             _add(mentions, match.group("n"), "subject")
-    order = {"opening": 0, "compiled": 1, "contact": 2, "subject": 3}
+    order = {"opening": 0, "compiled": 1, "contact": 2, "subject": 3, "bare": 4}
     return sorted(mentions, key=lambda mention: order[mention.origin])
 
 
@@ -86,7 +86,9 @@ def _add(mentions: list[Mention], raw: str, origin: str) -> None:
         return
     name = re.sub(r"^(?:本年度|本年|年度|全年|今年)", "", name)
     name = body_of_office(name, keep_government_office=origin not in ("compiled", "contact"))
-    if not looks_like_agency(name) or is_first_person(name) or _BARE_UNIT.match(name) or _PROSE.search(name):
+    if not looks_like_agency(name) or is_first_person(name) or _PROSE.search(name):
         return
+    if _BARE_UNIT.match(name):  # 「县商务局」: the name as printed, never a full name
+        origin = "bare"
     if all(existing.name != name for existing in mentions):
         mentions.append(Mention(name, origin))

@@ -195,10 +195,13 @@ def extract_metadata(
     announced_name, announced_year = _announced_agency(text)
     printed = [t.agency for t in titles if t.agency] + ([announced_name] if announced_name else [])
     signed = [signature.name] if signature.name else []
-    mentioned = [mention.name for mention in find_mentions(text)]
+    mentions = find_mentions(text)
+    mentioned = [mention.name for mention in mentions if mention.origin != "bare"]
     agency, as_printed = _resolve_agency(
         [*printed, *mentioned, *signed], [*printed, *signed], page, text, warnings
     )
+    if as_printed is None:  # only a short reference 「县商务局」: kept as printed, no full name
+        as_printed = next((mention.name for mention in mentions if mention.origin == "bare"), None)
     year = _resolve_year(titles, text, announced_year, warnings)
     published, dated, published_basis = _resolve_dates(page, text, signature, warnings)
     if year and published and int(published[:4]) < year:
