@@ -71,7 +71,11 @@ def test_sec3_header_words_are_rows_only_after_the_header() -> None:
 
 @pytest.mark.parametrize(
     ("label", "code"),
-    [("行政复议", "review"), ("未经复议直接起诉", "litigation_direct"), ("复议后 起诉", "litigation_after_review")],
+    [
+        ("行政复议", "review"),
+        ("未经复议直接起诉", "litigation_direct"),
+        ("复议后 起诉", "litigation_after_review"),
+    ],
 )
 def test_sec4_groups(label: str, code: str) -> None:
     assert row_code("sec4", label, "G1") == code

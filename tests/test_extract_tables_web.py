@@ -139,7 +139,12 @@ def test_a_lost_label_with_the_wrong_number_of_values_stays_missing() -> None:
 
 def test_traditional_script_labels() -> None:
     rows = [
-        (label.replace("规章", "規(guī)章").replace("行政规范性文件", "行政規範性檔案").replace("处罚", "處罰"), v)
+        (
+            label.replace("规章", "規(guī)章")
+            .replace("行政规范性文件", "行政規範性檔案")
+            .replace("处罚", "處罰"),
+            v,
+        )
         for label, v in SEC2_G2
     ]
     text = "\n".join("\t".join([label, *values]) for label, values in rows)
@@ -182,7 +187,9 @@ def vertical(text: str) -> list[str]:
 
 
 def pdf_report(sec3_rows: list[str], sec4_lines: list[str]) -> str:
-    header = vertical("申请人情况 自然人 法人或其他组织 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计")
+    header = vertical(
+        "申请人情况 自然人 法人或其他组织 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"
+    )
     return "\n".join(
         [
             "三、收到和处理政府信息公开申请情况",
@@ -201,9 +208,13 @@ def sec3_row(n: int) -> list[str]:
 
 
 def test_pdf_sec4_header_one_character_per_line_then_fifteen_numbers() -> None:
-    header = vertical("行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉")
+    header = vertical(
+        "行政复议 行政诉讼 结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉"
+    )
     numbers = " ".join(str(n) for n in range(1, 16))
-    stats = read_text(pdf_report([f"{label} {' '.join(sec3_row(3))}" for label in SEC3_LABELS], [*header, numbers]))
+    stats = read_text(
+        pdf_report([f"{label} {' '.join(sec3_row(3))}" for label in SEC3_LABELS], [*header, numbers])
+    )
     assert stats.format == "G2"
     assert [cell.value for cell in stats.sec4["review"].values()] == [1, 2, 3, 4, 5]
     assert [cell.value for cell in stats.sec4["litigation_after_review"].values()] == [11, 12, 13, 14, 15]
@@ -278,7 +289,14 @@ def test_sec4_groups_printed_as_labelled_rows() -> None:
 
 
 def test_sec4_groups_split_by_a_header_printed_one_character_per_line() -> None:
-    rows = ["行政复议", "1 2 3 4 10", *vertical("行政诉讼 未经复议直接起诉"), "0 0 0 0 0", *vertical("复议后起诉"), "5 0 0 0 5"]
+    rows = [
+        "行政复议",
+        "1 2 3 4 10",
+        *vertical("行政诉讼 未经复议直接起诉"),
+        "0 0 0 0 0",
+        *vertical("复议后起诉"),
+        "5 0 0 0 5",
+    ]
     stats = sec4_lines_after(rows)
     assert [cell.value for cell in stats.sec4["review"].values()] == [1, 2, 3, 4, 10]
     assert [cell.value for cell in stats.sec4["litigation_direct"].values()] == [0, 0, 0, 0, 0]
@@ -305,3 +323,20 @@ def test_pdf_lines_ending_in_a_placeholder_are_not_slash_closed_cells() -> None:
     stats = read_text("\n".join(lines))
     flags = {cell.flag for rows in stats.sec2.values() for cols in rows.values() for cell in cols.values()}
     assert flags == {"marker"}
+
+
+def test_pdf_label_glued_to_its_first_number() -> None:
+    rows = [
+        f"{label}{' '.join(sec3_row(i))}" if i in (4, 6) else f"{label} {' '.join(sec3_row(i))}"
+        for i, label in enumerate(SEC3_LABELS)
+    ]
+    stats = read_text(pdf_report(rows, ["行政复议", " ".join(["0"] * 15)]))
+    assert [cell.value for cell in stats.sec3["denied.state_secret"].values()] == sec3_row_values(4)
+    assert [c.value for c in stats.sec3["denied.three_safety_one_stability"].values()] == sec3_row_values(6)
+
+
+def test_a_number_ending_a_word_alone_stays_in_the_word() -> None:
+    from crawler.extract.grid import _flat_cells
+
+    assert _flat_cells("详见附件1") == ["详见附件1"]
+    assert _flat_cells("行政许可5 0 5") == ["行政许可", "5", "0", "5"]

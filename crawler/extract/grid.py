@@ -32,6 +32,7 @@ _MARKDOWN_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|?)+")
 _BAR_CELL = re.compile(r"(?P<cell>[^|]*[^|\s][^|]*?)\s*\|(?P<spacers>[\s|]*)")  # "规章 |", "0 | ||"
 _SLASH_CELL = re.compile(r"(?P<cell>[^/]*[^/\s])\s*/")  # "规章/", "0 /"
 _CLOSED_SHARE = 0.3  # of the zone's lines closed by a bar or slash: the one-cell-per-line layout
+_GLUED_NUMBER = re.compile(r"(?P<label>.*[\u4e00-\u9fff)）”\"])(?P<number>\d+)")
 _MAX_SPAN = 64  # a malformed rowspan="9999" must not allocate a huge grid
 
 # -- HTML -------------------------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def _flat_cells(line: str) -> list[str]:
         return []
     cells: list[str] = []
     words: list[str] = []
-    for part in line.split():
+    for part in _unglued(line.split()):
         if token_kind(part) == 1:  # VALUE
             if words:
                 cells.append(" ".join(words))
@@ -157,6 +158,19 @@ def _flat_cells(line: str) -> list[str]:
     if words:
         cells.append(" ".join(words))
     return cells
+
+
+def _unglued(parts: list[str]) -> list[str]:
+    """A label glued to its first number (「1.属于国家秘密0 0 0 0 0 0 0」) split in two, when numbers
+    follow it on the line: PDF text drops the space between the label cell and the first value."""
+    out: list[str] = []
+    for index, part in enumerate(parts):
+        glued = _GLUED_NUMBER.fullmatch(part)
+        if glued and index + 1 < len(parts) and token_kind(parts[index + 1]) == 1:
+            out += [glued["label"], glued["number"]]
+        else:
+            out.append(part)
+    return out
 
 
 def _paragraph_rows(lines: list[str]) -> Rows:

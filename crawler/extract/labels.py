@@ -73,7 +73,11 @@ SEC3_EXACT = {
 }
 # Section-二 row labels that some sources print in the other generation's wording.
 _SEC2_ALIASES = {"G1": {"行政规范性文件": "规范性文件"}, "G2": {"规范性文件": "行政规范性文件"}}
-_SEC4_GROUPS = (("未经复议", "litigation_direct"), ("复议后", "litigation_after_review"), ("行政复议", "review"))
+_SEC4_GROUPS = (
+    ("未经复议", "litigation_direct"),
+    ("复议后", "litigation_after_review"),
+    ("行政复议", "review"),
+)
 
 
 @lru_cache(maxsize=8192)
@@ -133,7 +137,7 @@ def sec3_exact_code(key: str, gen: str) -> str | None:
 
 
 def sec2_row_code(core: str, gen: str) -> str | None:
-    """"block.row" of a section-二 row label key (enumerators already stripped)."""
+    """ "block.row" of a section-二 row label key (enumerators already stripped)."""
     core = core.rstrip(":;,")  # 「规章：」
     for label, path in sec2_labels(gen):
         if core == label or (core.startswith(label) and core[len(label)] in "([【"):
