@@ -255,6 +255,10 @@ def test_pdf_sec3_rows_whose_labels_are_scattered_are_read_by_position() -> None
         ("−417", "signed_count", -417, None),  # U+2212 MINUS SIGN
         ("﹣3", "signed_count", -3, None),
         ("–5", "signed_count", -5, None),  # an en dash before the digits
+        ("增加2", "signed_count", 2, None),
+        ("减少417", "signed_count", -417, None),
+        ("减1", "signed_count", -1, None),
+        ("减少417", "count", None, "unparsed"),  # a count column has no sign
         ("251000元", "amount_raw", 251000, "raw_amount"),
         ("12.6万元", "amount_raw", Decimal("12.6"), "raw_amount"),
         ("12.6万元", "decimal", Decimal("12.6"), None),

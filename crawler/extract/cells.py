@@ -25,6 +25,8 @@ _PLAIN = re.compile(_NUMBER)
 # a count may carry its unit (5件); the unit goes, the raw text keeps it
 _COUNT_UNIT = re.compile(rf"(?P<num>{_NUMBER})[条件篇次份个项宗人]?")
 _APPROX = re.compile(rf"(?P<pre>近|约)?(?P<num>{_NUMBER})(?P<post>余|多|左右)?[条件篇次份个项宗人]?")
+# 本年增/减 written in words: 「增加2」, 「减少417」, 「减1」
+_DELTA_WORDS = re.compile(r"(?P<sign>增加?|减少?)(?P<num>\d+)")
 _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>[万亿]?元)?")
 _FEE = re.compile(rf"(?P<num>{_NUMBER})(?:万元)?")
 
@@ -46,7 +48,7 @@ def token_kind(raw: str) -> int:
         return VALUE
     if len(text) > 16 or not any(ch.isdigit() for ch in text):
         return TEXT
-    if _APPROX.fullmatch(text) or _AMOUNT.fullmatch(text):
+    if _APPROX.fullmatch(text) or _AMOUNT.fullmatch(text) or _DELTA_WORDS.fullmatch(text):
         return VALUE
     return TEXT
 
@@ -62,6 +64,9 @@ def parse_cell(raw: str, kind: str = "count") -> Cell:
         return _amount(raw, text)
     if kind == "decimal":
         return _fee(raw, text)
+    if kind == "signed_count" and (words := _DELTA_WORDS.fullmatch(text)):
+        number = int(words["num"])
+        return Cell(-number if words["sign"].startswith("减") else number, raw.strip())
     return _count(raw, text)
 
 
