@@ -16,15 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from crawler.extract import formats
 from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
 from crawler.extract.grid import detect_layout, html_rows, text_rows
 from crawler.extract.labels import core_key, label_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
+from crawler.extract.layout import (
+    required_sec2_rows,
+    sec2_layout,
+    sec3_columns,
+    sec3_rows,
+    sec4_columns,
+    sec4_groups,
+)
 from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
 from crawler.extract.positions import fill_gaps, sec4_fallback
-from crawler.extract.schema import generation, match_key
+from crawler.extract.schema import match_key
 from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
 from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
 
@@ -287,12 +294,12 @@ def _fill_unread(
         if section == "sec2":
             stats.sec2 = {
                 block: {row: _null_row([c for c, _ in cols], flag) for row in rows}
-                for block, rows, cols in _sec2_layout(gen)
+                for block, rows, cols in sec2_layout(gen)
             }
         elif section == "sec3":
-            stats.sec3 = {row: _null_row(_sec3_columns(gen), flag) for row in _sec3_rows(gen)}
+            stats.sec3 = {row: _null_row(sec3_columns(gen), flag) for row in sec3_rows(gen)}
         else:
-            stats.sec4 = {group: _null_row(_sec4_columns(gen), flag) for group in _sec4_groups(gen)}
+            stats.sec4 = {group: _null_row(sec4_columns(gen), flag) for group in sec4_groups(gen)}
 
 
 def _null_row(columns: Iterable[str], flag: str) -> dict[str, Cell]:
@@ -305,19 +312,19 @@ def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: li
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec2")
     columns = {
-        f"{block}.{row}": cols for block, rows, cols in _sec2_layout(gen, variants=True) for row in rows
+        f"{block}.{row}": cols for block, rows, cols in sec2_layout(gen, variants=True) for row in rows
     }
     read = _read_labelled(tokens, labels, end, {path: len(cols) for path, cols in columns.items()})
-    order = [(f"{block}.{row}", len(cols)) for block, rows, cols in _sec2_layout(gen) for row in rows]
+    order = [(f"{block}.{row}", len(cols)) for block, rows, cols in sec2_layout(gen) for row in rows]
     _by_position(tokens, (start, end), order, labels, read, "sec2", warnings)
     sec2: Sec2 = {}
-    for block, rows, cols in _sec2_layout(gen, variants=True):
+    for block, rows, cols in sec2_layout(gen, variants=True):
         sec2[block] = {}
         for row in rows:
             path = f"{block}.{row}"
             if path in read:
                 sec2[block][row] = _cells(read[path], cols, f"sec2.{path}", warnings)
-            elif row in _required_sec2_rows(gen, block):
+            elif row in required_sec2_rows(gen, block):
                 sec2[block][row] = _null_row([c for c, _ in cols], "missing")
     return sec2
 
@@ -334,8 +341,8 @@ def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: li
         return sec3_exact_code(token.key, gen) if started else None
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec3")
-    columns = [(code, "count") for code in _sec3_columns(gen)]
-    rows = _sec3_rows(gen)
+    columns = [(code, "count") for code in sec3_columns(gen)]
+    rows = sec3_rows(gen)
     read = _read_labelled(tokens, labels, end, dict.fromkeys(rows, len(columns)))
     _by_position(tokens, (start, end), [(row, len(columns)) for row in rows], labels, read, "sec3", warnings)
     sec3: Sec3 = {}
@@ -343,12 +350,12 @@ def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: li
         if row in read:
             sec3[row] = _cells(read[row], columns, f"sec3.{row}", warnings)
         else:
-            sec3[row] = _null_row(_sec3_columns(gen), "missing")
+            sec3[row] = _null_row(sec3_columns(gen), "missing")
     return sec3
 
 
 def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec4:
-    groups, columns = _sec4_groups(gen), _sec4_columns(gen)
+    groups, columns = sec4_groups(gen), sec4_columns(gen)
     values = read_values(tokens, start, end, _SEC4_WIDTH)
     if len(values) != _SEC4_WIDTH:
         fallback = sec4_fallback(tokens, start, end, groups)
@@ -361,46 +368,3 @@ def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: li
         return {group: {c: Cell(None, printed, "cell_count_mismatch") for c in columns} for group in groups}
     cells = iter(values)
     return {group: {c: parse_cell(next(cells).raw) for c in columns} for group in groups}
-
-
-# -- schema layout, computed once -------------------------------------------------------------------
-
-
-@cache
-def _sec2_layout(
-    gen: str, variants: bool = False
-) -> tuple[tuple[str, tuple[str, ...], list[tuple[str, str]]], ...]:
-    """((block, (row codes…), [(column code, column type)…]), …) in template order."""
-    layout = []
-    for block in generation(gen)["sec2"]["blocks"]:
-        rows = [row["code"] for row in block["rows"]]
-        if variants:
-            rows += [row["code"] for row in block.get("variant_rows", [])]
-        layout.append((block["code"], tuple(rows), [(c["code"], c["type"]) for c in block["columns"]]))
-    return tuple(layout)
-
-
-@cache
-def _required_sec2_rows(gen: str, block_code: str) -> frozenset[str]:
-    block = next(b for b in generation(gen)["sec2"]["blocks"] if b["code"] == block_code)
-    return frozenset(row["code"] for row in block["rows"])
-
-
-@cache
-def _sec3_rows(gen: str) -> tuple[str, ...]:
-    return tuple(row["code"] for row in generation(gen)["sec3"]["rows"])
-
-
-@cache
-def _sec3_columns(gen: str) -> tuple[str, ...]:
-    return tuple(col["code"] for col in generation(gen)["sec3"]["columns"])
-
-
-@cache
-def _sec4_groups(gen: str) -> tuple[str, ...]:
-    return tuple(group["code"] for group in generation(gen)["sec4"]["groups"])
-
-
-@cache
-def _sec4_columns(gen: str) -> tuple[str, ...]:
-    return tuple(col["code"] for col in generation(gen)["sec4"]["columns"])
