@@ -319,3 +319,22 @@ def test_a_short_reference_is_kept_as_printed_but_is_no_full_name() -> None:
         None, "一、总体情况\n截至2018年底，县商务局依托政府信息公开平台主动公开信息。"
     )
     assert (metadata.agency, metadata.agency_as_printed) == (None, "县商务局")
+
+
+def test_a_traditional_page_title_gives_a_simplified_name() -> None:
+    page = Page(title="某某縣港西鎮2019年政府信息公開工作年度報告")
+    assert extract_metadata(page, "根据《条例》要求，编制本报告。").agency == "某某县港西镇人民政府"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Page 3 - 某某县财政局2022年政府信息公开工作年度报告",
+        "P. 9 某某县财政局2022年政府信息公开工作年度报告",
+        "关键字:某某县财政局2022年政府信息公开工作年度报告",
+        "某某网 | 某某县财政局2022年政府信息公开工作年度报告",
+    ],
+)
+def test_title_debris_is_not_part_of_the_name(title: str) -> None:
+    metadata = extract_metadata(Page(title=title), "根据《条例》要求，编制本报告。")
+    assert (metadata.agency, metadata.year) == ("某某县财政局", 2022)

@@ -27,6 +27,7 @@ from crawler.extract.names import (
     normalise_agency,
     well_formed,
 )
+from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
 from crawler.extract.years import period_year, text_year
 
@@ -185,8 +186,8 @@ def extract_metadata(
     titles = [
         parts
         for parts in (
-            _parse_title(page.title if page else None),
-            _parse_title(list_title),
+            _parse_title(simplified_line(page.title) if page else None),
+            _parse_title(simplified_line(list_title)),
             _parse_title(_text_title(lines)),
         )
         if parts
@@ -226,7 +227,7 @@ def _resolve_agency(
     then completion of a short name from the others, then from the regions the text prints.
     ``checked``: the sources whose disagreement with the choice is worth a warning (titles and
     the signature; a mention in the prose may name another body)."""
-    publisher = clean_name(page.source) if page and page.source else None
+    publisher = clean_name(simplified_line(page.source)) if page and page.source else None
     publisher = publisher if looks_like_agency(publisher) else None
     first = own_sources[0] if own_sources else publisher
     if not first:

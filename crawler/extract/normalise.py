@@ -13,7 +13,7 @@ from functools import cache
 
 from opencc import OpenCC
 
-__all__ = ["is_traditional", "normalise_text", "to_simplified"]
+__all__ = ["is_traditional", "normalise_text", "simplified_line", "to_simplified"]
 
 # Leaked <style>/<script>: whole elements, and bare CSS rules such as ".TRS_Editor P{margin:0}" that
 # an HTML-to-text step left behind when it dropped the tags but kept their content.
@@ -85,6 +85,14 @@ def is_traditional(text: str) -> bool:
     if traditional < 3:
         return False
     return traditional > 2 * sum(text.count(char) for char in present & _SIMP_SET)
+
+
+def simplified_line(text: str | None) -> str | None:
+    """A title, list title or source line in simplified script, however short: one traditional-only
+    character is enough to convert it (a whole text needs several, ``is_traditional``)."""
+    if not text or _TRAD_SET.isdisjoint(text):
+        return text
+    return to_simplified(_PINYIN_PLAIN.sub("", text))
 
 
 def _to_simplified_script(text: str) -> str:
