@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -119,11 +119,11 @@ def _links(url: str, text: str) -> list[str]:
     return found
 
 
-def _walk(replica: Replica, start: str, limit: int = 3000) -> set[str]:
+def _walk(get: Callable[[str], tuple[int, dict[str, str], bytes]], start: str, limit: int = 3000) -> set[str]:
     host, seen, queue = urlsplit(start).hostname, {start}, [start]
     while queue and len(seen) < limit:
         url = queue.pop()
-        status, headers, body = fetch(replica, url)
+        status, headers, body = get(url)
         if status != 200 or "html" not in headers.get("Content-Type", ""):
             continue
         for link in _links(url, decode(body)):
@@ -136,8 +136,23 @@ def _walk(replica: Replica, start: str, limit: int = 3000) -> set[str]:
 
 @pytest.mark.parametrize("site", NEW_SITES)
 def test_every_report_is_reachable_from_the_start_url_by_links(replica: Replica, site: str) -> None:
-    seen = _walk(replica, START_URLS[site])
+    seen = _walk(lambda url: fetch(replica, url), START_URLS[site])
     assert [r["url"] for r in reports(replica, site) if r["url"] not in seen] == []
+
+
+def test_another_seed_is_walkable_too() -> None:
+    world = build_world(7, sites=NEW_SITES)
+
+    def get(url: str) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(url)
+        answer = world.handle("GET", parts.hostname, parts.path + (f"?{parts.query}" if parts.query else ""))
+        return answer.status, dict(answer.headers), answer.body
+
+    manifest = world.manifest()
+    for site in NEW_SITES:
+        seen = _walk(get, START_URLS[site])
+        assert [r["url"] for r in manifest["reports"] if r["site"] == site and r["url"] not in seen] == []
+    assert world.crawl_pages()["lists"] == sum(world.columns[f"{s}_style"].list_pages() for s in NEW_SITES)
 
 
 @pytest.mark.parametrize("site", NEW_SITES)

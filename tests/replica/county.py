@@ -116,6 +116,10 @@ class Style:
     def file_response(self, attachment: Attachment, modified: datetime) -> Response:
         return Response(200, [("Content-Type", attachment.content_type)], attachment.content(), modified)
 
+    def list_pages(self) -> int:
+        """How many list pages the host's columns have (World.crawl_pages)."""
+        return sum(pages_of(column) for column in self.column_map.values())
+
     def store(self, world: World, path: str, response: Response) -> None:
         world.put(self.root + path, response)
 

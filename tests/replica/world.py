@@ -356,7 +356,8 @@ class World:
         trs_lists = sum(
             1 for host, path in self.pages if host == HY and re.search(r"/list(_\d+)?\.html$", path)
         )
-        return {"reports": postings, "lists": len(hanweb) + trs_lists, "dataproxy": windows}
+        styled = sum(style.list_pages() for key, style in self.columns.items() if key.endswith("_style"))
+        return {"reports": postings, "lists": len(hanweb) + trs_lists + styled, "dataproxy": windows}
 
     # -- mutation for tests ---------------------------------------------------------------------------
 
