@@ -340,3 +340,12 @@ def test_edit_and_publish_on_new_hosts() -> None:
     for new in published:
         parts = urlsplit(new.url)
         assert (parts.hostname, parts.path) in world.pages
+
+
+def test_the_dede_host_can_sit_behind_a_jiasule_like_gate() -> None:
+    from tests.replica.antibot import AntiBot
+
+    world = build_world(0, sites=("xincai",))
+    world.gate = AntiBot.parse("xincai=521")
+    first = world.handle("GET", "www.xincai.gov.cn", "/a/zhengfuxinxigongkai/zfxxgknb/")
+    assert first.status == 521 and "__jsluid_h" in (first.header("Set-Cookie") or "")
