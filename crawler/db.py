@@ -1,7 +1,8 @@
 """The database contract (DIR/xxgk.db), created and evolved through sqlite-utils migrations.
 
 Tables (architecture.md): ``reports`` (one row per reporting body and year), ``documents`` (every
-fetched copy), ``cells`` (long format), ``checks``, ``report_versions``. Every schema change is a new
+fetched copy), ``cells`` (long format), ``checks``, ``report_versions``, ``bodies`` (one row per
+reporting body, crawler/bodies.py). Every schema change is a new
 function below; ``open_db`` applies what is pending.
 """
 
