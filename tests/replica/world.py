@@ -141,6 +141,8 @@ class Report:
     #: where a correct extraction finds the numbers when not on the page: a format (xlsx, pdf …) or "ocr"
     numbers_from: str = ""
     files: Any = None  # tests/replica/files.py FileSpec: what the report posts besides its page
+    #: {"kind": last_year / shared_text, "with": the other report's URL} (tests/replica/templated.py)
+    templated: dict[str, str] = field(default_factory=dict)
 
     def to_manifest(self) -> dict[str, Any]:
         # optional keys only when set: the unmutated default world's manifest stays as it was
@@ -151,6 +153,7 @@ class Report:
             "encoding": self.encoding,
             "numbers_from": self.numbers_from,
             "file_tables": tables_to_json(self.file_tables) if self.table_render == "image_only" else None,
+            "templated": self.templated,
         }
         return self._core_manifest() | {k: v for k, v in optional.items() if v}
 
@@ -538,11 +541,13 @@ def build_world(
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
-    from tests.replica import hanweb, trs  # the site builders import this module
+    from tests.replica import hanweb, templated, trs  # the site builders import this module
 
     world = World(seed=seed, scale=scale, modern_hanweb=modern_hanweb)
     hanweb.build(world, random.Random(f"wendeng:{seed}"), encoding_traps=encoding_traps)
     trs.build(world, random.Random(f"hy:{seed}"), encoding_traps=encoding_traps)
+    # after both sites: copies of one report's text into another (its own random stream)
+    templated.add_templated(world, random.Random(f"templated:{seed}"))
     return world
 
 
