@@ -13,7 +13,7 @@ from __future__ import annotations
 
 #: the six sections of the template (schema.json "sections")
 SECTIONS = 6
-#: a change this many times up or down (from at least this many) is an outlier
+#: a change ten times up or down is an outlier, counts below this counting as this (small numbers swing)
 TENFOLD = 10
 
 REPORT_QUALITY_VIEW = f"""
@@ -74,13 +74,13 @@ GROUP BY q.site, q.agency
 """
 
 def _tenfold(column: str) -> str:
-    """SQL: ``column`` is ten times last year's or a tenth of it (from at least TENFOLD either way)."""
+    """SQL: ``column`` is at least ten times last year's, or at most a tenth, small counts counting
+    as TENFOLD (so 0 → 42 is no outlier, 20 → 200 and 0 → 100 are)."""
     now, then = column, f"previous_{column}"
     return (
-        f"({now} IS NOT NULL AND {then} IS NOT NULL AND MAX({now}, {then}) >= {TENFOLD} "
-        f"AND MAX({now}, {then}) >= {TENFOLD} * MAX(MIN({now}, {then}), 1))"
+        f"({now} IS NOT NULL AND {then} IS NOT NULL "
+        f"AND MAX({now}, {then}) >= 10 * MAX(MIN({now}, {then}), {TENFOLD}))"
     )
-
 
 
 _CELL = """(SELECT SUM(c.value) FROM cells c WHERE c.report_id = r.id AND c.[table] = '{table}'

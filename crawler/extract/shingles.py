@@ -36,6 +36,8 @@ _OPENING = re.compile(r"(?:政府信息公开条例|《条例》).{0,120}?(?:年
 _SELF = re.compile(r"[我本](?:街道|单位|机关|部门|中心|[镇乡局室办委区县市所院站厅处队道])")
 # where a body's name may be cut: after its province, city, district or county
 _REGION_END = re.compile(r"(?<=[省市区县州盟旗])")
+# dates and counted units go with their numbers: 2023年, 1月, 35条 are not text of one's own
+_NUMBER_UNIT = re.compile(r"\d+(?:\.\d+)?\s*(?:年度|年|月份|月|日|号|条|件|篇|项|个|次|人次|万元|元)?")
 _PREAMBLE = "preamble"
 _LABEL_KEYS = ("label", "note_label")
 
@@ -97,7 +99,7 @@ def sentence_key(sentence: str, names: Iterable[str] = ()) -> str:
     for name in names:
         if name:
             sentence = sentence.replace(name, "")
-    return _NOT_HAN.sub("", _SELF.sub("", sentence))
+    return _NOT_HAN.sub("", _SELF.sub("", _NUMBER_UNIT.sub("", sentence)))
 
 
 def narrative_sections(
