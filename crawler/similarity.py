@@ -32,8 +32,14 @@ from typing import Any
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from sqlite_utils import Database
 
-from crawler.extract.sections import heading_spans
-from crawler.extract.shingles import name_variants, narrative_sections, sentence_key, sentences, shingles
+from crawler.extract.shingles import (
+    name_variants,
+    narrative_sections,
+    sentence_key,
+    sentences,
+    shingles,
+    split_sections,
+)
 
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch 2.0's default, named: sketches built with given permutations need it
@@ -174,8 +180,8 @@ def run_similarity(db: Database, threshold: float | None = None) -> SimilarityRe
     for report in _rows(db):
         result.reports += 1
         bodies[report.id] = report.body
-        parts = narrative_sections(report.text, report.names, common)
-        present += section_rows(report, parts)
+        headings, parts = split_sections(report.text, report.names, common)
+        present += section_rows(report.id, headings, parts)
         sketch = _sketch(parts, template)
         if sketch is not None:
             sketches[report.id] = sketch
@@ -203,13 +209,9 @@ def run_similarity(db: Database, threshold: float | None = None) -> SimilarityRe
     return result
 
 
-def section_rows(report: _Report, parts: dict[str, str]) -> list[dict[str, Any]]:
+def section_rows(report_id: int, headings: list[str], parts: dict[str, str]) -> list[dict[str, Any]]:
     """The report's sections by heading, and how many characters of their own each kept."""
-    spans = heading_spans(report.text.splitlines())
-    return [
-        {"report_id": report.id, "section": code, "own_chars": len(parts.get(code, ""))}
-        for code in sorted(spans, key=lambda c: spans[c][0])
-    ]
+    return [{"report_id": report_id, "section": code, "own_chars": len(parts.get(code, ""))} for code in headings]
 
 
 def pair_rows(

@@ -140,10 +140,8 @@ def test_xxgk_similar_prints_the_distribution(tmp_path: Path) -> None:
 # --- the replica ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def replica_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+def replica_database(data_dir: Path) -> tuple[Path, World]:
     """Every current replica report page archived and reparsed (the pass runs at the store's close)."""
-    data_dir = tmp_path_factory.mktemp("similar") / "data"
     world = build_world(0)
     archive = Archive(data_dir / "warc")
     for report in world.current_reports():
@@ -153,6 +151,11 @@ def replica_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
     archive.close()
     reparse_in_place(data_dir)
     return data_dir / "xxgk.db", world
+
+
+@pytest.fixture(scope="module")
+def replica_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
+    return replica_database(tmp_path_factory.mktemp("similar") / "data")
 
 
 def precision_recall(db_file: Path, manifest: dict) -> tuple[float, float, set[str], set[str]]:

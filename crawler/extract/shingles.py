@@ -24,7 +24,7 @@ from typing import Any
 from crawler.extract.schema import match_key, schema
 from crawler.extract.sections import heading_of, heading_spans
 
-__all__ = ["name_variants", "narrative_sections", "sentence_key", "sentences", "shingles", "template_labels"]
+__all__ = ["name_variants", "narrative_sections", "sentence_key", "sentences", "shingles", "split_sections", "template_labels"]
 
 #: characters per shingle: 5 Han characters are rarely shared by chance between two honest texts
 SHINGLE = 5
@@ -110,6 +110,13 @@ def narrative_sections(
 
     A text without the template's headings (2008–2018 free-form reports) is one section, ``body``.
     """
+    return split_sections(text, names, common)[1]
+
+
+def split_sections(
+    text: str, names: Iterable[str] = (), common: frozenset[str] = frozenset()
+) -> tuple[list[str], dict[str, str]]:
+    """(the section headings found, in order; :func:`narrative_sections`) — one pass over the lines."""
     names = name_variants(names)
     lines = text.splitlines()
     spans = heading_spans(lines)
@@ -136,7 +143,7 @@ def narrative_sections(
         ]
         if kept:
             found[code] = "".join(kept)
-    return found
+    return sorted(spans, key=lambda code: spans[code][0]), found
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
