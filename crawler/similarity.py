@@ -44,7 +44,7 @@ from crawler.extract.shingles import (
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch 2.0's default, named: sketches built with given permutations need it
 CANDIDATE = 0.5  # LSH threshold, and the lowest similarity stored in similar_reports
-MIN_SHINGLES = 50  # (about two sentences) below this a report has too little text of its own to compare
+MIN_SHINGLES = 150  # about a paragraph: shorter own texts of stock phrases collide by chance
 COMMON_BODIES = 3  # a sentence printed by this many bodies …
 COMMON_SHARE = 0.02  # … or this share of them is boilerplate
 COMMON_SAMPLE = 5000  # reports sampled (evenly by id) to find the common sentences

@@ -41,7 +41,7 @@ def line(label: str, value: str) -> None:
 
 
 def own_paragraph(rng: random.Random) -> str:
-    return "。".join("".join(rng.choices(_HAN, k=rng.randint(12, 24))) for _ in range(8)) + "。"
+    return "。".join("".join(rng.choices(_HAN, k=rng.randint(12, 24))) for _ in range(12)) + "。"
 
 
 def report_text(name: str, year: int, received: int, own: str) -> str:
@@ -93,15 +93,26 @@ def peer(db: Any) -> float:
     return time.perf_counter() - started
 
 
-def bench_size(count: int, folder: Path) -> tuple[float, float]:
-    path = folder / f"bench-{count}.db"
-    templated = build(path, count)
+def timed_pass(path: Path) -> tuple[float, float, Any]:
+    """(pass seconds, peer seconds, result) — the pass on the database at ``path``."""
     db = open_db(path)
     try:
         peer_seconds = peer(db)
         started = time.perf_counter()
         result = run_similarity(db)
-        seconds = time.perf_counter() - started
+        return time.perf_counter() - started, peer_seconds, result
+    finally:
+        db.close()
+
+
+def bench_size(count: int, folder: Path) -> tuple[float, float]:
+    path = folder / f"bench-{count}.db"
+    templated = build(path, count)
+    # best of two rounds below 100k: the first small run pays for imports and cold caches
+    rounds = [timed_pass(path) for _ in range(2 if count < 100_000 else 1)]
+    seconds, peer_seconds, result = min(rounds, key=lambda r: r[0])
+    db = open_db(path)
+    try:
         flagged = {row[0] for row in db.execute("select id from reports where templated = 1")}
     finally:
         db.close()

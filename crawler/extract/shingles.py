@@ -34,6 +34,8 @@ _SENTENCE_END = re.compile(r"(?<=[。；;！!？?])|\n")
 _OPENING = re.compile(r"(?:政府信息公开条例|《条例》).{0,120}?(?:年度报告|本报告)")
 # how a body names itself in its own report (我镇, 本局, 我办 …): its name, written short
 _SELF = re.compile(r"[我本](?:街道|单位|机关|部门|中心|[镇乡局室办委区县市所院站厅处队道])")
+# a numbered heading of any era's template (三、依申请公开政府信息情况): short, no sentence in it
+_NUMBERED_HEADING = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．][^。；;，,]{2,30}$")
 # where a body's name may be cut: after its province, city, district or county
 _REGION_END = re.compile(r"(?<=[省市区县州盟旗])")
 # dates and counted units go with their numbers: 2023年, 1月, 35条 are not text of one's own
@@ -68,6 +70,7 @@ def _is_template_line(line: str) -> bool:
         not stripped
         or "\t" in stripped  # a table row as the web flattens it
         or heading_of(stripped) is not None
+        or _NUMBERED_HEADING.match(stripped) is not None
         or match_key(stripped) in template_labels()
     )
 

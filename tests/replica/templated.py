@@ -49,7 +49,7 @@ def own_prose(rng: random.Random) -> tuple[str, str]:
     """Two paragraphs a body wrote itself: its year's work (section 一) and its problems (section 五)."""
     work = "".join(
         f"{where}，{did}，{result}。"
-        for where, did, result in zip(rng.sample(_WHERE, 3), rng.sample(_DID, 3), rng.sample(_RESULT, 3), strict=True)
+        for where, did, result in zip(rng.sample(_WHERE, 5), rng.sample(_DID, 5), rng.sample(_RESULT, 5), strict=True)
     )
     lacks = "、".join(rng.sample(_LACK, 2))
     steps = "，".join(rng.sample(_NEXT, 2))
@@ -140,17 +140,19 @@ def add_templated(world: World, rng: random.Random) -> None:
     earlier, later = rng.choice(consecutive)
     others = [r for r in eligible if r.body != earlier.body]
     rng.shuffle(others)
-    first = others.pop()
-    second = next(r for r in others if r.body != first.body and r.year == first.year)
-    controls = [r for r in others if r.body not in (first.body, second.body)]
-    controls = list({r.body.name: r for r in controls}.values())[:CONTROLS]
-    for report in (earlier, first, *controls):
+    first = others.pop() if others else None
+    second = next((r for r in others if first and r.body != first.body and r.year == first.year), None)
+    pair = (first, second) if first and second else ()
+    busy = {r.body for r in pair}
+    controls = list({r.body.name: r for r in others if r.body not in busy}.values())[:CONTROLS]
+    for report in (earlier, *pair[:1], *controls):
         report.blocks = with_prose(report.blocks, own_prose(random.Random(f"prose:{report.url}")))
     later.blocks = copied_blocks(earlier, later)
-    second.blocks = copied_blocks(first, second)
     _mark(earlier, "last_year", later)
     _mark(later, "last_year", earlier)
-    _mark(first, "shared_text", second)
-    _mark(second, "shared_text", first)
-    for report in (earlier, later, first, second, *controls):
+    if first and second:
+        second.blocks = copied_blocks(first, second)
+        _mark(first, "shared_text", second)
+        _mark(second, "shared_text", first)
+    for report in (earlier, later, *pair, *controls):
         world.renderers[report.site](world, report)
