@@ -60,6 +60,7 @@ class SimilarityResult:
     reports: int = 0
     comparable: int = 0
     pairs: int = 0  # unordered pairs at or above CANDIDATE
+    candidates: int = 0  # pairs the LSH index proposed (each compared once): near-linear, not n²
     flagged: int = 0
     threshold: float = DEFAULT_THRESHOLD
     method: str = "gap"  # gap (from the data) / given / default
@@ -126,20 +127,23 @@ def _sketch(parts: dict[str, str], template: MinHash) -> LeanMinHash | None:
     return LeanMinHash(sketch)
 
 
-def nearest_pairs(sketches: dict[int, LeanMinHash]) -> dict[tuple[int, int], float]:
-    """Unordered pairs (low id, high id) whose estimated Jaccard similarity is ≥ CANDIDATE."""
+def nearest_pairs(sketches: dict[int, LeanMinHash]) -> tuple[dict[tuple[int, int], float], int]:
+    """Unordered pairs (low id, high id) whose estimated Jaccard similarity is ≥ CANDIDATE, and how
+    many candidate pairs the index proposed."""
     lsh = MinHashLSH(threshold=CANDIDATE, num_perm=NUM_PERM)
     with lsh.insertion_session() as session:
         for report_id, sketch in sketches.items():
             session.insert(report_id, sketch, check_duplication=False)
     pairs = {}
+    candidates = 0
     for report_id, sketch in sketches.items():
         for other in lsh.query(sketch):
             if other > report_id:
+                candidates += 1
                 similarity = sketch.jaccard(sketches[other])
                 if similarity >= CANDIDATE:
                     pairs[(report_id, other)] = round(similarity, 4)
-    return pairs
+    return pairs, candidates
 
 
 def choose_threshold(nearest: Iterable[float]) -> float:
@@ -186,7 +190,7 @@ def run_similarity(db: Database, threshold: float | None = None) -> SimilarityRe
         if sketch is not None:
             sketches[report.id] = sketch
     result.comparable = len(sketches)
-    pairs = nearest_pairs(sketches)
+    pairs, result.candidates = nearest_pairs(sketches)
     nearest: dict[int, float] = {}
     for (a, b), similarity in pairs.items():
         nearest[a] = max(nearest.get(a, 0.0), similarity)
