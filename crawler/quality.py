@@ -58,20 +58,28 @@ LEFT JOIN sections ON sections.report_id = r.id
 
 BODY_QUALITY_VIEW = """
 CREATE VIEW body_quality AS
-SELECT q.site, q.agency, COUNT(*) AS reports, MIN(q.year) AS first_year, MAX(q.year) AS last_year,
-       (SELECT COUNT(*) FROM report_status s
-         WHERE s.site = q.site AND s.agency = q.agency AND s.status = 'missing') AS years_missing,
-       ROUND(AVG(q.on_time), 3) AS on_time_share,
-       ROUND(AVG(q.all_sections), 3) AS all_sections_share,
-       ROUND(AVG(q.tables_present = 3), 3) AS all_tables_share,
-       ROUND(AVG(q.hard_checks_ok), 3) AS hard_checks_ok_share,
-       ROUND(AVG(q.narrative_agrees), 3) AS narrative_agrees_share,
-       SUM(q.templated = 1) AS templated_reports,
-       SUM(q.corrected) AS corrected_reports
-FROM report_quality q
-WHERE q.agency IS NOT NULL
-GROUP BY q.site, q.agency
+WITH missing AS (
+    -- once, not per body: report_status is itself a view over every body and year
+    SELECT site, agency, COUNT(*) AS years FROM report_status WHERE status = 'missing' GROUP BY site, agency
+), summary AS (
+    SELECT q.site, q.agency, COUNT(*) AS reports, MIN(q.year) AS first_year, MAX(q.year) AS last_year,
+           ROUND(AVG(q.on_time), 3) AS on_time_share,
+           ROUND(AVG(q.all_sections), 3) AS all_sections_share,
+           ROUND(AVG(q.tables_present = 3), 3) AS all_tables_share,
+           ROUND(AVG(q.hard_checks_ok), 3) AS hard_checks_ok_share,
+           ROUND(AVG(q.narrative_agrees), 3) AS narrative_agrees_share,
+           SUM(q.templated = 1) AS templated_reports,
+           SUM(q.corrected) AS corrected_reports
+    FROM report_quality q
+    WHERE q.agency IS NOT NULL
+    GROUP BY q.site, q.agency
+)
+SELECT s.site, s.agency, s.reports, s.first_year, s.last_year, COALESCE(m.years, 0) AS years_missing,
+       s.on_time_share, s.all_sections_share, s.all_tables_share, s.hard_checks_ok_share,
+       s.narrative_agrees_share, s.templated_reports, s.corrected_reports
+FROM summary s LEFT JOIN missing m ON m.site = s.site AND m.agency = s.agency
 """
+
 
 def _tenfold(column: str) -> str:
     """SQL: ``column`` is at least ten times last year's, or at most a tenth, small counts counting

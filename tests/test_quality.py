@@ -105,3 +105,11 @@ def test_tenfold_counts_small_numbers_as_ten(db: Database, before: int, after: i
     db.execute("update reports set narrative = ? where id = 2", [f'{{"proactive_total": {after}}}'])
     flags = one(db, "figure_series", 2)["outliers"] or ""
     assert ("proactive_total tenfold" in flags) is outlier
+
+
+def test_the_body_summary_counts_the_years_it_is_missing(db: Database) -> None:
+    db["reports"].insert({"id": 9, "site": "t", "url": "http://t.test/9", "agency": "甲县西镇人民政府",
+                          "agency_key": "甲县西镇人民政府", "year": 2023, "level": "township"})  # fmt: skip
+    missing = {b["agency"]: b["years_missing"] for b in db.query("select * from body_quality")}
+    # the years the database knows are 2021–2023: 东镇 lacks 2023, 西镇 2021 and 2022
+    assert missing == {BODY: 1, "甲县西镇人民政府": 2}
