@@ -194,3 +194,14 @@ def test_the_replicas_independent_towns_with_prose_of_their_own_are_compared(rep
         db.close()
     assert len(controls) == 4
     assert controls <= compared  # compared with everything, and not flagged
+
+
+def test_the_index_proposes_a_handful_of_candidates_not_all_pairs(tmp_path: Path) -> None:
+    from tests.bench_similarity import build
+
+    copies = build(tmp_path / "xxgk.db", 1000)  # one report in twenty copies another's paragraph
+    db = open_db(tmp_path / "xxgk.db")
+    result = run_similarity(db)
+    flagged = {row[0] for row in db.execute("select id from reports where templated = 1")}
+    assert flagged == copies
+    assert result.candidates < 2 * len(copies)  # all pairs would be 499,500
