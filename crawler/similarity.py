@@ -3,8 +3,8 @@
 A pass over the database, run after every crawl and reparse (the store's ``close_spider``) and by
 ``xxgk similar``:
 
-1. Corpus boilerplate: sentences printed by many bodies (``COMMON_BODIES`` or ``COMMON_SHARE`` of
-   the bodies, counted over a deterministic sample) are the template's or a province's stock
+1. Corpus boilerplate: sentences printed by many bodies (at least ``COMMON_BODIES`` and
+   ``COMMON_SHARE`` of the bodies, counted over a deterministic sample) are the template's or a province's stock
    phrases, not a copy; they are dropped with the template's own lines
    (:mod:`crawler.extract.shingles`).
 2. Each report's remaining narrative becomes a MinHash of its 5-character shingles; a MinHash LSH
