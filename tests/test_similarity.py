@@ -205,3 +205,9 @@ def test_the_index_proposes_a_handful_of_candidates_not_all_pairs(tmp_path: Path
     flagged = {row[0] for row in db.execute("select id from reports where templated = 1")}
     assert flagged == copies
     assert result.candidates < 2 * len(copies)  # all pairs would be 499,500
+
+
+def test_xxgk_similar_has_help_and_fails_in_one_line_without_a_database(tmp_path: Path) -> None:
+    assert "Example" in CliRunner().invoke(cli, ["similar", "--help"]).output
+    missing = CliRunner().invoke(cli, ["similar", "--data-dir", str(tmp_path / "none")])
+    assert missing.exit_code != 0 and len(missing.output.strip().splitlines()) == 1
