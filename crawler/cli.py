@@ -379,6 +379,10 @@ from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
 
+from crawler.commands.analysis import similar  # noqa: E402
+
+cli.add_command(similar)
+
 
 def main() -> None:
     cli(prog_name="xxgk")

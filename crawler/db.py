@@ -312,3 +312,39 @@ def m015_bodies(db: Database) -> None:
     db["reports"].add_column("body_id", int, fk="bodies", fk_col="id")
     db["reports"].create_index(["body_id"])
     backfill_bodies(db)
+
+
+@migrations()
+def m019_similar_reports(db: Database) -> None:
+    """Issue 19, templated reports (crawler/similarity.py): ``similar_reports`` (both directions of
+    every pair of reports whose narratives are similar, with the sections they share),
+    ``report_sections`` (the headings each report has), ``similarity_runs`` (each pass: threshold
+    and distribution) and ``reports.templated`` (1 above the threshold, 0 below, NULL when the
+    report has too little text of its own to compare)."""
+    db["similar_reports"].create(
+        {"report_id": int, "other_id": int, "similarity": float, "sections": str, "same_body": int,
+         "templated": int},
+        pk=("report_id", "other_id"),
+        foreign_keys=[("report_id", "reports", "id"), ("other_id", "reports", "id")],
+    )  # fmt: skip
+    db["report_sections"].create(
+        {"report_id": int, "section": str, "own_chars": int},
+        pk=("report_id", "section"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["similarity_runs"].create(
+        {"id": int, "computed_at": str, "reports": int, "comparable": int, "pairs": int, "flagged": int,
+         "threshold": float, "method": str, "histogram": str, "seconds": float},
+        pk="id",
+    )  # fmt: skip
+    db["reports"].add_column("templated", int)
+
+
+@migrations()
+def m019_quality_views(db: Database) -> None:
+    """Issue 19: ``report_quality`` and ``body_quality`` (README "Report quality") and
+    ``figure_series`` (headline figures per body and year, change and outliers)."""
+    from crawler.quality import BODY_QUALITY_VIEW, FIGURE_SERIES_VIEW, REPORT_QUALITY_VIEW
+
+    for view in (REPORT_QUALITY_VIEW, BODY_QUALITY_VIEW, FIGURE_SERIES_VIEW):
+        db.execute(view)

@@ -17,6 +17,7 @@ from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.base import load_profile
 from crawler.search import refresh_search_index
+from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage
 from pipelines.dedupe import Decision, is_correction
 
@@ -120,6 +121,8 @@ class StorePipeline(DatabaseStage):
         if self.db is not None:
             # the Chinese search index follows the reports (incremental: only changed rows)
             refresh_search_index(self.db)
+            # templated reports compare every report with the rest: after the last one is stored
+            run_similarity(self.db)
         super().close_spider()
 
     def process_item(self, item: object) -> object:

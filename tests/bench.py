@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed
+    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | similarity
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -245,6 +245,12 @@ def bench_documents_section() -> None:
     bench_documents()
 
 
+def bench_similarity_section() -> None:
+    from tests.bench_similarity import bench_similarity
+
+    bench_similarity()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "extract": bench_extract,
     "documents": bench_documents_section,
@@ -252,6 +258,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "recrawl": bench_recrawl_section,
     "crawl": bench_crawl,
     "distributed": bench_distributed_section,
+    "similarity": bench_similarity_section,
 }
 
 

@@ -86,7 +86,8 @@ def reparse(data_dir: Path, into: Path | None, workers: int | None) -> None:
 def export(data_dir: Path, fmt: str, out: Path | None, with_text: bool) -> None:
     """Export reports, cells and checks for analysis (spreadsheets, pandas, R).
 
-    Cells and checks carry the report's agency and year next to report_id.
+    Cells and checks carry the report's agency and year next to report_id. CSV also writes
+    wide_<format>.csv: one row per report, one column per cell code (sec3.new_received.total).
 
     \b
     Example:
@@ -94,12 +95,15 @@ def export(data_dir: Path, fmt: str, out: Path | None, with_text: bool) -> None:
         xxgk export --format jsonl --out export/
     """
     from crawler.export import export as write_files
+    from crawler.export_wide import export_wide
 
     path = db_path(data_dir)
     if not path.exists():
         raise click.ClickException(f"{path} does not exist: run `xxgk crawl` or `xxgk reparse` first")
     try:
         written = write_files(path, out or data_dir / "export", fmt, with_text=with_text)
+        if fmt == "csv":  # and the wide tables, one per generation, for statistical packages
+            written |= export_wide(path, out or data_dir / "export")
     except (OSError, ValueError, sqlite3.Error) as error:
         raise click.ClickException(_one_line(error)) from error
     for file, count in written.items():
