@@ -365,10 +365,11 @@ def serve(data_dir: Path, port: int) -> None:
     os.execv(command[0], command)
 
 
-from crawler.commands.archive import export, reparse  # noqa: E402  (commands of their own module)
+from crawler.commands.archive import export, reparse, replay  # noqa: E402  (commands of their own module)
 
 cli.add_command(reparse)
 cli.add_command(export)
+cli.add_command(replay)
 from crawler.commands.distributed import drain, worker  # noqa: E402
 
 cli.add_command(worker)
