@@ -98,6 +98,26 @@ def _wait_for(port: int, process: subprocess.Popen, timeout: float) -> None:
 def running_replay(warc_dir: Path, root: Path, port: int | None = None, *, timeout: float = 60) -> Iterator[str]:
     """Start pywb over ``warc_dir`` on loopback (tests, screenshots); yield its base URL; stop it."""
     build_collection(warc_dir, root)
+    with serving(root, port, timeout=timeout) as base:
+        yield base
+
+
+def add_wacz(root: Path, wacz: Path) -> None:
+    """Unpack a WACZ into a fresh pywb collection under ``root`` (pywb's own ``wb-manager``)."""
+    executable = wayback_executable()
+    if executable is None:
+        raise ReplayError("pywb is not installed: run `make replay-env`")
+    manager = str(executable.with_name("wb-manager"))
+    root.mkdir(parents=True, exist_ok=True)
+    for step in (["init", COLLECTION], ["add", "--unpack-wacz", COLLECTION, str(wacz.resolve())]):
+        done = subprocess.run([manager, *step], cwd=root, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise ReplayError(f"wb-manager {step[0]}: {' '.join(done.stderr.split()[-20:])}")
+
+
+@contextmanager
+def serving(root: Path, port: int | None = None, *, timeout: float = 60) -> Iterator[str]:
+    """Run pywb over the collections under ``root`` on loopback; yield its base URL; stop it."""
     port = port or free_port()
     process = subprocess.Popen(wayback_command(root, port), cwd=root,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
