@@ -322,13 +322,23 @@ def replica_proxy(seed: int) -> Iterator[str]:
 @cli.command()
 @data_dir_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the generated replica.")
-def demo(data_dir: Path, seed: int) -> None:
+@click.option("--skip-checks", is_flag=True, help="Crawl even if Debian packages the demo needs are missing.")
+def demo(data_dir: Path, seed: int, skip_checks: bool) -> None:
     """Offline demo: start the replica of wendeng.gov.cn and hy.gov.cn, crawl both, summarise.
+
+    Stops at once, naming them, if Debian packages the replica needs (LibreOffice, CJK fonts) are
+    missing: without them the crawl would only degrade (see `xxgk doctor`).
 
     \b
     Example:
         xxgk demo && xxgk serve
     """
+    from crawler.doctor import debian_pieces, missing_for_demo
+
+    missing = [] if skip_checks else missing_for_demo(debian_pieces())
+    if missing:
+        fail(f"the demo needs Debian packages not installed here: {' '.join(missing)} "
+             f"(as root: make system; `xxgk doctor` says what each one does)")  # fmt: skip
     with replica_proxy(seed) as proxy:
         click.echo(f"replica running as an HTTP proxy at {proxy}")
         os.environ["http_proxy"] = proxy
@@ -378,6 +388,28 @@ cli.add_command(drain)
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
+
+
+@cli.command()
+@click.option("--demo", "for_demo", is_flag=True, help="Exit 1 if anything `xxgk demo` needs is missing.")
+def doctor(for_demo: bool) -> None:
+    """What this machine has and lacks for xxgk, and what each missing piece disables.
+
+    Debian packages come from crawler/system-packages.toml (what `make system` installs), beside
+    the optional Python pieces (pywb for `xxgk replay`, brotli/zstandard decoders).
+
+    \b
+    Example:
+        xxgk doctor
+        xxgk doctor --demo || sudo make system
+    """
+    from crawler.doctor import debian_pieces, missing_for_demo, python_pieces, report
+
+    pieces = debian_pieces()
+    click.echo(report(pieces + python_pieces()))
+    missing = missing_for_demo(pieces)
+    if for_demo and missing:
+        fail(f"the demo needs: {' '.join(missing)} (as root: make system)")
 
 
 def main() -> None:
