@@ -13,6 +13,7 @@ from crawler.commands.archive import export as export_command
 from crawler.commands.archive import reparse as reparse_command
 from crawler.export import export, total_rows
 from crawler.progress import on_terminal, progress
+from tests.support.redis_server import MISSING, redis_server_binary, running_redis
 from tests.support.small_archive import build_small_archive
 
 
@@ -65,3 +66,20 @@ def test_reparse_and_export_print_only_their_results_in_a_pipe(data_dir: Path, t
     assert reparsed.output.count("\n") == 1 and "archived responses" in reparsed.output
     exported = CliRunner().invoke(export_command, ["--data-dir", str(data_dir), "--out", str(tmp_path)])
     assert exported.exit_code == 0 and "exporting" not in exported.output and "\r" not in exported.output
+
+
+@pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
+def test_the_drainer_ticks_once_per_message(tmp_path: Path) -> None:
+    from crawler.distributed.drain import Drainer
+    from crawler.distributed.state import Keys
+    from tests.test_distributed import database, document, envelope
+
+    with running_redis(tmp_path / "redis") as url:
+        server, keys = database(url), Keys("p")
+        for n in range(3):
+            server.lpush(keys.items, envelope(document(f"http://a/{n}.html"), "w0"))
+        server.lpush(keys.items, b"not ours")  # rejected, but drained all the same
+        ticks: list[int] = []
+        with Drainer(server, keys, tmp_path, tick=ticks.append) as drainer:
+            drainer.run(until_complete=False, poll_seconds=0.05)
+    assert sum(ticks) == 4

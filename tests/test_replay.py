@@ -1,7 +1,9 @@
 """pywb over the archive on 127.0.0.1 (``xxgk replay``): archived report URLs replay at their capture
 times with the payloads of their WARC records, and a browser shows one replayed report.
 
-pywb runs from its own virtualenv (``make replay-env``); skipped when it is not there.
+pywb runs from its own virtualenv (``make replay-env``); skipped when it is not there. The screenshot
+goes where the Datasette browser tests put theirs (``artifacts/screenshots/``, or
+``$XXGK_ARTIFACTS/screenshots``: ``XXGK_ARTIFACTS=docs`` refreshes docs/screenshots/replayed-report.png).
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from crawler.archive.cdxj import iter_index
 from crawler.archive.reader import read_response
 from crawler.archive.replay import build_collection, replay_url, running_replay, wayback_executable
 from tests.support.small_archive import build_small_archive
+from tests.test_datasette_browser import artifacts
 
 pytestmark = pytest.mark.skipif(wayback_executable() is None, reason="pywb is not installed (make replay-env)")
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOOPBACK = httpx.Client(trust_env=False, timeout=60)  # never a proxy: pywb is on 127.0.0.1
 
@@ -77,8 +78,8 @@ def test_a_replayed_page_has_its_links_rewritten_into_the_archive(data_dir: Path
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
 def test_a_replayed_report_in_a_browser(data_dir: Path, pywb: str, tmp_path: Path) -> None:
     entry = next(entry for entry in iter_index(data_dir / "warc") if entry.mime == "text/html")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / "replayed-report.png"
+    target = artifacts() / "replayed-report.png"
+    target.unlink(missing_ok=True)
     assert CHROMIUM is not None
     subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -42,7 +42,7 @@ def wayback_executable() -> Path | None:
 
 def build_collection(warc_dir: Path, root: Path) -> Path:
     """(Re)build the pywb collection for ``warc_dir`` under ``root``; return the collection folder."""
-    collection = root / "collections" / COLLECTION
+    collection = root.resolve() / "collections" / COLLECTION
     archive, indexes = collection / "archive", collection / "indexes"
     for folder in (archive, indexes):
         folder.mkdir(parents=True, exist_ok=True)
@@ -68,7 +68,8 @@ def wayback_command(root: Path, port: int, host: str = "127.0.0.1") -> list[str]
             "pywb is not installed: run `make replay-env` (it creates .venv-pywb), "
             f"or set {PYWB_ENV_VAR} to pywb's `wayback` executable"
         )
-    return [str(executable), "-d", str(root), "-b", host, "-p", str(port), "-t", "4"]
+    # absolute: pywb is started with its working directory elsewhere (the collection root itself)
+    return [str(executable), "-d", str(root.resolve()), "-b", host, "-p", str(port), "-t", "4"]
 
 
 def replay_url(base: str, timestamp: str, url: str, *, raw: bool = False) -> str:
