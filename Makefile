@@ -8,7 +8,11 @@ STAMP  := $(VENV)/.installed
 
 # Debian packages, listed once in crawler/system-packages.toml with what each one is for (headless
 # Chromium, CJK fonts, Redis, LibreOffice writer + calc); `xxgk doctor` checks the same list.
-SYSTEM_PACKAGES := $(shell $(PYTHON) -m crawler.doctor --names)
+# (sed, not Python: `make system` may run before any Python ≥ 3.11 is there)
+SYSTEM_PACKAGES := $(shell sed -n 's/^name = "\(.*\)"$$/\1/p' crawler/system-packages.toml)
+ifeq ($(strip $(SYSTEM_PACKAGES)),)
+$(error no package names read from crawler/system-packages.toml)
+endif
 # pywb pins redis==2.10.6 (scrapy-redis needs a current one), so it gets a virtualenv of its own
 PYWB_VENV := .venv-pywb
 

@@ -2,8 +2,8 @@
 
 The Debian packages come from crawler/system-packages.toml, the one list the Makefile installs
 from; the optional Python pieces (pywb's own virtualenv, brotli/zstandard decoders) are checked
-beside them. Standard library only, so ``python3 -m crawler.doctor --names`` runs before any
-virtualenv exists (the Makefile's ``system`` target uses it).
+beside them. The Makefile reads the names from the same file (with sed: ``make system`` may run
+before any Python 3.11 exists); ``python -m crawler.doctor --names`` prints them too.
 """
 
 from __future__ import annotations
