@@ -333,12 +333,10 @@ def demo(data_dir: Path, seed: int, skip_checks: bool) -> None:
     Example:
         xxgk demo && xxgk serve
     """
-    from crawler.doctor import debian_pieces, missing_for_demo
+    from crawler.doctor import demo_problem
 
-    missing = [] if skip_checks else missing_for_demo(debian_pieces())
-    if missing:
-        fail(f"the demo needs Debian packages not installed here: {' '.join(missing)} "
-             f"(as root: make system; `xxgk doctor` says what each one does)")  # fmt: skip
+    if not skip_checks and (problem := demo_problem()):
+        fail(problem)
     with replica_proxy(seed) as proxy:
         click.echo(f"replica running as an HTTP proxy at {proxy}")
         os.environ["http_proxy"] = proxy
@@ -388,28 +386,9 @@ cli.add_command(drain)
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
+from crawler.commands.doctor import doctor  # noqa: E402
 
-
-@cli.command()
-@click.option("--demo", "for_demo", is_flag=True, help="Exit 1 if anything `xxgk demo` needs is missing.")
-def doctor(for_demo: bool) -> None:
-    """What this machine has and lacks for xxgk, and what each missing piece disables.
-
-    Debian packages come from crawler/system-packages.toml (what `make system` installs), beside
-    the optional Python pieces (pywb for `xxgk replay`, brotli/zstandard decoders).
-
-    \b
-    Example:
-        xxgk doctor
-        xxgk doctor --demo || sudo make system
-    """
-    from crawler.doctor import debian_pieces, missing_for_demo, python_pieces, report
-
-    pieces = debian_pieces()
-    click.echo(report(pieces + python_pieces()))
-    missing = missing_for_demo(pieces)
-    if for_demo and missing:
-        fail(f"the demo needs: {' '.join(missing)} (as root: make system)")
+cli.add_command(doctor)
 
 
 def main() -> None:

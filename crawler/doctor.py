@@ -86,6 +86,15 @@ def missing_for_demo(pieces: list[Piece]) -> list[str]:
     return sorted({piece.name for piece in pieces if piece.demo and not piece.present})
 
 
+def demo_problem() -> str | None:
+    """Why the demo cannot do its job here (a one-line reason naming the packages), or None."""
+    missing = missing_for_demo(debian_pieces())
+    if not missing:
+        return None
+    return (f"the demo needs Debian packages not installed here: {' '.join(missing)} "
+            f"(as root: make system, or apt-get install {' '.join(missing)}; `xxgk doctor` says what each does)")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.doctor")
     parser.add_argument("--names", action="store_true", help="print the Debian package names (for the Makefile)")
@@ -94,15 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.names:
         print(" ".join(package["name"] for package in system_packages()))
         return 0
-    pieces = debian_pieces()
     if args.require_demo:
-        missing = missing_for_demo(pieces)
-        if missing:
-            print(f"the demo needs Debian packages not installed here: {' '.join(missing)} "
-                  f"(as root: make system, or apt-get install {' '.join(missing)})", file=sys.stderr)  # fmt: skip
-            return 1
-        return 0
-    print(report(pieces + python_pieces()))
+        problem = demo_problem()
+        if problem:
+            print(problem, file=sys.stderr)
+        return 1 if problem else 0
+    print(report(debian_pieces() + python_pieces()))
     return 0
 
 
