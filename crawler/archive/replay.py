@@ -54,6 +54,9 @@ def build_collection(warc_dir: Path, root: Path) -> Path:
         link = archive / name
         if not link.is_symlink():
             link.symlink_to(target)
+    config = root.resolve() / "config.yaml"
+    if not config.exists():  # pywb warns without one; its defaults are what we want
+        config.write_text("# pywb settings for `xxgk replay` (pywb's defaults otherwise)\nframed_replay: true\n")
     temporary = indexes / "index.cdxj.building"
     with temporary.open("w", encoding="utf-8") as out:
         out.writelines(sorted_lines(warc_dir))
