@@ -323,13 +323,21 @@ def replica_proxy(seed: int) -> Iterator[str]:
 @cli.command()
 @data_dir_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the generated replica.")
-def demo(data_dir: Path, seed: int) -> None:
+@click.option("--skip-checks", is_flag=True, help="Crawl even if Debian packages the demo needs are missing.")
+def demo(data_dir: Path, seed: int, skip_checks: bool) -> None:
     """Offline demo: start the replica of wendeng.gov.cn and hy.gov.cn, crawl both, summarise.
+
+    Stops at once, naming them, if Debian packages the replica needs (LibreOffice, CJK fonts) are
+    missing: without them the crawl would only degrade (see `xxgk doctor`).
 
     \b
     Example:
         xxgk demo && xxgk serve
     """
+    from crawler.doctor import demo_problem
+
+    if not skip_checks and (problem := demo_problem()):
+        fail(problem)
     with replica_proxy(seed) as proxy:
         click.echo(f"replica running as an HTTP proxy at {proxy}")
         os.environ["http_proxy"] = proxy
@@ -366,10 +374,11 @@ def serve(data_dir: Path, port: int) -> None:
     os.execv(command[0], command)
 
 
-from crawler.commands.archive import export, reparse  # noqa: E402  (commands of their own module)
+from crawler.commands.archive import export, reparse, replay  # noqa: E402  (commands of their own module)
 
 cli.add_command(reparse)
 cli.add_command(export)
+cli.add_command(replay)
 from crawler.commands.distributed import drain, worker  # noqa: E402
 
 cli.add_command(worker)
@@ -378,6 +387,9 @@ cli.add_command(drain)
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
+from crawler.commands.doctor import doctor  # noqa: E402
+
+cli.add_command(doctor)
 
 from crawler.commands.analysis import similar  # noqa: E402
 
