@@ -104,7 +104,7 @@ def test_a_restart_without_persistence_is_detected(redis: RestartableRedis) -> N
     state = SharedState(client(redis.url), Keys("t"))
     crawl = state.start_crawl()
     redis.restart(persist=False)
-    with pytest.raises(CrawlStateLost, match="lost this crawl's state .*t:crawl is gone"):
+    with pytest.raises(CrawlStateLost, match=r"lost this crawl.s state .*t:crawl is gone"):
         state.check_crawl(crawl)
 
 
