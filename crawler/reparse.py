@@ -35,6 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
 
 from crawler import settings as crawl_settings
+from crawler.archive.audit import ArchiveProblems
 from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.db import db_path
 from crawler.faults import challenge_kind
@@ -85,6 +86,8 @@ class ReparseSummary:
     versions: int = 0  # rows in ``report_versions`` afterwards
     seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    #: what was wrong with the archive and skipped (crawler/archive/audit.py), one line each
+    problems: list[str] = field(default_factory=list)
 
     @property
     def reports_per_second(self) -> float:
@@ -524,7 +527,8 @@ def reparse(
     summary = ReparseSummary()
     started = time.perf_counter()
     # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
-    records = _counted(replay_not_modified(iter_responses(warc_dir), warc_dir), summary)
+    problems = ArchiveProblems()
+    records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary)
     items = items_from(delivered(records))
     attachment_records: set[str] = set()
     with Stages(into, stats) as stages:
@@ -543,6 +547,7 @@ def reparse(
     summary.seconds = time.perf_counter() - started
     summary.skipped = summary.responses - summary.report_pages - summary.documents - summary.attachments
     summary.stats = stats.get_stats()
+    summary.problems = [str(problem) for problem in problems.found]
     return summary
 
 
