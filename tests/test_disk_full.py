@@ -73,10 +73,9 @@ def test_sqlite_out_of_space_is_recognised_and_rolled_back(tiny: SmallFilesystem
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("CREATE TABLE t (blob BLOB)")
     db.commit()
-    with pytest.raises(sqlite3.Error) as failure:
-        with db:
-            for _ in range(1000):
-                db.execute("INSERT INTO t VALUES (?)", [os.urandom(4000)])
+    with pytest.raises(sqlite3.Error) as failure, db:
+        for _ in range(1000):
+            db.execute("INSERT INTO t VALUES (?)", [os.urandom(4000)])
     assert is_disk_full(failure.value)
     assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)  # the whole transaction undone
     db.close()
