@@ -566,7 +566,8 @@ def reparse_in_place(
     old database is untouched.
     """
     target = db_path(data_dir)
-    fd, name = tempfile.mkstemp(prefix=".xxgk-reparse-", suffix=".db", dir=data_dir)
+    remove_leftovers(Path(data_dir))
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".db", dir=data_dir)
     os.close(fd)
     temp = Path(name)
     try:
@@ -580,6 +581,29 @@ def reparse_in_place(
         for leftover in (temp, *sidecars(temp)):
             leftover.unlink(missing_ok=True)
     return summary
+
+
+TEMP_PREFIX = ".xxgk-reparse-"
+
+
+def remove_leftovers(data_dir: Path) -> None:
+    """Delete what a reparse killed before its swap left: its half-built database (and WAL). The old
+    database was never touched, so this is all there is to undo; a reparse still running (its pid
+    alive) keeps its file."""
+    for leftover in data_dir.glob(f"{TEMP_PREFIX}*"):
+        pid = leftover.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def sidecars(path: Path) -> tuple[Path, Path]:
