@@ -63,7 +63,8 @@ def rewrite_member(path: Path, offset: int, length: int, old: bytes, new: bytes)
     data = path.read_bytes()
     member = gzip.decompress(data[offset:offset + length])
     assert old in member and len(old) == len(new)
-    recompressed = gzip.compress(member.replace(old, new))
+    at = member.rindex(old)  # the last occurrence: in the payload, not the headers
+    recompressed = gzip.compress(member[:at] + new + member[at + len(old):])
     path.write_bytes(data[:offset] + recompressed + data[offset + length:])
 
 

@@ -239,6 +239,7 @@ class _FileScan:
             damaged = record.digest_checker.problems
             if damaged:
                 record_id = record.rec_headers.get_header("WARC-Record-ID")
+                self.responses[offset] = record_id  # indexed rightly: not a second, index problem
                 logger.warning("%s@%d: %s; record skipped", self.path.name, offset, "; ".join(damaged))
                 self.problems.add(DIGEST, self.path.name, offset,
                                   f"{record.rec_type} {record_id}: {'; '.join(damaged)}: skipped")
