@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
+from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
@@ -131,6 +132,10 @@ class StorePipeline(DatabaseStage):
 
     def process_item(self, item: object) -> object:
         assert self.db is not None
+        if self.crawler is not None and self.crawler.stats.get_value(DISK_FULL_STAT):
+            # stopping for a full disk: what arrives now may lack a file whose download failed or
+            # was cancelled; stored, it would count as committed and --resume would keep it degraded
+            raise DropItem("not stored: the crawl is stopping for a full disk (--resume fetches it again)")
         try:
             with self.db.atomic():
                 if isinstance(item, ReportPage):
