@@ -247,8 +247,10 @@ def test_reparse_killed_at_any_point_leaves_the_old_or_the_new_database(clean: P
     outcomes = []
     for fraction in (0.2, 0.5, 0.8, 0.95, 1.05, 1.2):
         shutil.copy(clean / "xxgk.db", data_dir / "xxgk.db")
-        with sqlite3.connect(data_dir / "xxgk.db") as old:  # the old database: told apart by its titles
+        old = sqlite3.connect(data_dir / "xxgk.db")  # the old database: told apart by its titles
+        with old:
             old.execute("UPDATE reports SET title = 'OLD ' || title")
+        old.close()
         expected_old = derived_tables(data_dir / "xxgk.db", SITE)
         process = subprocess.Popen(xxgk("reparse", "--data-dir", str(data_dir), "--workers", "0"), cwd=ROOT,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -294,7 +296,10 @@ def test_workers_and_the_drainer_ride_out_a_redis_restart(replica: Replica, clea
     workers = drainer = None
     try:
         seed(redis.url, env, sites=(SITE,))
-        workers = start_workers(redis.url, tmp_path, env, 2, tmp_path / "logs", settings=["XXGK_WARC_MAX_SIZE=300000"])
+        # extraction in a pool process, and a long heartbeat: a worker busy with OCR on a loaded box must
+        # not pass for dead (its requests would be fetched twice, and this test is about the outage)
+        workers = start_workers(redis.url, tmp_path, env, 2, tmp_path / "logs",
+                                settings=["XXGK_WORKERS=1", "XXGK_WORKER_HEARTBEAT_TTL=120"])
         drainer = start_drainer(redis.url, tmp_path, env, tmp_path / "logs" / "drain.log")
         server = Redis.from_url(redis.url)
         wait_for(lambda: seen_requests(server) >= 80, drainer, what="the crawl under way")
