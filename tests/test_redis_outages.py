@@ -120,7 +120,11 @@ def test_the_drainer_stops_loudly_when_redis_forgot_the_crawl(redis: Restartable
                                 "--data-dir", str(tmp_path / "data")], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(3)
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "data" / "xxgk.db").exists():  # connected, and its database opened
+            assert drainer.poll() is None and time.monotonic() < deadline, "the drainer did not start"
+            time.sleep(0.05)
+        time.sleep(1)
         assert drainer.poll() is None  # waiting for the workers
         redis.restart(1.0, persist=False)
         _, stderr = drainer.communicate(timeout=60)
@@ -144,3 +148,16 @@ def test_the_drainer_carries_on_after_a_restart_with_persistence(redis: Restarta
         restarting.join()
     assert stats.get_value("xxgk/error/drain_decode") == 1  # the message outlived the restart
     assert server.get_retry().outages >= 1
+
+
+def test_a_lease_nobody_holds_goes_back_to_the_queue(redis: RestartableRedis) -> None:
+    """The pop ran but its reply was lost (the connection dropped), so the retry popped another: the
+    first lease is in Redis, unknown to the worker; after the outage it is handed back."""
+    state = SharedState(client(redis.url), Keys("t"))
+    state.server.zadd(Keys("t").queue("s"), {b"first": 0, b"second": 1})
+    state.lease("s", "w")  # its reply "lost"
+    kept, _ = state.lease("s", "w")
+    assert state.requeue_strays("s", "w", held={kept}) == 1
+    assert state.server.zrange(Keys("t").queue("s"), 0, -1) == [b"first"]
+    assert state.server.hkeys(Keys("t").leases("s", "w")) == [kept.encode()]
+    assert state.requeue_strays("s", "w", held={kept}) == 0

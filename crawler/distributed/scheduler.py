@@ -71,6 +71,7 @@ class LeasedQueue(PriorityQueue):
         self.worker = worker or worker_name(settings)
         self.state = SharedState(server, self.keys)
         self.site = spider.name
+        self.held: set[str] = set()  # lease ids popped and not yet acknowledged
 
     def _encode_request(self, request: Request) -> bytes:
         request.meta.pop(LEASE_META, None)  # a lease belongs to one worker, never to the message
@@ -86,12 +87,17 @@ class LeasedQueue(PriorityQueue):
         if found is None:
             return None
         lease_id, message = found
+        self.held.add(lease_id)
         request = request_from_dict(self.serializer.loads(message), spider=self.spider)
         request.meta[LEASE_META] = lease_id
         return request
 
     def ack(self, lease_id: str) -> None:
         self.state.ack(self.site, self.worker, lease_id)
+        self.held.discard(lease_id)
+
+    def requeue_strays(self) -> int:
+        return self.state.requeue_strays(self.site, self.worker, self.held)
 
     def release(self) -> int:
         """Hand back every lease this worker still holds on this site (it is closing)."""

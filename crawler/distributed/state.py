@@ -63,6 +63,20 @@ redis.call('DEL', KEYS[2])
 return #entries / 2
 """
 
+# KEYS: lease hash, queue. ARGV: lease ids. Hands back leases their worker does not know it holds.
+_REQUEUE_IDS = """
+local moved = 0
+for _, id in ipairs(ARGV) do
+  local message = redis.call('HGET', KEYS[1], id)
+  if message then
+    redis.call('ZADD', KEYS[2], string.match(id, '^(.*):[0-9]+$'), message)
+    redis.call('HDEL', KEYS[1], id)
+    moved = moved + 1
+  end
+end
+return moved
+"""
+
 # KEYS: queue, workers set. ARGV[1]: the lease hash prefix of this site ("P:SITE:leases:").
 _COMPLETE = """
 if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
@@ -131,6 +145,7 @@ class SharedState:
         self._requeue = server.register_script(_REQUEUE)
         self._complete = server.register_script(_COMPLETE)
         self._push_new = server.register_script(_PUSH_NEW)
+        self._requeue_ids = server.register_script(_REQUEUE_IDS)
 
     # -- requests
 
@@ -156,6 +171,14 @@ class SharedState:
         k = self.keys
         args = ["force" if force else ""]
         return int(self._requeue(keys=[k.alive(worker), k.leases(site, worker), k.queue(site)], args=args))
+
+    def requeue_strays(self, site: str, worker: str, held: set[str]) -> int:
+        """Requeue ``worker``'s leases of ``site`` other than ``held``: a lease whose reply was lost in
+        an outage (the pop ran, the connection dropped, the retry popped another) is held by nobody,
+        and would keep the site from ever completing."""
+        key = self.keys.leases(site, worker)
+        strays = sorted({_text(lease) for lease in self.server.hkeys(key)} - held)
+        return int(self._requeue_ids(keys=[key, self.keys.queue(site)], args=strays)) if strays else 0
 
     def reap(self, sites: Iterable[str]) -> int:
         """Requeue the leases of every dead worker; forget dead workers that hold nothing."""

@@ -72,6 +72,7 @@ class DistributedWorker:
         self.closing = False
         self.spider: Spider | None = None
         self.crawl_id: str | None = None  # the seeder's marker, checked on every reap
+        self.outages_seen = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -135,6 +136,11 @@ class DistributedWorker:
 
     def reap(self) -> None:
         outage = outage_of(self.state.server)
+        if outage is not None and outage.outages != self.outages_seen:
+            self.outages_seen = outage.outages
+            strays = self.scheduler.queue.requeue_strays()  # leases popped by a command whose reply was lost
+            if strays:
+                self.crawler.stats.inc_value("xxgk/distributed/requeued_after_outage", strays)
         if outage is not None and outage.in_grace(self.ttl):
             return  # Redis just came back: live workers whose heartbeat lapsed meanwhile beat first
         reaped = self.state.reap(self.state.sites())
