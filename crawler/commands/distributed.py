@@ -8,6 +8,7 @@ so a module-level import would be circular). Design: crawler/distributed/__init_
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from crawler.commands.archive import data_dir_option
+from crawler.diskfull import is_disk_full
 from crawler.distributed.connection import outage_seconds, resilient_redis
 from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
 
@@ -57,6 +59,12 @@ def drain_into(state: SharedState, data_dir: Path, *, until_complete: bool) -> d
             stats = drainer.run(until_complete=until_complete)
     except (CrawlStateLost, RedisError) as error:
         fail(f"drain stopped: {error}")  # every item stored so far is committed; `xxgk drain` again resumes
+    except sqlite3.Error as error:
+        if not is_disk_full(error):
+            raise
+        # the item's transaction rolled back, and the item stays in Redis (P:items:draining)
+        fail(f"drain stopped: no space left writing {data_dir}/xxgk.db ({error}); free space, then run "
+             "`xxgk drain` again: nothing is lost")
     return stats.get_stats()
 
 
