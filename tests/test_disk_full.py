@@ -11,11 +11,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
 from crawler.archive.cdxj import iter_index, warc_files
 from crawler.archive.reader import iter_responses, read_record
 from crawler.archive.writer import CapturedRequest, CapturedResponse, WarcArchiveWriter
 from crawler.diskfull import is_disk_full
+from crawler.distributed.drain import Drainer
+from crawler.distributed.state import Keys
+from crawler.items import FetchedDocument
+from pipelines.push import envelope
+from tests.support.redis_server import MISSING, redis_server_binary, running_redis
 from tests.support.tmpfs import SmallFilesystem, mount_possible, small_filesystem
 
 REASON = mount_possible(Path(tempfile.mkdtemp(prefix="xxgk-mount-probe-")))
@@ -85,3 +91,24 @@ def test_other_errors_are_not_a_full_disk() -> None:
     assert not is_disk_full(OSError(errno.EACCES, "denied"))
     assert not is_disk_full(sqlite3.OperationalError("database is locked"))
     assert not is_disk_full(ValueError("no"))
+
+
+@pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
+def test_the_drainer_out_of_space_keeps_the_item_in_redis_and_stores_each_once_later(tmp_path: Path) -> None:
+    with running_redis(tmp_path / "redis") as url, small_filesystem(tmp_path / "fs", "1m") as fs:
+        server = Redis.from_url(url)
+        keys = Keys()
+        for n in range(200):  # ~20 KB rows: more than the 1 MB left after the schema
+            document = FetchedDocument(site="t", url=f"http://example.gov.cn/{n}", final_url="x", status=200,
+                                       content_type="text/html", sha256="0" * 64, fetched_at="2024-01-01T00:00:00Z",
+                                       role="list", error=os.urandom(10_000).hex())
+            server.lpush(keys.items, envelope(document, "w"))
+        with pytest.raises(sqlite3.Error) as failure, Drainer(server, keys, fs.path) as drainer:
+            drainer.run(until_complete=False, poll_seconds=0.1)
+        assert is_disk_full(failure.value)
+        assert server.llen(keys.draining) == 1  # the item being stored when space ran out
+        fs.grow("16m")
+        with Drainer(server, keys, fs.path) as drainer:
+            drainer.run(until_complete=False, poll_seconds=0.1)
+        urls = [row[0] for row in sqlite3.connect(fs.path / "xxgk.db").execute("SELECT url FROM documents")]
+        assert sorted(urls) == sorted(f"http://example.gov.cn/{n}" for n in range(200))  # each once
