@@ -278,10 +278,6 @@ def seen_requests(server: Redis) -> int:
     return int(server.scard(Keys().dupefilter(SITE)))
 
 
-def distributed_env(replica: Replica) -> dict[str, str]:
-    return proxy_env(replica.proxy_url)
-
-
 def start_drainer(url: str, data_dir: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(xxgk("drain", "--redis", url, "--data-dir", str(data_dir)), cwd=ROOT, env=env,
@@ -292,7 +288,7 @@ def start_drainer(url: str, data_dir: Path, env: dict[str, str], log: Path) -> s
 def test_workers_and_the_drainer_ride_out_a_redis_restart(replica: Replica, clean: Path, tmp_path: Path) -> None:
     redis = RestartableRedis(tmp_path / "redis", persist=True)
     redis.start()
-    env = distributed_env(replica)
+    env = proxy_env(replica.proxy_url)
     workers = drainer = None
     try:
         seed(redis.url, env, sites=(SITE,))
@@ -308,9 +304,8 @@ def test_workers_and_the_drainer_ride_out_a_redis_restart(replica: Replica, clea
         codes = workers.wait()
         assert codes == [0, 0], [workers.log_tail(i) for i in (0, 1)]
     finally:
-        for process in (drainer,):
-            if process is not None and process.poll() is None:
-                process.kill()
+        if drainer is not None and drainer.poll() is None:
+            drainer.kill()
         if workers is not None:
             workers.stop()
         redis.stop()
@@ -324,7 +319,7 @@ def test_workers_and_the_drainer_ride_out_a_redis_restart(replica: Replica, clea
 def test_the_drainer_and_a_worker_killed_at_once_lose_nothing(replica: Replica, clean: Path, tmp_path: Path) -> None:
     redis = RestartableRedis(tmp_path / "redis", persist=False)
     redis.start()
-    env = distributed_env(replica)
+    env = proxy_env(replica.proxy_url)
     logs = tmp_path / "logs"
     workers = drainer = None
     try:
