@@ -161,3 +161,29 @@ def test_a_lease_nobody_holds_goes_back_to_the_queue(redis: RestartableRedis) ->
     assert state.server.zrange(Keys("t").queue("s"), 0, -1) == [b"first"]
     assert state.server.hkeys(Keys("t").leases("s", "w")) == [kept.encode()]
     assert state.requeue_strays("s", "w", held={kept}) == 0
+
+
+@pytest.mark.e2e
+def test_a_worker_fails_loudly_when_redis_comes_back_empty(redis: RestartableRedis, tmp_path: Path) -> None:
+    """Mid-crawl, Redis restarted without persistence: the worker closes as redis_state_lost and exits
+    non-zero, instead of finding "nothing queued" and finishing as if the crawl were complete."""
+    from tests.replica.fixture import running_replica
+    from tests.support.distributed import proxy_env, seed, start_workers
+
+    with running_replica(seed=0) as replica:
+        env = proxy_env(replica.proxy_url)
+        seed(redis.url, env, sites=("hy",))
+        workers = start_workers(redis.url, tmp_path, env, 1, tmp_path / "logs", settings=["XXGK_WORKERS=1"])
+        try:
+            server = Redis.from_url(redis.url)
+            deadline = time.monotonic() + 120
+            while server.scard(Keys().dupefilter("hy")) < 30:
+                assert time.monotonic() < deadline and workers.procs[0].poll() is None, workers.log_tail(0)
+                time.sleep(0.05)
+            redis.restart(1.0, persist=False)
+            (code,) = workers.wait(timeout=120)
+        finally:
+            workers.stop()
+    log = workers.log_tail(0)
+    assert code != 0, log
+    assert "lost this crawl's state" in log and "ended with 'redis_state_lost'" in log, log

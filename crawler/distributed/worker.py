@@ -114,9 +114,13 @@ class DistributedWorker:
         if now >= self.next_beat:
             self.state.beat(self.worker, self.ttl)
             self.next_beat = now + self.ttl / 3
-        if now >= self.next_reap:
+        outage = outage_of(self.state.server)
+        came_back = outage is not None and outage.outages != self.outages_seen
+        if now >= self.next_reap or came_back:  # right after an outage: is the crawl still there?
             if not self.crawl_is_there():
                 return
+            if came_back:
+                self.after_outage(outage.outages)
             self.reap()
             self.next_reap = now + self.ttl / 2
         self.wake_engine()
@@ -134,13 +138,15 @@ class DistributedWorker:
             return False
         return True
 
+    def after_outage(self, outages: int) -> None:
+        """Hand back the leases popped by a command whose reply was lost in the outage."""
+        self.outages_seen = outages
+        strays = self.scheduler.queue.requeue_strays()
+        if strays:
+            self.crawler.stats.inc_value("xxgk/distributed/requeued_after_outage", strays)
+
     def reap(self) -> None:
         outage = outage_of(self.state.server)
-        if outage is not None and outage.outages != self.outages_seen:
-            self.outages_seen = outage.outages
-            strays = self.scheduler.queue.requeue_strays()  # leases popped by a command whose reply was lost
-            if strays:
-                self.crawler.stats.inc_value("xxgk/distributed/requeued_after_outage", strays)
         if outage is not None and outage.in_grace(self.ttl):
             return  # Redis just came back: live workers whose heartbeat lapsed meanwhile beat first
         reaped = self.state.reap(self.state.sites())
@@ -168,7 +174,7 @@ class DistributedWorker:
             self.complete_since = None
             return
         self.complete_since = self.complete_since or now
-        if now - self.complete_since >= self.idle_timeout:
+        if now - self.complete_since >= self.idle_timeout and self.crawl_is_there():  # not an emptied Redis
             self.closing = True
             # a portal spider that met a broken layout says so in its close reason
             reason = getattr(self.spider, "close_reason", None) or "finished"
