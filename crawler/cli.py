@@ -148,6 +148,7 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "run_failure": stats.get("xxgk/run/failure"),
         "challenges": challenge_summary(stats),
         "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
+        "disk_full": stats.get("xxgk/disk_full"),
     }
 
 
@@ -157,7 +158,10 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
     reasons = []
     for summary in summaries:
         blocked = summary.get("challenges")
-        if summary["report_pages"] == 0 and blocked:
+        if summary.get("disk_full"):  # crawler/diskfull.py: stopped cleanly, everything written is whole
+            reasons.append(f"{summary['spider']}: stopped, {summary['disk_full']}; free space, then run the "
+                           "same command again with --resume")
+        elif summary["report_pages"] == 0 and blocked:
             reasons.append(f"{summary['spider']}: blocked by anti-bot challenges ({blocked}), no report fetched")
         elif summary["finish_reason"] != "finished":
             reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")

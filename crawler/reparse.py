@@ -35,6 +35,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_meta_refresh
 
 from crawler import settings as crawl_settings
+from crawler.archive.audit import ArchiveProblems
 from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.db import db_path
 from crawler.faults import challenge_kind
@@ -85,6 +86,8 @@ class ReparseSummary:
     versions: int = 0  # rows in ``report_versions`` afterwards
     seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    #: what was wrong with the archive and skipped (crawler/archive/audit.py), one line each
+    problems: list[str] = field(default_factory=list)
 
     @property
     def reports_per_second(self) -> float:
@@ -526,7 +529,8 @@ def reparse(
     summary = ReparseSummary()
     started = time.perf_counter()
     # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
-    records = _counted(replay_not_modified(iter_responses(warc_dir), warc_dir), summary, tick)
+    problems = ArchiveProblems()
+    records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary, tick)
     items = items_from(delivered(records))
     attachment_records: set[str] = set()
     with Stages(into, stats) as stages:
@@ -545,6 +549,7 @@ def reparse(
     summary.seconds = time.perf_counter() - started
     summary.skipped = summary.responses - summary.report_pages - summary.documents - summary.attachments
     summary.stats = stats.get_stats()
+    summary.problems = [str(problem) for problem in problems.found]
     return summary
 
 
@@ -568,7 +573,8 @@ def reparse_in_place(
     old database is untouched.
     """
     target = db_path(data_dir)
-    fd, name = tempfile.mkstemp(prefix=".xxgk-reparse-", suffix=".db", dir=data_dir)
+    remove_leftovers(Path(data_dir))
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".db", dir=data_dir)
     os.close(fd)
     temp = Path(name)
     try:
@@ -582,6 +588,29 @@ def reparse_in_place(
         for leftover in (temp, *sidecars(temp)):
             leftover.unlink(missing_ok=True)
     return summary
+
+
+TEMP_PREFIX = ".xxgk-reparse-"
+
+
+def remove_leftovers(data_dir: Path) -> None:
+    """Delete what a reparse killed before its swap left: its half-built database (and WAL). The old
+    database was never touched, so this is all there is to undo; a reparse still running (its pid
+    alive) keeps its file."""
+    for leftover in data_dir.glob(f"{TEMP_PREFIX}*"):
+        pid = leftover.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def sidecars(path: Path) -> tuple[Path, Path]:

@@ -41,6 +41,7 @@ from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.job import job_dir as scrapy_job_dir
 
 from crawler.db import db_path
+from crawler.diskfull import DISK_FULL
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,9 @@ class ResumeDupeFilter(RFPDupeFilter):
         self._fingerprints.add(fingerprint)  # in memory only: never written to requests.seen
         return False
 
-    def spider_closed(self) -> None:
-        """The run ended cleanly (whatever its reason): the job dir's state is consistent."""
-        if self.marker is not None:
+    def spider_closed(self, reason: str = "finished") -> None:
+        """The run ended cleanly (whatever its reason): the job dir's state is consistent — except
+        after a full disk (crawler/diskfull.py), whose failed writes left requests marked seen whose
+        responses were never parsed: the marker stays, so --resume walks the navigation again."""
+        if self.marker is not None and reason != DISK_FULL:
             self.marker.unlink(missing_ok=True)

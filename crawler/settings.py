@@ -131,3 +131,6 @@ XXGK_REDIS_PREFIX = "xxgk"
 XXGK_WORKER_HEARTBEAT_TTL = 30.0
 #: seconds a worker waits once nothing is queued or leased anywhere before it exits
 XXGK_WORKER_IDLE_TIMEOUT = 30.0
+#: seconds workers, the drainer and the seeder wait (reconnecting, with backoff) for an unreachable or
+#: restarted Redis before they give up (crawler/distributed/connection.py)
+XXGK_REDIS_OUTAGE_S = 300.0

@@ -16,9 +16,9 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from crawler.distributed import codec
+from crawler.distributed.connection import redis_from_settings
 from crawler.distributed.scheduler import worker_name
 from crawler.distributed.state import DEFAULT_PREFIX, Keys
-from crawler.distributed.worker import redis_from_settings
 from crawler.items import ReportPage
 
 

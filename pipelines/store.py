@@ -5,14 +5,19 @@ half-written report. The store never parses HTML: it writes what the earlier sta
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, Self
 
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
 from crawler.bodies import link_report
+from crawler.diskfull import STAT as DISK_FULL_STAT
+from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.base import load_profile
@@ -125,13 +130,32 @@ class StorePipeline(DatabaseStage):
             run_similarity(self.db)
         super().close_spider()
 
+    crawler: Crawler | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        stage = super().from_crawler(crawler)
+        stage.crawler = crawler  # to stop the crawl when the disk is full
+        return stage
+
     def process_item(self, item: object) -> object:
         assert self.db is not None
-        with self.db.atomic():
-            if isinstance(item, ReportPage):
-                self.store_report_page(item)
-            elif isinstance(item, FetchedDocument):
-                self.insert_document(item, report_id=None)
+        if self.crawler is not None and self.crawler.stats.get_value(DISK_FULL_STAT):
+            # stopping for a full disk: what arrives now may lack a file whose download failed or
+            # was cancelled; stored, it would count as committed and --resume would keep it degraded
+            raise DropItem("not stored: the crawl is stopping for a full disk (--resume fetches it again)")
+        try:
+            with self.db.atomic():
+                if isinstance(item, ReportPage):
+                    self.store_report_page(item)
+                elif isinstance(item, FetchedDocument):
+                    self.insert_document(item, report_id=None)
+        except sqlite3.Error as error:
+            # rolled back whole; out of space the crawl stops, and --resume stores this page again
+            if self.crawler is None or not is_disk_full(error):
+                raise
+            stop_crawl(self.crawler, f"the database ({self.path})", error)
+            raise DropItem(f"not stored, the disk is full: {error}") from error
         return item
 
     # --- documents ------------------------------------------------------------------------

@@ -290,3 +290,11 @@ def test_two_spiders_share_one_line() -> None:
     assert terminal.getvalue().rsplit("\r\x1b[K", 1)[1] == "wendeng: 3 pages | hy: 2 pages"
     line.finish("hy", "hy: 4 pages")
     assert terminal.getvalue().endswith("wendeng: 3 pages | hy: 4 pages\n")
+
+
+def test_a_resumed_run_that_found_every_page_already_stored_is_no_failure() -> None:
+    """Killed after storing everything (say in the final index refresh), the resumed run stores
+    nothing new: the pages it found committed are the run's report pages."""
+    stats = {"xxgk/resume/already_stored": 140}
+    assert report_pages(stats) == 140
+    assert run_failure("finished", report_pages(stats), 139) is None

@@ -45,6 +45,7 @@ from crawler.archive.writer import (
     WarcArchiveWriter,
     default_worker_name,
 )
+from crawler.diskfull import is_disk_full, stop_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class WarcArchiveMiddleware:
     def __init__(self, writer: WarcArchiveWriter, stats: object | None = None) -> None:
         self.writer = writer
         self.stats = stats
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -78,6 +80,7 @@ class WarcArchiveMiddleware:
             info=_warcinfo(settings.get("USER_AGENT"), settings.getbool("ROBOTSTXT_OBEY")),
         )
         middleware = cls(writer, crawler.stats)
+        middleware.crawler = crawler
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -87,12 +90,15 @@ class WarcArchiveMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if "cached" in response.flags:
             return response  # HttpCacheMiddleware replayed it: it was archived when really fetched
-        pointer = self.writer.write_exchange(
-            capture_request(request),
-            capture_response(response),
-            request.meta.get(_STARTED_KEY),
-            extra_headers=context_headers(request.meta),
-        )
+        try:
+            pointer = self.writer.write_exchange(
+                capture_request(request),
+                capture_response(response),
+                request.meta.get(_STARTED_KEY),
+                extra_headers=context_headers(request.meta),
+            )
+        except OSError as error:
+            self._write_failed(request, error)
         request.meta[META_KEY] = pointer
         self._count("revisits" if pointer["revisit"] else "responses", pointer["length"])
         return response
@@ -101,8 +107,18 @@ class WarcArchiveMiddleware:
         if isinstance(exception, IgnoreRequest):
             return  # never sent (robots.txt, offsite, …): nothing happened on the wire
         error = f"{type(exception).__name__}: {exception}"
-        self.writer.write_failure(capture_request(request), error, request.meta.get(_STARTED_KEY))
+        try:
+            self.writer.write_failure(capture_request(request), error, request.meta.get(_STARTED_KEY))
+        except OSError as write_error:
+            self._write_failed(request, write_error)
         self._count("failures", 0)
+
+    def _write_failed(self, request: Request, error: OSError) -> None:
+        """A response that could not be archived never reaches the spider: the archive stays the whole
+        truth of what was parsed. Out of space, the crawl stops (crawler/diskfull.py)."""
+        if is_disk_full(error) and self.crawler is not None:
+            stop_crawl(self.crawler, f"the WARC archive ({self.writer.warc_dir})", error)
+        raise IgnoreRequest(f"not archived: {error}") from error
 
     def close(self) -> None:
         self.writer.close()

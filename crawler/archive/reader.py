@@ -7,6 +7,7 @@ to, so a reparse sees every fetch as if it had been stored in full.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -18,6 +19,15 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from crawler.archive.audit import (
+    DIGEST,
+    FOREIGN,
+    TRUNCATED,
+    ArchiveProblems,
+    check_index,
+    is_xxgk_warcinfo,
+    warcinfo_software,
+)
 from crawler.archive.cdxj import CdxEntry, load_digest_map, warc_files
 from crawler.archive.encoding import ContentDecodingError, decode_content
 
@@ -69,11 +79,16 @@ class ArchiveReadError(LookupError):
     """A record is missing or is not what the caller asked for."""
 
 
-def iter_responses(warc_dir: str | Path) -> Iterator[ArchivedResponse]:
-    """Every response and revisit record under ``warc_dir``, in capture order."""
+def iter_responses(warc_dir: str | Path, problems: ArchiveProblems | None = None) -> Iterator[ArchivedResponse]:
+    """Every response and revisit record under ``warc_dir``, in capture order.
+
+    What cannot be trusted is skipped and, with ``problems``, recorded (crawler/archive/audit.py): a
+    torn tail, a record whose digests do not match its bytes, a file another crawler wrote; each
+    file's CDXJ index is checked against the records read.
+    """
     payloads = _PayloadResolver(Path(warc_dir))
     for path in warc_files(warc_dir):
-        yield from _responses_in(path, payloads)
+        yield from _responses_in(path, payloads, problems if problems is not None else ArchiveProblems())
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +145,9 @@ def _payload_at(path: Path, offset: int) -> tuple[bytes, str, str]:
             raise ArchiveReadError(f"torn record at {path.name}:{offset}: {type(error).__name__}") from error
         if _cut_short(record):
             raise ArchiveReadError(f"record at {path.name}:{offset} is cut short")
+        damaged = payload_digest_problem(record, payload)
+        if damaged:  # its bytes changed since they were written
+            raise ArchiveReadError(f"record at {path.name}:{offset}: {damaged}")
         return payload, digest, record.rec_type
 
 
@@ -153,36 +171,113 @@ class _PayloadResolver:
             if entry is None:
                 return None
             location = (entry.filename, entry.offset)
-        return _payload_at(self.warc_dir / location[0], location[1])[0]
+        try:
+            payload, found, _ = _payload_at(self.warc_dir / location[0], location[1])
+        except (ArchiveReadError, OSError):
+            return None  # an index pointing at nothing (audit.check_index reports it)
+        return payload if found == digest else None  # never another record's payload
 
 
-def _responses_in(path: Path, payloads: _PayloadResolver) -> Iterator[ArchivedResponse]:
+def _responses_in(path: Path, payloads: _PayloadResolver, problems: ArchiveProblems) -> Iterator[ArchivedResponse]:
     """The file's responses; a torn tail (the writer was killed mid-record) ends the file quietly:
     every complete record before it is returned, the partial one never."""
-    requests: dict[str, tuple[str, bytes]] = {}  # response record ID → (method, body)
+    scan = _FileScan(path, problems)
     with path.open("rb") as stream:
         records = ArchiveIterator(stream)
+        for record, raw, offset in scan.records(records):
+            if scan.foreign:
+                continue
+            kind = record.rec_type
+            if kind == "request":
+                response_id = record.rec_headers.get_header("WARC-Concurrent-To")
+                if response_id and record.http_headers is not None:
+                    scan.requests[response_id] = (record.http_headers.protocol, raw)
+            elif kind in ("response", "revisit") and record.http_headers is not None:
+                scan.responses[offset] = record.rec_headers.get_header("WARC-Record-ID")
+                yield _archived(record, raw, path.name, offset, scan.requests, payloads)
+    scan.finish()
+
+
+@dataclass
+class _FileScan:
+    """One WARC file read record by record, with what is wrong with it noted in ``problems``."""
+
+    path: Path
+    problems: ArchiveProblems
+    requests: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # response ID → (method, body)
+    responses: dict[int, str] = field(default_factory=dict)  # offset → record ID, for the index check
+    foreign: bool = False
+    foreign_responses: int = 0
+    complete: bool = True
+    software: str = ""
+
+    def records(self, records: ArchiveIterator) -> Iterator[tuple[ArcWarcRecord, bytes, int]]:
+        """(record, its block read whole, offset) for each whole record with matching digests."""
+        first = True
         while True:
+            offset = records.offset
             try:
                 record = next(records, None)
                 if record is None:
                     return
-                kind = record.rec_type
                 raw = record.raw_stream.read()  # every kind: a record cut short shows only once read
             except Exception as error:  # warcio/zlib on a cut gzip member or cut headers
-                logger.warning("%s: torn record at the end (%s: %s); read up to it", path.name,
-                               type(error).__name__, error)
+                self.cut(offset, f"{type(error).__name__}: {error}")
+                return
+            if record.rec_type is None:  # its WARC headers were cut: warcio gives an empty record
+                self.cut(offset, "the last record's headers are cut")
                 return
             if _cut_short(record):
-                logger.warning("%s: the last record is cut short; read up to it", path.name)
+                self.cut(offset, "the last record is shorter than its Content-Length")
                 return
-            if kind == "request":
-                response_id = record.rec_headers.get_header("WARC-Concurrent-To")
-                if response_id and record.http_headers is not None:
-                    requests[response_id] = (record.http_headers.protocol, raw)
-            elif kind in ("response", "revisit") and record.http_headers is not None:
-                offset = records.get_record_offset()  # only after reading: it reads to the record's end
-                yield _archived(record, raw, path.name, offset, requests, payloads)
+            offset = records.get_record_offset()  # only after reading: it reads to the record's end
+            if first:
+                first = False
+                self.foreign = record.rec_type != "warcinfo" or not is_xxgk_warcinfo(raw)
+                self.software = warcinfo_software(raw) if record.rec_type == "warcinfo" else "no warcinfo record"
+            if self.foreign:
+                self.foreign_responses += record.rec_type in ("response", "revisit")
+                continue
+            damaged = payload_digest_problem(record, raw)
+            if damaged:
+                record_id = record.rec_headers.get_header("WARC-Record-ID")
+                self.responses[offset] = record_id  # indexed rightly: not a second, index problem
+                logger.warning("%s@%d: %s; record skipped", self.path.name, offset, damaged)
+                self.problems.add(DIGEST, self.path.name, offset, f"{record.rec_type} {record_id}: {damaged}: skipped")
+                continue
+            yield record, raw, offset
+
+    def cut(self, offset: int, why: str) -> None:
+        logger.warning("%s: torn record at %d (%s); read up to it", self.path.name, offset, why)
+        self.complete = False
+        self.problems.add(TRUNCATED, self.path.name, offset,
+                          f"cut short ({why}): the {len(self.responses)} responses before it were read")
+
+    def finish(self) -> None:
+        if self.foreign:
+            self.problems.add(FOREIGN, self.path.name, None,
+                              f"not written by xxgk ({self.software}): its {self.foreign_responses} responses "
+                              "carry no XXGK-Context and were not rebuilt")
+            return
+        check_index(self.path, self.responses, self.complete, self.problems)
+
+
+def payload_digest_problem(record: ArcWarcRecord, payload: bytes) -> str | None:
+    """Why ``payload`` is not what its ``WARC-Payload-Digest`` says, or None (also when there is no
+    digest, or one of an algorithm hashlib lacks). One hash of bytes already read: warcio's own
+    check (``check_digests``) hashes block and payload chunk by chunk and doubled the reading time."""
+    declared = record.rec_headers.get_header("WARC-Payload-Digest")
+    if not declared or record.rec_type == "revisit":  # a revisit's digest is of its original's payload
+        return None
+    algorithm, _, value = declared.partition(":")
+    try:
+        digest = hashlib.new(algorithm.strip().lower(), payload).digest()
+    except ValueError:
+        return None
+    value = value.strip()
+    if value.upper() in (base64.b32encode(digest).decode("ascii"), digest.hex().upper()):
+        return None
+    return f"payload digest mismatch (WARC-Payload-Digest {declared}, the bytes hash otherwise)"
 
 
 def _cut_short(record: ArcWarcRecord) -> bool:

@@ -20,6 +20,7 @@ Decisions, so that ``xxgk reparse`` can rely on them:
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import logging
 import os
@@ -30,7 +31,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, TextIO, TypedDict
+from typing import BinaryIO, TypedDict
 from urllib.parse import urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
@@ -137,20 +138,43 @@ def default_worker_name() -> str:
 
 @dataclass(slots=True)
 class _OpenWarc:
+    """A WARC file and its index, both unbuffered: what ``append`` returned is on disk (no buffer
+    left to be flushed later, after a failure), and a failed write is cut off again (``rollback``)."""
+
     name: str
     warc: BinaryIO
-    index: TextIO
+    index: BinaryIO
     warcinfo_id: str = ""
 
     def append(self, record_bytes: bytes) -> tuple[int, int]:
         offset = self.warc.tell()
-        self.warc.write(record_bytes)
+        _write_all(self.warc, record_bytes)
         return offset, len(record_bytes)
+
+    def mark(self) -> tuple[int, int]:
+        return self.warc.tell(), self.index.tell()
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Cut both files back to ``mark``: a write that failed (disk full) leaves no partial record,
+        and no index line for a record that is not whole."""
+        for stream, size in zip((self.warc, self.index), mark, strict=True):
+            stream.truncate(size)
+            stream.seek(size)
 
     def close(self) -> None:
         self.warc.close()
         self.index.close()
         sort_index(Path(self.index.name))  # no more lines will come: sort it for pywb and WACZ
+
+
+def _write_all(stream: BinaryIO, data: bytes) -> None:
+    """Unbuffered writes may be short (a disk filling up): loop until all is written or one fails."""
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(errno.ENOSPC, "short write", getattr(stream, "name", "?"))
+        view = view[written:]
 
 
 @dataclass
@@ -214,21 +238,24 @@ class WarcArchiveWriter:
             response_bytes = self._revisit_record(
                 request.url, response, warc_date, response_id, digest, original, request_id, extra_headers
             )
-        warc.append(request_bytes)
-        offset, length = warc.append(response_bytes)
-        warc.warc.flush()  # before the index line: an entry never points past the data
-
-        pointer = WarcPointer(
-            file=warc.name,
-            offset=offset,
-            length=length,
-            record_id=response_id,
-            payload_sha256=_decoded_sha256(response, archived_hash),
-            payload_digest=digest,
-            revisit=original is not None,
-            date=warc_date,
-        )
-        self._index(warc, request, response, pointer, warc_date)
+        mark = warc.mark()
+        try:
+            warc.append(request_bytes)
+            offset, length = warc.append(response_bytes)
+            pointer = WarcPointer(
+                file=warc.name,
+                offset=offset,
+                length=length,
+                record_id=response_id,
+                payload_sha256=_decoded_sha256(response, archived_hash),
+                payload_digest=digest,
+                revisit=original is not None,
+                date=warc_date,
+            )
+            self._index(warc, request, response, pointer, warc_date)  # after the data: never points past it
+        except OSError:
+            warc.rollback(mark)  # a full disk: the exchange is not archived at all, nor indexed
+            raise
         if original is None and response.body:
             self._originals.setdefault(digest, _Original(request.url, warc_date, response_id))
         return pointer
@@ -249,9 +276,13 @@ class WarcArchiveWriter:
             length=len(fields),
             warc_headers_dict=self._common_headers(warc_date, note_id, {"WARC-Concurrent-To": request_id}),
         )
-        warc.append(request_bytes)
-        warc.append(self._serialise(note))
-        warc.warc.flush()
+        mark = warc.mark()
+        try:
+            warc.append(request_bytes)
+            warc.append(self._serialise(note))
+        except OSError:
+            warc.rollback(mark)
+            raise
 
     def close(self) -> None:
         if self._current is not None:
@@ -366,15 +397,21 @@ class WarcArchiveWriter:
             self._serial += 1
             try:
                 # exclusive create: two writers with the same worker name must never share a file
-                warc_file = (self.warc_dir / name).open("xb")
+                warc_file = (self.warc_dir / name).open("xb", buffering=0)
             except FileExistsError:
                 continue
             break
-        index_file = (self.warc_dir / (name + INDEX_SUFFIX)).open("x", encoding="utf-8")
+        index_file = (self.warc_dir / (name + INDEX_SUFFIX)).open("xb", buffering=0)
         opened = _OpenWarc(name, warc_file, index_file)
         info_record = self._records.create_warcinfo_record(name, self._warcinfo_fields())
         opened.warcinfo_id = info_record.rec_headers.get_header("WARC-Record-ID")
-        opened.append(self._serialise(info_record))
+        try:
+            opened.append(self._serialise(info_record))
+        except OSError:  # no room even for the warcinfo record: leave no empty file behind
+            opened.close()
+            for path in (self.warc_dir / name, self.warc_dir / (name + INDEX_SUFFIX)):
+                path.unlink(missing_ok=True)
+            raise
         logger.info("archiving to %s", self.warc_dir / name)
         return opened
 
@@ -411,8 +448,7 @@ class WarcArchiveWriter:
             method=request.method.upper(),
             sha256=pointer["payload_sha256"],
         )
-        warc.index.write(format_line(entry))
-        warc.index.flush()
+        _write_all(warc.index, format_line(entry).encode("utf-8"))
 
 
 def _new_record_id() -> str:

@@ -74,6 +74,8 @@ def reparse(data_dir: Path, into: Path | None, workers: int | None) -> None:
                 summary = rebuild(warc_dir, into, workers=workers, tick=bar.update)
     except (OSError, RuntimeError, sqlite3.Error) as error:
         raise click.ClickException(_one_line(error)) from error
+    for problem in summary.problems:  # skipped, everything else rebuilt (crawler/archive/audit.py)
+        click.echo(f"archive problem: {problem}", err=True)
     click.echo(
         f"{summary.responses} archived responses → {summary.report_pages} report pages, "
         f"{summary.documents} other documents ({summary.skipped} skipped) → {summary.reports} reports, "

@@ -8,6 +8,7 @@ so a module-level import would be circular). Design: crawler/distributed/__init_
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from crawler.commands.archive import data_dir_option
-from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
+from crawler.diskfull import is_disk_full
+from crawler.distributed.connection import outage_seconds, resilient_redis
+from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
 
 redis_option = click.option(
     "--redis", "redis_url", required=True, envvar="XXGK_REDIS_URL", metavar="URL",
@@ -34,20 +37,37 @@ def fail(message: str) -> None:
 
 
 def connect(url: str, prefix: str) -> SharedState:
-    server = Redis.from_url(url)
+    """A client that waits through Redis outages of up to XXGK_REDIS_OUTAGE_S (crawler/distributed/connection.py);
+    Redis must answer at start, though: a wrong URL fails at once."""
+    from crawler.cli import project_settings
+
+    server = resilient_redis(url, outage_seconds(project_settings()))
     try:
-        server.ping()
+        Redis.from_url(url, socket_connect_timeout=5).ping()
     except RedisError as exc:
         fail(f"cannot reach Redis at {url}: {exc}")
     return SharedState(server, Keys(prefix))
 
 
 def drain_into(state: SharedState, data_dir: Path, *, until_complete: bool) -> dict[str, Any]:
+    from crawler.cli import project_settings
     from crawler.distributed.drain import Drainer
     from crawler.progress import progress
 
-    with progress(None, "drained") as bar, Drainer(state.server, state.keys, data_dir, tick=bar.update) as drainer:
-        stats = drainer.run(until_complete=until_complete)
+    ttl = project_settings().getfloat("XXGK_WORKER_HEARTBEAT_TTL", 30.0)
+    try:
+        with progress(None, "drained") as bar, Drainer(
+            state.server, state.keys, data_dir, heartbeat_ttl=ttl, tick=bar.update
+        ) as drainer:
+            stats = drainer.run(until_complete=until_complete)
+    except (CrawlStateLost, RedisError) as error:
+        fail(f"drain stopped: {error}")  # every item stored so far is committed; `xxgk drain` again resumes
+    except sqlite3.Error as error:
+        if not is_disk_full(error):
+            raise
+        # the item's transaction rolled back, and the item stays in Redis (P:items:draining)
+        fail(f"drain stopped: no space left writing {data_dir}/xxgk.db ({error}); free space, then run "
+             "`xxgk drain` again: nothing is lost")
     return stats.get_stats()
 
 
@@ -141,6 +161,8 @@ def worker(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout
         click.echo(f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
                    f"{summary['errors']} errors")
     failed = [f"{s['spider']}: ended with {s['finish_reason']!r}" for s in summaries if s["finish_reason"] != "finished"]
+    if any(s["finish_reason"] == "redis_state_lost" for s in summaries):
+        failed.append("Redis lost the crawl's state (restarted without persistence or flushed?): seed it again")
     if failed:
         fail("; ".join(failed))
 

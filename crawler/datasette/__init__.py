@@ -33,13 +33,21 @@ def datasette_major() -> int:
 
 
 def serve_command(db_path: str | Path, port: int, host: str = "127.0.0.1") -> list[str]:
-    """``python -m datasette serve`` with everything this folder configures; the file is immutable."""
+    """``python -m datasette serve`` with everything this folder configures.
+
+    The file is served *mutable* (not ``-i``): a crawl may be writing to it. The database is in WAL
+    mode (crawler/db.py) and every item is one transaction (pipelines/store.py), so each of
+    Datasette's read-only queries sees one committed state — whole reports only, never a torn page —
+    and its counts follow the crawl. ``-i`` (immutable) tells SQLite the file never changes: it then
+    skips locking, keeps serving what it read before the crawl, and a checkpoint under it can hand
+    it pages that do not belong together.
+    """
     if datasette_major() >= 1:
         settings = ["--metadata", str(METADATA), "--config", str(CONFIG)]
     else:
         settings = ["--metadata", str(merged_metadata_file())]
     return [
-        sys.executable, "-m", "datasette", "serve", "-i", str(db_path),
+        sys.executable, "-m", "datasette", "serve", str(db_path),
         "--host", host, "--port", str(port), *settings,
         "--plugins-dir", str(PLUGINS_DIR),
         "--template-dir", str(TEMPLATES_DIR),
@@ -99,7 +107,7 @@ def make_datasette(db_path: str | Path) -> Any:
     else:
         settings = {"metadata": load_metadata()}
     return Datasette(
-        immutables=[str(db_path)],
+        [str(db_path)],
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATES_DIR),
         **settings,

@@ -15,5 +15,6 @@ drainer, unchanged (``pipelines/dedupe.py``, ``pipelines/store.py``).
 
 Modules: ``state`` (Redis keys, leases, heartbeats, completion), ``scheduler`` (scrapy-redis
 scheduler and queue, made reliable), ``worker`` (the worker extension), ``codec`` (tagged JSON on
-the wire, no pickle), ``seed``, ``drain``, ``settings`` (what ``xxgk worker`` switches on).
+the wire, no pickle), ``seed``, ``drain``, ``settings`` (what ``xxgk worker`` switches on),
+``connection`` (Redis clients that wait through an outage; a Redis that forgot the crawl fails loudly).
 """

@@ -22,6 +22,7 @@ from redis import Redis
 
 from crawler.db import db_path
 from crawler.distributed import codec
+from crawler.distributed.connection import outage_of
 from crawler.distributed.state import Keys, SharedState
 from pipelines.dedupe import DedupePipeline
 from pipelines.store import StorePipeline
@@ -48,7 +49,7 @@ class DrainStats:
 
 class Drainer:
     def __init__(self, server: Redis, keys: Keys, data_dir: Path, *, reap_every: float = 5.0,
-                 tick: Callable[[int], None] | None = None) -> None:  # fmt: skip
+                 heartbeat_ttl: float = 30.0, tick: Callable[[int], None] | None = None) -> None:  # fmt: skip
         self.server = server
         self.tick = tick  # called once per message drained (a progress line)
         self.keys = keys
@@ -58,6 +59,8 @@ class Drainer:
         self.dedupe = DedupePipeline(path, self.stats)  # type: ignore[arg-type]
         self.store = StorePipeline(path, self.stats)  # type: ignore[arg-type]
         self.reap_every = reap_every
+        self.heartbeat_ttl = heartbeat_ttl  # after an outage, reaping waits this long (workers beat again)
+        self.crawl_id: str | None = None
 
     def __enter__(self) -> Drainer:
         self.store.open_spider()
@@ -71,6 +74,7 @@ class Drainer:
     def run(self, *, until_complete: bool = True, poll_seconds: float = 0.5) -> DrainStats:
         """Drain until the seeded crawl is complete and every item is stored (or, with
         ``until_complete=False``, until the item list is empty)."""
+        self.crawl_id = self.state.crawl_id()
         self.recover()
         next_reap = 0.0
         while True:
@@ -78,11 +82,20 @@ class Drainer:
             if message is not None:
                 self.drain_one(message)
                 continue
+            # idle: Redis may have restarted (forgotten the crawl?) or lost a BLMOVE reply mid-outage
+            self.state.check_crawl(self.crawl_id)
+            self.recover()
             if time.monotonic() >= next_reap:
-                self.stats.inc_value("xxgk/drain/requeued_from_dead_workers", self.state.reap(self.state.sites()))
+                self.reap()
                 next_reap = time.monotonic() + self.reap_every
             if self.finished(until_complete):
                 return self.stats
+
+    def reap(self) -> None:
+        outage = outage_of(self.server)
+        if outage is not None and outage.in_grace(self.heartbeat_ttl):
+            return  # Redis just came back: a worker whose heartbeat lapsed in the outage beats first
+        self.stats.inc_value("xxgk/drain/requeued_from_dead_workers", self.state.reap(self.state.sites()))
 
     def finished(self, until_complete: bool) -> bool:
         # complete first, then empty: every item is pushed before its request's lease is released
@@ -91,7 +104,8 @@ class Drainer:
         return self.server.llen(self.keys.items) == 0 and self.server.llen(self.keys.draining) == 0
 
     def recover(self) -> None:
-        """Finish what a previous drainer took and did not acknowledge, oldest first."""
+        """Finish what a previous drainer took and did not acknowledge, oldest first (also what this
+        one took when Redis went away before its BLMOVE's reply: the one drainer owns the list)."""
         for message in reversed(self.server.lrange(self.keys.draining, 0, -1)):
             self.stats.inc_value("xxgk/drain/recovered")
             self.drain_one(message)

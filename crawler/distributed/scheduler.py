@@ -40,6 +40,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.archive.writer import default_worker_name
 from crawler.distributed import codec
+from crawler.distributed.connection import redis_from_settings
 from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
 
 #: request.meta key of the lease a worker holds on a request it popped
@@ -70,6 +71,7 @@ class LeasedQueue(PriorityQueue):
         self.worker = worker or worker_name(settings)
         self.state = SharedState(server, self.keys)
         self.site = spider.name
+        self.held: set[str] = set()  # lease ids popped and not yet acknowledged
 
     def _encode_request(self, request: Request) -> bytes:
         request.meta.pop(LEASE_META, None)  # a lease belongs to one worker, never to the message
@@ -85,12 +87,17 @@ class LeasedQueue(PriorityQueue):
         if found is None:
             return None
         lease_id, message = found
+        self.held.add(lease_id)
         request = request_from_dict(self.serializer.loads(message), spider=self.spider)
         request.meta[LEASE_META] = lease_id
         return request
 
     def ack(self, lease_id: str) -> None:
         self.state.ack(self.site, self.worker, lease_id)
+        self.held.discard(lease_id)
+
+    def requeue_strays(self) -> int:
+        return self.state.requeue_strays(self.site, self.worker, self.held)
 
     def release(self) -> int:
         """Hand back every lease this worker still holds on this site (it is closing)."""
@@ -103,11 +110,15 @@ class LeasingScheduler(Scheduler):
     queue: LeasedQueue
     local: deque[Request]
     waking: set[str]
+    lost: bool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         scheduler = super().from_crawler(crawler)
         scheduler.persist = True  # the queue and the dupefilter belong to every worker
+        # scrapy-redis' own client dies on the first connection error: ours waits through an outage
+        scheduler.server = redis_from_settings(crawler.settings)
+        scheduler.lost = False  # Redis forgot the crawl (worker extension): nothing to release on close
         scheduler.local = deque()  # leased to wake the engine, waiting for next_request
         scheduler.waking = set()  # lease ids handed to engine.crawl and not yet enqueued
         _by_crawler[crawler] = scheduler
@@ -125,6 +136,8 @@ class LeasingScheduler(Scheduler):
     def close(self, reason: str) -> None:
         self.local.clear()
         self.waking.clear()
+        if self.lost:
+            return
         released = self.queue.release()
         if released and self.stats:
             self.stats.set_value("xxgk/distributed/released_on_close", released)

@@ -29,6 +29,7 @@ def seed_sites(server: Redis, keys: Keys, sites: Sequence[str], year: int | None
     loader = SpiderLoader.from_settings(settings)
     state = SharedState(server, keys)
     pushed: dict[str, int] = {}
+    state.start_crawl()  # first: workers and the drainer tell a Redis that forgot the crawl by it
     for site in sites:
         spider = loader.load(site)(year=year)
         if state.is_complete(site):

@@ -3,6 +3,7 @@
 Keys, under a prefix (``XXGK_REDIS_PREFIX``, default ``xxgk``) so that one Redis can hold several
 crawls::
 
+    P:crawl                    str   the crawl's id, written by the seeder first: gone means Redis lost the crawl
     P:sites                    hash  site → {"year": …}: what workers crawl (written by the seeder)
     P:workers                  set   every worker that ever leased a request
     P:alive:WORKER             str   the worker's heartbeat; expires XXGK_WORKER_HEARTBEAT_TTL s after its last beat
@@ -24,6 +25,7 @@ The scripts read keys they were not handed (the worker set's members): one Redis
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +63,20 @@ redis.call('DEL', KEYS[2])
 return #entries / 2
 """
 
+# KEYS: lease hash, queue. ARGV: lease ids. Hands back leases their worker does not know it holds.
+_REQUEUE_IDS = """
+local moved = 0
+for _, id in ipairs(ARGV) do
+  local message = redis.call('HGET', KEYS[1], id)
+  if message then
+    redis.call('ZADD', KEYS[2], string.match(id, '^(.*):[0-9]+$'), message)
+    redis.call('HDEL', KEYS[1], id)
+    moved = moved + 1
+  end
+end
+return moved
+"""
+
 # KEYS: queue, workers set. ARGV[1]: the lease hash prefix of this site ("P:SITE:leases:").
 _COMPLETE = """
 if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
@@ -71,9 +87,17 @@ return 1
 """
 
 
+class CrawlStateLost(RuntimeError):
+    """Redis answers but the crawl's keys are gone (restarted without persistence, flushed)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Keys:
     prefix: str = DEFAULT_PREFIX
+
+    @property
+    def crawl(self) -> str:
+        return f"{self.prefix}:crawl"
 
     @property
     def sites(self) -> str:
@@ -121,6 +145,7 @@ class SharedState:
         self._requeue = server.register_script(_REQUEUE)
         self._complete = server.register_script(_COMPLETE)
         self._push_new = server.register_script(_PUSH_NEW)
+        self._requeue_ids = server.register_script(_REQUEUE_IDS)
 
     # -- requests
 
@@ -146,6 +171,14 @@ class SharedState:
         k = self.keys
         args = ["force" if force else ""]
         return int(self._requeue(keys=[k.alive(worker), k.leases(site, worker), k.queue(site)], args=args))
+
+    def requeue_strays(self, site: str, worker: str, held: set[str]) -> int:
+        """Requeue ``worker``'s leases of ``site`` other than ``held``: a lease whose reply was lost in
+        an outage (the pop ran, the connection dropped, the retry popped another) is held by nobody,
+        and would keep the site from ever completing."""
+        key = self.keys.leases(site, worker)
+        strays = sorted({_text(lease) for lease in self.server.hkeys(key)} - held)
+        return int(self._requeue_ids(keys=[key, self.keys.queue(site)], args=strays)) if strays else 0
 
     def reap(self, sites: Iterable[str]) -> int:
         """Requeue the leases of every dead worker; forget dead workers that hold nothing."""
@@ -178,6 +211,31 @@ class SharedState:
 
     def add_site(self, site: str, year: int | None) -> None:
         self.server.hset(self.keys.sites, site, json.dumps({"year": year}))
+
+    # -- the crawl's marker
+
+    def start_crawl(self) -> str:
+        """The crawl's id: a new one unless a crawl is already seeded under this prefix."""
+        self.server.set(self.keys.crawl, uuid.uuid4().hex, nx=True)
+        return self.crawl_id() or ""
+
+    def crawl_id(self) -> str | None:
+        value = self.server.get(self.keys.crawl)
+        return _text(value) if value is not None else None
+
+    def check_crawl(self, expected: str | None) -> None:
+        """Fail loudly if the crawl seeded as ``expected`` is no longer in Redis (None: nothing to check)."""
+        if expected is None:
+            return
+        found = self.crawl_id()
+        if found != expected:
+            url = self.server.get_connection_kwargs()
+            where = f"{url.get('host', '?')}:{url.get('port', '?')}/{url.get('db', 0)}"
+            raise CrawlStateLost(
+                f"Redis at {where} lost this crawl's state ({self.keys.crawl} is "
+                f"{'gone' if found is None else 'another crawl'}): restarted without persistence or flushed? "
+                "Its queue, leases and items are gone: seed the crawl again (the archive and the database are kept)"
+            )
 
     def all_complete(self) -> bool:
         sites = self.sites()

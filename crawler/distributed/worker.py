@@ -13,19 +13,22 @@ One :class:`DistributedWorker` extension per crawler (one crawler per site in a 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Self
 
-from redis import Redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
+from crawler.distributed.connection import outage_of, redis_from_settings
 from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
-from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
+from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
+
+logger = logging.getLogger(__name__)
 
 #: how often a worker looks at the shared queue when its own engine has nothing to do
 POLL_SECONDS = 0.2
@@ -53,13 +56,6 @@ def ack_when_handled(engine: Any, ack: Callable[[Request], None]) -> None:
     engine._handle_downloader_output = handle_then_ack
 
 
-def redis_from_settings(settings: Any) -> Redis:
-    url = settings.get("XXGK_REDIS_URL")
-    if not url:
-        raise NotConfigured("XXGK_REDIS_URL is empty: not a distributed worker")
-    return Redis.from_url(url)
-
-
 class DistributedWorker:
     def __init__(self, crawler: Crawler, state: SharedState, worker: str) -> None:
         settings = crawler.settings
@@ -75,6 +71,8 @@ class DistributedWorker:
         self.complete_since: float | None = None
         self.closing = False
         self.spider: Spider | None = None
+        self.crawl_id: str | None = None  # the seeder's marker, checked on every reap
+        self.outages_seen = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -96,6 +94,7 @@ class DistributedWorker:
     def spider_opened(self, spider: Spider) -> None:
         self.spider = spider
         ack_when_handled(self.crawler.engine, self.scheduler.ack)
+        self.crawl_id = self.state.crawl_id()
         self.state.beat(self.worker, self.ttl)
         self.loop.start(POLL_SECONDS, now=True)
 
@@ -115,13 +114,44 @@ class DistributedWorker:
         if now >= self.next_beat:
             self.state.beat(self.worker, self.ttl)
             self.next_beat = now + self.ttl / 3
-        if now >= self.next_reap:
-            reaped = self.state.reap(self.state.sites())
-            if reaped:
-                self.crawler.stats.inc_value("xxgk/distributed/requeued_from_dead_workers", reaped)
+        outage = outage_of(self.state.server)
+        came_back = outage is not None and outage.outages != self.outages_seen
+        if now >= self.next_reap or came_back:  # right after an outage: is the crawl still there?
+            if not self.crawl_is_there():
+                return
+            if came_back:
+                self.after_outage(outage.outages)
+            self.reap()
             self.next_reap = now + self.ttl / 2
         self.wake_engine()
         self.close_when_complete(now)
+
+    def crawl_is_there(self) -> bool:
+        """False (and the spider closing as ``redis_state_lost``) when Redis forgot the crawl."""
+        try:
+            self.state.check_crawl(self.crawl_id)
+        except CrawlStateLost as lost:
+            logger.error("%s", lost)
+            self.closing = True
+            self.scheduler.lost = True  # nothing to hand back to a Redis that forgot the crawl
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_state_lost"))
+            return False
+        return True
+
+    def after_outage(self, outages: int) -> None:
+        """Hand back the leases popped by a command whose reply was lost in the outage."""
+        self.outages_seen = outages
+        strays = self.scheduler.queue.requeue_strays()
+        if strays:
+            self.crawler.stats.inc_value("xxgk/distributed/requeued_after_outage", strays)
+
+    def reap(self) -> None:
+        outage = outage_of(self.state.server)
+        if outage is not None and outage.in_grace(self.ttl):
+            return  # Redis just came back: live workers whose heartbeat lapsed meanwhile beat first
+        reaped = self.state.reap(self.state.sites())
+        if reaped:
+            self.crawler.stats.inc_value("xxgk/distributed/requeued_from_dead_workers", reaped)
 
     def wake_engine(self) -> None:
         engine = self.crawler.engine
@@ -144,7 +174,7 @@ class DistributedWorker:
             self.complete_since = None
             return
         self.complete_since = self.complete_since or now
-        if now - self.complete_since >= self.idle_timeout:
+        if now - self.complete_since >= self.idle_timeout and self.crawl_is_there():  # not an emptied Redis
             self.closing = True
             # a portal spider that met a broken layout says so in its close reason
             reason = getattr(self.spider, "close_reason", None) or "finished"

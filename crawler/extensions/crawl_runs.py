@@ -42,8 +42,11 @@ def errors_by_kind(stats: Mapping[str, Any]) -> dict[str, int]:
 
 
 def report_pages(stats: Mapping[str, Any]) -> int:
-    """Report pages the store decided on: new, changed, unchanged or older versions."""
-    return sum(value for key, value in stats.items() if key.startswith(REPORT_PREFIX))
+    """Report pages the store decided on: new, changed, unchanged or older versions — and, in a
+    resumed run, those found already committed by the run it resumes (crawler/resume.py): a run
+    killed after storing everything (e.g. in its final index refresh) resumes to no new page."""
+    stored = sum(value for key, value in stats.items() if key.startswith(REPORT_PREFIX))
+    return stored + stats.get("xxgk/resume/already_stored", 0)
 
 
 def run_failure(finish_reason: str | None, seen_reports: int, reports_before: int) -> str | None:

@@ -58,3 +58,44 @@ def wait_until_listening(port: int, proc: subprocess.Popen[bytes], timeout: floa
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"redis-server did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+class RestartableRedis:
+    """A redis-server on one fixed loopback port that a test stops and starts again: with
+    ``persist`` its data survives a restart (append-only file, fsync'd on every write), without it
+    the restarted server is empty."""
+
+    def __init__(self, directory: Path, persist: bool = True) -> None:
+        binary = redis_server_binary()
+        if binary is None:
+            raise RuntimeError(MISSING)
+        self.binary, self.directory, self.persist = binary, directory, persist
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persist else ["--appendonly", "no"]
+        command = [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                   *persistence, "--dir", str(self.directory), "--protected-mode", "yes"]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        wait_until_listening(self.port, self.proc)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()  # SIGTERM: redis finishes the command at hand and closes its clients
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self, down_seconds: float = 0.0, *, persist: bool | None = None) -> None:
+        self.stop()
+        if persist is not None and not persist:
+            for leftover in self.directory.glob("appendonly*"):
+                shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+            self.persist = False
+        time.sleep(down_seconds)
+        self.start()
