@@ -66,9 +66,22 @@ def cli() -> None:
 
 
 def spider_names() -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
+    from scrapy.spiderloader import get_spider_loader
 
-    return sorted(SpiderLoader.from_settings(project_settings()).list())
+    return sorted(get_spider_loader(project_settings()).list())
+
+
+def is_url(site: str) -> bool:
+    return site.startswith(("http://", "https://"))
+
+
+def site_name(site: str) -> str:
+    """The name a crawl of ``site`` is stored and resumed under: the profile name, or a URL's host."""
+    if not is_url(site):
+        return site
+    from crawler.platforms.urls import url_host
+
+    return url_host(site)
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Any:
@@ -96,12 +109,14 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def run_crawl(
-    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False
+    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False,
+    platform: str | None = None,
 ) -> list[dict[str, Any]]:
     """Crawl the sites in one Scrapy process; return one summary per spider.
 
     Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
-    fresh crawl, continued with ``resume``.
+    fresh crawl, continued with ``resume``. A site is a profile name or a start URL; ``platform``
+    forces the platform of the URLs (default: detected from their start pages).
     """
     from scrapy.crawler import CrawlerProcess
 
@@ -115,11 +130,14 @@ def run_crawl(
     for site in sites:
         crawler = process.create_crawler(site)
         if "JOBDIR" not in overrides:
-            jobs = job_dir(data_dir, site)
+            jobs = job_dir(data_dir, site_name(site))
             prepare_job_dir(jobs, resume)
             crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
         crawlers.append(crawler)
-        process.crawl(crawler, **({"year": str(year)} if year else {}))
+        arguments = {"year": str(year)} if year else {}
+        if platform and is_url(site):
+            arguments["platform"] = platform
+        process.crawl(crawler, **arguments)
     process.start()
     return [crawl_summary(crawler) for crawler in crawlers]
 
@@ -148,6 +166,9 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "run_failure": stats.get("xxgk/run/failure"),
         "challenges": challenge_summary(stats),
         "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
+        # the generic platform's account of a site it could not walk (crawler/platforms/generic.py)
+        "cannot_walk": stats.get("xxgk/layout/cannot_walk"),
+        "platform": next((k.removeprefix("xxgk/platform/") for k in stats if k.startswith("xxgk/platform/")), None),
     }
 
 
@@ -157,7 +178,9 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
     reasons = []
     for summary in summaries:
         blocked = summary.get("challenges")
-        if summary["report_pages"] == 0 and blocked:
+        if summary.get("cannot_walk"):
+            reasons.append(f"{summary['spider']}: cannot walk the site: {summary['cannot_walk']}")
+        elif summary["report_pages"] == 0 and blocked:
             reasons.append(f"{summary['spider']}: blocked by anti-bot challenges ({blocked}), no report fetched")
         elif summary["finish_reason"] != "finished":
             reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")
@@ -198,6 +221,8 @@ def summary_line(summary: dict[str, Any]) -> str:
               help="The shared Redis of --distributed.")
 @click.option("--seed-only", is_flag=True, help="With --distributed: seed, and leave draining to `xxgk drain`.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted crawl (DIR/jobs/<site>); nothing stored is fetched again.")
+@click.option("--platform", type=click.Choice(["auto", "hanweb", "trs", "generic"]), default="auto", show_default=True,
+              help="The platform of sites given by URL (auto: detected from the start page).")
 def crawl(
     sites: tuple[str, ...],
     data_dir: Path,
@@ -210,12 +235,14 @@ def crawl(
     redis_url: str | None,
     seed_only: bool,
     resume: bool,
+    platform: str,
 ) -> None:
-    """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
+    """Crawl SITES (profile names or start URLs) into DIR/xxgk.db, archiving every response.
 
     \b
     Example:
         xxgk crawl wendeng hy --data-dir data --year 2023
+        xxgk crawl http://www.example.gov.cn/ wendeng   (a URL: named after its host, platform detected)
         xxgk crawl --all --full        (re-verify everything, not only what changed)
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
@@ -228,7 +255,7 @@ def crawl(
     chosen = known if all_sites else list(sites)
     if not chosen:
         fail(f"name at least one site (or --all); known: {', '.join(known)}")
-    unknown = sorted(set(chosen) - set(known))
+    unknown = sorted(set(chosen) - set(known) - {site for site in chosen if is_url(site)})
     if unknown:
         fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
     if distributed:
@@ -239,7 +266,7 @@ def crawl(
         return seed_and_drain(redis_url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
     overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
     overrides |= parse_overrides(settings)
-    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume)
+    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume, platform=platform)
     for summary in summaries:
         click.echo(summary_line(summary))
     reasons = failed_runs(summaries)
@@ -377,6 +404,9 @@ cli.add_command(drain)
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
+from crawler.commands.sites import sites  # noqa: E402
+
+cli.add_command(sites)
 
 
 def main() -> None:
