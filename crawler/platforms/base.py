@@ -249,8 +249,12 @@ class PortalSpider(Spider):
 
     def on_idle(self) -> None:
         """Finish the crawl with a failing reason once everything that could be fetched was fetched."""
+        self.check_outcome()  # looked up now: an auto-detecting spider changes class after connecting this
         if self.close_reason:
             raise CloseSpider(self.close_reason)
+
+    def check_outcome(self) -> None:
+        """A platform's last word before the crawl ends (the generic platform's loud failure)."""
 
     def inc_stat(self, key: str, count: int = 1) -> None:
         crawler = getattr(self, "crawler", None)

@@ -35,9 +35,15 @@ from crawler.platforms.base import (
     simplified,
 )
 from crawler.platforms.catalog import defaults
-from crawler.platforms.hanweb import HanwebSpider, ListRecord, parse_datastore, parse_jpage_options, parse_records
+from crawler.platforms.hanweb import (
+    HanwebSpider,
+    ListRecord,
+    parse_datastore,
+    parse_jpage_options,
+    parse_records,
+)
 from crawler.platforms.hanweb import dataproxy_form as jpage_form
-from crawler.platforms.paging import PageLink, PagingRules, created_pages, pager_links, page_urls
+from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_urls, pager_links
 from crawler.platforms.trs import column_directory, page_tree, texts_after_links
 from crawler.platforms.urls import join_url
 
@@ -196,7 +202,7 @@ class GenericSpider(HanwebSpider):
 
     # -- the loud failure
 
-    def on_idle(self) -> None:
+    def check_outcome(self) -> None:
         """No report link anywhere is a layout this platform cannot walk: fail, and say what was seen."""
         if self.close_reason is None and not self.stat("xxgk/report_links"):
             message = self.what_it_saw()
@@ -204,7 +210,6 @@ class GenericSpider(HanwebSpider):
             if getattr(self, "crawler", None) is not None:
                 self.crawler.stats.set_value("xxgk/layout/cannot_walk", message)
             self.close_reason = LAYOUT_CHANGED
-        super().on_idle()
 
     def stat(self, key: str) -> Any:
         crawler = getattr(self, "crawler", None)

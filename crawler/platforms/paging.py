@@ -15,7 +15,6 @@ from typing import Any
 
 from crawler.platforms.trs import page_url, parse_pager
 
-
 #: a 「共N页」 larger than this is a misread number, not a list to fill in
 MAX_FILLED_PAGES = 2000
 
