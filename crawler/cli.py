@@ -71,6 +71,14 @@ def spider_names() -> list[str]:
     return sorted(get_spider_loader(project_settings()).list())
 
 
+def tested_sites() -> list[str]:
+    """The sites ``--all`` crawls: profiles not marked ``status = "untested"`` (those are crawled by name
+    until someone has tried them against the live site)."""
+    from crawler.platforms.catalog import known_profiles
+
+    return sorted(profile.name for profile in known_profiles() if profile.status != "untested")
+
+
 def is_url(site: str) -> bool:
     return site.startswith(("http://", "https://"))
 
@@ -211,7 +219,8 @@ def summary_line(summary: dict[str, Any]) -> str:
 @click.argument("sites", nargs=-1)
 @data_dir_option
 @year_option
-@click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
+@click.option("--all", "all_sites", is_flag=True,
+              help="Crawl every site with a tried profile (untested profiles: by name; see `xxgk sites`).")
 @click.option("--fast", is_flag=True, envvar="XXGK_FAST",
               help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
 @click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
@@ -252,7 +261,7 @@ def crawl(
         xxgk crawl wendeng hy --resume
     """
     known = spider_names()
-    chosen = known if all_sites else list(sites)
+    chosen = tested_sites() if all_sites else list(sites)
     if not chosen:
         fail(f"name at least one site (or --all); known: {', '.join(known)}")
     unknown = sorted(set(chosen) - set(known) - {site for site in chosen if is_url(site)})
