@@ -252,3 +252,37 @@ def m005_document_reading(db: Database) -> None:
         if column not in db["documents"].columns_dict:
             db["documents"].add_column(column, str)
     db["documents"].create_index(["parent_url"], if_not_exists=True)
+
+
+@migrations()
+def m015_bodies(db: Database) -> None:
+    """Issue 15: one row per reporting body (crawler/bodies.py) — its fullest name, the names and aliases
+    seen, level, county and the county's GB/T 2260 code when the profile gives it, parent body — and
+    ``reports.body_id``. The dedupe key becomes the body within its county (「大水泊镇」 and
+    「威海市文登区大水泊镇人民政府」 are one body): existing rows are re-keyed and linked here."""
+    from crawler.bodies import backfill_bodies  # the naming rules live with the bodies
+
+    db["bodies"].create(
+        {
+            "id": int,
+            "key": str,  # county/body: 371003/大水泊镇人民政府
+            "site": str,
+            "name": str,  # the fullest name seen
+            "short_name": str,
+            "aliases": str,  # JSON list: every name the body was given
+            "level": str,  # government / department / township / other
+            "region": str,
+            "county": str,
+            "division_code": str,  # GB/T 2260, six digits (NULL when the profile does not say)
+            "parent_id": int,
+        },
+        pk="id",
+        not_null={"key"},
+        foreign_keys=[("parent_id", "bodies", "id")],
+    )
+    db["bodies"].create_index(["key"], unique=True)
+    db["bodies"].create_index(["level"])
+    db["bodies"].create_index(["county"])
+    db["reports"].add_column("body_id", int, fk="bodies", fk_col="id")
+    db["reports"].create_index(["body_id"])
+    backfill_bodies(db)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from crawler.bodies import link_report
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.base import load_profile
@@ -168,6 +169,7 @@ class StorePipeline(DatabaseStage):
             return
         if decision.kind == "new":
             report_id = self.insert_report(item, decision)
+            self.link_body(report_id, item)
         else:
             report_id = decision.report_id
             assert report_id is not None
@@ -177,6 +179,7 @@ class StorePipeline(DatabaseStage):
             elif decision.kind == "older_version":
                 self.insert_version(report_id, item, reason="superseded")
             self.touch_report(report_id, item, decision)
+            self.link_body(report_id, item)  # every name a posting gives the body becomes an alias
         document_id = self.insert_document(item, report_id)
         attachments = self.insert_attachments(item, report_id)
         if decision.kind in ("new", "newer_version"):
@@ -184,6 +187,11 @@ class StorePipeline(DatabaseStage):
                 report_id, item.extracted, cell_document_ids(item.extracted, document_id, attachments)
             )
         self.stats.inc_value(f"xxgk/store/reports/{decision.kind}")
+
+    def link_body(self, report_id: int, item: ReportPage) -> None:
+        assert self.db is not None
+        report: ExtractedReport = item.extracted
+        link_report(self.db, report_id, item.site, report.agency, report.agency_as_printed)
 
     def insert_report(self, item: ReportPage, decision: Decision) -> int:
         assert self.db is not None

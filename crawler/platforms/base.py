@@ -118,6 +118,8 @@ class SiteProfile:
     allowed_domains: tuple[str, ...]
     region: str = ""
     county: str = ""
+    #: the county's GB/T 2260 administrative division code (six digits), when known: bodies.division_code
+    division_code: str = ""
     #: step name → link-text patterns (regexes), best first; the platform decides which steps exist
     nav: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: link texts never worth following from navigation (指南, 制度, 法定主动公开内容 …)
@@ -160,6 +162,7 @@ def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
         allowed_domains=tuple(site.get("allowed_domains") or [url_host(site["start_url"])]),
         region=site.get("region", ""),
         county=site.get("county", ""),
+        division_code=_division_code(site.get("division_code", "")),
         nav={step: tuple(patterns) for step, patterns in data.get("nav", {}).items()},
         skip_link_texts=tuple(data.get("skip", {}).get("link_texts", ())),
         urls=dict(data.get("urls", {})),
@@ -169,6 +172,13 @@ def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
         paging=dict(data.get("paging", {})),
         status=site.get("status", ""),
     )
+
+
+def _division_code(value: object) -> str:
+    code = str(value or "")
+    if code and not re.fullmatch(r"[1-8]\d{5}", code):
+        raise ValueError(f"division_code must be six GB/T 2260 digits like 371003, not {value!r}")
+    return code
 
 
 # --- links ---------------------------------------------------------------------------------------

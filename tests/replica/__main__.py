@@ -1,7 +1,8 @@
 """``python -m tests.replica serve [--seed N] [--scale default|large] [--port P] [--manifest PATH]``.
 
 More options: ``--faults 5xx=0.1,timeout=0.05,reset=0.02,truncate=0.02,slow=0.01 --fault-seed N``
-(``--hang-seconds``), ``--antibot wendeng=412,hy=405,hy=521:first``, ``--encoding-traps``.
+(``--hang-seconds``), ``--antibot wendeng=412,hy=405,hy=521:first``, ``--encoding-traps``,
+``--sites all`` (or a comma list of wendeng, hy, bypc, xincai, anding, jiaokou), ``--traditional``.
 Prints the proxy URL as the first stdout line (then the manifest path) and serves until SIGINT/SIGTERM.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from tests.replica.antibot import AntiBot
 from tests.replica.faults import FaultPlan
 from tests.replica.server import start
-from tests.replica.world import SCALES, build_world
+from tests.replica.world import ALL_SITES, DEFAULT_SITES, SCALES, build_world
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,10 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--hang-seconds", type=float, default=30.0, help="how long a 'timeout' holds on")
     serve.add_argument("--antibot", default="", help="site=412|405|521[:first],… (challenges, default none)")
     serve.add_argument("--encoding-traps", action="store_true", help="serve some pages as mislabelled GBK")
+    serve.add_argument("--sites", default=",".join(DEFAULT_SITES), help="comma list of sites, or 'all'")
+    serve.add_argument("--traditional", action="store_true", help="some seed-portal titles in traditional script")
     args = parser.parse_args(argv)
 
+    sites = ALL_SITES if args.sites == "all" else tuple(s.strip() for s in args.sites.split(",") if s.strip())
     world = build_world(
-        args.seed, args.scale, modern_hanweb=args.modern_hanweb, encoding_traps=args.encoding_traps
+        args.seed,
+        args.scale,
+        modern_hanweb=args.modern_hanweb,
+        encoding_traps=args.encoding_traps,
+        sites=sites,
+        traditional=args.traditional,
     )
     world.gate = AntiBot.parse(args.antibot, seed=args.seed) if args.antibot else None
     faults = (

@@ -37,7 +37,7 @@ class Body:
     def self_reference(self) -> str:
         """我局 / 我镇 / 我乡 …: how reports refer to their own body."""
         if self.kind == "政府":
-            return "我区" if self.site == "wendeng" else "我县"
+            return "我区" if SITE_PREFIX[self.site].endswith("区") else "我县"
         if self.kind == "事业单位":
             return next((me for ending, me in _INSTITUTION_SELF if self.short.endswith(ending)), "我单位")
         last = (
@@ -131,9 +131,30 @@ HY_TOWNS = [
     ("甘城乡", "gcx"),
     ("高崖乡", "gyx"),
 ]
-SITE_PREFIX = {"wendeng": "威海市文登区", "hy": "海原县"}
-SITE_ADMIN_CODE = {"wendeng": "371081", "hy": "640522"}
-SITE_PHONE = {"wendeng": "0631-84", "hy": "0955-40"}
+SITE_PREFIX = {
+    "wendeng": "威海市文登区",
+    "hy": "海原县",
+    "bypc": "白银市平川区",
+    "xincai": "新蔡县",
+    "anding": "定西市安定区",
+    "jiaokou": "交口县",
+}
+SITE_ADMIN_CODE = {
+    "wendeng": "371081",
+    "hy": "640522",
+    "bypc": "620403",
+    "xincai": "411729",
+    "anding": "621102",
+    "jiaokou": "141130",
+}
+SITE_PHONE = {
+    "wendeng": "0631-84",
+    "hy": "0955-40",
+    "bypc": "0943-66",
+    "xincai": "0396-59",
+    "anding": "0932-82",
+    "jiaokou": "0358-52",
+}
 
 
 def credit_code(rng: random.Random, site: str, category: str = "11") -> str:
@@ -224,7 +245,7 @@ def institution_body(rng: random.Random, site: str, short: str, slug: str) -> Bo
 
 def government_body(site: str, code: str) -> Body:
     return Body(
-        site, f"{SITE_PREFIX[site]}人民政府", "区政府" if site == "wendeng" else "县政府", "政府", "zf", code
+        site, f"{SITE_PREFIX[site]}人民政府", "区政府" if SITE_PREFIX[site].endswith("区") else "县政府", "政府", "zf", code
     )
 
 

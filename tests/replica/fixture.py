@@ -7,7 +7,9 @@ with running_replica(seed=0) as replica:
     replica.world.publish_year(2025, bodies=6)      # … then replica.refresh_manifest()
 
 Options: ``faults=FaultPlan.parse("5xx=0.1,reset=0.02", seed=1)`` (socket-level faults),
-``antibot=AntiBot.parse("wendeng=412,hy=405")`` (challenges), ``encoding_traps=True`` (GBK pages).
+``antibot=AntiBot.parse("wendeng=412,hy=405")`` (challenges), ``encoding_traps=True`` (GBK pages),
+``sites=ALL_SITES`` (the four newer hosts too; start URLs in tests/replica/hosts.py), ``traditional=True``
+(some seed-portal titles in traditional script).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from tests.replica.antibot import AntiBot
 from tests.replica.faults import FaultPlan
 from tests.replica.server import ReplicaServer, start
-from tests.replica.world import World, build_world
+from tests.replica.world import DEFAULT_SITES, World, build_world
 
 
 @dataclass
@@ -56,8 +58,12 @@ def running_replica(
     faults: FaultPlan | None = None,
     antibot: AntiBot | None = None,
     encoding_traps: bool = False,
+    sites: tuple[str, ...] = DEFAULT_SITES,
+    traditional: bool = False,
 ) -> Iterator[Replica]:
-    world = build_world(seed, scale, modern_hanweb=modern_hanweb, encoding_traps=encoding_traps)
+    world = build_world(
+        seed, scale, modern_hanweb=modern_hanweb, encoding_traps=encoding_traps, sites=sites, traditional=traditional
+    )
     world.gate = antibot
     with tempfile.TemporaryDirectory(prefix="replica-") as tmp:
         path = world.write_manifest(manifest_path or Path(tmp) / "expected.json")

@@ -43,6 +43,13 @@ from tests.support.values import StatTables, random_tables
 SCALES = ("default", "large")
 WENDENG = "www.wendeng.gov.cn"
 HY = "www.hy.gov.cn"
+#: the two seed portals, built unless asked otherwise (every existing test and golden is about them)
+DEFAULT_SITES = ("wendeng", "hy")
+#: archetype C (bypc), D (xincai), a classic Hanweb (anding) and a TRS .shtml variant (jiaokou)
+NEW_SITES = ("bypc", "xincai", "anding", "jiaokou")
+ALL_SITES = DEFAULT_SITES + NEW_SITES
+#: table renderings whose numbers are only in the report's files (the manifest then says which)
+FILE_RENDERS = ("image_only", "attachment_only")
 #: publish times are Beijing time; HTTP dates are GMT
 CST = timezone(timedelta(hours=8))
 #: Last-Modified of pages that carry no date of their own (navigation, robots.txt)
@@ -150,7 +157,7 @@ class Report:
             "superseded_by": self.superseded_by,
             "encoding": self.encoding,
             "numbers_from": self.numbers_from,
-            "file_tables": tables_to_json(self.file_tables) if self.table_render == "image_only" else None,
+            "file_tables": tables_to_json(self.file_tables) if self.table_render in FILE_RENDERS else None,
         }
         return self._core_manifest() | {k: v for k, v in optional.items() if v}
 
@@ -349,7 +356,8 @@ class World:
         trs_lists = sum(
             1 for host, path in self.pages if host == HY and re.search(r"/list(_\d+)?\.html$", path)
         )
-        return {"reports": postings, "lists": len(hanweb) + trs_lists, "dataproxy": windows}
+        styled = sum(style.list_pages() for key, style in self.columns.items() if key.endswith("_style"))
+        return {"reports": postings, "lists": len(hanweb) + trs_lists + styled, "dataproxy": windows}
 
     # -- mutation for tests ---------------------------------------------------------------------------
 
@@ -469,7 +477,8 @@ class World:
                 "reports": len(reports),
                 "pages": self.page_count(),
                 "bodies": {
-                    site: len({r.body.name for r in reports if r.site == site}) for site in ("wendeng", "hy")
+                    site: len({r.body.name for r in reports if r.site == site})
+                    for site in sorted({r.site for r in self.reports}, key=ALL_SITES.index)
                 },
             },
         }
@@ -529,8 +538,10 @@ def build_world(
     *,
     modern_hanweb: bool = False,
     encoding_traps: bool = False,
+    sites: tuple[str, ...] = DEFAULT_SITES,
+    traditional: bool = False,
 ) -> World:
-    """Build both replica sites from ``seed``.
+    """Build the replica sites ``sites`` (default: the two seed portals; ``ALL_SITES``: all six) from ``seed``.
 
     ``scale="large"``: report years 2008–2024 (G0 before 2019) and many 事业单位 besides the organs,
     so that a complete crawl fetches more than 5,000 pages. ``encoding_traps``: one extra body per
@@ -538,11 +549,20 @@ def build_world(
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
-    from tests.replica import hanweb, trs  # the site builders import this module
+    unknown = set(sites) - set(ALL_SITES)
+    if unknown:
+        raise ValueError(f"unknown replica sites {sorted(unknown)}; known: {ALL_SITES}")
+    from tests.replica import county, hanweb, hosts, trs  # the site builders import this module
 
     world = World(seed=seed, scale=scale, modern_hanweb=modern_hanweb)
-    hanweb.build(world, random.Random(f"wendeng:{seed}"), encoding_traps=encoding_traps)
-    trs.build(world, random.Random(f"hy:{seed}"), encoding_traps=encoding_traps)
+    if "wendeng" in sites:
+        hanweb.build(world, random.Random(f"wendeng:{seed}"), encoding_traps=encoding_traps)
+    if "hy" in sites:
+        trs.build(world, random.Random(f"hy:{seed}"), encoding_traps=encoding_traps)
+    if traditional:
+        county.traditional_seed_titles(world, random.Random(f"traditional:{seed}"))
+    for site in (s for s in NEW_SITES if s in sites):
+        county.build(world, random.Random(f"{site}:{seed}"), hosts.STYLES[site]())
     return world
 
 
