@@ -123,6 +123,9 @@ def test_upsert_folds_names_into_one_body_under_the_county_government(tmp_path: 
     )
     assert upsert_body(db, "wendeng", WENDENG, "威海市文登区人民政府") == parent["id"]
     assert db["bodies"].count == 2
+    # ids come from the keys: the same in any database, whatever the order of the reports
+    other = open_db(tmp_path / "other.db")
+    assert upsert_body(other, "wendeng", WENDENG, "威海市文登区大水泊镇人民政府") == first
 
 
 def test_the_migration_rekeys_and_links_stored_reports(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from crawler.bodies import backfill_bodies
 from crawler.datasette import DATABASE, load_metadata, make_datasette
 from crawler.db import open_db
 from crawler.search import refresh_search_index
@@ -116,6 +117,7 @@ def build_archive(path: Path) -> Path:
             {"report_id": 1, "rule": "sec3.identity", "status": "pass", "hard": 1},
         ]
     )
+    backfill_bodies(db)  # the bodies the five reports name, as the store would have made them
     refresh_search_index(db)
     db.close()
     return path
@@ -153,6 +155,14 @@ def test_facets_count_years_and_levels(get: Get) -> None:
     years = {r["value"]: r["count"] for r in facets["year"]["results"]}
     assert years == {2022: 2, 2023: 3}
     assert {r["value"]: r["count"] for r in facets["level"]["results"]} == {"department": 4, "government": 1}
+
+
+def test_bodies_facet_by_level_and_county(get: Get) -> None:
+    facets = get_json(get, f"/{DATABASE}/bodies.json?_size=0")["facet_results"]
+    levels = {r["value"]: r["count"] for r in facets["level"]["results"]}
+    assert levels == {"department": 3, "government": 2}  # 3 departments; the two county governments
+    assert {r["value"] for r in facets["county"]["results"]} == {"文登区", "海原县"}
+    assert get(f"/{DATABASE}/bodies").status_code == 200
 
 
 def rows(get: Get, query: str, **params: Any) -> list[dict[str, Any]]:

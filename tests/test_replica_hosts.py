@@ -275,13 +275,17 @@ def test_dede_list_paging_and_markup(replica: Replica) -> None:
 
 
 def test_dede_report_posted_twice_with_a_correction(replica: Replica) -> None:
-    superseded = [r for r in replica.manifest.get("superseded", []) if r["site"] == "xincai"]
-    assert len(superseded) == 1
-    first = superseded[0]
-    again = next(r for r in reports(replica, "xincai") if r.get("corrects") == first["url"])
-    assert again["title"] == first["title"] + "（更正）" and first["superseded_by"] == again["url"]
-    body = lambda url: decode(fetch(replica, url)[2]).split('<div class="content">')[1]  # noqa: E731
-    assert body(first["url"]) == body(again["url"])
+    """The same body under two ids, the later titled 「…（更正）」: one report with two URLs."""
+    twice = [r for r in reports(replica, "xincai") if any(d["kind"] == "repost_correction" for d in r["duplicates"])]
+    assert len(twice) == 1
+    original, again = twice[0]["url"], twice[0]["duplicates"][0]["url"]
+    assert twice[0]["duplicates"][0]["duplicate_of"] == original
+    assert int(again.rsplit("/", 1)[1].split(".")[0]) > int(original.rsplit("/", 1)[1].split(".")[0])
+    page = lambda url: decode(fetch(replica, url)[2])  # noqa: E731
+    assert twice[0]["title"] + "（更正）" in page(again) and "（更正）" not in page(original)
+    body = lambda url: page(url).split('<div class="content">')[1]  # noqa: E731
+    assert body(original) == body(again)
+    assert not [r for r in replica.manifest.get("superseded", []) if r["site"] == "xincai"]
 
 
 def test_dede_doc_and_rar_attachments(replica: Replica) -> None:
@@ -336,3 +340,12 @@ def test_edit_and_publish_on_new_hosts() -> None:
     for new in published:
         parts = urlsplit(new.url)
         assert (parts.hostname, parts.path) in world.pages
+
+
+def test_the_dede_host_can_sit_behind_a_jiasule_like_gate() -> None:
+    from tests.replica.antibot import AntiBot
+
+    world = build_world(0, sites=("xincai",))
+    world.gate = AntiBot.parse("xincai=521")
+    first = world.handle("GET", "www.xincai.gov.cn", "/a/zhengfuxinxigongkai/zfxxgknb/")
+    assert first.status == 521 and "__jsluid_h" in (first.header("Set-Cookie") or "")

@@ -21,11 +21,13 @@ import threading
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
+from tests.replica.hosts import STYLES
 from tests.replica.world import HY, WENDENG, Response, World
 
 KINDS = ("412", "405", "521")
 MODES = ("always", "first")
-SITE_HOSTS = {"wendeng": WENDENG, "hy": HY}
+#: the newer hosts too: ``xincai=521`` is archetype D's 「加速乐-like」 gate (sites.md §6.5)
+SITE_HOSTS = {"wendeng": WENDENG, "hy": HY, **{site: style.host for site, style in STYLES.items()}}
 RS_SCRIPT = "/4QbVtADbnLVIc/challenge.js"
 RS_COOKIE = "FSSBBIl1UgzbN7N80T"  # what the script sets
 RS_SERVER_COOKIE = "FSSBBIl1UgzbN7N80S"  # what the 412 sets itself

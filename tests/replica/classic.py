@@ -115,9 +115,9 @@ class Classic(Style):
 
     def article_html(self, item: Item) -> str:
         report = item.report
-        title = report.title if report else item.title
+        title = item.title  # a re-post carries its own title
         blocks = report.blocks if report else item.blocks
-        lines = report.title_lines if report and report.title_lines else (title,)
+        lines = report.title_lines if report and report.title_lines and title == report.title else (title,)
         text = "\n".join(
             f"<p>{inline_markup(v)}</p>" if kind in ("p", "h") else v for kind, v in blocks if kind != "img"
         )

@@ -9,7 +9,7 @@ year (some years skipped), noise in every list, and some titles printed in tradi
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, ClassVar
@@ -46,7 +46,7 @@ class Item:
     column: Column
     title: str
     report: Report | None = None
-    kind: str = "canonical"  # canonical / noise
+    kind: str = "canonical"  # canonical / repost (the same report posted again) / noise
     blocks: list[content.Block] = field(default_factory=list)
     path: str = ""
     serial: int = 0  # article id where the CMS numbers articles
@@ -270,10 +270,12 @@ def render_item(world: World, style: Style, item: Item) -> None:
     if item.kind == "canonical":
         report.url = style.root + item.path
         report.attachments = [f for f in item.files if not f.format.startswith("broken")]
+    elif all(d["url"] != style.root + item.path for d in report.duplicates):
+        report.duplicates.append({"url": style.root + item.path, "kind": "repost_correction"})
     for attachment in item.files:
         if not attachment.format.startswith("broken"):
             _serve(world, style, attachment, report.published)
-    when = report.modified or report.published
+    when = report.modified or item.published
     world.put(style.root + item.path, style.respond(style.article_html(item), item.path, when))
 
 
@@ -291,12 +293,15 @@ def _postings(world: World, style: Style, report: Report) -> list[Item]:
 def _rerender(world: World, style: Style, report: Report) -> None:
     for item in _postings(world, style, report):
         item.report = report
+        if item.kind == "canonical":  # a re-post keeps its own title and date
+            item.title, item.published = report.title, report.published
         render_item(world, style, item)
 
 
 def _relist(world: World, style: Style, new: Report) -> None:
     for item in _postings(world, style, new):
-        item.title, item.published = new.title, new.published
+        if item.kind == "canonical":
+            item.title, item.published = new.title, new.published
         put_lists(world, style, item.column)
 
 
@@ -311,18 +316,12 @@ def _publish(world: World, style: Style, report: Report) -> None:
     render_item(world, style, item)
 
 
-def post_twice(world: World, style: Style, item: Item, hours: int) -> Item:
-    """The same report posted again ``hours`` later as 「…（更正）」 with the same body: the later
-    posting is the current one, the first is superseded (sites.md §6.5)."""
-    old = item.report
-    lines = (*old.title_lines[:-1], old.title_lines[-1] + "（更正）")
-    again = replace(
-        old, title=old.title + "（更正）", title_lines=lines, published=old.published + timedelta(hours=hours),
-        url="", duplicates=[], attachments=[], notes=["correction (更正) posted later, same body"],
-    )  # fmt: skip
-    world.reports.append(again)
-    posting = Item(again.published, item.column, again.title, again)
-    return posting
+def post_twice(item: Item, hours: int) -> Item:
+    """The same report posted again ``hours`` later as 「…（更正）」 with the very same body (sites.md
+    §6.5): a second posting of one report, folded into it like any duplicate."""
+    report = item.report
+    report.notes.append("posted again later as 「（更正）」 with the same body")
+    return Item(item.published + timedelta(hours=hours), item.column, report.title + "（更正）", report, "repost")
 
 
 def traditional_seed_titles(world: World, rng: random.Random, share: float = 0.1) -> None:

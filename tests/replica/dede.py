@@ -49,7 +49,6 @@ class Dede(Style):
         super().__init__()
         self.made = 0
         self.traps: dict[str, str] = {}  # article path → its encoding trap
-        self.twice: tuple[Report, Report] | None = None
 
     def columns(
         self, rng: random.Random, government: Body, departments: list[Body], towns: list[Body]
@@ -79,14 +78,9 @@ class Dede(Style):
             key=lambda i: (i.report.body.name, i.report.year),
         )
         first = rng.choice(mine)
-        again = post_twice(world, self, first, rng.randint(48, 120))
-        self.twice = (first.report, again.report)
-        return [again]
+        return [post_twice(first, rng.randint(48, 120))]
 
     def finish(self, world: World) -> None:
-        first, again = self.twice
-        first.superseded_by, again.corrects = again.url, first.url  # URLs exist once rendered
-        first.notes.append("posted again later as 「（更正）」")
         for report in (r for r in world.reports if r.site == self.site):
             trap = self.traps.get(report.url.removeprefix(self.root))
             if trap:
@@ -163,10 +157,10 @@ class Dede(Style):
 
     def article_html(self, item: Item) -> str:
         report = item.report
-        title = report.title if report else item.title
+        title = item.title  # a re-post carries its own title
         body = report.body if report else item.column.body
         source = body.short if body and body.kind != "政府" else "县政府办公室"
-        when = report.published if report else item.published
+        when = item.published
         depth = item.path.count("/") - 1
         up = "../" * depth
         paragraphs = "\n".join(

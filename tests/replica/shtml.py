@@ -104,7 +104,7 @@ class Shtml(Style):
 
     def article_html(self, item: Item) -> str:
         report = item.report
-        title = report.title if report else item.title
+        title = item.title  # a re-post carries its own title
         body = report.body if report else item.column.body
         blocks = report.blocks if report else item.blocks
         when = item.published

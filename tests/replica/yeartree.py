@@ -148,7 +148,7 @@ class YearTree(Style):
 
     def article_html(self, item: Item) -> str:
         report, body = item.report, item.report.body if item.report else item.column.body
-        title = report.title if report else item.title
+        title = item.title  # a re-post carries its own title
         source = body.name if body else f"{self.name}办公室"
         files = "".join(
             f'<p><a href="{a.url.removeprefix(self.root)}">{html.escape(a.filename)}</a></p>'
