@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from crawler.db import db_path
+from crawler.platforms.catalog import is_url, site_name, tested_sites
 
 DEFAULT_DATA_DIR = "data"
 #: settings for crawling the loopback replica: no politeness delays (never for real sites)
@@ -71,27 +72,6 @@ def spider_names() -> list[str]:
     return sorted(get_spider_loader(project_settings()).list())
 
 
-def tested_sites() -> list[str]:
-    """The sites ``--all`` crawls: profiles not marked ``status = "untested"`` (those are crawled by name
-    until someone has tried them against the live site)."""
-    from crawler.platforms.catalog import known_profiles
-
-    return sorted(profile.name for profile in known_profiles() if profile.status != "untested")
-
-
-def is_url(site: str) -> bool:
-    return site.startswith(("http://", "https://"))
-
-
-def site_name(site: str) -> str:
-    """The name a crawl of ``site`` is stored and resumed under: the profile name, or a URL's host."""
-    if not is_url(site):
-        return site
-    from crawler.platforms.urls import url_host
-
-    return url_host(site)
-
-
 def project_settings(overrides: dict[str, Any] | None = None) -> Any:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.utils.project import get_project_settings
@@ -123,8 +103,7 @@ def run_crawl(
     """Crawl the sites in one Scrapy process; return one summary per spider.
 
     Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
-    fresh crawl, continued with ``resume``. A site is a profile name or a start URL; ``platform``
-    forces the platform of the URLs (default: detected from their start pages).
+    fresh crawl, continued with ``resume``. Sites: profile names or start URLs (``platform``: forced on URLs).
     """
     from scrapy.crawler import CrawlerProcess
 
@@ -142,9 +121,7 @@ def run_crawl(
             prepare_job_dir(jobs, resume)
             crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
         crawlers.append(crawler)
-        arguments = {"year": str(year)} if year else {}
-        if platform and is_url(site):
-            arguments["platform"] = platform
+        arguments = ({"year": str(year)} if year else {}) | ({"platform": platform} if platform and is_url(site) else {})
         process.crawl(crawler, **arguments)
     process.start()
     return [crawl_summary(crawler) for crawler in crawlers]
@@ -176,7 +153,6 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
         # the generic platform's account of a site it could not walk (crawler/platforms/generic.py)
         "cannot_walk": stats.get("xxgk/layout/cannot_walk"),
-        "platform": next((k.removeprefix("xxgk/platform/") for k in stats if k.startswith("xxgk/platform/")), None),
     }
 
 
@@ -219,8 +195,7 @@ def summary_line(summary: dict[str, Any]) -> str:
 @click.argument("sites", nargs=-1)
 @data_dir_option
 @year_option
-@click.option("--all", "all_sites", is_flag=True,
-              help="Crawl every site with a tried profile (untested profiles: by name; see `xxgk sites`).")
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every site with a tried profile (see `xxgk sites`).")
 @click.option("--fast", is_flag=True, envvar="XXGK_FAST",
               help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
 @click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
@@ -410,11 +385,10 @@ from crawler.commands.distributed import drain, worker  # noqa: E402
 cli.add_command(worker)
 cli.add_command(drain)
 
+from crawler.commands.sites import sites  # noqa: E402
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
-from crawler.commands.sites import sites  # noqa: E402
-
 cli.add_command(sites)
 
 

@@ -36,6 +36,17 @@ def is_url(name: str) -> bool:
     return name.startswith(("http://", "https://"))
 
 
+def site_name(site: str) -> str:
+    """The name a crawl of ``site`` is stored and resumed under: the profile name, or a URL's host."""
+    return url_host(site) if is_url(site) else site
+
+
+def tested_sites() -> list[str]:
+    """The sites ``xxgk crawl --all`` takes: profiles not marked ``status = "untested"`` (those are
+    crawled by name until someone has tried them against the live site)."""
+    return sorted(profile.name for profile in known_profiles() if profile.status != "untested")
+
+
 # --- profile files ---------------------------------------------------------------------------
 
 
