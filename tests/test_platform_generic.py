@@ -218,3 +218,12 @@ def test_auto_can_be_forced_to_the_generic_platform() -> None:
     list(crawl.parse_start(page(f"{SITE}/index.html", '<a href="/col/col12/index.html">政务公开</a>'
                                 '<script src="/module/web/jpage/dataproxy.jsp"></script>')))
     assert type(crawl) is GenericSpider
+
+
+def test_a_start_at_the_annual_report_list_walks_its_body_columns() -> None:
+    body = ('<title>政府信息公开年报</title><a href="/nb/jyj/">县教育局</a>'
+            '<ul><li><a href="/nb/1.html">某县2023年政府信息公开工作年度报告</a><span>2024-01-02</span></li></ul>')
+    crawl = spider(f"{SITE}/nb/")
+    out = requests(list(crawl.parse_page(page(f"{SITE}/nb/", body), depth=0, column=None, chrome=frozenset(),
+                                         area=False)))
+    assert [r.url for r in out if r.callback.__name__ == "parse_page"] == [f"{SITE}/nb/jyj/"]

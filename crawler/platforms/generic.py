@@ -131,6 +131,8 @@ class GenericSpider(HanwebSpider):
         reports = [entry for entry in entries + records if self.wants_report(entry.text)]
         for entry in reports:
             yield self.report_request(entry.url, entry.text, entry.date, column, column_url)
+        if depth == 0 and reports and self.is_annual_report_page(response):
+            area = True  # started from the 年报 list itself: its body columns are navigation too
         if area or reports:
             self._report_pages_reached += 1
             if not (paged and not novel):  # a pager that serves page 1 again (jcms ?pageNum=) ends here
@@ -192,6 +194,10 @@ class GenericSpider(HanwebSpider):
         """A report link names its year: without a URL shape to tell them apart, 「政府信息公开年报」 is
         the column and 「…2023年政府信息公开工作年度报告」 a report in it."""
         return super().wants_report(title) and report_year_from_title(title) is not None
+
+    def is_annual_report_page(self, response: Response) -> bool:
+        title = clean_text(" ".join(response.xpath("//title//text()").getall()))
+        return bool(links_matching([Link(response.url, title)], self.profile.nav_patterns("annual_reports")))
 
     def names_directory(self, entry: Entry) -> bool:
         text = simplified(entry.text)
