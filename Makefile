@@ -4,13 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system demo test bench lint serve clean
+.PHONY: install system demo test bench eval lint serve replay replay-env doctor clean
 
-# Debian packages: headless Chromium and a CJK font for the browser tests' screenshots (the font also
-# draws the table images the OCR tests read); a Redis server the distributed tests start on a loopback
-# port of their own; LibreOffice (writer + calc, no GUI), which reads legacy .doc/.wps attachments and
-# builds the .doc/.wps/.xls/.et test fixtures.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk redis-server libreoffice-writer-nogui libreoffice-calc-nogui
+# Debian packages, listed once in crawler/system-packages.toml with what each one is for (headless
+# Chromium, CJK fonts, Redis, LibreOffice writer + calc); `xxgk doctor` checks the same list.
+# (sed, not Python: `make system` may run before any Python ≥ 3.11 is there)
+SYSTEM_PACKAGES := $(shell sed -n 's/^name = "\(.*\)"$$/\1/p' crawler/system-packages.toml)
+ifeq ($(strip $(SYSTEM_PACKAGES)),)
+$(error no package names read from crawler/system-packages.toml)
+endif
+# pywb pins redis==2.10.6 (scrapy-redis needs a current one), so it gets a virtualenv of its own
+PYWB_VENV := .venv-pywb
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,14 +31,28 @@ system:  ## install missing Debian packages (as root); otherwise the tests that 
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "not root: missing Debian packages $$missing (tests that need them will skip)"; fi
 
-demo: install  ## crawl the offline replica of both portals into data/xxgk.db
+demo: install system  ## crawl the offline replica of both portals into data/xxgk.db
+	$(BIN)/python -m crawler.doctor --require-demo
 	$(BIN)/xxgk demo
 
-test: install system  ## the whole test suite, offline
+replay-env:  ## pywb in its own virtualenv, for `xxgk replay` and the replay tests
+	test -x $(PYWB_VENV)/bin/wayback || { $(PYTHON) -m venv $(PYWB_VENV) && \
+	  $(PYWB_VENV)/bin/python -m pip install --quiet 'pywb>=2.8'; }
+
+replay: install replay-env  ## serve data/warc as archived pages (pywb) on 127.0.0.1:8080
+	$(BIN)/xxgk replay
+
+doctor: install  ## what this machine has, lacks, and what each missing piece disables
+	$(BIN)/xxgk doctor
+
+test: install system replay-env  ## the whole test suite, offline
 	$(BIN)/python -m pytest -q
 
 bench: install  ## throughput against peers measured in the same run
 	$(BIN)/python -m tests.bench
+
+eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss
+	$(BIN)/python -m tests.realworld.evaluate
 
 lint: install
 	$(BIN)/ruff check .
@@ -43,4 +61,4 @@ serve: install
 	$(BIN)/xxgk serve
 
 clean:
-	rm -rf data/xxgk.db* data/warc data/jobs .pytest_cache
+	rm -rf data/xxgk.db* data/warc data/jobs data/replay data/export .pytest_cache

@@ -273,8 +273,9 @@ def source_kind(path: Path) -> str | None:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", default=None, help="The URL the file was fetched from (resolves links).")
-@click.option("--json", "as_json", is_flag=True, help="The structured report as JSON.")
-def extract(files: tuple[Path, ...], url: str | None, as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per file (JSON Lines).")
+@click.option("--pretty", is_flag=True, help="With --json: indented JSON, objects one after another.")
+def extract(files: tuple[Path, ...], url: str | None, as_json: bool, pretty: bool) -> None:
     """Extract metadata, the three statistics tables and the checks from report FILES: .html, .txt,
     .pdf, .docx, .doc, .wps, .xlsx, .xls, .et, or a table image (.png, .jpg: OCR).
 
@@ -282,6 +283,7 @@ def extract(files: tuple[Path, ...], url: str | None, as_json: bool) -> None:
     Example:
         xxgk extract report.html --json
         xxgk extract 附件1.pdf tables.png --json > reports.jsonl
+        xxgk extract report.html --json --pretty
     """
     from crawler.extract.report import extract_report
     from crawler.summary import format_report
@@ -294,10 +296,9 @@ def extract(files: tuple[Path, ...], url: str | None, as_json: bool) -> None:
             click.echo(f"{path}: cannot extract: {type(exc).__name__}: {exc}", err=True)
             failures += 1
             continue
-        if as_json and len(files) == 1:
-            click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-        elif as_json:
-            click.echo(json.dumps({"file": str(path), **report.to_json()}, ensure_ascii=False))
+        if as_json:  # the same shape for one file as for many, so that scripts can rely on it
+            record = {"file": str(path), **report.to_json()}
+            click.echo(json.dumps(record, ensure_ascii=False, indent=2 if pretty else None))
         else:
             click.echo(format_report(report, name=str(path)))
     if failures:
@@ -333,13 +334,21 @@ def replica_proxy(seed: int) -> Iterator[str]:
 @cli.command()
 @data_dir_option
 @click.option("--seed", default=0, show_default=True, help="Seed of the generated replica.")
-def demo(data_dir: Path, seed: int) -> None:
+@click.option("--skip-checks", is_flag=True, help="Crawl even if Debian packages the demo needs are missing.")
+def demo(data_dir: Path, seed: int, skip_checks: bool) -> None:
     """Offline demo: start the replica of wendeng.gov.cn and hy.gov.cn, crawl both, summarise.
+
+    Stops at once, naming them, if Debian packages the replica needs (LibreOffice, CJK fonts) are
+    missing: without them the crawl would only degrade (see `xxgk doctor`).
 
     \b
     Example:
         xxgk demo && xxgk serve
     """
+    from crawler.doctor import demo_problem
+
+    if not skip_checks and (problem := demo_problem()):
+        fail(problem)
     with replica_proxy(seed) as proxy:
         click.echo(f"replica running as an HTTP proxy at {proxy}")
         os.environ["http_proxy"] = proxy
@@ -376,10 +385,11 @@ def serve(data_dir: Path, port: int) -> None:
     os.execv(command[0], command)
 
 
-from crawler.commands.archive import export, reparse  # noqa: E402  (commands of their own module)
+from crawler.commands.archive import export, reparse, replay  # noqa: E402  (commands of their own module)
 
 cli.add_command(reparse)
 cli.add_command(export)
+cli.add_command(replay)
 from crawler.commands.distributed import drain, worker  # noqa: E402
 
 cli.add_command(worker)
@@ -389,6 +399,13 @@ from crawler.commands.sites import sites  # noqa: E402
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
+from crawler.commands.doctor import doctor  # noqa: E402
+
+cli.add_command(doctor)
+
+from crawler.commands.analysis import similar  # noqa: E402
+
+cli.add_command(similar)
 cli.add_command(sites)
 
 

@@ -1,7 +1,8 @@
 """The database contract (DIR/xxgk.db), created and evolved through sqlite-utils migrations.
 
 Tables (architecture.md): ``reports`` (one row per reporting body and year), ``documents`` (every
-fetched copy), ``cells`` (long format), ``checks``, ``report_versions``. Every schema change is a new
+fetched copy), ``cells`` (long format), ``checks``, ``report_versions``, ``bodies`` (one row per
+reporting body, crawler/bodies.py). Every schema change is a new
 function below; ``open_db`` applies what is pending.
 """
 
@@ -255,6 +256,31 @@ def m005_document_reading(db: Database) -> None:
 
 
 @migrations()
+def m010_report_dates_and_format_basis(db: Database) -> None:
+    """Issue 14: ``dated`` (the date printed on the report: signature, 成文日期) beside ``published``
+    (the posting date); ``published_basis`` says which one ``published`` is (posted / dated, when
+    the page printed no posting date); ``format_basis`` what decided ``format`` (labels / citation /
+    year); ``proactive_approx`` marks a headline 主动公开 count printed as 余 / 多 / 万. Timeliness
+    (``report_status``) counts a report late by its posting date only: a printed date says when
+    the report was signed, not when the public could read it."""
+    for column, kind in (
+        ("dated", str),
+        ("published_basis", str),
+        ("format_basis", str),
+        ("proactive_approx", int),
+    ):
+        if column not in db["reports"].columns_dict:
+            db["reports"].add_column(column, kind)
+    db.execute("DROP VIEW IF EXISTS report_status")
+    late = "WHEN report.published IS NOT NULL AND substr(report.published, 1, 10) > due.deadline"
+    assert late in REPORT_STATUS_VIEW
+    posted = late.replace(
+        "IS NOT NULL AND", "IS NOT NULL AND COALESCE(report.published_basis, 'posted') = 'posted' AND"
+    )
+    db.execute(REPORT_STATUS_VIEW.replace(late, posted))
+
+
+@migrations()
 def m015_bodies(db: Database) -> None:
     """Issue 15: one row per reporting body (crawler/bodies.py) — its fullest name, the names and aliases
     seen, level, county and the county's GB/T 2260 code when the profile gives it, parent body — and
@@ -286,3 +312,39 @@ def m015_bodies(db: Database) -> None:
     db["reports"].add_column("body_id", int, fk="bodies", fk_col="id")
     db["reports"].create_index(["body_id"])
     backfill_bodies(db)
+
+
+@migrations()
+def m019_similar_reports(db: Database) -> None:
+    """Issue 19, templated reports (crawler/similarity.py): ``similar_reports`` (both directions of
+    every pair of reports whose narratives are similar, with the sections they share),
+    ``report_sections`` (the headings each report has), ``similarity_runs`` (each pass: threshold
+    and distribution) and ``reports.templated`` (1 above the threshold, 0 below, NULL when the
+    report has too little text of its own to compare)."""
+    db["similar_reports"].create(
+        {"report_id": int, "other_id": int, "similarity": float, "sections": str, "same_body": int,
+         "templated": int},
+        pk=("report_id", "other_id"),
+        foreign_keys=[("report_id", "reports", "id"), ("other_id", "reports", "id")],
+    )  # fmt: skip
+    db["report_sections"].create(
+        {"report_id": int, "section": str, "own_chars": int},
+        pk=("report_id", "section"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["similarity_runs"].create(
+        {"id": int, "computed_at": str, "reports": int, "comparable": int, "pairs": int, "flagged": int,
+         "threshold": float, "method": str, "histogram": str, "seconds": float},
+        pk="id",
+    )  # fmt: skip
+    db["reports"].add_column("templated", int)
+
+
+@migrations()
+def m019_quality_views(db: Database) -> None:
+    """Issue 19: ``report_quality`` and ``body_quality`` (README "Report quality") and
+    ``figure_series`` (headline figures per body and year, change and outliers)."""
+    from crawler.quality import BODY_QUALITY_VIEW, FIGURE_SERIES_VIEW, REPORT_QUALITY_VIEW
+
+    for view in (REPORT_QUALITY_VIEW, BODY_QUALITY_VIEW, FIGURE_SERIES_VIEW):
+        db.execute(view)

@@ -508,12 +508,14 @@ class Stages:
 
 
 def reparse(
-    warc_dir: Path, into: Path, *, stats: ReparseStats | None = None, workers: int = 0
+    warc_dir: Path, into: Path, *, stats: ReparseStats | None = None, workers: int = 0,
+    tick: Callable[[int], None] | None = None,
 ) -> ReparseSummary:
     """Rebuild every derived table from the archive under ``warc_dir`` into a new DB at ``into``.
 
     ``workers`` > 0 runs normalise and extract on that many processes (dedupe and store stay in
-    this one, in capture order), so the result is the same as with ``workers=0``.
+    this one, in capture order), so the result is the same as with ``workers=0``. ``tick(1)`` is
+    called for each archived response read (a progress bar).
     """
     into = Path(into)
     if into.exists() and into.stat().st_size > 0:
@@ -524,7 +526,7 @@ def reparse(
     summary = ReparseSummary()
     started = time.perf_counter()
     # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
-    records = _counted(replay_not_modified(iter_responses(warc_dir), warc_dir), summary)
+    records = _counted(replay_not_modified(iter_responses(warc_dir), warc_dir), summary, tick)
     items = items_from(delivered(records))
     attachment_records: set[str] = set()
     with Stages(into, stats) as stages:
@@ -546,14 +548,19 @@ def reparse(
     return summary
 
 
-def _counted(records: Iterator[ArchivedResponse], summary: ReparseSummary) -> Iterator[ArchivedResponse]:
+def _counted(
+    records: Iterator[ArchivedResponse], summary: ReparseSummary, tick: Callable[[int], None] | None = None
+) -> Iterator[ArchivedResponse]:
     for record in records:
         summary.responses += 1
+        if tick is not None:
+            tick(1)
         yield record
 
 
 def reparse_in_place(
-    data_dir: Path, *, stats: ReparseStats | None = None, workers: int = 0
+    data_dir: Path, *, stats: ReparseStats | None = None, workers: int = 0,
+    tick: Callable[[int], None] | None = None,
 ) -> ReparseSummary:
     """Rebuild ``DIR/xxgk.db`` from ``DIR/warc/``: build beside it, then swap it in atomically.
 
@@ -566,7 +573,7 @@ def reparse_in_place(
     temp = Path(name)
     try:
         temp.unlink()  # reparse wants to create it
-        summary = reparse(Path(data_dir) / "warc", temp, stats=stats, workers=workers)
+        summary = reparse(Path(data_dir) / "warc", temp, stats=stats, workers=workers, tick=tick)
         single_file(temp)
         if target.exists():
             single_file(target)

@@ -17,6 +17,7 @@ from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.base import load_profile
 from crawler.search import refresh_search_index
+from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage
 from pipelines.dedupe import Decision, is_correction
 
@@ -79,9 +80,13 @@ def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
         "title": report.title or item.list_title,
         "url": decision.canonical_url or item.final_url,
         "published": report.published,
+        "dated": report.dated,
+        "published_basis": report.published_basis,
         "region": site_region(item.site),
         "level": report.level,
         "format": report.format,
+        "format_basis": report.format_basis,
+        "proactive_approx": int(report.narrative.proactive_approx),
         "table_render": report.table_render,
         "sec3_new_received_total": sql_number(new_received.value) if new_received else None,
         "checks_failed": report.failed_hard_checks(),
@@ -116,6 +121,8 @@ class StorePipeline(DatabaseStage):
         if self.db is not None:
             # the Chinese search index follows the reports (incremental: only changed rows)
             refresh_search_index(self.db)
+            # templated reports compare every report with the rest: after the last one is stored
+            run_similarity(self.db)
         super().close_spider()
 
     def process_item(self, item: object) -> object:

@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | platforms
+    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | platforms | similarity
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -251,6 +251,12 @@ def bench_platforms_section() -> None:
     bench_platforms()
 
 
+def bench_similarity_section() -> None:
+    from tests.bench_similarity import bench_similarity
+
+    bench_similarity()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "platforms": bench_platforms_section,
     "extract": bench_extract,
@@ -259,6 +265,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "recrawl": bench_recrawl_section,
     "crawl": bench_crawl,
     "distributed": bench_distributed_section,
+    "similarity": bench_similarity_section,
 }
 
 

@@ -18,10 +18,12 @@ from crawler.bodies import backfill_bodies
 from crawler.datasette import DATABASE, load_metadata, make_datasette
 from crawler.db import open_db
 from crawler.search import refresh_search_index
+from crawler.similarity import run_similarity
 
 Get = Callable[[str], httpx.Response]
 FACETS = ["year", "site", "level", "region", "format", "table_render", "checks_failed"]
-CANNED = ["search", "applications", "hard_check_failures", "missing_reports", "carry_over_mismatches", "report_sec3"]
+CANNED = ["search", "applications", "hard_check_failures", "missing_reports", "carry_over_mismatches", "report_sec3",
+          "body_series", "templated_pairs"]
 
 CAIZHENG = "威海市文登区财政局"
 ZHUJIAN = "威海市文登区住房和城乡建设局"
@@ -119,6 +121,7 @@ def build_archive(path: Path) -> Path:
     )
     backfill_bodies(db)  # the bodies the five reports name, as the store would have made them
     refresh_search_index(db)
+    run_similarity(db)  # as at the end of a crawl: report_sections, reports.templated
     db.close()
     return path
 
@@ -229,3 +232,15 @@ def test_every_chart_query_runs(get: Get) -> None:
             response = get_json(get, f"/{DATABASE}.json?" + httpx.QueryParams({"sql": sql, "_shape": "array"}).__str__())
             assert isinstance(response, list), name
     assert get("/-/dashboards/xxgk/embed").status_code == 200
+
+
+def test_the_quality_view_and_the_series_are_browsable(get: Get) -> None:
+    quality = {r["report_id"]: r for r in get_json(get, f"/{DATABASE}/report_quality.json?_shape=array")}
+    assert set(quality) == {1, 2, 3, 4, 5}
+    assert (quality[3]["hard_checks_ok"], quality[1]["hard_checks_ok"], quality[1]["on_time"]) == (0, 1, 1)
+    series = rows(get, "body_series", agency="财政局")
+    assert [(r["year"], r["new_requests"], r["new_requests_change"]) for r in series] == [(2022, 5, None), (2023, 4, -1)]
+    assert series[1]["outliers"] == "carry_chain"  # 2023 carried over 1, 2022 carried forward 2
+    bodies = get_json(get, f"/{DATABASE}/body_quality.json?_shape=array")
+    assert {b["agency"] for b in bodies} == {CAIZHENG, ZHUJIAN, GOV, WEIJIAN}
+    assert get("/-/dashboards/xxgk/body-series").status_code == 200

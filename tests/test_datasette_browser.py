@@ -28,6 +28,8 @@ PAGES = {
     "search-fuyi": f"/{DATABASE}/reports?_search=%E5%A4%8D%E8%AE%AE",
     "report-card": f"/{DATABASE}/reports/1",
     "charts": "/-/dashboards/xxgk",
+    "report-quality": f"/{DATABASE}/report_quality?_sort=agency",
+    "body-series": "/-/dashboards/xxgk/body-series?agency=%E5%A8%81%E6%B5%B7%E5%B8%82%E6%96%87%E7%99%BB%E5%8C%BA%E8%B4%A2%E6%94%BF%E5%B1%80",
 }
 
 
@@ -112,3 +114,8 @@ def test_the_charts_are_drawn_by_vega(served: str, tmp_path: Path) -> None:
     dom = dump_dom(served + PAGES["charts"], tmp_path / "profile")
     # vega-embed replaces each chart's placeholder with a drawn <svg> or <canvas>
     assert dom.count('class="marks"') >= 3, "fewer than three charts were drawn"
+
+
+def test_the_series_chart_of_one_body_is_drawn(served: str, tmp_path: Path) -> None:
+    dom = dump_dom(served + PAGES["body-series"], tmp_path / "profile")
+    assert 'class="marks"' in dom, "the body's series chart was not drawn"

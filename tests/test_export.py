@@ -85,6 +85,6 @@ def test_the_command_exports_and_fails_in_one_line(data_dir: Path, tmp_path: Pat
     runner = CliRunner()
     done = runner.invoke(export_command, ["--data-dir", str(data_dir), "--format", "jsonl", "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["cells.jsonl", "checks.jsonl", "reports.jsonl"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cells.jsonl", "checks.jsonl", "datapackage.json", "reports.jsonl"]
     missing = runner.invoke(export_command, ["--data-dir", str(tmp_path / "none")])
     assert missing.exit_code != 0 and len(missing.output.strip().splitlines()) == 1

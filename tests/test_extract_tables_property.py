@@ -14,7 +14,13 @@ from crawler.extract.model import Statistics
 from crawler.extract.normalise import normalise_text
 from crawler.extract.tables import extract_statistics
 from tests.support.render_html import render_html
-from tests.support.render_text import render_cell_per_line, render_flattened, render_pipe, render_tsv
+from tests.support.render_text import (
+    render_cell_per_line,
+    render_closed,
+    render_flattened,
+    render_pipe,
+    render_tsv,
+)
 from tests.support.values import StatTables, iter_cells, random_tables
 
 LAYOUTS: dict[str, Callable[[StatTables, random.Random], tuple[str, str | None]]] = {
@@ -22,6 +28,8 @@ LAYOUTS: dict[str, Callable[[StatTables, random.Random], tuple[str, str | None]]
     "cell_per_line": lambda t, rng: (render_cell_per_line(t, rng), None),
     "cell_per_line_bars": lambda t, rng: (render_cell_per_line(t, rng, bars=True), None),
     "pipe": lambda t, rng: (render_pipe(t, rng), None),
+    "closed_bars": lambda t, rng: (render_closed(t, rng), None),
+    "closed_slashes": lambda t, rng: (render_closed(t, rng, closer="/"), None),
     "flattened": lambda t, rng: (render_flattened(t, rng), None),
     "html": lambda t, rng: ("", render_html(t, rng)),
 }

@@ -12,7 +12,13 @@ from crawler.extract.model import Statistics
 from crawler.extract.normalise import normalise_text
 from crawler.extract.tables import extract_statistics
 from tests.support.render_html import render_html
-from tests.support.render_text import render_cell_per_line, render_flattened, render_pipe, render_tsv
+from tests.support.render_text import (
+    render_cell_per_line,
+    render_closed,
+    render_flattened,
+    render_pipe,
+    render_tsv,
+)
 from tests.support.values import StatTables, random_tables, sec4_columns, zero_tables
 
 Renderer = Callable[[StatTables], tuple[str, str | None]]
@@ -23,13 +29,19 @@ GRID_LAYOUTS: dict[str, Renderer] = {
     "cell_per_line": lambda t: (render_cell_per_line(t, random.Random(2)), None),
     "cell_per_line_bars": lambda t: (render_cell_per_line(t, random.Random(3), bars=True), None),
     "pipe": lambda t: (render_pipe(t, random.Random(4)), None),
+    "closed_bars": lambda t: (render_closed(t, random.Random(0)), None),
+    "closed_bars_opened": lambda t: (render_closed(t, random.Random(8)), None),  # rows opened by "|"
     "html": lambda t: ("", render_html(t, random.Random(5))),
 }
 ALL_LAYOUTS: dict[str, Renderer] = {
     **GRID_LAYOUTS,
     "flattened": lambda t: (render_flattened(t, random.Random(6)), None),
 }
-EXPECTED_RENDER = {"cell_per_line_bars": "cell_per_line"}
+EXPECTED_RENDER = {
+    "cell_per_line_bars": "cell_per_line",
+    "closed_bars": "cell_per_line",
+    "closed_bars_opened": "cell_per_line",
+}
 
 
 def read(tables: StatTables, layout: str) -> Statistics:

@@ -4,13 +4,18 @@ One index per WARC file means each file has exactly one writer, so several crawl
 data directory without locking. Lines follow pywb/cdxj-indexer (``<SURT key> <14-digit timestamp>
 {json}``, numbers as strings) so the directory can be served by pywb later; the JSON carries a few
 xxgk fields on top: ``record_id``, ``warc_date``, ``sha256`` (of the decoded payload) and ``method``
-for non-GET captures. Lines are appended in capture order, not sorted: readers scan them.
+for non-GET captures. A writer appends lines in capture order while its file is open and sorts the
+index when it closes the file (:func:`sort_index`), because pywb and WACZ readers binary-search a CDXJ
+file and cannot serve one in capture order. Readers here do not depend on either order:
+:func:`iter_index` yields each file's entries by offset, i.e. in capture order.
 """
 
 from __future__ import annotations
 
 import base64
+import heapq
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -140,13 +145,54 @@ def iter_index(warc_dir: str | Path) -> Iterator[CdxEntry]:
 
 
 def _read_index(index_path: Path) -> Iterator[CdxEntry]:
+    # sorted indexes (closed files) are in key order: put them back in capture (offset) order
+    yield from sorted(_index_entries(index_path), key=lambda entry: entry.offset)
+
+
+def _index_lines(index_path: Path) -> Iterator[str]:
     with index_path.open(encoding="utf-8") as lines:
         for line in lines:
             # a writer may be mid-line (live crawl) or may have died mid-line: skip the torn tail
             if not line.endswith("\n"):
                 return
             if line.strip() and not line.startswith("!"):
-                yield parse_line(line)
+                yield line
+
+
+def _index_entries(index_path: Path) -> Iterator[CdxEntry]:
+    return (parse_line(line) for line in _index_lines(index_path))
+
+
+def sort_index(index_path: Path) -> None:
+    """Rewrite one index in CDXJ order (byte order of the lines = SURT key, then timestamp).
+
+    The file is replaced atomically, so a reader sees either the old or the new one; code-point
+    order of ``str`` is the byte order of their UTF-8, which is what ``LC_ALL=C sort`` and pywb use.
+    """
+    lines = list(_index_lines(index_path))
+    if lines == sorted(lines):
+        return
+    temporary = index_path.with_name(index_path.name + ".sorting")
+    with temporary.open("w", encoding="utf-8") as out:
+        out.writelines(sorted(lines))
+        out.flush()
+        os.fsync(out.fileno())
+    temporary.replace(index_path)
+
+
+def sorted_lines(warc_dir: str | Path, names: set[str] | None = None) -> Iterator[str]:
+    """Every index line under ``warc_dir`` (or of the WARC files in ``names``) merged in CDXJ order.
+
+    Closed files' indexes are already sorted and are streamed; an index still in capture order (a
+    live writer, or one killed before closing) is sorted in memory first.
+    """
+    streams = []
+    for warc_path in warc_files(warc_dir):
+        index_path = warc_path.with_name(warc_path.name + INDEX_SUFFIX)
+        if index_path.exists() and (names is None or warc_path.name in names):
+            lines = list(_index_lines(index_path))
+            streams.append(lines if lines == sorted(lines) else sorted(lines))
+    return heapq.merge(*streams)
 
 
 def lookup(warc_dir: str | Path, url: str, *, method: str | None = None) -> list[CdxEntry]:

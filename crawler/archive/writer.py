@@ -43,6 +43,7 @@ from crawler.archive.cdxj import (
     CdxEntry,
     format_line,
     load_digest_map,
+    sort_index,
     surt_key,
 )
 from crawler.archive.encoding import ContentDecodingError, decode_content
@@ -149,6 +150,7 @@ class _OpenWarc:
     def close(self) -> None:
         self.warc.close()
         self.index.close()
+        sort_index(Path(self.index.name))  # no more lines will come: sort it for pywb and WACZ
 
 
 @dataclass

@@ -44,8 +44,9 @@ def connect(url: str, prefix: str) -> SharedState:
 
 def drain_into(state: SharedState, data_dir: Path, *, until_complete: bool) -> dict[str, Any]:
     from crawler.distributed.drain import Drainer
+    from crawler.progress import progress
 
-    with Drainer(state.server, state.keys, data_dir) as drainer:
+    with progress(None, "drained") as bar, Drainer(state.server, state.keys, data_dir, tick=bar.update) as drainer:
         stats = drainer.run(until_complete=until_complete)
     return stats.get_stats()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,8 +47,10 @@ class DrainStats:
 
 
 class Drainer:
-    def __init__(self, server: Redis, keys: Keys, data_dir: Path, *, reap_every: float = 5.0) -> None:
+    def __init__(self, server: Redis, keys: Keys, data_dir: Path, *, reap_every: float = 5.0,
+                 tick: Callable[[int], None] | None = None) -> None:  # fmt: skip
         self.server = server
+        self.tick = tick  # called once per message drained (a progress line)
         self.keys = keys
         self.state = SharedState(server, keys)
         self.stats = DrainStats()
@@ -105,6 +108,8 @@ class Drainer:
         else:
             self.store_once(item_id, envelope.get("worker"), item)
         self.server.lrem(self.keys.draining, 1, message)
+        if self.tick is not None:
+            self.tick(1)
 
     def store_once(self, item_id: str, worker: str | None, item: Any) -> None:
         db = self.store.db

@@ -18,11 +18,15 @@ from crawler.extract.schema import null_markers
 EMPTY, VALUE, TEXT = 0, 1, 2
 
 _NULL_MARKERS = frozenset(unicodedata.normalize("NFKC", m) for m in null_markers()) | null_markers()
+# minus signs NFKC keeps: U+2212 MINUS SIGN, figure, en and em dashes before the digits (「−417」)
+_MINUS = re.compile(r"^[\u2212\u2012\u2013\u2014](?=\d)")
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _PLAIN = re.compile(_NUMBER)
 # a count may carry its unit (5件); the unit goes, the raw text keeps it
 _COUNT_UNIT = re.compile(rf"(?P<num>{_NUMBER})[条件篇次份个项宗人]?")
 _APPROX = re.compile(rf"(?P<pre>近|约)?(?P<num>{_NUMBER})(?P<post>余|多|左右)?[条件篇次份个项宗人]?")
+# 本年增/减 written in words: 「增加2」, 「减少417」, 「减1」
+_DELTA_WORDS = re.compile(r"(?P<sign>增加?|减少?)(?P<num>\d+)")
 _AMOUNT = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>[万亿]?元)?")
 _FEE = re.compile(rf"(?P<num>{_NUMBER})(?:万元)?")
 
@@ -31,7 +35,7 @@ def normalise_cell(raw: str) -> str:
     """NFKC (full-width digits, signs) without spaces; ASCII cells skip the Unicode work."""
     text = raw.strip()
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).strip()
+        text = _MINUS.sub("-", unicodedata.normalize("NFKC", text).strip())
     return text.replace(" ", "") if " " in text else text
 
 
@@ -44,7 +48,7 @@ def token_kind(raw: str) -> int:
         return VALUE
     if len(text) > 16 or not any(ch.isdigit() for ch in text):
         return TEXT
-    if _APPROX.fullmatch(text) or _AMOUNT.fullmatch(text):
+    if _APPROX.fullmatch(text) or _AMOUNT.fullmatch(text) or _DELTA_WORDS.fullmatch(text):
         return VALUE
     return TEXT
 
@@ -60,6 +64,9 @@ def parse_cell(raw: str, kind: str = "count") -> Cell:
         return _amount(raw, text)
     if kind == "decimal":
         return _fee(raw, text)
+    if kind == "signed_count" and (words := _DELTA_WORDS.fullmatch(text)):
+        number = int(words["num"])
+        return Cell(-number if words["sign"].startswith("减") else number, raw.strip())
     return _count(raw, text)
 
 

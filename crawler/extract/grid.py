@@ -9,6 +9,9 @@ that follow. What a "row" is depends on the layout:
 * ``tsv`` / ``pipe``: a line split on tabs / on "|".
 * ``cell_per_line``: a paragraph (blank-line separated), one cell per line or cells between "|"
   lines; a line that lost its tab indentation continues the cell above (a wrapped label).
+  Or one cell per line closed by a bar or a slash (「规章 |」, 「0 /」, spacer bars 「| |||」 after
+  it): a row is a label line and the value lines after it. A bare "|" is a blank cell, except
+  before a label when the source opens its rows with one.
 * ``flattened``: a line of PDF text; numbers are split off on whitespace, and empty cells are
   invisible, so they are dropped.
 """
@@ -26,6 +29,10 @@ Rows = list[list[str]]
 
 _PAGE_NUMBER = re.compile(r"[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?")
 _MARKDOWN_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|?)+")
+_BAR_CELL = re.compile(r"(?P<cell>[^|]*[^|\s][^|]*?)\s*\|(?P<spacers>[\s|]*)")  # "规章 |", "0 | ||"
+_SLASH_CELL = re.compile(r"(?P<cell>[^/]*[^/\s])\s*/")  # "规章/", "0 /"
+_CLOSED_SHARE = 0.3  # of the zone's lines closed by a bar or slash: the one-cell-per-line layout
+_GLUED_NUMBER = re.compile(r"(?P<label>.*[\u4e00-\u9fff)）”\"])(?P<number>\d+)")
 _MAX_SPAN = 64  # a malformed rowspan="9999" must not allocate a huge grid
 
 # -- HTML -------------------------------------------------------------------------------------------
@@ -97,6 +104,8 @@ def detect_layout(lines: list[str]) -> str:
     multi_numbers = sum(1 for line in nonblank if _numbers_on_line(line) >= 2)
     if tsv >= 0.3 * total:
         return "tsv"
+    if _closer(nonblank) is not None:
+        return "cell_per_line"
     if pipe >= 0.3 * total:
         return "pipe"
     if bars >= 0.15 * total:
@@ -117,7 +126,8 @@ def text_rows(lines: list[str], layout: str) -> Rows:
     if layout == "pipe":
         return [_pipe_cells(line) for line in lines]
     if layout == "cell_per_line":
-        return _paragraph_rows(lines)
+        closer = _closer([line for line in lines if line.strip()])
+        return _closed_rows(lines, closer) if closer else _paragraph_rows(lines)
     return [_flat_cells(line) for line in lines]
 
 
@@ -137,7 +147,7 @@ def _flat_cells(line: str) -> list[str]:
         return []
     cells: list[str] = []
     words: list[str] = []
-    for part in line.split():
+    for part in _unglued(line.split()):
         if token_kind(part) == 1:  # VALUE
             if words:
                 cells.append(" ".join(words))
@@ -148,6 +158,19 @@ def _flat_cells(line: str) -> list[str]:
     if words:
         cells.append(" ".join(words))
     return cells
+
+
+def _unglued(parts: list[str]) -> list[str]:
+    """A label glued to its first number (「1.属于国家秘密0 0 0 0 0 0 0」) split in two, when numbers
+    follow it on the line: PDF text drops the space between the label cell and the first value."""
+    out: list[str] = []
+    for index, part in enumerate(parts):
+        glued = _GLUED_NUMBER.fullmatch(part)
+        if glued and index + 1 < len(parts) and token_kind(parts[index + 1]) == 1:
+            out += [glued["label"], glued["number"]]
+        else:
+            out.append(part)
+    return out
 
 
 def _paragraph_rows(lines: list[str]) -> Rows:
@@ -190,3 +213,82 @@ def _bar_cells(paragraph: list[str]) -> list[str]:
             current.append(line.strip())
     cells.append("".join(current))
     return cells
+
+
+# -- one cell per line, closed by a bar or a slash --------------------------------------------------
+
+
+def _closer(nonblank: list[str]) -> re.Pattern[str] | None:
+    """The pattern of a closed cell line when enough of the lines are closed cells, else None."""
+    if not nonblank:
+        return None
+    # pipe rows ("规章 | 0 | 0 | 0 |") hold several cells; their block labels ("第二十条第(一)项 | |||")
+    # look like closed cells, so closed lines must also outnumber them
+    rows = sum(1 for line in nonblank if sum(1 for cell in _pipe_cells(line) if cell) >= 2)
+    for pattern in (_BAR_CELL, _SLASH_CELL):
+        cells = [match["cell"] for line in nonblank if (match := _closed(pattern, line.strip()))]
+        if len(cells) < _CLOSED_SHARE * len(nonblank) or len(cells) <= rows:
+            continue
+        # 「行政许可 /」 is also PDF text of a label and its placeholder: slash-closed cells are
+        # often numbers, each on a line of its own
+        if pattern is _BAR_CELL or sum(token_kind(cell) == 1 for cell in cells) >= len(cells) / 4:
+            return pattern
+    return None
+
+
+def _closed_rows(lines: list[str], closer: re.Pattern[str]) -> Rows:
+    stripped = [line.strip() for line in lines if line.strip()]
+    bare_opens = closer is _BAR_CELL and _rows_open_with_bar(stripped, closer)
+    rows: Rows = []
+    current: list[str] = []
+    for index, line in enumerate(stripped):
+        if line == "|" and closer is _BAR_CELL:
+            following = stripped[index + 1] if index + 1 < len(stripped) else ""
+            if bare_opens and following != "|" and _closed_kind(following, closer) == 2:
+                current = _flush(rows, current)  # rows open with a label; a bar before a value is a blank cell
+            else:
+                current.append("")  # a blank cell: its bar with nothing before it
+            continue
+        match = _closed(closer, line)
+        cell = match["cell"] if match else line
+        if token_kind(cell) == 2 and any(token_kind(c) != 2 for c in current):  # TEXT after values
+            current = _flush(rows, current)
+        current.append(cell)
+        if match and closer is _BAR_CELL:
+            current.extend("" for _ in range(match["spacers"].count("|")))  # spacer cells
+    _flush(rows, current)
+    return rows
+
+
+def _closed(closer: re.Pattern[str], line: str) -> re.Match[str] | None:
+    """The line as one closed cell; not a line of several cells (「规章 0 0 /」: PDF text whose last
+    cell is a placeholder)."""
+    match = closer.fullmatch(line)
+    if match is None:
+        return None
+    parts = match["cell"].split()
+    if len(parts) > 1 and any(token_kind(part) == 1 for part in parts):  # VALUE
+        return None
+    return match
+
+
+def _closed_kind(line: str, closer: re.Pattern[str]) -> int:
+    match = _closed(closer, line)
+    return token_kind(match["cell"] if match else line)
+
+
+def _rows_open_with_bar(stripped: list[str], closer: re.Pattern[str]) -> bool:
+    """Whether the source opens its rows with a bare "|": most label lines follow one."""
+    labels = opened = 0
+    for index, line in enumerate(stripped):
+        match = _closed(closer, line)
+        if match and token_kind(match["cell"]) == 2:
+            labels += 1
+            opened += index > 0 and stripped[index - 1] == "|"
+    return labels > 0 and opened >= 0.5 * labels
+
+
+def _flush(rows: Rows, current: list[str]) -> list[str]:
+    if current:
+        rows.append(current)
+    return []

@@ -5,7 +5,7 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 1. Tokens: every cell is EMPTY, VALUE (number or null marker) or TEXT.
 2. Each table is found by its own labels (never by section number): 第二十条第… / 信息内容 for
    section 二, the header note / 申请人情况 / 本年新收 for 三, a short 行政复议 header cell for 四.
-3. Rows are anchored by their label (matched on ``schema.match_key`` with enumerators stripped);
+3. Rows are anchored by their label (``labels.py``, the label grammar shared with OCR);
    the values of a row are the cells after its label, continued on following rows that hold only
    values (a label on one line and its numbers on the next; a page break inside a row).
 4. The count must equal the number of columns (7 in 三, 15 in 四, per block in 二). Otherwise the
@@ -14,67 +14,29 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache
 
 from crawler.extract import formats
-from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell, token_kind
-from crawler.extract.grid import Rows, detect_layout, html_rows, text_rows
-from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
-from crawler.extract.schema import generation, match_key
-from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
-
-_ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\([一二三四五六七八九十\d]+\)|\d+[,.)]|[①-⑳])+")
-_GROUP_ENUMERATOR = re.compile(r"\([一二三四五六]\)")  # (一)…(六) open groups and rows; (七)总计 is a row
-_MAX_LABEL = 64  # longer text cells are prose, not labels
-_SEC4_WIDTH = 15
-
-# Section 三 rows by a keyword of their label (the label text without its enumerator is unique;
-# the keyword is taken from its start so that a label wrapped over two lines still matches).
-_SEC3_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("本年新收", "new_received"),
-    ("上年结转", "carried_over"),
-    ("予以公开", "granted"),
-    ("部分公开", "partially_granted"),
-    ("国家秘密", "denied.state_secret"),
-    ("法律行政法规禁止", "denied.law_forbidden"),
-    ("三安全一稳定", "denied.three_safety_one_stability"),
-    ("第三方合法权益", "denied.third_party"),
-    ("三类内部事务", "denied.internal_affairs"),
-    ("四类过程性", "denied.process_info"),
-    ("行政执法案卷", "denied.enforcement_file"),
-    ("行政查询事项", "denied.admin_query"),
-    ("不掌握", "unable.no_info"),
-    ("另行制作", "unable.need_creation"),
-    ("仍不明确", "unable.unclear"),
-    ("信访举报投诉", "not_processed.complaint"),
-    ("大量反复", "not_processed.mass_repeat"),
-    ("重复申请", "not_processed.repeat"),
-    ("公开出版物", "not_processed.publication"),
-    ("要求行政机关确认", "not_processed.confirm"),
-    ("申请人无正当理由", "other.no_correction"),
-    ("申请人逾期未按", "other.no_fee"),
-    ("结转下年度", "carried_forward"),
+from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
+from crawler.extract.grid import detect_layout, html_rows, text_rows
+from crawler.extract.labels import core_key, label_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
+from crawler.extract.layout import (
+    required_sec2_rows,
+    sec2_layout,
+    sec3_columns,
+    sec3_rows,
+    sec4_columns,
+    sec4_groups,
 )
-# Labels that are a whole word, matched only once the data rows have begun (the header has a
-# 其他 and a 总计 column of its own). 其他处理 is a data row in G1 and a group label in G2.
-_SEC3_EXACT = {
-    "G1": {"其他处理": "other", "总计": "total_processed"},
-    "G2": {"其他": "other.other", "总计": "total_processed"},
-}
-# Section-二 row labels that some sources print in the other generation's wording.
-_SEC2_ALIASES = {"G1": {"行政规范性文件": "规范性文件"}, "G2": {"规范性文件": "行政规范性文件"}}
+from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
+from crawler.extract.positions import fill_gaps, sec4_fallback
+from crawler.extract.schema import match_key
+from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
+from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
 
-
-@dataclass(slots=True)
-class Token:
-    kind: int
-    raw: str
-    row: int
-    key: str = ""  # match key (TEXT only)
-    core: str = ""  # match key without leading enumerators (TEXT only)
+_SEC4_WIDTH = 15
+_TRADITIONAL_ANCHOR = frozenset("條項內議")  # traditional forms of the anchor labels' characters
 
 
 # -- entry point ------------------------------------------------------------------------------------
@@ -97,9 +59,9 @@ def extract_statistics(
     anchors = _find_anchors(tokens)
     if not anchors.any():
         render = _text_layout(lines, spans)
-        tokens = _tokenize(text_rows(lines, render), keep_empty=render != "flattened") if render else []
+        tokens = tokenize(text_rows(lines, render), keep_empty=render != "flattened") if render else []
         anchors = _find_anchors(tokens)
-    cells_key = "".join(t.key for t in tokens if t.kind == TEXT and len(t.key) <= _MAX_LABEL)
+    cells_key = "".join(t.key for t in tokens if t.kind == TEXT and len(t.key) <= MAX_LABEL)
     fmt, warnings = formats.decide(
         formats.find_markers(cells_key),
         g1_other_row=_g1_other_row(tokens, anchors),
@@ -126,7 +88,7 @@ def extract_statistics(
 
 
 def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
-    return _tokenize(html_rows(body_html), keep_empty=True), "html"
+    return tokenize(html_rows(body_html), keep_empty=True), "html"
 
 
 def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:
@@ -143,26 +105,16 @@ def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | N
 def _is_anchor_line(line: str) -> bool:
     if len(line) > 200:
         return False
-    key = match_key(line)
+    if _anchor_key(match_key(line)):
+        return True
+    # table labels in traditional script inside a simplified text (the text was not converted)
+    return not _TRADITIONAL_ANCHOR.isdisjoint(line) and _anchor_key(label_key(line))
+
+
+def _anchor_key(key: str) -> bool:
     if key.startswith(("信息内容", "行政复议")) and len(key) <= 40:
         return True
     return "第二十条第" in key or "本列数据的勾稽关系" in key or "本年新收" in key
-
-
-def _tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
-    tokens: list[Token] = []
-    for row_index, row in enumerate(rows):
-        for raw in row:
-            kind = token_kind(raw)
-            if kind == EMPTY:
-                if keep_empty:
-                    tokens.append(Token(EMPTY, raw, row_index))
-            elif kind == VALUE:
-                tokens.append(Token(VALUE, raw, row_index))
-            else:
-                key = match_key(raw)
-                tokens.append(Token(TEXT, raw, row_index, key, _ENUMERATORS.sub("", key)))
-    return tokens
 
 
 @dataclass(slots=True)
@@ -175,14 +127,10 @@ class Anchors:
         return self.sec2 is not None or self.sec3 is not None or self.sec4 is not None
 
 
-def _is_label(token: Token) -> bool:
-    return token.kind == TEXT and len(token.key) <= _MAX_LABEL and "。" not in token.key
-
-
 def _find_anchors(tokens: list[Token]) -> Anchors:
     anchors = Anchors()
     for index, token in enumerate(tokens):
-        if not _is_label(token):
+        if not is_label(token):
             continue
         before_sec3 = anchors.sec3 is None and anchors.sec4 is None
         if before_sec3 and anchors.sec2 is None and _opens_sec2(token.key):
@@ -229,39 +177,6 @@ def _g1_other_row(tokens: list[Token], anchors: Anchors) -> bool:
 # -- reading rows -----------------------------------------------------------------------------------
 
 
-def _read_values(tokens: list[Token], label: int, end: int, width: int) -> list[Token]:
-    """The value cells of the row labelled by ``tokens[label]``, up to token ``end``."""
-    own_row = tokens[label].row
-    values: list[Token] = []
-    index = label + 1
-    while index < end:
-        row = tokens[index].row
-        stop = index
-        while stop < end and tokens[stop].row == row:
-            stop += 1
-        chunk = tokens[index:stop]
-        index = stop
-        last_text = max((n for n, t in enumerate(chunk) if t.kind == TEXT), default=-1)
-        if any(t.kind == TEXT and len(t.key) > _MAX_LABEL for t in chunk):
-            break  # prose: the table has ended
-        has_value = any(t.kind == VALUE for t in values)
-        if row != own_row and last_text >= 0:
-            if has_value:
-                break  # another row begins (a label, or the tail of one: "公开\t2.其他…")
-            values = []  # the label wraps onto this line: "5.要求行政机关确认或重新\n出具已获取信息"
-        tail = chunk[last_text + 1 :]
-        if row != own_row and not any(t.kind == VALUE for t in tail):
-            continue  # a row of empty spacer cells
-        values.extend(tail)
-        if len(values) >= width and any(t.kind == VALUE for t in values):
-            break
-    while len(values) > width and values[0].kind == EMPTY:
-        values.pop(0)  # spacer cells of merged label columns
-    while len(values) > width and values[-1].kind == EMPTY:
-        values.pop()
-    return values
-
-
 def _cells(
     values: list[Token], columns: list[tuple[str, str]], where: str, warnings: list[str]
 ) -> dict[str, Cell]:
@@ -288,13 +203,15 @@ def _labelled_rows(
     previous: Token | None = None  # an unmatched text cell just before: the first half of a wrapped label
     for index in range(start, end):
         token = tokens[index]
-        if not _is_label(token):
+        if not is_label(token):
             previous = None
             continue
         code = match(token)
-        if code is None and previous is not None:
+        if code is None and previous is not None and min(len(previous.key), len(token.key)) > 1:
+            # (single characters are a label or header printed one character per line, never the
+            # halves of a wrapped label: joined, they would make words such as 其他 by accident)
             key = previous.key + token.key
-            code = match(Token(TEXT, previous.raw + token.raw, token.row, key, _ENUMERATORS.sub("", key)))
+            code = match(Token(TEXT, previous.raw + token.raw, token.row, key, core_key(key)))
         if code is None:
             previous = token
             continue
@@ -316,8 +233,23 @@ def _read_labelled(
         if code is None:
             continue
         stop = labels[position + 1][0] if position + 1 < len(labels) else end
-        read[code] = _read_values(tokens, index, stop, widths[code])
+        read[code] = read_values(tokens, index, stop, widths[code])
     return read
+
+
+def _by_position(
+    tokens: list[Token],
+    span: tuple[int, int],
+    order: list[tuple[str, int]],
+    labels: list[tuple[int, str | None]],
+    read: dict[str, list[Token]],
+    where: str,
+    warnings: list[str],
+) -> None:
+    """Rows whose label was not found, read by their place in the template (``positions.py``)."""
+    for code, values in fill_gaps(tokens, span, order, labels, read).items():
+        read[code] = values
+        warnings.append(f"{where}.{code}: label not found, read by position")
 
 
 # -- the three tables -------------------------------------------------------------------------------
@@ -362,12 +294,12 @@ def _fill_unread(
         if section == "sec2":
             stats.sec2 = {
                 block: {row: _null_row([c for c, _ in cols], flag) for row in rows}
-                for block, rows, cols in _sec2_layout(gen)
+                for block, rows, cols in sec2_layout(gen)
             }
         elif section == "sec3":
-            stats.sec3 = {row: _null_row(_sec3_columns(gen), flag) for row in _sec3_rows(gen)}
+            stats.sec3 = {row: _null_row(sec3_columns(gen), flag) for row in sec3_rows(gen)}
         else:
-            stats.sec4 = {group: _null_row(_sec4_columns(gen), flag) for group in _sec4_groups(gen)}
+            stats.sec4 = {group: _null_row(sec4_columns(gen), flag) for group in sec4_groups(gen)}
 
 
 def _null_row(columns: Iterable[str], flag: str) -> dict[str, Cell]:
@@ -375,125 +307,64 @@ def _null_row(columns: Iterable[str], flag: str) -> dict[str, Cell]:
 
 
 def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec2:
-    by_label = _sec2_labels(gen)
-
     def match(token: Token) -> str | None:
-        core = token.core
-        for label, path in by_label:
-            if core == label or (core.startswith(label) and core[len(label)] in "([【"):
-                return path
-        return None
+        return sec2_row_code(token.core, gen)
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec2")
     columns = {
-        f"{block}.{row}": cols for block, rows, cols in _sec2_layout(gen, variants=True) for row in rows
+        f"{block}.{row}": cols for block, rows, cols in sec2_layout(gen, variants=True) for row in rows
     }
     read = _read_labelled(tokens, labels, end, {path: len(cols) for path, cols in columns.items()})
+    order = [(f"{block}.{row}", len(cols)) for block, rows, cols in sec2_layout(gen) for row in rows]
+    _by_position(tokens, (start, end), order, labels, read, "sec2", warnings)
     sec2: Sec2 = {}
-    for block, rows, cols in _sec2_layout(gen, variants=True):
+    for block, rows, cols in sec2_layout(gen, variants=True):
         sec2[block] = {}
         for row in rows:
             path = f"{block}.{row}"
             if path in read:
                 sec2[block][row] = _cells(read[path], cols, f"sec2.{path}", warnings)
-            elif row in _required_sec2_rows(gen, block):
+            elif row in required_sec2_rows(gen, block):
                 sec2[block][row] = _null_row([c for c, _ in cols], "missing")
     return sec2
 
 
 def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec3:
-    exact = _SEC3_EXACT[gen]
     started = False
 
     def match(token: Token) -> str | None:
         nonlocal started
-        key = token.key
-        for keyword, code in _SEC3_KEYWORDS:
-            if keyword in key:
-                started = True
-                return code
-        code = exact.get(token.core) if started else None
-        if code == "other.other" and _GROUP_ENUMERATOR.match(key):
-            return None  # "(六)其他" is the G2 group label cut short, not the row 3.其他
-        return code
+        code = sec3_keyword_code(token.key)
+        if code is not None:
+            started = True
+            return code
+        return sec3_exact_code(token.key, gen) if started else None
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec3")
-    columns = [(code, "count") for code in _sec3_columns(gen)]
-    rows = _sec3_rows(gen)
+    columns = [(code, "count") for code in sec3_columns(gen)]
+    rows = sec3_rows(gen)
     read = _read_labelled(tokens, labels, end, dict.fromkeys(rows, len(columns)))
+    _by_position(tokens, (start, end), [(row, len(columns)) for row in rows], labels, read, "sec3", warnings)
     sec3: Sec3 = {}
     for row in rows:
         if row in read:
             sec3[row] = _cells(read[row], columns, f"sec3.{row}", warnings)
         else:
-            sec3[row] = _null_row(_sec3_columns(gen), "missing")
+            sec3[row] = _null_row(sec3_columns(gen), "missing")
     return sec3
 
 
 def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec4:
-    groups, columns = _sec4_groups(gen), _sec4_columns(gen)
-    values = _read_values(tokens, start, end, _SEC4_WIDTH)
+    groups, columns = sec4_groups(gen), sec4_columns(gen)
+    values = read_values(tokens, start, end, _SEC4_WIDTH)
+    if len(values) != _SEC4_WIDTH:
+        fallback = sec4_fallback(tokens, start, end, groups)
+        if fallback is not None:
+            warnings.append("sec4: cells not after the header, read by position")
+            values = fallback
     if len(values) != _SEC4_WIDTH:
         printed = "\t".join(token.raw for token in values)
         warnings.append(f"sec4: {len(values)} cells for {_SEC4_WIDTH} columns")
         return {group: {c: Cell(None, printed, "cell_count_mismatch") for c in columns} for group in groups}
     cells = iter(values)
     return {group: {c: parse_cell(next(cells).raw) for c in columns} for group in groups}
-
-
-# -- schema layout, computed once -------------------------------------------------------------------
-
-
-@cache
-def _sec2_layout(
-    gen: str, variants: bool = False
-) -> tuple[tuple[str, tuple[str, ...], list[tuple[str, str]]], ...]:
-    """((block, (row codes…), [(column code, column type)…]), …) in template order."""
-    layout = []
-    for block in generation(gen)["sec2"]["blocks"]:
-        rows = [row["code"] for row in block["rows"]]
-        if variants:
-            rows += [row["code"] for row in block.get("variant_rows", [])]
-        layout.append((block["code"], tuple(rows), [(c["code"], c["type"]) for c in block["columns"]]))
-    return tuple(layout)
-
-
-@cache
-def _required_sec2_rows(gen: str, block_code: str) -> frozenset[str]:
-    block = next(b for b in generation(gen)["sec2"]["blocks"] if b["code"] == block_code)
-    return frozenset(row["code"] for row in block["rows"])
-
-
-@cache
-def _sec2_labels(gen: str) -> tuple[tuple[str, str], ...]:
-    """(label key, "block.row") for every section-二 row, aliases included, longest label first."""
-    pairs = []
-    aliases = _SEC2_ALIASES[gen]
-    for block in generation(gen)["sec2"]["blocks"]:
-        for row in [*block["rows"], *block.get("variant_rows", [])]:
-            path = f"{block['code']}.{row['code']}"
-            pairs.append((match_key(row["label"]), path))
-            pairs.extend(
-                (match_key(alias), path) for alias, label in aliases.items() if label == row["label"]
-            )
-    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
-
-
-@cache
-def _sec3_rows(gen: str) -> tuple[str, ...]:
-    return tuple(row["code"] for row in generation(gen)["sec3"]["rows"])
-
-
-@cache
-def _sec3_columns(gen: str) -> tuple[str, ...]:
-    return tuple(col["code"] for col in generation(gen)["sec3"]["columns"])
-
-
-@cache
-def _sec4_groups(gen: str) -> tuple[str, ...]:
-    return tuple(group["code"] for group in generation(gen)["sec4"]["groups"])
-
-
-@cache
-def _sec4_columns(gen: str) -> tuple[str, ...]:
-    return tuple(col["code"] for col in generation(gen)["sec4"]["columns"])

@@ -148,6 +148,8 @@ class Report:
     #: where a correct extraction finds the numbers when not on the page: a format (xlsx, pdf …) or "ocr"
     numbers_from: str = ""
     files: Any = None  # tests/replica/files.py FileSpec: what the report posts besides its page
+    #: {"kind": last_year / shared_text, "with": the other report's URL} (tests/replica/templated.py)
+    templated: dict[str, str] = field(default_factory=dict)
 
     def to_manifest(self) -> dict[str, Any]:
         # optional keys only when set: the unmutated default world's manifest stays as it was
@@ -158,6 +160,7 @@ class Report:
             "encoding": self.encoding,
             "numbers_from": self.numbers_from,
             "file_tables": tables_to_json(self.file_tables) if self.table_render in FILE_RENDERS else None,
+            "templated": self.templated,
         }
         return self._core_manifest() | {k: v for k, v in optional.items() if v}
 
@@ -552,13 +555,15 @@ def build_world(
     unknown = set(sites) - set(ALL_SITES)
     if unknown:
         raise ValueError(f"unknown replica sites {sorted(unknown)}; known: {ALL_SITES}")
-    from tests.replica import county, hanweb, hosts, trs  # the site builders import this module
+    from tests.replica import county, hanweb, hosts, templated, trs  # the site builders import this module
 
     world = World(seed=seed, scale=scale, modern_hanweb=modern_hanweb)
     if "wendeng" in sites:
         hanweb.build(world, random.Random(f"wendeng:{seed}"), encoding_traps=encoding_traps)
     if "hy" in sites:
         trs.build(world, random.Random(f"hy:{seed}"), encoding_traps=encoding_traps)
+    # after the seed portals: copies of one report's text into another (its own random stream)
+    templated.add_templated(world, random.Random(f"templated:{seed}"))
     if traditional:
         county.traditional_seed_titles(world, random.Random(f"traditional:{seed}"))
     for site in (s for s in NEW_SITES if s in sites):

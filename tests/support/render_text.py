@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import cache
 
 from crawler.extract.schema import generation
 from tests.support.values import PrintedValue, StatTables
@@ -268,3 +269,51 @@ def _flat_header(labels: str, values: str, traps: _Traps) -> list[str]:
     if first.startswith(("第二十条", "行政复议")) or not traps.chance(0.3):
         return [text]  # table titles survive; the rest of a header may be split char by char
     return [ch for ch in text if not ch.isspace()]
+
+
+# -- one cell per line, closed by a bar or a slash (web pages flattened by a copy step) -------------
+
+
+def render_closed(tables: StatTables, rng: random.Random | None = None, *, closer: str = "|") -> str:
+    """One cell per line, each closed by ``closer`` (「规章 |」, 「0 /」), as copies of real pages print
+    them: with a bar, block titles padded with spacer bars (「第二十条第(一)项 | |||」), rows
+    opened by a bare bar or not, a blank cell as a bare bar; with a slash, blank cells print 「/」.
+    Traps: labels broken by spaces (「自 然 人」), traditional script."""
+    traps = _Traps(rng)
+    opens = closer == "|" and traps.chance(0.5)
+    traditional = traps.chance(0.3)
+    out: list[str] = []
+    for heading, rows in _sections(tables, traps):
+        out.append(heading)
+        for row in rows:
+            if opens:
+                out.append("|")
+            labels = [_spaced(label, traps) for label in row.labels if label]
+            out += [f"{_script(label, traditional)} {closer}" for label in labels]
+            if row.header and not row.values and closer == "|":
+                out[-1] += " |||"  # spacer bars of a title row spanning the table
+            for value in row.values:
+                out.append(f"{value} {closer}" if value else "|" if closer == "|" else "/")
+    return "\n".join(out)
+
+
+def _spaced(label: str, traps: _Traps) -> str:
+    if len(label) >= 3 and traps.chance(0.15):
+        cut = traps.rng.randint(1, len(label) - 1)  # type: ignore[union-attr]
+        return label[:cut] + " " + label[cut:]  # 「本年新 制作数量」
+    return label
+
+
+def _script(label: str, traditional: bool) -> str:
+    return _to_traditional(label) if traditional else label
+
+
+def _to_traditional(label: str) -> str:
+    return _traditional_converter().convert(label)
+
+
+@cache
+def _traditional_converter():  # opencc has no type hints
+    from opencc import OpenCC
+
+    return OpenCC("s2tw")

@@ -8,13 +8,16 @@
 - The report card: ``/DB/reports/ID`` shows the report's tables laid out as in the template, its
   checks and its documents (template ``row.html`` in crawler/datasette/templates).
 - Archived copies: ``/-/xxgk/archive/FILE/OFFSET`` returns the payload of a WARC record under the
-  database's ``warc/`` folder, sandboxed so archived scripts cannot run in Datasette's origin.
+  database's ``warc/`` folder, its Content-Encoding undone by the archive reader (every coding it
+  knows: gzip, deflate, br, …), sandboxed so archived scripts cannot run in Datasette's origin.
+- Replay: the card links each archived page to pywb (``xxgk replay``) at the ``replay_url`` of this
+  plugin's configuration (datasette.yaml), or $XXGK_REPLAY_URL.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -151,7 +154,7 @@ def sec4_card(spec: dict[str, Any], cells: dict[tuple[str, str, str], dict]) -> 
     }
 
 
-async def report_card(db: Any, report_id: int) -> dict[str, Any] | None:
+async def report_card(db: Any, report_id: int, replay_base: str | None = None) -> dict[str, Any] | None:
     result = await db.execute("select * from reports where id = ?", [report_id])
     report = result.first()
     if report is None:
@@ -165,7 +168,7 @@ async def report_card(db: Any, report_id: int) -> dict[str, Any] | None:
         [report_id],
     )
     documents = await db.execute(
-        "select id, url, final_url, role, status, content_type, size, fetched_at, warc_file, warc_offset"
+        "select id, url, final_url, role, status, content_type, size, fetched_at, warc_file, warc_offset, method"
         " from documents where report_id = ? order by fetched_at, id",
         [report_id],
     )
@@ -178,7 +181,9 @@ async def report_card(db: Any, report_id: int) -> dict[str, Any] | None:
         "sec3": sec3_card(spec, cells),
         "sec4": sec4_card(spec, cells),
         "checks": [dict(c) for c in checks.rows],
-        "documents": [dict(d) | {"archive_url": archive_url(d)} for d in documents.rows],
+        "documents": [
+            dict(d) | {"archive_url": archive_url(d), "replay_url": replay_link(replay_base, d)} for d in documents.rows
+        ],
     }
 
 
@@ -186,6 +191,19 @@ def archive_url(document: Any) -> str | None:
     if not document["warc_file"] or document["warc_offset"] is None:
         return None
     return f"{ARCHIVE_ROUTE}{document['warc_file']}/{document['warc_offset']}"
+
+
+def replay_link(base: str | None, document: Any) -> str | None:
+    """pywb's address of an archived GET at its capture time (14 digits of fetched_at)."""
+    if not base or not document["warc_file"] or not document["fetched_at"] or (document["method"] or "GET") != "GET":
+        return None
+    timestamp = "".join(ch for ch in document["fetched_at"] if ch.isdigit())[:14]
+    return f"{base.rstrip('/')}/xxgk/{timestamp}/{document['url']}"
+
+
+def replay_base(datasette: Any) -> str | None:
+    configured = (datasette.plugin_config("xxgk") or {}).get("replay_url")
+    return os.environ.get("XXGK_REPLAY_URL", configured)
 
 
 @hookimpl
@@ -198,7 +216,7 @@ def extra_template_vars(view_name: str, table: str | None, request: Any, dataset
         if not pks.isdigit():
             return {}
         db = datasette.get_database(request.url_vars["database"])
-        return {"xxgk_card": await report_card(db, int(pks))}
+        return {"xxgk_card": await report_card(db, int(pks), replay_base(datasette))}
 
     return inner
 
@@ -211,35 +229,26 @@ def archive_database(datasette: Any) -> Any:
 
 
 async def archived_copy(request: Any, datasette: Any) -> Response:
-    from crawler.archive.reader import ArchiveReadError, read_record
+    from crawler.archive.reader import ArchiveReadError, read_response
 
     db = archive_database(datasette)
     name, offset = request.url_vars["file"], int(request.url_vars["offset"])
     try:
         if db is None:
             raise ArchiveReadError("no database file, so no archive")
-        payload = read_record(Path(db.path).parent / "warc", name, offset)
+        # the reader's decoding (crawler/archive/encoding.py), not a second one: gzip, deflate, br, …
+        archived = read_response(Path(db.path).parent / "warc", name, offset)
     except (ArchiveReadError, OSError, ValueError) as error:
         raise NotFound(f"no archived record {name}:{offset} ({error})") from error
     row = (
         await db.execute("select content_type from documents where warc_file = ? and warc_offset = ?", [name, offset])
     ).first()
     return Response(
-        maybe_gunzip(payload),
-        content_type=(row and row["content_type"]) or "application/octet-stream",
+        archived.body,
+        content_type=(row and row["content_type"]) or archived.content_type or "application/octet-stream",
         # sandbox: archived pages' scripts and forms must not act in the Datasette origin
         headers={"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"},
     )
-
-
-def maybe_gunzip(payload: bytes) -> bytes:
-    """read_record keeps the Content-Encoding; gzip is what servers send in practice."""
-    if payload[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(payload)
-        except OSError:
-            return payload
-    return payload
 
 
 @hookimpl

@@ -1,0 +1,97 @@
+"""Table text as tokens: every cell is EMPTY, VALUE (a number or a null marker) or TEXT.
+
+The tokens of all three tables in reading order, each knowing its row (the layout's row: a
+``<tr>``, a text line, a paragraph) and its place in the list (``at``); TEXT tokens carry their
+label key (``labels.label_key``) with and without leading enumerators.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crawler.extract.cells import EMPTY, TEXT, VALUE, token_kind
+from crawler.extract.grid import Rows
+from crawler.extract.labels import core_key, label_key
+
+MAX_LABEL = 64  # longer text cells are prose, not labels
+_GLOSS = re.compile(r"\([^()]*\)")
+
+
+@dataclass(slots=True)
+class Token:
+    kind: int
+    raw: str
+    row: int
+    key: str = ""  # label key (TEXT only)
+    core: str = ""  # label key without leading enumerators (TEXT only)
+    at: int = -1  # index in the token list
+
+
+def tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
+    tokens: list[Token] = []
+    for row_index, row in enumerate(rows):
+        for raw in row:
+            kind = token_kind(raw)
+            if kind == EMPTY:
+                if keep_empty:
+                    tokens.append(Token(EMPTY, raw, row_index, at=len(tokens)))
+            elif kind == VALUE:
+                tokens.append(Token(VALUE, raw, row_index, at=len(tokens)))
+            else:
+                key = label_key(raw)
+                tokens.append(Token(TEXT, raw, row_index, key, core_key(key), len(tokens)))
+    return tokens
+
+
+def is_label(token: Token) -> bool:
+    return token.kind == TEXT and not is_prose(token)
+
+
+def is_prose(token: Token) -> bool:
+    """A text cell too long for a label; a bracketed gloss does not count ("规范性文件(行政机关…)")."""
+    if "。" in token.key:
+        return True
+    if len(token.key) <= MAX_LABEL:
+        return False
+    return len(_GLOSS.sub("", token.key)) > MAX_LABEL
+
+
+def read_values(tokens: list[Token], label: int, end: int, width: int) -> list[Token]:
+    """The value cells of the row labelled by ``tokens[label]``, up to token ``end``."""
+    own_row = tokens[label].row
+    values: list[Token] = []
+    index = label + 1
+    while index < end:
+        row = tokens[index].row
+        stop = index
+        while stop < end and tokens[stop].row == row:
+            stop += 1
+        chunk = tokens[index:stop]
+        index = stop
+        last_text = max((n for n, t in enumerate(chunk) if t.kind == TEXT), default=-1)
+        if any(t.kind == TEXT and is_prose(t) for t in chunk):
+            break  # prose: the table has ended
+        has_value = any(t.kind == VALUE for t in values)
+        if row != own_row and last_text >= 0:
+            if has_value:
+                break  # another row begins (a label, or the tail of one: "公开\t2.其他…")
+            values = []  # the label wraps onto this line: "5.要求行政机关确认或重新\n出具已获取信息"
+        tail = chunk[last_text + 1 :]
+        if row != own_row and not any(t.kind == VALUE for t in tail):
+            continue  # a row of empty spacer cells
+        values.extend(tail)
+        if len(values) >= width and any(t.kind == VALUE for t in values):
+            break
+    return trim(values, width)
+
+
+def trim(values: list[Token], width: int) -> list[Token]:
+    """Empty cells beyond the row's width dropped: first leading (spacer cells of merged label
+    columns), then trailing (spacer cells after the row)."""
+    start, stop = 0, len(values)
+    while stop - start > width and values[start].kind == EMPTY:
+        start += 1
+    while stop - start > width and values[stop - 1].kind == EMPTY:
+        stop -= 1
+    return values[start:stop]
