@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from crawler.db import db_path
+from crawler.platforms.catalog import is_url, site_name, tested_sites
 
 DEFAULT_DATA_DIR = "data"
 #: settings for crawling the loopback replica: no politeness delays (never for real sites)
@@ -66,9 +67,9 @@ def cli() -> None:
 
 
 def spider_names() -> list[str]:
-    from scrapy.spiderloader import SpiderLoader
+    from scrapy.spiderloader import get_spider_loader
 
-    return sorted(SpiderLoader.from_settings(project_settings()).list())
+    return sorted(get_spider_loader(project_settings()).list())
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Any:
@@ -96,12 +97,13 @@ def parse_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def run_crawl(
-    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False
+    sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False,
+    platform: str | None = None,
 ) -> list[dict[str, Any]]:
     """Crawl the sites in one Scrapy process; return one summary per spider.
 
     Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
-    fresh crawl, continued with ``resume``.
+    fresh crawl, continued with ``resume``. Sites: profile names or start URLs (``platform``: forced on URLs).
     """
     from scrapy.crawler import CrawlerProcess
 
@@ -115,11 +117,12 @@ def run_crawl(
     for site in sites:
         crawler = process.create_crawler(site)
         if "JOBDIR" not in overrides:
-            jobs = job_dir(data_dir, site)
+            jobs = job_dir(data_dir, site_name(site))
             prepare_job_dir(jobs, resume)
             crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
         crawlers.append(crawler)
-        process.crawl(crawler, **({"year": str(year)} if year else {}))
+        arguments = ({"year": str(year)} if year else {}) | ({"platform": platform} if platform and is_url(site) else {})
+        process.crawl(crawler, **arguments)
     process.start()
     return [crawl_summary(crawler) for crawler in crawlers]
 
@@ -149,6 +152,8 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "challenges": challenge_summary(stats),
         "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
         "disk_full": stats.get("xxgk/disk_full"),
+        # the generic platform's account of a site it could not walk (crawler/platforms/generic.py)
+        "cannot_walk": stats.get("xxgk/layout/cannot_walk"),
     }
 
 
@@ -161,6 +166,8 @@ def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
         if summary.get("disk_full"):  # crawler/diskfull.py: stopped cleanly, everything written is whole
             reasons.append(f"{summary['spider']}: stopped, {summary['disk_full']}; free space, then run the "
                            "same command again with --resume")
+        elif summary.get("cannot_walk"):
+            reasons.append(f"{summary['spider']}: cannot walk the site: {summary['cannot_walk']}")
         elif summary["report_pages"] == 0 and blocked:
             reasons.append(f"{summary['spider']}: blocked by anti-bot challenges ({blocked}), no report fetched")
         elif summary["finish_reason"] != "finished":
@@ -192,7 +199,7 @@ def summary_line(summary: dict[str, Any]) -> str:
 @click.argument("sites", nargs=-1)
 @data_dir_option
 @year_option
-@click.option("--all", "all_sites", is_flag=True, help="Crawl every site the project knows.")
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every site with a tried profile (see `xxgk sites`).")
 @click.option("--fast", is_flag=True, envvar="XXGK_FAST",
               help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
 @click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
@@ -202,6 +209,8 @@ def summary_line(summary: dict[str, Any]) -> str:
               help="The shared Redis of --distributed.")
 @click.option("--seed-only", is_flag=True, help="With --distributed: seed, and leave draining to `xxgk drain`.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted crawl (DIR/jobs/<site>); nothing stored is fetched again.")
+@click.option("--platform", type=click.Choice(["auto", "hanweb", "trs", "generic"]), default="auto", show_default=True,
+              help="The platform of sites given by URL (auto: detected from the start page).")
 def crawl(
     sites: tuple[str, ...],
     data_dir: Path,
@@ -214,12 +223,14 @@ def crawl(
     redis_url: str | None,
     seed_only: bool,
     resume: bool,
+    platform: str,
 ) -> None:
-    """Crawl SITES (spider names) into DIR/xxgk.db, archiving every response.
+    """Crawl SITES (profile names or start URLs) into DIR/xxgk.db, archiving every response.
 
     \b
     Example:
         xxgk crawl wendeng hy --data-dir data --year 2023
+        xxgk crawl http://www.example.gov.cn/ wendeng   (a URL: named after its host, platform detected)
         xxgk crawl --all --full        (re-verify everything, not only what changed)
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
@@ -229,10 +240,10 @@ def crawl(
         xxgk crawl wendeng hy --resume
     """
     known = spider_names()
-    chosen = known if all_sites else list(sites)
+    chosen = tested_sites() if all_sites else list(sites)
     if not chosen:
         fail(f"name at least one site (or --all); known: {', '.join(known)}")
-    unknown = sorted(set(chosen) - set(known))
+    unknown = sorted(set(chosen) - set(known) - {site for site in chosen if is_url(site)})
     if unknown:
         fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
     if distributed:
@@ -243,7 +254,7 @@ def crawl(
         return seed_and_drain(redis_url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
     overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
     overrides |= parse_overrides(settings)
-    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume)
+    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume, platform=platform)
     for summary in summaries:
         click.echo(summary_line(summary))
     reasons = failed_runs(summaries)
@@ -388,6 +399,7 @@ from crawler.commands.distributed import drain, worker  # noqa: E402
 cli.add_command(worker)
 cli.add_command(drain)
 
+from crawler.commands.sites import sites  # noqa: E402
 from crawler.commands.status import status  # noqa: E402
 
 cli.add_command(status)
@@ -398,6 +410,7 @@ cli.add_command(doctor)
 from crawler.commands.analysis import similar  # noqa: E402
 
 cli.add_command(similar)
+cli.add_command(sites)
 
 
 def main() -> None:

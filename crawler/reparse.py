@@ -369,8 +369,8 @@ class AttachmentsFromArchive:
         if site not in self.domains:
             try:
                 self.domains[site] = load_profile(site).allowed_domains
-            except FileNotFoundError:
-                self.domains[site] = ()
+            except FileNotFoundError:  # a site crawled by URL is named after its host, its only domain
+                self.domains[site] = (site,) if "." in site else ()
         return self.domains[site] or None
 
 

@@ -9,6 +9,11 @@ from the command line (``xxgk crawl --fast`` / ``-s DOWNLOAD_DELAY=0``), never h
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# one spider per site profile (crawler/sites/*.toml, XXGK_SITES_DIR) and per start URL: no per-site Python
+SPIDER_LOADER_CLASS = "crawler.spiderloader.ProfileSpiderLoader"
+#: more directories of site profiles (os.pathsep-separated), besides crawler/sites/, for the spider
+#: loader; the environment variable XXGK_SITES_DIR is read everywhere (pipelines, reparse): prefer it
+XXGK_SITES_DIR = None
 
 # "Mozilla/5.0 (compatible; …)" is the usual honest crawler form: it names the bot and how to reach
 # its operators, and still carries the browser token that provincial WAFs demand.

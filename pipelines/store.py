@@ -251,6 +251,11 @@ class StorePipeline(DatabaseStage):
         }
         if decision.kind == "same" and decision.canonical_url:
             updates["url"] = decision.canonical_url
+            if decision.canonical_url == item.final_url != current["url"] and item.extracted is not None:
+                # the row is named by its canonical posting: that posting's title and date too, so
+                # a re-post (「（更正）」 with the same text) fetched first does not decide them
+                columns = report_columns(item, decision)
+                updates |= {key: columns[key] for key in ("title", "published")}
         self.db["reports"].update(report_id, updates)
 
     @staticmethod

@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | similarity
+    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | platforms | similarity
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -245,6 +245,12 @@ def bench_documents_section() -> None:
     bench_documents()
 
 
+def bench_platforms_section() -> None:
+    from tests.bench_platforms import bench_platforms
+
+    bench_platforms()
+
+
 def bench_similarity_section() -> None:
     from tests.bench_similarity import bench_similarity
 
@@ -252,6 +258,7 @@ def bench_similarity_section() -> None:
 
 
 SECTIONS: dict[str, Callable[[], None]] = {
+    "platforms": bench_platforms_section,
     "extract": bench_extract,
     "documents": bench_documents_section,
     "reparse": bench_reparse_section,

@@ -26,7 +26,9 @@ from crawler.platforms.attachments import (
     header_text,
 )
 from crawler.platforms.base import fetch_error
-from crawler.spiders.wendeng import WendengSpider
+from crawler.spiderloader import site_spider
+
+WendengSpider = site_spider("wendeng")
 
 WENDENG = "http://www.wendeng.gov.cn"
 PAGE = f"{WENDENG}/art/2024/1/22/art_1_2.html"

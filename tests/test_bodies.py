@@ -7,16 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from crawler.bodies import Scope, backfill_bodies, body_identity, dedupe_key, site_scope, upsert_body
+from crawler.datasette import load_metadata
 from crawler.db import open_db
 from crawler.platforms.base import load_profile, profile_from_dict
 from tests.test_store import Stats, extracted, page
 
 WENDENG = Scope("山东省威海市", "文登区", "371003")
 HAIYUAN = Scope("宁夏回族自治区中卫市", "海原县", "640522")
-METADATA = Path(__file__).resolve().parent.parent / "crawler" / "datasette" / "metadata.yaml"
 
 
 # -- identity (pure) -------------------------------------------------------------------------------------------
@@ -172,6 +171,7 @@ def test_dedupe_folds_a_short_and_a_full_name_into_one_report(tmp_path: Path) ->
 
 
 def test_datasette_facets_bodies_by_level_and_county() -> None:
-    tables = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["xxgk"]["tables"]
+    # facets are behaviour (datasette.yaml), column descriptions are metadata (metadata.yaml)
+    tables = load_metadata()["databases"]["xxgk"]["tables"]
     assert {"level", "county"} <= set(tables["bodies"]["facets"])
     assert "body_id" in tables["reports"]["columns"]

@@ -28,7 +28,7 @@ from crawler.distributed.state import Keys, SharedState
 from crawler.extract.model import Cell, CheckResult, ExtractedReport, Narrative
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.hanweb import JpageOptions
-from crawler.spiders.wendeng import WendengSpider
+from crawler.spiderloader import site_spider
 from pipelines.push import envelope
 from tests.replica.fixture import Replica, running_replica
 from tests.support.distributed import (
@@ -44,6 +44,7 @@ from tests.support.distributed import (
 from tests.support.redis_server import MISSING, redis_server_binary, running_redis
 
 pytestmark = pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
+WendengSpider = site_spider("wendeng")
 
 TIMESTAMPS = {"first_seen", "last_seen"}
 

@@ -25,7 +25,9 @@ from crawler.platforms.base import (
     report_year_from_title,
 )
 from crawler.platforms.urls import join_url, url_host
-from crawler.spiders.wendeng import WendengSpider
+from crawler.spiderloader import site_spider
+
+WendengSpider = site_spider("wendeng")
 
 
 @pytest.mark.parametrize(
@@ -77,6 +79,7 @@ def test_other_titles_are_not_annual_reports(title: str | None) -> None:
         (["无日期"], None),
     ],
 )
+
 def test_find_date_normalises_listing_dates(texts: list[str], expected: str | None) -> None:
     assert find_date(texts) == expected
 

@@ -23,7 +23,9 @@ from crawler.platforms.hanweb import (
     parse_jpage_options,
     parse_record,
 )
-from crawler.spiders.wendeng import WendengSpider
+from crawler.spiderloader import site_spider
+
+WendengSpider = site_spider("wendeng")
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html" / "hanweb"
 SITE = "http://www.wendeng.gov.cn"
@@ -105,6 +107,7 @@ def test_data_proxy_answer_has_total() -> None:
         (45, 46, (46, 46)),
     ],
 )
+
 def test_data_proxy_windows_neither_lose_nor_repeat_records(after: int, total: int,
                                                             expected: tuple[int, int] | None) -> None:
     options = JpageOptions(proxy_url="/module/web/jpage/dataproxy.jsp", per_page=15, total_record=total,
@@ -243,7 +246,7 @@ def test_empty_proxy_answer_is_a_layout_error() -> None:
 def test_site_spider_is_thin() -> None:
     assert issubclass(WendengSpider, HanwebSpider)
     assert set(vars(WendengSpider)) - {"__module__", "__doc__", "__qualname__", "__firstlineno__",
-                                       "__static_attributes__"} == {"name"}
+                                       "__static_attributes__"} == {"name", "site_profile"}
 
 
 def test_every_remaining_window_is_asked_for_at_once() -> None:

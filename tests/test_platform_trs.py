@@ -21,7 +21,9 @@ from crawler.platforms.trs import (
     page_url,
     parse_pager,
 )
-from crawler.spiders.hy import HySpider
+from crawler.spiderloader import site_spider
+
+HySpider = site_spider("hy")
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html" / "trs"
 SITE = "http://www.hy.gov.cn"

@@ -20,6 +20,7 @@ from crawler.archive.writer import WarcArchiveWriter
 from crawler.commands.archive import reparse as reparse_command
 from crawler.db import open_db
 from crawler.reparse import ReparseStats, Stages, reparse, reparse_in_place
+from crawler.spiderloader import site_spider
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 WENDENG = "http://www.wendeng.gov.cn"
@@ -196,8 +197,8 @@ def spider_items(delivered: list[tuple[Request, Response]]) -> Iterator[Any]:
     from crawler.platforms.attachments import download_name
     from crawler.platforms.base import captured_at, content_type, meta_of, warc_fields
     from crawler.reparse import EMPTY_SHA256
-    from crawler.spiders.hy import HySpider
-    from crawler.spiders.wendeng import WendengSpider
+    HySpider = site_spider("hy")
+    WendengSpider = site_spider("wendeng")
 
     files = {}
     for request, response in delivered:

@@ -15,8 +15,10 @@ from twisted.python.failure import Failure
 
 from crawler.items import FetchedDocument
 from crawler.platforms.base import STRUCTURAL_FETCH_FAILED
-from crawler.spiders.hy import HySpider
-from crawler.spiders.wendeng import WendengSpider
+from crawler.spiderloader import site_spider
+
+HySpider = site_spider("hy")
+WendengSpider = site_spider("wendeng")
 
 SPIDERS = [WendengSpider, HySpider]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,19 @@ def test_a_double_posting_is_one_row_recording_both_urls(stages) -> None:
     run(page(URL_B, extracted()))
     rows = list(open_db(path)["reports"].rows)
     assert [json.loads(r["urls"]) for r in rows] == [sorted([URL_A, URL_B])]
+
+
+@pytest.mark.parametrize("order", ["original first", "re-post first"])
+def test_a_same_text_repost_leaves_the_row_to_its_canonical_posting(stages, order: str) -> None:
+    """The canonical URL is the smaller one whatever the fetch order; so are its title and date."""
+    run, path = stages
+    original = replace(extracted(), published="2023-01-16")
+    repost = replace(extracted(), published="2023-01-19", title=f"{AGENCY}2022年政府信息公开工作年度报告（更正）")
+    postings = [page(URL_B, original), page(URL_A.replace("_11", "_99"), repost)]  # URL_B < the re-post's URL
+    for item in postings if order == "original first" else postings[::-1]:
+        run(item)
+    [row] = list(open_db(path)["reports"].rows)
+    assert (row["url"], row["published"], row["title"]) == (URL_B, "2023-01-16", original.title)
 
 
 def test_a_changed_report_keeps_its_earlier_version(stages) -> None:

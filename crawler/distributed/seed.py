@@ -8,7 +8,7 @@ from typing import Any
 
 from redis import Redis
 from scrapy import Request
-from scrapy.spiderloader import SpiderLoader
+from scrapy.spiderloader import get_spider_loader
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from crawler.distributed import codec
@@ -26,7 +26,7 @@ def seed_sites(server: Redis, keys: Keys, sites: Sequence[str], year: int | None
     A site whose crawl is complete (nothing queued or leased) starts afresh: its fingerprints are
     cleared. A site still being crawled keeps them, so seeding it again adds nothing.
     """
-    loader = SpiderLoader.from_settings(settings)
+    loader = get_spider_loader(settings)  # the project's: spiders made from the site profiles
     state = SharedState(server, keys)
     pushed: dict[str, int] = {}
     state.start_crawl()  # first: workers and the drainer tell a Redis that forgot the crawl by it

@@ -13,7 +13,7 @@ from functools import cache
 
 from opencc import OpenCC
 
-__all__ = ["is_traditional", "normalise_text", "simplified_line", "to_simplified"]
+__all__ = ["has_traditional", "is_traditional", "normalise_text", "simplified_line", "to_simplified"]
 
 # Leaked <style>/<script>: whole elements, and bare CSS rules such as ".TRS_Editor P{margin:0}" that
 # an HTML-to-text step left behind when it dropped the tags but kept their content.
@@ -85,6 +85,12 @@ def is_traditional(text: str) -> bool:
     if traditional < 3:
         return False
     return traditional > 2 * sum(text.count(char) for char in present & _SIMP_SET)
+
+
+def has_traditional(text: str) -> bool:
+    """True when a short text (a title, a link) has any traditional-only character: 「…年度報告」.
+    Unlike :func:`is_traditional`, one character is enough; for deciding to convert a title."""
+    return not _TRAD_SET.isdisjoint(text)
 
 
 def simplified_line(text: str | None) -> str | None:

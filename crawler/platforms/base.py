@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import tomllib
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
-from importlib import resources
+from functools import cached_property, lru_cache
 from typing import Any, Self
 from urllib.parse import urldefrag
 
@@ -25,6 +23,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.extract.normalise import has_traditional, to_simplified
 from crawler.faults import error_kind
 from crawler.incremental import History, load_history
 from crawler.items import FetchedDocument, ReportPage
@@ -35,7 +34,7 @@ from crawler.platforms.attachments import (
     download_name,
     header_text,
 )
-from crawler.platforms.urls import host_allowed
+from crawler.platforms.urls import host_allowed, url_host
 from crawler.resilience import ChallengeError
 
 # --- title recognition ---------------------------------------------------------------------------
@@ -53,9 +52,17 @@ _DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
 def normalise_title(title: str) -> str:
-    """Collapse whitespace (titles sometimes carry the body name on its own line) and unify brackets."""
+    """Collapse whitespace (titles sometimes carry the body name on its own line), unify brackets, and
+    read traditional script as simplified (「…年度報告」 is 「…年度报告」)."""
     title = re.sub(r"\s+", "", title)
-    return title.replace("(", "（").replace(")", "）")
+    return simplified(title.replace("(", "（").replace(")", "）"))
+
+
+@lru_cache(maxsize=65536)
+def simplified(text: str) -> str:
+    """Link texts and titles in simplified script: traditional portals and mirrors (「…縣…辦公室…」)
+    match the same patterns. Only texts with a traditional-only character pay for the conversion."""
+    return to_simplified(text) if has_traditional(text) else text
 
 
 def is_annual_report_title(title: str | None) -> bool:
@@ -121,6 +128,14 @@ class SiteProfile:
     urls: dict[str, str] = field(default_factory=dict)
     #: how deep navigation below the 年报 entry may go before giving up
     max_nav_depth: int = 3
+    #: False: the depth is the platform's default (crawler/platforms/defaults.toml)
+    explicit_depth: bool = False
+    #: platform → detection markers (regexes) that replace the defaults' (``platform = "auto"``)
+    detect: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: paging idioms that replace the defaults' (next/last link texts, page-count texts …)
+    paging: dict[str, Any] = field(default_factory=dict)
+    #: "untested" for a profile written from research, never crawled against the live site
+    status: str = ""
 
     def nav_patterns(self, step: str) -> tuple[str, ...]:
         return self.nav.get(step, ())
@@ -131,18 +146,20 @@ class SiteProfile:
 
 
 def load_profile(name: str) -> SiteProfile:
-    """Read ``crawler/sites/<name>.toml`` from the installed package (no paths outside the repo)."""
-    text = resources.files("crawler.sites").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return profile_from_dict(tomllib.loads(text))
+    """Read ``<name>.toml`` from ``crawler/sites/`` or a directory of ``XXGK_SITES_DIR``, completed
+    with the platform's defaults; FileNotFoundError when there is none."""
+    from crawler.platforms.catalog import find_profile  # the catalog builds on this module
+
+    return find_profile(name)
 
 
 def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
     site = data["site"]
     return SiteProfile(
         name=site["name"],
-        platform=site["platform"],
+        platform=site.get("platform", "auto"),
         start_url=site["start_url"],
-        allowed_domains=tuple(site["allowed_domains"]),
+        allowed_domains=tuple(site.get("allowed_domains") or [url_host(site["start_url"])]),
         region=site.get("region", ""),
         county=site.get("county", ""),
         division_code=_division_code(site.get("division_code", "")),
@@ -150,6 +167,10 @@ def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
         skip_link_texts=tuple(data.get("skip", {}).get("link_texts", ())),
         urls=dict(data.get("urls", {})),
         max_nav_depth=int(site.get("max_nav_depth", 3)),
+        explicit_depth="max_nav_depth" in site,
+        detect={platform: tuple(patterns) for platform, patterns in data.get("detect", {}).items()},
+        paging=dict(data.get("paging", {})),
+        status=site.get("status", ""),
     )
 
 
@@ -193,7 +214,7 @@ def links_matching(links: Iterable[Link], patterns: Iterable[str]) -> list[Link]
     links = list(links)
     for pattern in patterns:
         regex = re.compile(pattern)
-        found = [link for link in links if regex.search(link.text)]
+        found = [link for link in links if regex.search(simplified(link.text))]
         if found:
             return found
     return []
@@ -213,12 +234,14 @@ class PortalSpider(Spider):
     """
 
     profile_name: str | None = None
+    #: the profile a spider made from a TOML file or a URL carries (crawler/spiderloader.py)
+    site_profile: SiteProfile | None = None
     #: what earlier crawls found, for stopping a column's paging at known reports (crawler/incremental.py)
     history: History = History()
 
     def __init__(self, *args: Any, year: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.profile: SiteProfile = load_profile(self.profile_name or self.name)
+        self.profile: SiteProfile = self.site_profile or load_profile(self.profile_name or self.name)
         self.allowed_domains = list(self.profile.allowed_domains)
         self.year: int | None = parse_year(year)
         self.close_reason: str | None = None
@@ -236,8 +259,12 @@ class PortalSpider(Spider):
 
     def on_idle(self) -> None:
         """Finish the crawl with a failing reason once everything that could be fetched was fetched."""
+        self.check_outcome()  # looked up now: an auto-detecting spider changes class after connecting this
         if self.close_reason:
             raise CloseSpider(self.close_reason)
+
+    def check_outcome(self) -> None:
+        """A platform's last word before the crawl ends (the generic platform's loud failure)."""
 
     def inc_stat(self, key: str, count: int = 1) -> None:
         crawler = getattr(self, "crawler", None)
@@ -268,7 +295,7 @@ class PortalSpider(Spider):
         return host_allowed(url, self.profile.allowed_domains)
 
     def skipped(self, link: Link) -> bool:
-        return any(re.search(pattern, link.text) for pattern in self.profile.skip_link_texts)
+        return any(re.search(pattern, simplified(link.text)) for pattern in self.profile.skip_link_texts)
 
     # -- requests and items
 

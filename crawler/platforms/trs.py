@@ -155,6 +155,10 @@ class TrsSpider(PortalSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.init_platform()
+
+    def init_platform(self) -> None:
+        """State of a crawl (also set when an auto-detecting spider becomes this platform)."""
         self._columns: set[str] = set()
         self._pages: dict[str, set[int]] = {}
 

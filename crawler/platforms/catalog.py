@@ -1,0 +1,148 @@
+"""Where site profiles come from: the TOML files of ``crawler/sites/`` (and of ``XXGK_SITES_DIR``),
+a start URL alone (``xxgk crawl http://…``), and the defaults both are completed with
+(``crawler/platforms/defaults.toml``).
+
+Also platform detection: which base (Hanweb, TRS) a start page was built with, from markers that are
+data in the defaults (or a profile's ``[detect]``), never code per site.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crawler.platforms.base import SiteProfile, profile_from_dict
+from crawler.platforms.urls import url_host
+
+SITES_DIR_ENV = "XXGK_SITES_DIR"
+PLATFORMS = ("hanweb", "trs", "generic")
+AUTO = "auto"
+
+
+@cache
+def defaults() -> dict[str, Any]:
+    text = resources.files("crawler.platforms").joinpath("defaults.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def is_url(name: str) -> bool:
+    return name.startswith(("http://", "https://"))
+
+
+def site_name(site: str) -> str:
+    """The name a crawl of ``site`` is stored and resumed under: the profile name, or a URL's host."""
+    return url_host(site) if is_url(site) else site
+
+
+def tested_sites() -> list[str]:
+    """The sites ``xxgk crawl --all`` takes: profiles not marked ``status = "untested"`` (those are
+    crawled by name until someone has tried them against the live site)."""
+    return sorted(profile.name for profile in known_profiles() if profile.status != "untested")
+
+
+# --- profile files ---------------------------------------------------------------------------
+
+
+def sites_dirs(extra: str | None = None) -> list[Path]:
+    """The package's ``crawler/sites/``, then every directory of ``XXGK_SITES_DIR`` (and ``extra``),
+    ``os.pathsep``-separated: a county added as one TOML file outside the package."""
+    dirs = [Path(str(resources.files("crawler.sites")))]
+    for value in (os.environ.get(SITES_DIR_ENV), extra):
+        dirs += [Path(part) for part in (value or "").split(os.pathsep) if part]
+    return dirs
+
+
+def profile_files(extra: str | None = None) -> dict[str, Path]:
+    """name → TOML file; a later directory's file of the same name wins (a local override)."""
+    found: dict[str, Path] = {}
+    for directory in sites_dirs(extra):
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.toml")):
+                found[path.stem] = path
+    return found
+
+
+def read_profile(path: Path) -> SiteProfile:
+    return complete(profile_from_dict(tomllib.loads(path.read_text(encoding="utf-8"))))
+
+
+def find_profile(name: str, extra: str | None = None) -> SiteProfile:
+    """The profile called ``name``; FileNotFoundError when no directory has it."""
+    path = profile_files(extra).get(name)
+    if path is None:
+        raise FileNotFoundError(f"no site profile {name}.toml in {', '.join(map(str, sites_dirs(extra)))}")
+    return read_profile(path)
+
+
+def known_profiles(extra: str | None = None) -> Iterator[SiteProfile]:
+    for path in profile_files(extra).values():
+        yield read_profile(path)
+
+
+# --- profiles made from defaults -------------------------------------------------------------
+
+
+def complete(profile: SiteProfile, platform: str | None = None) -> SiteProfile:
+    """``profile`` with what it leaves out taken from the defaults of ``platform`` (its own by default)."""
+    platform = platform or profile.platform
+    base = defaults()
+    specific = base.get("platforms", {}).get(platform, {})
+    nav = {step: tuple(patterns) for step, patterns in base["nav"].items()} | profile.nav
+    urls = dict(specific.get("urls", {})) | profile.urls if platform != "generic" else dict(profile.urls)
+    depth = profile.max_nav_depth
+    if not profile.explicit_depth:
+        depth = int(specific.get("max_nav_depth", base["generic"]["max_nav_depth"] if platform in (AUTO, "generic")
+                                 else depth))
+    return replace(
+        profile,
+        nav=nav,
+        urls=urls,
+        skip_link_texts=profile.skip_link_texts or tuple(base["skip"]["link_texts"]),
+        max_nav_depth=depth,
+    )
+
+
+def profile_for_url(url: str, platform: str = AUTO) -> SiteProfile:
+    """A site known only by its start URL: named after its host, allowed on that host only."""
+    host = url_host(url)
+    if not host:
+        raise ValueError(f"not a URL with a host: {url!r}")
+    if platform not in (AUTO, *PLATFORMS):
+        raise ValueError(f"platform must be one of auto, {', '.join(PLATFORMS)}; not {platform!r}")
+    return complete(SiteProfile(name=host, platform=platform, start_url=url, allowed_domains=(host,)))
+
+
+# --- detection -------------------------------------------------------------------------------
+
+
+def markers(profile: SiteProfile | None = None) -> dict[str, tuple[re.Pattern[str], ...]]:
+    own = profile.detect if profile is not None else {}
+    table = defaults()["detect"]["markers"] | own
+    return {platform: tuple(re.compile(p) for p in patterns) for platform, patterns in table.items()}
+
+
+def detection_scores(html: str, url: str, profile: SiteProfile | None = None) -> dict[str, int]:
+    """How many of each platform's markers the page (its HTML and URL) shows."""
+    text = f"{url}\n{html}"
+    return {platform: sum(1 for marker in found if marker.search(text))
+            for platform, found in markers(profile).items()}
+
+
+def detect_platform(html: str, url: str, profile: SiteProfile | None = None) -> str:
+    """``hanweb``, ``trs`` or ``generic`` (no base shows enough of its markers)."""
+    scores = detection_scores(html, url, profile)
+    least = int(defaults()["detect"]["min_hits"])
+    best = max(scores.items(), key=lambda item: item[1], default=("generic", 0))
+    tied = [platform for platform, score in scores.items() if score == best[1]]
+    return best[0] if best[1] >= least and len(tied) == 1 else "generic"
+
+
+def platform_names(profiles: Iterable[SiteProfile]) -> dict[str, str]:
+    return {profile.name: profile.platform for profile in profiles}

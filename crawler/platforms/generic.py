@@ -1,0 +1,228 @@
+"""The generic platform: portals on a CMS the project has no base for, walked by link text.
+
+From the start page it follows the disclosure navigation (政务公开 / 信息公开 → 政府信息公开年报 →
+per-body columns, 部门 / 乡镇 / 街道 directories), reads every list page's report titles (any year,
+any script), pages every list by the CMS idioms of crawler/platforms/paging.py (and the Hanweb jpage
+data proxy), and fetches the reports' attachments (PortalSpider.parse_report). All link texts and URL
+shapes are data (crawler/platforms/defaults.toml, overridable per profile).
+
+Which links are navigation: below the start page only links *new* to a page count (the header, the
+footer and the navigation that led here repeat everywhere); in the 年报 area a new, short link with
+no date beside it is a body's column (articles are dated, navigation is not).
+
+A site it cannot walk fails the crawl loudly, with what it saw (spatula's cardinality, per crawl).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from scrapy.http import Response
+from scrapy.utils.response import get_base_url
+
+from crawler.extract.page import file_extension
+from crawler.platforms.base import (
+    LAYOUT_CHANGED,
+    Link,
+    clean_text,
+    find_date,
+    links_matching,
+    report_year_from_title,
+    simplified,
+)
+from crawler.platforms.catalog import defaults
+from crawler.platforms.hanweb import (
+    HanwebSpider,
+    ListRecord,
+    parse_datastore,
+    parse_jpage_options,
+    parse_records,
+)
+from crawler.platforms.hanweb import dataproxy_form as jpage_form
+from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_urls, pager_links
+from crawler.platforms.trs import column_directory, page_tree, texts_after_links
+from crawler.platforms.urls import join_url
+
+#: links to files are attachments of a report, never navigation
+_FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "rar", "zip", "7z", "jpg", "jpeg",
+                              "png", "gif", "bmp", "tif", "tiff", "txt", "rtf", "ofd", "mp4", "swf"})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A link on a list or navigation page with the date printed after it (None for navigation)."""
+
+    url: str
+    text: str
+    date: str | None
+
+
+def page_entries(response: Response) -> list[Entry]:
+    """Every http(s) link of the page in order, first occurrence wins, with its untruncated title."""
+    base = get_base_url(response)
+    seen: set[str] = set()
+    entries = []
+    for anchor, after in texts_after_links(page_tree(response)).items():
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = join_url(base, href).partition("#")[0]
+        if not url.startswith(("http://", "https://")) or url in seen:
+            continue
+        seen.add(url)
+        text = anchor.get("title") or " ".join(anchor.itertext())
+        entries.append(Entry(url, clean_text(text), find_date(after)))
+    return entries
+
+
+def as_entry(record: ListRecord) -> Entry:
+    return Entry(record.url, record.title, record.date)
+
+
+def is_file(url: str) -> bool:
+    return file_extension(url.partition("?")[0]) in _FILE_EXTENSIONS
+
+
+class GenericSpider(HanwebSpider):
+    """Navigation by link text for any CMS; reuses the Hanweb base for the jpage data proxy."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.init_platform()
+
+    def init_platform(self) -> None:
+        """State of a crawl (also set when an auto-detecting spider becomes this platform)."""
+        self._listed: set[str] = set()  # dated entries seen: a page with none new ends its pager
+        self._report_pages_reached = 0
+        self._saw: list[str] = []  # what the start page offered, for the loud failure
+
+    async def start(self) -> AsyncIterator[Any]:
+        yield self.nav_request(self.profile.start_url, self.parse_page, depth=0, column=None, chrome=frozenset(),
+                               area=False)
+
+    @cached_property
+    def paging_rules(self) -> PagingRules:
+        return PagingRules.from_dict(defaults()["paging"] | self.profile.paging)
+
+    @cached_property
+    def max_nav_text(self) -> int:
+        return int(defaults()["generic"]["max_nav_text"])
+
+    # -- one page: reports, its other pages, navigation
+
+    def parse_page(self, response: Response, depth: int, column: str | None, chrome: frozenset[str], area: bool,
+                   paged: bool = False) -> Iterator[Any]:
+        """Any page of the walk: its report links, then its list's other pages, then where to go next."""
+        yield self.fetched_document(response, "list")
+        entries = [entry for entry in page_entries(response) if self.allowed(entry.url)]
+        if depth == 0 and not paged:
+            self._saw = [entry.text for entry in entries if entry.text][:30]
+        store = parse_datastore(response.text)
+        records = [as_entry(record) for record in parse_records(store, response.url)] if store else []
+        listed = [entry for entry in entries if entry.date] + records
+        novel = [entry for entry in listed if entry.url not in self._listed]
+        self._listed.update(entry.url for entry in listed)
+        self.inc_stat("xxgk/list_records", len(listed))
+        column_url = response.meta.get("xxgk_column_url", response.url)
+        reports = [entry for entry in entries + records if self.wants_report(entry.text)]
+        for entry in reports:
+            yield self.report_request(entry.url, entry.text, entry.date, column, column_url)
+        if depth == 0 and reports and self.is_annual_report_page(response):
+            area = True  # started from the 年报 list itself: its body columns are navigation too
+        if area or reports:
+            self._report_pages_reached += 1
+            if not (paged and not novel):  # a pager that serves page 1 again (jcms ?pageNum=) ends here
+                yield from self.more_pages(response, entries, store, listed, column, depth, chrome, area)
+        if not paged:
+            yield from self.navigation(response, entries, depth, chrome, area)
+
+    def more_pages(self, response: Response, entries: list[Entry], store: Any, listed: list[Entry],
+                   column: str | None, depth: int, chrome: frozenset[str], area: bool) -> Iterator[Any]:
+        if self.history.reached_known(entry.url for entry in listed):
+            self.inc_stat("xxgk/incremental/columns_stopped")  # newest first: the rest is known
+            return
+        options = parse_jpage_options(response.text) if store is not None else None
+        if options is not None:
+            form = jpage_form(options, store.nextgroup)
+            yield from self.dataproxy_requests(response.url, options, form, len(store.records),
+                                               options.total_record, column or "")
+        links = [PageLink(entry.url, entry.text) for entry in entries]
+        column_url = response.meta.get("xxgk_column_url", response.url)
+        urls = created_pages(response.text, column_directory(response.url))
+        urls += page_urls(links, response.text, response.url, self.paging_rules)
+        if self.history.stops_paging:
+            urls = urls[:1]  # one page at a time, so that paging can stop at known reports
+        for url in dict.fromkeys(urls):
+            if self.allowed(url) and url != response.url:
+                self.inc_stat("xxgk/list_pages")
+                request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
+                                           area=area, paged=True)
+                request.meta["xxgk_column_url"] = column_url
+                yield request
+
+    def navigation(self, response: Response, entries: list[Entry], depth: int, chrome: frozenset[str],
+                   area: bool) -> Iterator[Any]:
+        """Follow the 年报 links new to this page; in the 年报 area also the short undated ones (bodies),
+        and from the pages before it the 政务公开 / 部门 / 乡镇 links."""
+        if depth >= self.profile.max_nav_depth:
+            return
+        pager = {link.url for link in pager_links([PageLink(e.url, e.text) for e in entries], self.paging_rules)}
+        new = [entry for entry in entries
+               if entry.url not in chrome and entry.url != response.url and entry.url not in pager
+               and entry.date is None and entry.text and not is_file(entry.url)
+               and not self.skipped(Link(entry.url, entry.text)) and not self.wants_report(entry.text)]
+        annual = links_matching(new, self.profile.nav_patterns("annual_reports"))
+        directories = [entry for entry in new if entry not in annual and self.names_directory(entry)]
+        follow = [(entry, True) for entry in annual + directories]
+        if area:
+            follow += [(entry, True) for entry in new
+                       if entry not in annual and entry not in directories and self.short(entry)]
+        elif not annual:
+            follow += [(entry, False) for entry in links_matching(new, self.profile.nav_patterns("open_government"))
+                       if entry not in directories]
+        child_chrome = chrome | {entry.url for entry in entries} | {response.url}
+        for entry, into_area in follow:
+            self.inc_stat("xxgk/columns" if into_area else "xxgk/nav_pages")
+            yield self.nav_request(entry.url, self.parse_page, depth=depth + 1, column=entry.text,
+                                   chrome=child_chrome, area=into_area)
+
+    def wants_report(self, title: str | None) -> bool:
+        """A report link names its year: without a URL shape to tell them apart, 「政府信息公开年报」 is
+        the column and 「…2023年政府信息公开工作年度报告」 a report in it."""
+        return super().wants_report(title) and report_year_from_title(title) is not None
+
+    def is_annual_report_page(self, response: Response) -> bool:
+        title = clean_text(" ".join(response.xpath("//title//text()").getall()))
+        return bool(links_matching([Link(response.url, title)], self.profile.nav_patterns("annual_reports")))
+
+    def names_directory(self, entry: Entry) -> bool:
+        text = simplified(entry.text)
+        return self.short(entry) and any(re.search(p, text) for p in self.profile.nav_patterns("unit_directories"))
+
+    def short(self, entry: Entry) -> bool:
+        return len(entry.text) <= self.max_nav_text
+
+    # -- the loud failure
+
+    def check_outcome(self) -> None:
+        """No report link anywhere is a layout this platform cannot walk: fail, and say what was seen."""
+        if self.close_reason is None and not self.stat("xxgk/report_links"):
+            message = self.what_it_saw()
+            self.logger.error("cannot walk %s: %s", self.profile.start_url, message)
+            if getattr(self, "crawler", None) is not None:
+                self.crawler.stats.set_value("xxgk/layout/cannot_walk", message)
+            self.close_reason = LAYOUT_CHANGED
+
+    def stat(self, key: str) -> Any:
+        crawler = getattr(self, "crawler", None)
+        return crawler.stats.get_value(key, 0) if crawler is not None and crawler.stats is not None else 0
+
+    def what_it_saw(self) -> str:
+        links = "; ".join(self._saw[:20]) or "no link on an allowed host"
+        return (f"no report link found; {self.stat('xxgk/fetched/list')} pages walked, "
+                f"{self._report_pages_reached} of them 年报 pages; the start page links: {links}. "
+                "Give the site a profile with [nav] link texts (README: Crawl your county).")
