@@ -24,6 +24,7 @@ import numpy as np
 from crawler.extract.documents import DocumentExtraction
 from crawler.extract.documents.errors import DocumentError
 from crawler.extract.documents.guards import MAX_IMAGE_PIXELS
+from crawler.extract.documents.prepare import prepare_page
 from crawler.extract.documents.tablegrid import SpanCell, SpanTable, statistics_from, table_text
 from crawler.extract.normalise import normalise_text
 
@@ -129,6 +130,7 @@ def span_table(table: RuledTable, texts: list[str]) -> SpanTable:
 
 def ocr_page(gray: np.ndarray) -> OcrPage:
     """Tables and text of one page image, in reading order (top to bottom)."""
+    gray = prepare_page(gray)  # even light, level rules: a photo or a scan read as a screenshot
     ink = ink_mask(gray)
     tables = find_tables(gray, ink)
     crops: list[np.ndarray] = []
