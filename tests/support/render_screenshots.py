@@ -68,7 +68,7 @@ def screenshot_tables(seed: int, gen: str = "G2", blank_share: float = 0.06) -> 
     for table, path, _ in list(iter_cells(tables)):
         if rng.random() < blank_share:
             node = getattr(tables, table)
-            for key in (path[:-1] if table != "sec2" else path[:-1]):
+            for key in path[:-1]:
                 node = node[key]
             node[path[-1]] = None
     return tables
