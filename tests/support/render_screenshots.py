@@ -187,11 +187,11 @@ def _draw_headings(draw, col_x: list[int], row_y: list[int], size: tuple[int, in
     draw.rectangle((0, 0, col_x[0] - 1, size[1]), fill=band)
     for i in range(len(col_x) - 1):
         letter = chr(ord("A") + i % 26)
-        draw.line((col_x[i], 0, col_x[i], row_y[0]), fill=(190, 190, 190), width=scale)
+        draw.line((col_x[i], 0, col_x[i], row_y[0] - 1), fill=(190, 190, 190), width=scale)
         draw.text(((col_x[i] + col_x[i + 1] - font.getlength(letter)) / 2, 3 * scale), letter, fill=(60, 60, 60), font=font)
     for j in range(len(row_y) - 1):
         number = str(j + 1)
-        draw.line((0, row_y[j], col_x[0], row_y[j]), fill=(190, 190, 190), width=scale)
+        draw.line((0, row_y[j], col_x[0] - 1, row_y[j]), fill=(190, 190, 190), width=scale)
         draw.text(((col_x[0] - font.getlength(number)) / 2, (row_y[j] + row_y[j + 1]) / 2 - 7 * scale), number,
                   fill=(60, 60, 60), font=font)
 

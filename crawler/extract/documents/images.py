@@ -156,6 +156,7 @@ def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, in
     inner = ink[top + inset : bottom - inset + 1, left + inset : right - inset + 1]
     if inner.size == 0 or inner.sum() < 6:
         return []
+    # two blank rows end a line: a blurred scan leaves no more between two lines of a cell
     rows_with_ink = inner.sum(axis=1) > 0
     lines, start, gap = [], None, 0
     for index, has in enumerate([*rows_with_ink.tolist(), False, False, False]):
@@ -165,18 +166,20 @@ def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, in
             gap = 0
         elif start is not None:
             gap += 1
-            if gap > 2:
+            if gap > 1:
                 lines.append((start, index - gap))
                 start, gap = None, 0
+    lines = [(a, b) for a, b in lines if b - a >= 3]  # shorter: a speck, not a line of text
     crops = []
-    for a, b in lines:
-        if b - a < 3:
-            continue  # a speck, not a line of text
+    for n, (a, b) in enumerate(lines):
         columns = np.flatnonzero(inner[a : b + 1].any(axis=0))
         ya, yb = top + inset + a, top + inset + b
         xa, xb = left + inset + int(columns[0]), left + inset + int(columns[-1])
         pad = max(3, (yb - ya) // 4)
-        crops.append(gray[max(0, ya - pad) : yb + pad + 1, max(0, xa - pad) : xb + pad + 1])
+        # never into the next line: its strokes in the margin turn a lone 卷 into 光存
+        above = pad if n == 0 else min(pad, (a - lines[n - 1][1]) // 2)
+        below = pad if n + 1 == len(lines) else min(pad, (lines[n + 1][0] - b) // 2)
+        crops.append(gray[max(0, ya - above) : yb + below + 1, max(0, xa - pad) : xb + pad + 1])
     return crops
 
 

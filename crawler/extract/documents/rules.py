@@ -45,18 +45,17 @@ class GridCell:
 def rule_masks(gray: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ink that belongs to long horizontal / vertical runs: the table rules.
 
-    Besides the ink, a thin line only a little darker than what lies either side of it (a black
-    top-hat across the line) counts: a sheet's light-grey gridlines, a blurred grey border. A shaded
-    band is as dark as its neighbours inside it, so shading is no rule."""
+    Besides the ink, a thin line only a little darker than what lies around it (a black top-hat
+    wider than any rule) counts: a sheet's light-grey gridlines, a blurred grey border. A shaded
+    band is wider than the top-hat, so shading is no rule."""
     import cv2
 
     height, width = ink.shape
     h_len = max(40, width // 35)
     v_len = max(25, height // 70)
-    across_h = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _THIN)))
-    across_v = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (_THIN, 1)))
-    h_source = (ink | (across_h > _FAINT)).astype(np.uint8)
-    v_source = (ink | (across_v > _FAINT)).astype(np.uint8)
+    # a square top-hat: every thin dark structure, crossings of two faint lines included
+    thin = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (_THIN, _THIN)))
+    h_source = v_source = (ink | (thin > _FAINT)).astype(np.uint8)
     horizontal = cv2.morphologyEx(h_source, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(v_source, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     horizontal = horizontal.astype(bool)
