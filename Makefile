@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system demo test bench lint serve clean
+.PHONY: install system demo test bench eval lint serve clean
 
 # Debian packages: headless Chromium and a CJK font for the browser tests' screenshots (the font also
 # draws the table images the OCR tests read); a Redis server the distributed tests start on a loopback
@@ -35,6 +35,9 @@ test: install system  ## the whole test suite, offline
 
 bench: install  ## throughput against peers measured in the same run
 	$(BIN)/python -m tests.bench
+
+eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss
+	$(BIN)/python -m tests.realworld.evaluate
 
 lint: install
 	$(BIN)/ruff check .

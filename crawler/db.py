@@ -252,3 +252,28 @@ def m005_document_reading(db: Database) -> None:
         if column not in db["documents"].columns_dict:
             db["documents"].add_column(column, str)
     db["documents"].create_index(["parent_url"], if_not_exists=True)
+
+
+@migrations()
+def m010_report_dates_and_format_basis(db: Database) -> None:
+    """Issue 14: ``dated`` (the date printed on the report: signature, 成文日期) beside ``published``
+    (the posting date); ``published_basis`` says which one ``published`` is (posted / dated, when
+    the page printed no posting date); ``format_basis`` what decided ``format`` (labels / citation /
+    year); ``proactive_approx`` marks a headline 主动公开 count printed as 余 / 多 / 万. Timeliness
+    (``report_status``) counts a report late by its posting date only: a printed date says when
+    the report was signed, not when the public could read it."""
+    for column, kind in (
+        ("dated", str),
+        ("published_basis", str),
+        ("format_basis", str),
+        ("proactive_approx", int),
+    ):
+        if column not in db["reports"].columns_dict:
+            db["reports"].add_column(column, kind)
+    db.execute("DROP VIEW IF EXISTS report_status")
+    late = "WHEN report.published IS NOT NULL AND substr(report.published, 1, 10) > due.deadline"
+    assert late in REPORT_STATUS_VIEW
+    posted = late.replace(
+        "IS NOT NULL AND", "IS NOT NULL AND COALESCE(report.published_basis, 'posted') = 'posted' AND"
+    )
+    db.execute(REPORT_STATUS_VIEW.replace(late, posted))

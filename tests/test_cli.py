@@ -27,7 +27,20 @@ def test_an_unknown_site_fails_with_a_one_line_reason() -> None:
 
 def test_extract_json_has_exactly_the_contract_keys() -> None:
     result = CliRunner().invoke(cli, ["extract", str(SEEDS / "001_19cc13ecf0eb244d.txt"), "--json"])
-    assert list(json.loads(result.output)) == list(ExtractedReport.JSON_KEYS)
+    assert list(json.loads(result.output)) == ["file", *ExtractedReport.JSON_KEYS]
+
+
+def test_extract_json_of_one_file_is_one_line_like_many() -> None:
+    path = str(SEEDS / "001_19cc13ecf0eb244d.txt")
+    result = CliRunner().invoke(cli, ["extract", path, "--json"])
+    assert len(result.output.splitlines()) == 1 and json.loads(result.output)["file"] == path
+
+
+def test_extract_json_pretty_is_indented_and_the_same_object() -> None:
+    path = str(SEEDS / "001_19cc13ecf0eb244d.txt")
+    plain = CliRunner().invoke(cli, ["extract", path, "--json"]).output
+    pretty = CliRunner().invoke(cli, ["extract", path, "--json", "--pretty"]).output
+    assert len(pretty.splitlines()) > 1 and json.loads(pretty) == json.loads(plain)
 
 
 def test_extract_json_of_several_files_is_one_object_per_line_naming_its_file() -> None:

@@ -1,11 +1,12 @@
 """Which template a report's tables follow: G0, G1, G2 or unknown (report-format.md §2).
 
-Decided from labels, never from the year. Markers are looked for in table cells only (short
+``decide`` reads labels only; ``settle`` falls back on the cited circular, then the year. Markers are looked for in table cells only (short
 text cells), so prose that happens to mention 政府集中采购 does not make a G0 report G1.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # section-二 headers as printed in full, and the truncated forms pipe exports leave ("现行有效件")
@@ -59,3 +60,26 @@ def decide(markers: Markers, *, g1_other_row: bool, template_era: bool) -> tuple
     if g1:
         return "G1", []
     return ("unknown" if template_era else "G0"), []
+
+
+# -- without labels: the circular the text cites, then the rules in force for the report year --------
+
+_CITATIONS = (
+    (re.compile(r"〔2021〕\s*30\s*号|\[2021\]\s*30\s*号|\(2021\)\s*30\s*号"), "G2"),
+    (re.compile(r"〔2019〕\s*60\s*号|\[2019\]\s*60\s*号|\(2019\)\s*60\s*号"), "G1"),
+)
+
+
+def settle(label_format: str, *, text: str, year: int | None) -> tuple[str, str | None]:
+    """(format, basis): the labels' verdict when they gave one, else the format circular the text
+    cites (国办公开办函〔2021〕30号 → G2, 〔2019〕60号 → G1), else the report year by the rules in
+    force (2021 and later → G2, 2019–2020 → G1, earlier → G0). Never G0 for a report on 2019 or
+    later: G0 is the free-form era, not the absence of tables. basis is None when nothing tells."""
+    if label_format in ("G1", "G2"):
+        return label_format, "labels"
+    cited = {fmt for pattern, fmt in _CITATIONS if pattern.search(text)}
+    if len(cited) == 1 and (year is None or year >= 2019):
+        return cited.pop(), "citation"
+    if year is not None:
+        return ("G2" if year >= 2021 else "G1" if year >= 2019 else "G0"), "year"
+    return label_format, None

@@ -1,163 +1,62 @@
 """Who reports on which year, and when it was published (report-format.md §9.2, §9.3).
 
 Everything is read from the page and the normalised text with regexes: the formats are few and
-fixed, and dateparser would fill a missing year from the clock. URLs and image names are never
-read for dates; the URL is accepted for the caller's convenience only.
+fixed. URLs and image names are never read for dates; the URL is accepted for the caller's
+convenience only. Names: ``mentions.py`` finds them, ``names.py`` normalises them; years from the
+text: ``years.py``; dates: ``dates.py``.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 
+from crawler.extract.dates import CN_YEAR, DATE, chinese_small_number, chinese_year, parse_date
+from crawler.extract.mentions import find_mentions
 from crawler.extract.model import Metadata, Page
-from crawler.extract.page import meta_value
-
-__all__ = ["agency_level", "extract_metadata", "normalise_agency", "parse_date"]
-
-# ---------------------------------------------------------------------------------------------
-# Numbers and dates
-
-_CN_DIGIT = {
-    "〇": 0,
-    "零": 0,
-    "○": 0,
-    "Ｏ": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_YEAR = "[〇零○Ｏ一二三四五六七八九]"
-_CN_SMALL = "[一二三四五六七八九十]"
-_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_CHINESE_DATE = re.compile(rf"({_CN_YEAR}{{4}})\s*年\s*({_CN_SMALL}{{1,3}})\s*月\s*({_CN_SMALL}{{1,3}})\s*日")
-_DATE = rf"(?:\d{{4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,2}}\s*日?|{_CN_YEAR}{{4}}\s*年\s*{_CN_SMALL}{{1,3}}\s*月\s*{_CN_SMALL}{{1,3}}\s*日)"
-
-
-def chinese_year(text: str) -> int | None:
-    """二〇二二 → 2022 (years are read digit by digit)."""
-    digits = [_CN_DIGIT.get(char) for char in text]
-    if len(digits) != 4 or None in digits:
-        return None
-    return int("".join(str(digit) for digit in digits))
-
-
-def chinese_small_number(text: str) -> int | None:
-    """一 … 九十九, as used for months and days: 十六 → 16, 二十一 → 21."""
-    if not text:
-        return None
-    if "十" not in text:
-        return _CN_DIGIT.get(text) if len(text) == 1 else None
-    tens, _, units = text.partition("十")
-    tens_value = _CN_DIGIT.get(tens, 0) if tens else 1
-    units_value = _CN_DIGIT.get(units, 0) if units else 0
-    return tens_value * 10 + units_value
-
-
-def parse_date(text: str | None) -> str | None:
-    """The first date in ``text`` as YYYY-MM-DD (2026-01-19 09:49 / 2023年1月16日 / 二〇二三年一月十六日)."""
-    if not text:
-        return None
-    numeric = _NUMERIC_DATE.search(text)
-    if numeric:
-        return _iso(int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3)))
-    chinese = _CHINESE_DATE.search(text)
-    if chinese:
-        year = chinese_year(chinese.group(1))
-        month, day = chinese_small_number(chinese.group(2)), chinese_small_number(chinese.group(3))
-        if year and month and day:
-            return _iso(year, month, day)
-    return None
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
-    if not 1990 <= year <= 2100:
-        return None
-    try:
-        return _dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Agency names
-
-_GOV_SUFFIX = re.compile(r"(?:人民政府|政府)$")
-_SHORT_TOWNSHIP = re.compile(r"(?:镇|乡|苏木)$")
-_SHORT_REGION = re.compile(r"(?:省|市|县|区|旗|盟|州)$")
-# Zones run by a 管委会, not a 人民政府: their short names stay as printed.
-_ZONE = re.compile(r"(?:开发区|高新区|新区|园区|试验区|示范区|产业区|景区|社区|小区|片区|功能区|保税区)$")
-_NOISE = re.compile(r"[\s\"'“”‘’《》【】\[\]]|[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.(?:com|cn|net|org|cc|top)")
-_CORRECTION = re.compile(r"[(（](?:更正|修订版?|修改|重发)[)）]")
-_AGENCY_LINE = re.compile(
-    r"^[\u4e00-\u9fff()（）]{2,40}?(?:人民政府|政府|办公室|办公厅|局|委员会|委|办|中心|镇|乡|苏木|街道|办事处|"
-    r"所|院|厅|署|队|站|处|会|馆|社|管委会|公司)$"
+from crawler.extract.names import (
+    agency_level,
+    body_of_office,
+    clean_name,
+    complete_from_text,
+    completes,
+    government_of_speaker,
+    is_first_person,
+    looks_like_agency,
+    names_a_place,
+    normalise_agency,
+    well_formed,
 )
-_LEVEL_TOWNSHIP = re.compile(r"(?:镇|乡|苏木|街道)(?:人民政府|政府|办事处|党政办公室|党政办)?$|街道办事处$")
-_LEVEL_GOVERNMENT = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)?$")
-_LEVEL_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅|所|院|署|队|站|处|会|馆|部|社)$")
-_PLAIN_GOV = re.compile(r"(?<=[省市县区旗镇乡])政府")
-_GOV_WELL_FORMED = re.compile(r"(?:省|市|县|区|旗|镇|乡|州|盟|苏木|街道)人民政府")
+from crawler.extract.page import meta_value
+from crawler.extract.years import period_year, text_year
 
-
-def normalise_agency(name: str | None) -> str | None:
-    """The full official name: no spaces or quotes, no correction tag, short forms completed.
-
-    A bare township (泾源县黄花乡) or region (上海市) names its 人民政府: a region-wide report is the
-    government's, not its office's.
-    """
-    if not name:
-        return None
-    name = _CORRECTION.sub("", _NOISE.sub("", name))
-    name = re.sub(r"^关于|关于$", "", name).rstrip("的之,，:：、")
-    name = _PLAIN_GOV.sub("人民政府", name)  # 上海市政府 → 上海市人民政府
-    if not name:
-        return None
-    if _SHORT_TOWNSHIP.search(name) or (_SHORT_REGION.search(name) and not _ZONE.search(name)):
-        return name + "人民政府"
-    if name.endswith("街道"):
-        return name + "办事处"
-    return name
-
-
-def agency_level(name: str | None) -> str | None:
-    """government / department / township, from the shape of the name."""
-    if not name:
-        return None
-    if _LEVEL_TOWNSHIP.search(name):
-        return "township"
-    if _LEVEL_GOVERNMENT.search(name):
-        return "government"
-    if _LEVEL_DEPARTMENT.search(name):
-        return "department"
-    return None
-
-
-def _well_formed(name: str) -> bool:
-    """A "…人民政府" must follow an administrative unit (文登人民政府 lacks its 区)."""
-    return name.count("人民政府") == len(_GOV_WELL_FORMED.findall(name))
-
-
-def _completes(full: str, short: str) -> bool:
-    """``full`` is ``short`` with the higher units in front (侯家镇人民政府 → 威海市文登区侯家镇人民政府)."""
-    return full != short and full.endswith(short)
-
+__all__ = [
+    "agency_level",
+    "chinese_small_number",
+    "chinese_year",
+    "extract_metadata",
+    "normalise_agency",
+    "parse_date",
+]
 
 # ---------------------------------------------------------------------------------------------
 # Titles
 
 _REPORT_NAME = r"(?:政府信息公开|政务公开|信息公开)[^。]{0,12}?(?:年度报告|年报|报告)"
 _TITLE_SHAPE = re.compile(
-    rf"^(?P<before>.*?)(?P<year>\d{{4,6}}|{_CN_YEAR}{{4}})\s*年度?(?P<after>.*?){_REPORT_NAME}"
+    rf"^(?P<before>.*?)(?P<year>\d{{4,6}}|{CN_YEAR}{{4}})\s*年度?(?P<after>.*?){_REPORT_NAME}"
 )
+# the year inside the report's name: 「XX政府信息公开工作2021年度报告」
+_LATE_YEAR_SHAPE = re.compile(
+    rf"^(?P<before>.*?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?P<year>\d{{4,6}}|{CN_YEAR}{{4}})\s*年度?(?:报告|年报)"
+)
+# compact titles: 「2020年报_XX局」, 「2020年报-XX局」
+_COMPACT_SHAPE = re.compile(r"^(?P<year>\d{4,6})\s*年(?:度)?(?:报|年报)[_\-—:：\s]*(?P<after>.*)$")
 _SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\sA-Za-z])|(?<=[^\sA-Za-z])\s+")
+_AGENCY_LINE = re.compile(
+    r"^[\u4e00-\u9fff()（）]{2,40}?(?:人民政府|政府|办公室|办公厅|局|委员会|委|办|中心|镇|乡|苏木|街道|办事处|"
+    r"所|院|厅|署|队|站|处|会|馆|社|管委会|公司)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +70,21 @@ def _parse_title(title: str | None) -> _TitleParts | None:
     if not title:
         return None
     title = _SPACE_NEAR_CJK.sub("", title.strip())
-    match = _TITLE_SHAPE.search(title)
-    if not match:
+    title = clean_name(title) or title if "|" in title or "_" in title[:4] else title
+    for shape in (_TITLE_SHAPE, _LATE_YEAR_SHAPE, _COMPACT_SHAPE):
+        match = shape.search(title)
+        if match:
+            break
+    else:
         return _TitleParts(title, None, None)
     # Year first ("2022年度威海市文登区财政局政府信息公开…"): the name follows the year.
-    agency = match.group("before") or match.group("after")
+    groups = match.groupdict()
+    agency = groups.get("before") or groups.get("after") or ""
     agency = re.sub(r"^.*?[:：]", "", agency)  # spam or column prefixes such as "转载："
-    return _TitleParts(title, agency or None, match.group("year"))
+    # a title's name is taken as printed (学校, 医院 …), only debris and first-person words go
+    agency = body_of_office(clean_name(agency) or "")
+    usable = bool(agency) and not is_first_person(agency) and len(agency) <= 40
+    return _TitleParts(title, agency if usable else None, match.group("year"))
 
 
 def _year_from_token(token: str | None) -> tuple[int | None, str | None]:
@@ -194,34 +101,37 @@ def _year_from_token(token: str | None) -> tuple[int | None, str | None]:
 
 def _text_title(lines: list[str]) -> str | None:
     """The title printed at the top: one line, or the body's name on its own line above it."""
-    head = [line for line in lines[:6] if len(line) <= 60 and "。" not in line]
+    head = [line for line in lines[:12] if len(line) <= 60 and "。" not in line]
     for index, line in enumerate(head):
         parts = _parse_title(line)
         if parts and parts.year_token:
-            above = head[index - 1] if index else ""
-            if not parts.agency and above and _AGENCY_LINE.match(_SPACE_NEAR_CJK.sub("", above)):
+            above = _SPACE_NEAR_CJK.sub("", head[index - 1]) if index else ""
+            if not parts.agency and above and _AGENCY_LINE.match(above):
                 return above + line
             return line
     return None
 
 
 # ---------------------------------------------------------------------------------------------
-# The text: first sentence, statistics period, signature
+# The text: first sentence, signature
 
 _ANNOUNCED = re.compile(
-    rf"《(?P<a>[^《》。]{{2,40}}?)\s*(?:\d{{4}}|{_CN_YEAR}{{4}})\s*年度?[^《》。]*?报告》"
-    rf"|现(?:公布|发布|将|予以公布|予公布|印发)(?P<b>[^，。《》]{{2,40}}?)\s*(?:\d{{4}}|{_CN_YEAR}{{4}})\s*年度?[^，。]*?报告"
+    rf"《(?P<a>[^《》。]{{2,40}}?)\s*(?:\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^《》。]*?报告》"
+    rf"|现(?:公布|发布|将|予以公布|予公布|印发)(?P<b>[^，。《》]{{2,40}}?)\s*(?:\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。]*?报告"
 )
-_ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{_CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
-_PERIOD = re.compile(
-    rf"(?:统计|数据)[^。\n]{{0,24}}?(?:自|从|为|是|[:：])?\s*(?P<start>\d{{4,8}}|{_CN_YEAR}{{4}})"
-    r"\s*(?:年\s*(?:0?1|一)\s*月\s*(?:0?1|一)\s*日|日)"
-    r"\s*(?:起)?\s*(?:至|到|—|－|-|~|～)\s*(?P<end>[\d\s年月]{0,20}日)?"
-)
+_ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
 _DAMAGED_DATE = re.compile(r"(?<!\d)\d{5,6}\s*年|自\s*\d{5,8}\s*日")
-_LABELLED_DATE = re.compile(rf"(?:发布日期|发布时间|成文日期)\s*[:：]?\s*({_DATE})")
-_DATE_ONLY_LINE = re.compile(rf"^\s*({_DATE})\s*$")
-_SIGNED_LINE = re.compile(rf"^(?P<name>\S.*?)\s*(?P<date>{_DATE})\s*$")
+# posting-date labels; a bare 「时间：」 counts only with a date (「时间: 11:27」 alone says nothing) and
+# not inside a longer word (统计时间); a platform's 上传时间 is not the report's posting
+_POSTED = re.compile(
+    rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])时间)\s*[:：]?\s*\|?\s*({DATE})"
+)
+# a date alone on a line at the top of the page, under the title (「• 2024-03-08」)
+_TOP_DATE_LINE = re.compile(rf"^[•·\s]*({DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*$")
+_TOP_LINES = 8
+_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*\|?\s*({DATE})")
+_DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
+_SIGNED_LINE = re.compile(rf"^(?P<name>\S.*?)\s*(?P<date>{DATE})\s*$")
 _SIGNATURE_WINDOW = 10
 
 
@@ -256,9 +166,9 @@ def _announced_agency(text: str) -> tuple[str | None, str | None]:
     match = _ANNOUNCED.search(text[:1500])
     if not match:
         return None, None
-    name = match.group("a") or match.group("b")
+    name = clean_name(match.group("a") or match.group("b"))
     year = _ANNOUNCED_YEAR.search(match.group(0))
-    return name, year.group(1) if year else None
+    return (name if looks_like_agency(name) else None), year.group(1) if year else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +178,7 @@ def _announced_agency(text: str) -> tuple[str | None, str | None]:
 def extract_metadata(
     page: Page | None, text: str, *, url: str | None = None, list_title: str | None = None
 ) -> Metadata:
-    """Agency, report year, publication date, title and level of one report."""
+    """Agency, report year, posting and printed dates, title and level of one report."""
     del url  # never a source for dates or years (sites.md §5.4); see the module docstring
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     warnings: list[str] = []
@@ -283,9 +193,17 @@ def extract_metadata(
     ]
     signature = _signature(lines)
     announced_name, announced_year = _announced_agency(text)
-    agency, as_printed = _resolve_agency(titles, announced_name, signature, page, warnings)
+    printed = [t.agency for t in titles if t.agency] + ([announced_name] if announced_name else [])
+    signed = [signature.name] if signature.name else []
+    mentions = find_mentions(text)
+    mentioned = [mention.name for mention in mentions if mention.origin != "bare"]
+    agency, as_printed = _resolve_agency(
+        [*printed, *mentioned, *signed], [*printed, *signed], page, text, warnings
+    )
+    if as_printed is None:  # only a short reference 「县商务局」: kept as printed, no full name
+        as_printed = next((mention.name for mention in mentions if mention.origin == "bare"), None)
     year = _resolve_year(titles, text, announced_year, warnings)
-    published = _resolve_published(page, text, signature, warnings)
+    published, dated, published_basis = _resolve_dates(page, text, signature, warnings)
     if year and published and int(published[:4]) < year:
         warnings.append(f"published {published} before the end of report year {year}")
     return Metadata(
@@ -293,6 +211,8 @@ def extract_metadata(
         agency_as_printed=as_printed,
         year=year,
         published=published,
+        dated=dated,
+        published_basis=published_basis,
         title=titles[0].title if titles else None,
         level=agency_level(agency),
         warnings=warnings,
@@ -300,38 +220,49 @@ def extract_metadata(
 
 
 def _resolve_agency(
-    titles: list[_TitleParts],
-    announced: str | None,
-    signature: _Signature,
-    page: Page | None,
-    warnings: list[str],
+    own_sources: list[str], checked: list[str], page: Page | None, text: str, warnings: list[str]
 ) -> tuple[str | None, str | None]:
-    """Precedence title → first sentence → signature → source metadata, then cross-checks."""
-    own_sources = [name for name in (*(t.agency for t in titles), announced, signature.name) if name]
-    publisher = page.source if page else None
+    """Precedence title → opening → contact → overview subject → signature → source metadata,
+    then completion of a short name from the others, then from the regions the text prints.
+    ``checked``: the sources whose disagreement with the choice is worth a warning (titles and
+    the signature; a mention in the prose may name another body)."""
+    publisher = clean_name(page.source) if page and page.source else None
+    publisher = publisher if looks_like_agency(publisher) else None
     first = own_sources[0] if own_sources else publisher
     if not first:
-        return None, None
+        speaker = government_of_speaker(text)  # 「我旗」 and 「乌拉特前旗政府网站」: that government
+        if speaker:
+            warnings.append(f"agency: named only in the first person; {speaker} from the regions printed")
+        return speaker, None
     as_printed = _SPACE_NEAR_CJK.sub("", first)
     chosen = normalise_agency(as_printed)
     own = [name for name in map(normalise_agency, own_sources[1:]) if name]
     # The publisher in the page metadata may be another body (the office posting for the whole
     # government), so it may complete a short name but never overrides one.
     helpers = [*own, normalise_agency(publisher)] if own_sources else own
-    completions = {name for name in helpers if name and chosen and _completes(name, chosen)}
+    completions = {name for name in helpers if name and chosen and completes(name, chosen)}
     if len(completions) == 1:
-        return completions.pop(), as_printed
-    if len(completions) > 1:
+        chosen = completions.pop()
+    elif len(completions) > 1:
         warnings.append(f"agency: sources complete {chosen} differently: {sorted(completions)}")
-    return _prefer_well_formed(chosen, own, warnings), as_printed
+        return chosen, as_printed
+    completed = complete_from_text(chosen, text) if chosen else None
+    if completed:
+        chosen = normalise_agency(completed)
+    others = [name for name in map(normalise_agency, checked) if name]
+    chosen = _prefer_well_formed(chosen, others, warnings)
+    if chosen and agency_level(chosen) == "department" and not names_a_place(chosen):
+        warnings.append(f"agency: {chosen} names no place and could not be completed")
+        return None, as_printed  # 「服务中心」 is no full name: the printed form is kept beside it
+    return chosen, as_printed
 
 
 def _prefer_well_formed(chosen: str | None, others: list[str], warnings: list[str]) -> str | None:
-    disagreeing = [name for name in others if chosen and name != chosen and not _completes(chosen, name)]
+    disagreeing = [name for name in others if chosen and name != chosen and not completes(chosen, name)]
     if not chosen or not disagreeing:
         return chosen
-    if not _well_formed(chosen):
-        better = next((name for name in disagreeing if _well_formed(name)), None)
+    if not well_formed(chosen):
+        better = next((name for name in disagreeing if well_formed(name)), None)
         if better:
             warnings.append(f"agency: title {chosen} is malformed; using {better}")
             return better
@@ -350,47 +281,46 @@ def _resolve_year(
         if year:
             title_year = year
             break
-    period_year = _period_year(text, warnings)
-    if title_year and period_year and title_year != period_year:
-        warnings.append(f"year: title says {title_year}, statistics period says {period_year}")
-    if title_year or period_year:
-        return title_year or period_year
+    stated = period_year(text, warnings)
+    if title_year and stated and title_year != stated:
+        warnings.append(f"year: title says {title_year}, statistics period says {stated}")
+    if title_year or stated:
+        return title_year or stated
     year, _ = _year_from_token(announced_year)
-    return year
+    return year or text_year(text, warnings)
 
 
-def _period_year(text: str, warnings: list[str]) -> int | None:
-    """The year of 统计时限自2022年1月1日起至… / 统计期限从2023年1月1日到12月31日止."""
-    match = _PERIOD.search(text[:4000])
-    if not match:
-        return None
-    statement = match.group(0)
-    if _DAMAGED_DATE.search(statement):
-        warnings.append(f"damaged date in statistics period: {statement.strip()}")
-    start = match.group("start")
-    if (start.isdigit() and len(start) != 4) or not statement[
-        match.end("start") - match.start() :
-    ].lstrip().startswith("年"):
-        return None
-    year, _ = _year_from_token(start)
-    return year
+def _top_date(text: str) -> str | None:
+    for line in text.split("\n", _TOP_LINES)[:_TOP_LINES]:
+        match = _TOP_DATE_LINE.match(line)
+        if match:
+            return match.group(1)
+    return None
 
 
-def _resolve_published(
+def _resolve_dates(
     page: Page | None, text: str, signature: _Signature, warnings: list[str]
-) -> str | None:
+) -> tuple[str | None, str | None, str | None]:
+    """(published, dated, basis): the posting date (page metadata, 发布日期 line) and the date
+    printed on the report (成文日期, the signature). Without a posting date, published is the
+    printed date and basis says so ("dated"; "posted" otherwise)."""
     meta = page.meta if page else {}
-    labelled = _LABELLED_DATE.search(text)
-    candidates = (
+    posted = _POSTED.search(text)
+    printed = _PRINTED.search(text)
+    published = None
+    for candidate in (
         meta_value(meta, "PubDate"),
         page.date_line if page else None,
-        labelled.group(1) if labelled else None,
-        meta_value(meta, "Maketime"),
-    )
-    for candidate in candidates:
-        date = parse_date(candidate)
-        if date:
-            return date
+        posted.group(1) if posted else None,
+        _top_date(text),
+    ):
+        published = parse_date(candidate)
+        if published:
+            break
         if candidate and _DAMAGED_DATE.search(candidate):
             warnings.append(f"damaged publication date: {candidate}")
-    return signature.date
+    dated = signature.date or parse_date(printed.group(1) if printed else None)
+    dated = dated or parse_date(meta_value(meta, "Maketime"))
+    if published is None and dated:
+        return dated, dated, "dated"
+    return published, dated, "posted" if published else None

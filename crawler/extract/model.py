@@ -141,7 +141,12 @@ class Metadata:
     agency: str | None = None
     agency_as_printed: str | None = None
     year: int | None = None
-    published: str | None = None  # YYYY-MM-DD
+    #: the posting date (发布日期 / 发布时间), else ``dated`` (a warning says so); YYYY-MM-DD
+    published: str | None = None
+    #: the date printed on the report itself (signature, 成文日期 / 发文日期); YYYY-MM-DD
+    dated: str | None = None
+    #: what ``published`` is: "posted" (the page's posting date) or "dated" (no posting date printed)
+    published_basis: str | None = None
     title: str | None = None
     #: government / department / township, or None when the name does not tell
     level: str | None = None
@@ -185,6 +190,12 @@ class ExtractedReport:
     sec4: Sec4
     narrative: Narrative
     checks: dict[str, CheckResult]
+    #: the date printed on the report (signature, 成文日期); ``published`` is the posting date
+    dated: str | None = None
+    #: "posted" (a posting date) or "dated" (none printed: ``published`` is ``dated``)
+    published_basis: str | None = None
+    #: what decided ``format``: labels / citation / year (None: nothing told)
+    format_basis: str | None = None
     title: str | None = None
     level: str | None = None
     text: str = ""
@@ -199,13 +210,17 @@ class ExtractedReport:
         "agency_as_printed",
         "year",
         "published",
+        "dated",
+        "published_basis",
         "format",
+        "format_basis",
         "table_render",
         "sec2",
         "sec3",
         "sec4",
         "narrative",
         "checks",
+        "warnings",
     )
 
     def to_json(self) -> dict[str, Any]:
@@ -214,7 +229,10 @@ class ExtractedReport:
             "agency_as_printed": self.agency_as_printed,
             "year": self.year,
             "published": self.published,
+            "dated": self.dated,
+            "published_basis": self.published_basis,
             "format": self.format,
+            "format_basis": self.format_basis,
             "table_render": self.table_render,
             "sec2": {
                 block: {row: _cells_json(cols) for row, cols in rows.items()}
@@ -224,6 +242,7 @@ class ExtractedReport:
             "sec4": {group: _cells_json(cols) for group, cols in self.sec4.items()},
             "narrative": self.narrative.to_json(),
             "checks": {rule: result.to_json() for rule, result in self.checks.items()},
+            "warnings": list(self.warnings),
         }
 
     def failed_hard_checks(self) -> int:

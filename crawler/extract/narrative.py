@@ -19,14 +19,27 @@ _COUNT = rf"(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?\s*(?P
 _TOTAL_WORDS = r"(?:共计|共|合计|总计|累计|达到|达)?\s*"
 _GAP = r"[^，,。；;:：\d\n]{0,6}?"
 
-# Highest priority first: 主动公开…N条, then 公开/发布…信息…N条 (seed 000: 通过各类渠道公开政府信息472条).
+# Highest priority first: 主动公开…N条, then 公开/发布/公布…信息…N条 (seed 000: 通过各类渠道公开政府信息472条).
+# The words between the verb and 信息 may list the kinds (「主动公开各类法律法规、业务工作…等政府服务信息121条」).
+_KINDS = r"[^，,。；;:：\d\n]{0,40}?"
 _PROACTIVE_TOTALS = (
-    re.compile(rf"主动公开(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"),
+    re.compile(rf"主动公开(?:{_KINDS}信息|文件){_GAP}{_TOTAL_WORDS}{_COUNT}"),
+    re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?:政府|政务)?信息"),
     # Not 依申请公开 / 不予公开 / 部分公开: those count requests and their outcomes.
     re.compile(
-        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布)(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"
+        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布)(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?信息{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
 )
+# A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
+# whose count is followed by another channel's in the same sentence (网站 N 条，公众号 M 条) — unless
+# it says it is a total (共, 累计) or names several channels (「通过门户网站、公报及微博等」).
+_SECONDARY_CHANNEL = re.compile(r"公众号|微博|新媒体|头条|抖音|客户端|公开栏|宣传栏|显示屏|电子屏|栏目|专栏")
+_CHANNEL = re.compile(r"网站|网|公众号|微博|新媒体|头条|抖音|客户端|公开栏|宣传栏|显示屏|栏目|平台")
+_CHANNELS_NAMED = re.compile(r"(?:通过|依托|在|利用)(?P<ch>[^，,。；;]{0,40}?)(?:主动公开|公开|发布|公布)")
+_PRIMARY_CHANNEL = re.compile(r"网站|门户|公报")
+_NEXT_CHANNEL_SENTENCE = re.compile(rf"^。\s*(?:通过|依托|在|利用)[^。\n]*?{_COUNT}")
+_SAYS_TOTAL = re.compile(r"共|累计|合计|总计")
+_NEXT_COUNT = re.compile(rf"^[^。；;\n]*?[，,、][^。；;\n]*?{_COUNT}")
 _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 # Where the channel list stops: the content breakdown that follows it counts the same items again.
 _BREAKDOWN = re.compile(r"从内容(?:分类)?(?:上)?看|按(?:照)?内容|从公开内容看|按信息类别|内容分类")
@@ -113,18 +126,48 @@ def _clause_start(text: str, position: int) -> int:
 
 
 def _read_proactive(text: str, narrative: Narrative) -> None:
-    for pattern in _PROACTIVE_TOTALS:
-        match = pattern.search(text)
-        if match:
-            break
-    else:
+    match = _headline(text)
+    if match is None:
         return
     narrative.proactive_total = parse_count(match.group("num"), match.group("scale"))
+    # 「3万余条」, 「260多条」, 「近2000条」: marked approximate (a plain 「15.8万条」 is taken as printed)
     narrative.proactive_approx = bool(match.group("pre") or match.group("post"))
     narrative.proactive_raw = text[_clause_start(text, match.start()) : match.end()].strip()
     subcounts, exhaustive = _channel_counts(text, match.end())
     narrative.proactive_subcounts = subcounts
     narrative.proactive_subcounts_exhaustive = exhaustive
+
+
+def _headline(text: str) -> re.Match[str] | None:
+    """The first headline count by pattern priority that is no sub-count (inside a parenthesised
+    breakdown, a 其中 / 其他 clause) and no channel's count."""
+    for pattern in _PROACTIVE_TOTALS:
+        for match in pattern.finditer(text):
+            if not _sub_count(text, match):
+                return match
+    return None
+
+
+def _sub_count(text: str, match: re.Match[str]) -> bool:
+    clause = text[_clause_start(text, match.start()) : match.end()]
+    before = text[max(0, match.start() - 400) : match.start()]
+    if before.count("(") > before.count(")"):
+        return True
+    # 「…信息N条，其中主动公开政府信息M条」: M is the 主动公开 total, a part only of all that was posted
+    if clause.lstrip().startswith(("其中", "其他")) and not clause.lstrip("其中 ").startswith("主动公开"):
+        return True
+    named = _CHANNELS_NAMED.search(clause)
+    channels = named.group("ch") if named else clause
+    if _SAYS_TOTAL.search(clause):
+        return False
+    if _SECONDARY_CHANNEL.search(clause) and not _PRIMARY_CHANNEL.search(clause):
+        return True
+    if named and re.search(r"[、及和等]", channels):
+        return False
+    rest = text[match.end() :]
+    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest)
+    after = text[match.end() : match.end() + 12].lstrip("，, ")
+    return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中"))
 
 
 def _channel_counts(text: str, after_total: int) -> tuple[list[int], bool]:

@@ -95,14 +95,31 @@ def _to_simplified_script(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → simplified with Taiwan phrases (規範性檔案 → 规范性文件, 資訊 → 信息)."""
-    return _converter().convert(text)
+    """Traditional → simplified, character by character (t2s), then the few Taiwan words that
+    phrase-converting mirrors print (規範性檔案 → 规范性文件, 政府資訊 → 政府信息).
+
+    Not OpenCC's tw2sp: most mirrors convert characters only, and tw2sp's phrase table turns the
+    mainland words they keep into others (文件 → 文档, 程序 → 进程, 规范性文件 → 规范性文档)."""
+    return _TW_WORDS.sub(lambda match: _TW_PHRASES[match.group()], _converter().convert(text))
+
+
+# Taiwan vocabulary of phrase-converting mirrors, after t2s, in the reports' own terms
+_TW_PHRASES = {
+    "规范性档案": "规范性文件",
+    "政策档案": "政策文件",
+    "政府资讯": "政府信息",
+    "资讯公开": "信息公开",
+    "公开资讯": "公开信息",
+    "资讯化": "信息化",
+    "网路": "网络",
+    "软体": "软件",
+}
+_TW_WORDS = re.compile("|".join(map(re.escape, _TW_PHRASES)))
 
 
 @cache
 def _converter() -> OpenCC:
-    # tw2sp rather than plain t2s: the mirrors use zh-TW vocabulary, which t2s leaves as 档案/资讯.
-    return OpenCC("tw2sp")
+    return OpenCC("t2s")
 
 
 def _remove_markup_debris(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from crawler.extract import formats
 from crawler.extract.checks import run_checks
 from crawler.extract.metadata import extract_metadata
 from crawler.extract.model import Cell, CellSource, ExtractedReport, Page, Statistics
@@ -102,6 +103,7 @@ def report_from_page(
     metadata = extract_metadata(page, text, url=url, list_title=list_title)
     if statistics is None:
         statistics = extract_statistics(text, page.body_html if page else None)
+    statistics, format_basis = _settle_format(statistics, text, metadata.year)
     narrative = extract_narrative(text)
     checks = run_checks(statistics, narrative, level=metadata.level)
     method = "html" if statistics.table_render == "html" else "text"
@@ -117,6 +119,9 @@ def report_from_page(
         sec4=statistics.sec4,
         narrative=narrative,
         checks=checks,
+        dated=metadata.dated,
+        published_basis=metadata.published_basis,
+        format_basis=format_basis,
         title=metadata.title,
         level=metadata.level,
         text=text,
@@ -128,6 +133,25 @@ def report_from_page(
             if readable_cells(getattr(statistics, section))
         },
     )
+
+
+def _settle_format(statistics: Statistics, text: str, year: int | None) -> tuple[Statistics, str | None]:
+    """The generation when the labels did not tell it (formats.settle); tables that hold no value
+    read (image-only or missing) are re-laid with the codes of the generation settled on."""
+    fmt, basis = formats.settle(statistics.format, text=text, year=year)
+    if fmt == statistics.format:
+        return statistics, basis
+    flags = {
+        section: "image_only" if _has_flag(getattr(statistics, section), "image_only") else "missing"
+        for section in SECTIONS
+        if getattr(statistics, section)
+    }
+    if any(readable_cells(getattr(statistics, section)) for section in flags):
+        return statistics, basis  # values read under other codes are never re-keyed
+    settled = null_tables(fmt, flags) if fmt in ("G1", "G2") else Statistics(format=fmt)
+    settled.format, settled.table_render = fmt, statistics.table_render
+    settled.warnings = list(statistics.warnings)
+    return settled, basis
 
 
 # -- a page and its documents -----------------------------------------------------------------------
@@ -183,8 +207,10 @@ def _combined_format(
     for sections in (("sec2", "sec3"), ("sec4",)):
         for _, doc in usable:
             stats = doc.statistics
-            if stats and stats.format in ("G1", "G2") and any(
-                readable_cells(getattr(stats, s)) for s in sections
+            if (
+                stats
+                and stats.format in ("G1", "G2")
+                and any(readable_cells(getattr(stats, s)) for s in sections)
             ):
                 return stats.format
     return page_report.format
@@ -249,6 +275,9 @@ def _combine(
         sec4=combined.sec4,
         narrative=narrative,
         checks=run_checks(combined, narrative, level=page_report.level),
+        dated=page_report.dated,
+        published_basis=page_report.published_basis,
+        format_basis="labels" if fmt != page_report.format else page_report.format_basis,
         title=page_report.title,
         level=page_report.level,
         text=page_report.text,
