@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system demo test bench eval lint serve clean
+.PHONY: install system demo test bench eval eval-ocr lint serve clean
 
 # Debian packages: headless Chromium and a CJK font for the browser tests' screenshots (the font also
 # draws the table images the OCR tests read); a Redis server the distributed tests start on a loopback
@@ -36,8 +36,12 @@ test: install system  ## the whole test suite, offline
 bench: install  ## throughput against peers measured in the same run
 	$(BIN)/python -m tests.bench
 
-eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss
+eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss; then OCR of table pictures
 	$(BIN)/python -m tests.realworld.evaluate
+	$(BIN)/python -m tests.eval_ocr
+
+eval-ocr: install  ## OCR of table pictures (screenshots, scans, photos at 1× and 2×): cells read exactly, every miss
+	$(BIN)/python -m tests.eval_ocr
 
 lint: install
 	$(BIN)/ruff check .
