@@ -12,7 +12,8 @@ Drawn with Pillow rather than by LibreOffice Calc's PNG export: Calc exports the
 gridlines, page margins, its own scaling), which is not what a clerk's screenshot looks like.
 
 Degraded copies (``degrade``): a scan (skew, blur, grey paper, noise, JPEG) and a phone photo
-(skew, uneven light, low contrast, blur, strong JPEG), every parameter drawn from the seed.
+(skew, uneven light, low contrast, blur, strong JPEG), every parameter drawn from the seed. Only
+sheets with borders are degraded: printed, a borderless sheet shows no gridlines at all.
 """
 
 from __future__ import annotations
@@ -257,6 +258,10 @@ class Fixture:
     def image(self) -> bytes:
         table = section_tables(self.tables())[self.section]
         style = SheetStyle.pick(self.seed * 7 + SECTIONS.index(self.section))
+        if self.condition != "clean" and style.border is None:
+            # a borderless sheet is a screenshot only: printed, it has no gridlines (Excel and WPS
+            # print none) and is an unruled table; a photo of the screen leaves them below the noise
+            style = replace(style, border=(64, 64, 64))
         picture = degrade(render_screenshot(table, style, self.scale), self.condition, self.seed * 31 + self.scale)
         buffer = io.BytesIO()
         picture.save(buffer, "PNG" if self.condition == "clean" else "JPEG", quality=92)
@@ -272,7 +277,3 @@ def fixture_set(seeds: range = range(2), sections: tuple[str, ...] = SECTIONS) -
         for scale in SCALES
         for condition in CONDITIONS
     ]
-
-
-def with_style(fixture: Fixture, **changes) -> Fixture:
-    return replace(fixture, **changes)
