@@ -8,8 +8,9 @@ rows are shaded, numbers are right-aligned and labels wrap inside their cells; s
 sheet's row numbers and column letters. The layout is the replica's (``section_tables``: the
 three-row 三 header, the three-level row labels with their rowspans, the two-level 四 header).
 
-Drawn with Pillow rather than by LibreOffice Calc's PNG export: Calc exports the printed page (no
-gridlines, page margins, its own scaling), which is not what a clerk's screenshot looks like.
+Drawn with Pillow rather than by LibreOffice Calc's PNG export: headless ``soffice --convert-to png``
+of an .xlsx produced no file with libreoffice-calc-nogui, and Pillow draws the same pixels on
+every machine.
 
 Degraded copies (``degrade``): a scan (skew, blur, grey paper, noise, JPEG) and a phone photo
 (skew, uneven light, low contrast, blur, strong JPEG), every parameter drawn from the seed. Only
