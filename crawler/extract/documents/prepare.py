@@ -31,10 +31,12 @@ def flatten_light(gray: np.ndarray) -> np.ndarray:
     import cv2
 
     height, width = gray.shape
-    size = max(31, (min(height, width) // 24) | 1)
+    # the paper varies slowly: estimated on a copy a quarter the size (16× fewer pixels to filter)
+    small = cv2.resize(gray, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+    size = max(9, (min(height, width) // 96) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
-    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
-    paper = cv2.blur(paper, (size, size)).astype(np.float32)
+    paper = cv2.blur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), (size, size))
+    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
     flat = gray.astype(np.float32) * 255.0 / np.maximum(paper, 1.0)
     return np.clip(flat, 0, 255).astype(np.uint8)
 
