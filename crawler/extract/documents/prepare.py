@@ -3,9 +3,10 @@
 * **Light**: the paper's brightness is estimated by a grey closing (a maximum filter wider than any
   character or rule, so ink vanishes from it) and divided out, so the paper is white everywhere — a
   lamp off to one side, a grey scan, a shaded header band. Ink keeps its contrast to the paper.
-* **Skew**: the angle of the long, nearly horizontal rules (Hough segments on the ink, up to 5°) is
-  measured and the page rotated back, so that rules are rows and columns of pixels again and the
-  morphology that finds them (``images._rule_masks``) works as on a screenshot.
+* **Skew**: the angle of the long, nearly horizontal rules (the least-squares slope of each long
+  run of rule ink, up to 5°) is measured and the page rotated back, so that rules are rows and
+  columns of pixels again and the morphology that finds them (``rules.rule_masks``) works as on a
+  screenshot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 _MAX_SKEW = 5.0  # degrees: beyond this a "rule" is more likely a diagonal in a chart
 _MIN_SKEW = 0.08  # degrees: below this a rotation only blurs
 _ANGLE_WIDTH = 1400  # px: the skew is measured on a copy no wider than this
+_STEP = 21  # px: shorter than the level run of a 1-px rule tilted by the largest skew we level
 
 
 def prepare_page(gray: np.ndarray) -> np.ndarray:
@@ -50,18 +52,24 @@ def skew_angle(flat: np.ndarray) -> float:
     small = cv2.resize(flat, (int(width * factor), int(height * factor)), interpolation=cv2.INTER_AREA) \
         if factor < 1.0 else flat
     ink = (small < 200).astype(np.uint8) * 255
-    # short horizontal opening: keeps the steps of a skewed rule, drops most of the text
-    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    # a horizontal opening as long as the steps of a rule skewed 2° (28 px a pixel of height):
+    # it keeps the rules and drops the text
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_STEP, 1)))
     length = max(40, small.shape[1] // 5)
-    segments = cv2.HoughLinesP(ink, 1, math.pi / 1800, threshold=length // 2, minLineLength=length, maxLineGap=6)
-    if segments is None:
-        return 0.0
+    # each long run of rule ink (8-connected: the steps of a tilted rule join) is one rule; its
+    # angle is the least-squares slope of its pixels
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     angles, weights = [], []
-    for x1, y1, x2, y2 in np.asarray(segments).reshape(-1, 4).tolist():
-        angle = math.degrees(math.atan2(y2 - y1, x2 - x1))
-        if abs(angle) <= _MAX_SKEW:
-            angles.append(angle)
-            weights.append(math.hypot(x2 - x1, y2 - y1))
+    for index in np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] >= length):
+        if index == 0:
+            continue
+        x, y, w, h, _ = stats[index]
+        ys, xs = np.nonzero(labels[y : y + h, x : x + w] == index)
+        if h > w * math.tan(math.radians(_MAX_SKEW)) + 4:
+            continue  # a table's outline joined to its rules, not one rule
+        angle = math.degrees(math.atan(np.polyfit(xs, ys, 1)[0]))
+        angles.append(angle)
+        weights.append(float(w))
     if not angles:
         return 0.0
     order = np.argsort(angles)
