@@ -150,3 +150,13 @@ def test_ocr_gate_on_screenshots_scans_and_photos(capsys: pytest.CaptureFixture[
     misses = [f"{r.fixture.name}: {key} wanted {want} got {got}" for r in results for key, want, got in r.misses]
     assert tally.rate >= REQUIRED_RATE, "\n".join(misses[:20])
     assert tally.numeric_rate >= REQUIRED_RATE, "\n".join(misses[:20])
+
+
+def test_a_full_stop_inside_a_cell_is_read_as_a_comma() -> None:
+    from crawler.extract.documents.images import _ocr_punctuation
+
+    assert _ocr_punctuation("（二）部分公开（区分处理的，只计这一情形。不计其他情形)") == (
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形)"
+    )
+    assert _ocr_punctuation("其他。") == "其他。"  # at the end it may be printed so
+    assert _ocr_punctuation("12") == "12"

@@ -135,7 +135,7 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     texts = recognise(crops)
     blocks: list[tuple[int, str, SpanTable | None]] = []  # (top, text, table)
     for table, cell_spans in zip(tables, spans, strict=True):
-        cell_texts = [_join_lines(texts[first : first + count]) for first, count in cell_spans]
+        cell_texts = [_ocr_punctuation(_join_lines(texts[first : first + count])) for first, count in cell_spans]
         grid = span_table(table, cell_texts)
         blocks.append((table.box[1], table_text(grid), grid))
     for top, segments in free_lines:
@@ -219,6 +219,12 @@ def _join_lines(lines: list[str]) -> str:
             text += " "
         text += line
     return clean_number(text)
+
+
+def _ocr_punctuation(text: str) -> str:
+    """A full stop inside a table cell is a misread comma: labels are phrases, never two sentences
+    (「只计这一情形。不计其他情形」 is 「只计这一情形，不计其他情形」)."""
+    return text[:-1].replace("。", "，") + text[-1:] if "。" in text[:-1] else text
 
 
 def clean_number(text: str) -> str:
