@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system demo test bench eval lint serve replay replay-env doctor clean
+.PHONY: install system demo test bench eval eval-ocr lint serve replay replay-env doctor clean
 
 # Debian packages, listed once in crawler/system-packages.toml with what each one is for (headless
 # Chromium, CJK fonts, Redis, LibreOffice writer + calc); `xxgk doctor` checks the same list.
@@ -51,8 +51,12 @@ test: install system replay-env  ## the whole test suite, offline
 bench: install  ## throughput against peers measured in the same run
 	$(BIN)/python -m tests.bench
 
-eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss
+eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss; then OCR of table pictures
 	$(BIN)/python -m tests.realworld.evaluate
+	$(BIN)/python -m tests.eval_ocr
+
+eval-ocr: install  ## OCR of table pictures (screenshots, scans, photos at 1× and 2×): cells read exactly, every miss
+	$(BIN)/python -m tests.eval_ocr
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,11 +24,12 @@ import numpy as np
 from crawler.extract.documents import DocumentExtraction
 from crawler.extract.documents.errors import DocumentError
 from crawler.extract.documents.guards import MAX_IMAGE_PIXELS
+from crawler.extract.documents.prepare import prepare_page
+from crawler.extract.documents.rules import GridCell, rule_masks, table_boxes, table_cells, trim_table
 from crawler.extract.documents.tablegrid import SpanCell, SpanTable, statistics_from, table_text
 from crawler.extract.normalise import normalise_text
 
 _ENGINE_LOCK = threading.Lock()
-_MIN_TABLE_SIDE = 60  # px: smaller line structures are underlines or boxes, not tables
 _INK_BELOW_BACKGROUND = 60  # grey levels below the page's background that count as ink
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "，": ",", "。": "."})
 
@@ -75,27 +76,6 @@ class OcrPage:
 
 
 @dataclass(slots=True)
-class _Region:
-    """A merged cell: elementary rows r0..r1 and columns c0..c1 (inclusive) of one table's grid."""
-
-    r0: int
-    c0: int
-    r1: int
-    c1: int
-
-
-@dataclass(slots=True)
-class GridCell:
-    """One cell of a ruled table: grid position, spans, and its rectangle in pixels."""
-
-    row: int
-    column: int
-    rowspan: int
-    colspan: int
-    box: tuple[int, int, int, int]  # left, top, right, bottom
-
-
-@dataclass(slots=True)
 class RuledTable:
     box: tuple[int, int, int, int]
     cells: list[GridCell]
@@ -109,26 +89,29 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
 def find_tables(gray: np.ndarray, ink: np.ndarray | None = None) -> list[RuledTable]:
     """Every ruled table of a page image, top to bottom, as cells with spans and pixel boxes."""
     ink = ink_mask(gray) if ink is None else ink
-    horizontal, vertical = _rule_masks(ink)
+    horizontal, vertical = rule_masks(gray, ink)
     tables = []
-    for box in _table_boxes(horizontal | vertical):
-        cells = _table_cells(horizontal, vertical, box)
+    for box in table_boxes(horizontal | vertical):
+        cells = table_cells(horizontal, vertical, box)
         if cells:
             tables.append(RuledTable(box, cells))
     return tables
 
 
 def span_table(table: RuledTable, texts: list[str]) -> SpanTable:
-    """The table's cells (in ``table.cells`` order, with ``texts``) as span rows."""
+    """The table's cells (in ``table.cells`` order, with ``texts``) as span rows, without the
+    sheet around it (``rules.trim_table``)."""
+    pairs = trim_table(table.cells, texts)
     by_row: dict[int, list[SpanCell]] = {}
-    for cell, text in sorted(zip(table.cells, texts, strict=True), key=lambda pair: (pair[0].row, pair[0].column)):
+    for cell, text in sorted(pairs, key=lambda pair: (pair[0].row, pair[0].column)):
         by_row.setdefault(cell.row, []).append(SpanCell(text, cell.rowspan, cell.colspan))
-    n_rows = 1 + max((cell.row + cell.rowspan - 1 for cell in table.cells), default=-1)
+    n_rows = 1 + max((cell.row + cell.rowspan - 1 for cell, _ in pairs), default=-1)
     return [by_row.get(r, []) for r in range(n_rows)]
 
 
 def ocr_page(gray: np.ndarray) -> OcrPage:
     """Tables and text of one page image, in reading order (top to bottom)."""
+    gray = prepare_page(gray)  # even light, level rules: a photo or a scan read as a screenshot
     ink = ink_mask(gray)
     tables = find_tables(gray, ink)
     crops: list[np.ndarray] = []
@@ -152,7 +135,7 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     texts = recognise(crops)
     blocks: list[tuple[int, str, SpanTable | None]] = []  # (top, text, table)
     for table, cell_spans in zip(tables, spans, strict=True):
-        cell_texts = [_join_lines(texts[first : first + count]) for first, count in cell_spans]
+        cell_texts = [_ocr_punctuation(_join_lines(texts[first : first + count])) for first, count in cell_spans]
         grid = span_table(table, cell_texts)
         blocks.append((table.box[1], table_text(grid), grid))
     for top, segments in free_lines:
@@ -166,112 +149,6 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     )
 
 
-# -- rules and cells ----------------------------------------------------------------------------------
-
-
-def _rule_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ink that belongs to long horizontal / vertical runs: the table rules."""
-    import cv2
-
-    height, width = ink.shape
-    binary = ink.astype(np.uint8)
-    h_len = max(40, width // 35)
-    v_len = max(25, height // 70)
-    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    return horizontal.astype(bool), vertical.astype(bool)
-
-
-def _table_boxes(rules: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x0, y0, x1, y1) of connected rule structures big enough to be tables."""
-    import cv2
-
-    count, _, stats, _ = cv2.connectedComponentsWithStats(rules.astype(np.uint8), connectivity=8)
-    boxes = []
-    for index in range(1, count):
-        x, y, w, h, _ = stats[index]
-        if w >= _MIN_TABLE_SIDE and h >= _MIN_TABLE_SIDE // 2:
-            boxes.append((int(x), int(y), int(x + w - 1), int(y + h - 1)))
-    return sorted(boxes, key=lambda box: (box[1], box[0]))
-
-
-def _line_positions(profile: np.ndarray, minimum: int) -> list[int]:
-    """Centres of the runs of positions whose rule length reaches ``minimum``."""
-    positions, start = [], None
-    for index, value in enumerate([*profile.tolist(), 0]):
-        if value >= minimum and start is None:
-            start = index
-        elif value < minimum and start is not None:
-            positions.append((start + index - 1) // 2)
-            start = None
-    return positions
-
-
-def _table_cells(
-    horizontal: np.ndarray, vertical: np.ndarray, box: tuple[int, int, int, int]
-) -> list[GridCell]:
-    """The cells of the ruled table in ``box`` (none when its rules make no grid)."""
-    x0, y0, x1, y1 = box
-    h_part = horizontal[y0 : y1 + 1, x0 : x1 + 1]
-    v_part = vertical[y0 : y1 + 1, x0 : x1 + 1]
-    ys = _line_positions(h_part.sum(axis=1), max(20, (x1 - x0) // 40))
-    xs = _line_positions(v_part.sum(axis=0), max(12, (y1 - y0) // 80))
-    if len(ys) < 2 or len(xs) < 2:
-        return []
-    return [
-        GridCell(
-            region.r0,
-            region.c0,
-            region.r1 - region.r0 + 1,
-            region.c1 - region.c0 + 1,
-            (x0 + xs[region.c0], y0 + ys[region.r0], x0 + xs[region.c1 + 1], y0 + ys[region.r1 + 1]),
-        )
-        for region in _merge_regions(h_part, v_part, ys, xs)
-    ]
-
-
-def _merge_regions(h_part: np.ndarray, v_part: np.ndarray, ys: list[int], xs: list[int]) -> list[_Region]:
-    """Elementary cells joined wherever the rule between them is missing (a merged cell)."""
-    rows, cols = len(ys) - 1, len(xs) - 1
-    parent = list(range(rows * cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
-    for r in range(rows):
-        for c in range(cols):
-            if c + 1 < cols and not _has_rule(v_part[ys[r] : ys[r + 1], xs[c + 1] - 3 : xs[c + 1] + 4], axis=0):
-                union(r * cols + c, r * cols + c + 1)
-            if r + 1 < rows and not _has_rule(h_part[ys[r + 1] - 3 : ys[r + 1] + 4, xs[c] : xs[c + 1]], axis=1):
-                union(r * cols + c, (r + 1) * cols + c)
-    groups: dict[int, _Region] = {}
-    for r in range(rows):
-        for c in range(cols):
-            root = find(r * cols + c)
-            region = groups.get(root)
-            if region is None:
-                groups[root] = _Region(r, c, r, c)
-            else:
-                region.r1, region.c1 = max(region.r1, r), max(region.c1, c)
-    return sorted(groups.values(), key=lambda g: (g.r0, g.c0))
-
-
-def _has_rule(band: np.ndarray, axis: int) -> bool:
-    """Is a rule drawn along most of this band? (axis=0: a vertical band, rows along it)."""
-    if band.size == 0:
-        return False
-    covered = band.any(axis=1 - axis)
-    length = covered.shape[0]
-    inner = covered[length // 6 : length - length // 6] if length > 12 else covered
-    return bool(inner.mean() > 0.6)
-
-
 def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, int, int]) -> list[np.ndarray]:
     """The cell's text lines, cut out by the rows and columns that hold ink."""
     left, top, right, bottom = cell
@@ -279,6 +156,7 @@ def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, in
     inner = ink[top + inset : bottom - inset + 1, left + inset : right - inset + 1]
     if inner.size == 0 or inner.sum() < 6:
         return []
+    # two blank rows end a line: a blurred scan leaves no more between two lines of a cell
     rows_with_ink = inner.sum(axis=1) > 0
     lines, start, gap = [], None, 0
     for index, has in enumerate([*rows_with_ink.tolist(), False, False, False]):
@@ -288,18 +166,20 @@ def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, in
             gap = 0
         elif start is not None:
             gap += 1
-            if gap > 2:
+            if gap > 1:
                 lines.append((start, index - gap))
                 start, gap = None, 0
+    lines = [(a, b) for a, b in lines if b - a >= 3]  # shorter: a speck, not a line of text
     crops = []
-    for a, b in lines:
-        if b - a < 3:
-            continue  # a speck, not a line of text
+    for n, (a, b) in enumerate(lines):
         columns = np.flatnonzero(inner[a : b + 1].any(axis=0))
         ya, yb = top + inset + a, top + inset + b
         xa, xb = left + inset + int(columns[0]), left + inset + int(columns[-1])
         pad = max(3, (yb - ya) // 4)
-        crops.append(gray[max(0, ya - pad) : yb + pad + 1, max(0, xa - pad) : xb + pad + 1])
+        # never into the next line: its strokes in the margin turn a lone 卷 into 光存
+        above = pad if n == 0 else min(pad, (a - lines[n - 1][1]) // 2)
+        below = pad if n + 1 == len(lines) else min(pad, (lines[n + 1][0] - b) // 2)
+        crops.append(gray[max(0, ya - above) : yb + below + 1, max(0, xa - pad) : xb + pad + 1])
     return crops
 
 
@@ -339,6 +219,12 @@ def _join_lines(lines: list[str]) -> str:
             text += " "
         text += line
     return clean_number(text)
+
+
+def _ocr_punctuation(text: str) -> str:
+    """A full stop inside a table cell is a misread comma: labels are phrases, never two sentences
+    (「只计这一情形。不计其他情形」 is 「只计这一情形，不计其他情形」)."""
+    return text[:-1].replace("。", "，") + text[-1:] if "。" in text[:-1] else text
 
 
 def clean_number(text: str) -> str:
