@@ -1,4 +1,5 @@
-"""Readable text for people: a report's tables laid out as in the template, and a crawl summary."""
+"""Readable text for people: a report's tables laid out as in the template, and a crawl's summary —
+its figures (``crawl_summary``), its one line (``summary_line``) and why it failed (``failed_runs``)."""
 
 from __future__ import annotations
 
@@ -128,3 +129,71 @@ def format_database_summary(path: Path, summaries: Sequence[dict[str, Any]]) -> 
         return "\n".join(lines)
     finally:
         db.close()
+
+
+def crawl_summary(crawler: Any) -> dict[str, Any]:
+    from crawler.resilience import challenge_summary
+
+    stats = crawler.stats.get_stats()
+    reports = sum(value for key, value in stats.items() if key.startswith("xxgk/store/reports/"))
+    # a resumed crawl found the pages stored before the interruption too
+    reports += stats.get("xxgk/resume/already_stored", 0)
+    return {
+        "spider": crawler.spider.name,
+        "finish_reason": stats.get("finish_reason"),
+        "pages": stats.get("response_received_count", 0),
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "report_pages": reports,
+        "new_reports": stats.get("xxgk/store/reports/new", 0),
+        "errors": stats.get("log_count/ERROR", 0),
+        "seconds": stats.get("elapsed_time_seconds", 0.0),
+        # crawl_runs (crawler/extensions/crawl_runs.py): its verdict, and what a re-crawl saved
+        "requests": stats.get("downloader/request_count", 0),
+        "not_modified": stats.get("xxgk/revalidate/not_modified", 0),
+        "new_versions": stats.get("xxgk/run/new_versions", 0),
+        "run_status": stats.get("xxgk/run/status"),
+        "run_failure": stats.get("xxgk/run/failure"),
+        "challenges": challenge_summary(stats),
+        "faults": {k.removeprefix("xxgk/error/"): v for k, v in stats.items() if k.startswith("xxgk/error/")},
+        "disk_full": stats.get("xxgk/disk_full"),
+        # the generic platform's account of a site it could not walk (crawler/platforms/generic.py)
+        "cannot_walk": stats.get("xxgk/layout/cannot_walk"),
+    }
+
+
+def failed_runs(summaries: Sequence[dict[str, Any]]) -> list[str]:
+    """Why each failed run failed: a crawl that ends badly or finds nothing is a failure, never a
+    silent zero."""
+    reasons = []
+    for summary in summaries:
+        blocked = summary.get("challenges")
+        if summary.get("disk_full"):  # crawler/diskfull.py: stopped cleanly, everything written is whole
+            reasons.append(f"{summary['spider']}: stopped, {summary['disk_full']}; free space, then run the "
+                           "same command again with --resume")
+        elif summary.get("cannot_walk"):
+            reasons.append(f"{summary['spider']}: cannot walk the site: {summary['cannot_walk']}")
+        elif summary["report_pages"] == 0 and blocked:
+            reasons.append(f"{summary['spider']}: blocked by anti-bot challenges ({blocked}), no report fetched")
+        elif summary["finish_reason"] != "finished":
+            reasons.append(f"{summary['spider']}: ended with {summary['finish_reason']!r}")
+        elif summary.get("run_failure"):  # e.g. no report on a site that had some before
+            reasons.append(f"{summary['spider']}: {summary['run_failure']}")
+        elif summary["report_pages"] == 0:
+            reasons.append(f"{summary['spider']}: found no report")
+    return reasons
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    """One line per spider: outcome, counts, failures by kind and the challenges that blocked it."""
+    line = (
+        f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
+        f"{summary['report_pages']} report pages, {summary['new_reports']} new reports, "
+        f"{summary.get('new_versions', 0)} new versions, {summary.get('not_modified', 0)} not modified, "
+        f"{summary['errors']} errors"
+    )
+    faults = summary.get("faults") or {}
+    if faults:
+        line += " (faults met: " + ", ".join(f"{kind} {count}" for kind, count in sorted(faults.items())) + ")"
+    if summary.get("challenges"):
+        line += f"; BLOCKED by anti-bot challenges: {summary['challenges']}"
+    return line

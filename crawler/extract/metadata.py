@@ -29,7 +29,7 @@ from crawler.extract.names import (
 )
 from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
-from crawler.extract.years import period_year, text_year
+from crawler.extract.years import DAMAGED_DATE, period_year, text_year
 
 __all__ = [
     "agency_level",
@@ -121,7 +121,6 @@ _ANNOUNCED = re.compile(
     rf"|现(?:公布|发布|将|予以公布|予公布|印发)(?P<b>[^，。《》]{{2,40}}?)\s*(?:\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。]*?报告"
 )
 _ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
-_DAMAGED_DATE = re.compile(r"(?<!\d)\d{5,6}\s*年|自\s*\d{5,8}\s*日")
 # posting-date labels; a bare 「时间：」 counts only with a date (「时间: 11:27」 alone says nothing) and
 # not inside a longer word (统计时间); a platform's 上传时间 is not the report's posting
 _POSTED = re.compile(
@@ -318,7 +317,7 @@ def _resolve_dates(
         published = parse_date(candidate)
         if published:
             break
-        if candidate and _DAMAGED_DATE.search(candidate):
+        if candidate and DAMAGED_DATE.search(candidate):
             warnings.append(f"damaged publication date: {candidate}")
     dated = signature.date or parse_date(printed.group(1) if printed else None)
     dated = dated or parse_date(meta_value(meta, "Maketime"))

@@ -12,7 +12,7 @@ from collections import Counter
 
 from crawler.extract.dates import CN_YEAR, chinese_year
 
-__all__ = ["period_year", "text_year"]
+__all__ = ["DAMAGED_DATE", "period_year", "text_year"]
 
 _PERIOD = re.compile(
     rf"(?:统计|数据)[^。\n]{{0,24}}?(?:自|从|为|是|[:：])?\s*(?P<start>\d{{4,8}}|{CN_YEAR}{{4}})"
@@ -23,7 +23,8 @@ _PERIOD = re.compile(
 _PERIOD_NO_NIAN = re.compile(
     r"(?:统计|数据)[^。\n]{0,24}?(?:自|从|为|是|[:：])?\s*(?P<start>(?:19|20)\d{2})(?:0?1)\s*月\s*(?:0?1|一)\s*日"
 )
-_DAMAGED_DATE = re.compile(r"(?<!\d)\d{5,6}\s*年|自\s*\d{5,8}\s*日")
+# a year run into its month or day (「20251月」, 「自20250101日」): the OCR or the typist lost a 年
+DAMAGED_DATE = re.compile(r"(?<!\d)\d{5,6}\s*年|自\s*\d{5,8}\s*日")
 _PERIOD_WINDOW = 4000
 _QUOTED = re.compile(r"《[^《》]{0,80}》|〔[^〔〕]{0,12}〕|\[[^\[\]]{0,12}\]|【[^【】]{0,12}】")
 _YEAR_MENTION = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年(?:度)?(?!\s*\d{1,2}\s*月)")
@@ -41,7 +42,7 @@ def period_year(text: str, warnings: list[str]) -> int | None:
             return int(lost.group("start"))
         return None
     statement = match.group(0)
-    if _DAMAGED_DATE.search(statement):
+    if DAMAGED_DATE.search(statement):
         warnings.append(f"damaged date in statistics period: {statement.strip()}")
     start = match.group("start")
     if (start.isdigit() and len(start) != 4) or not statement[
