@@ -126,11 +126,15 @@ class StorePipeline(DatabaseStage):
         if self.db is not None:
             # the Chinese search index follows the reports (incremental: only changed rows)
             refresh_search_index(self.db)
-            # templated reports compare every report with the rest: after the last one is stored
-            run_similarity(self.db)
+            # templated reports compare every report with the rest: after the last one is stored, and
+            # only when this run stored a text (an unchanged nightly re-crawl costs no pass)
+            if self.texts_stored:
+                run_similarity(self.db)
         super().close_spider()
 
     crawler: Crawler | None = None
+    #: a report text was stored (new, or a version): the templated-report pass has something to compare
+    texts_stored = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -217,6 +221,7 @@ class StorePipeline(DatabaseStage):
             self.replace_cells_and_checks(
                 report_id, item.extracted, cell_document_ids(item.extracted, document_id, attachments)
             )
+        self.texts_stored |= decision.kind in ("new", "newer_version", "older_version")
         self.stats.inc_value(f"xxgk/store/reports/{decision.kind}")
 
     def link_body(self, report_id: int, item: ReportPage) -> None:

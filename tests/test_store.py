@@ -135,3 +135,24 @@ def test_a_report_carries_the_region_of_its_site(stages) -> None:
     run, path = stages
     run(page(URL_A, extracted()))
     assert next(open_db(path)["reports"].rows)["region"] == "山东省威海市文登区"
+
+
+def _one_run(path: Path, *items: ReportPage) -> None:
+    stats = Stats()
+    dedupe, store = DedupePipeline(path, stats), StorePipeline(path, stats)
+    dedupe.open_spider()
+    store.open_spider()
+    for item in items:
+        store.process_item(dedupe.process_item(item))
+    dedupe.close_spider()
+    store.close_spider()
+
+
+def test_the_templated_pass_runs_only_after_a_run_that_stored_a_text(tmp_path: Path) -> None:
+    path = tmp_path / "xxgk.db"
+    _one_run(path, page(URL_A, extracted()))
+    assert open_db(path)["similarity_runs"].count == 1
+    _one_run(path, page(URL_A, extracted()))  # the same text again: nothing new to compare
+    assert open_db(path)["similarity_runs"].count == 1
+    _one_run(path, page(URL_A, extracted(text="正文，改过")))  # a new version is compared again
+    assert open_db(path)["similarity_runs"].count == 2
