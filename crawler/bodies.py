@@ -100,6 +100,10 @@ def body_identity(agency: str, scope: Scope = Scope()) -> BodyIdentity:
         # without a scope, the unit keeps governments of different units apart
         key = GOVERNMENT if scope.county else county + GOVERNMENT
         return BodyIdentity(key, name, f"{county}政府", "government", is_government=True)
+    if scope.county and last and last != scope.county:
+        # a body of another unit: the city's own department on a county portal (威海市财政局), another
+        # county's on a city portal (荣成市财政局) — the unit stays in the key, or two bodies would be one
+        rest = last + rest
     short = _TOWNSHIP_SUFFIX.sub("", rest) if level == "township" else rest
     return BodyIdentity(rest, name, short, level)
 

@@ -128,6 +128,15 @@ def run_crawl(
     return [crawl_summary(crawler) for crawler in crawlers]
 
 
+def distributed_unready(sites: Sequence[str]) -> list[str]:
+    """The sites distributed mode cannot seed yet: start URLs (workers load spiders by profile name) and
+    profiles whose platform is detected at crawl time (only the worker that fetched the start page
+    would know it; the others could not decode the queued requests)."""
+    from crawler.platforms.catalog import AUTO, find_profile
+
+    return [site for site in sites if is_url(site) or find_profile(site).platform == AUTO]
+
+
 @cli.command()
 @click.argument("sites", nargs=-1)
 @data_dir_option
@@ -182,6 +191,10 @@ def crawl(
     if distributed:
         if not redis_url:
             fail("--distributed needs --redis URL")
+        if undetected := distributed_unready(chosen):
+            fail(f"--distributed needs each site's platform known before seeding (every worker must decode "
+                 f"its requests the same way): {', '.join(undetected)}; give each a profile in crawler/sites/ "
+                 "with `platform = \"hanweb\"`, `\"trs\"` or `\"generic\"` (see `xxgk sites`)")
         from crawler.commands.distributed import DEFAULT_PREFIX, seed_and_drain
 
         return seed_and_drain(redis_url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)

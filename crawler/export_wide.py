@@ -76,8 +76,9 @@ def wide_rows(db: Database, fmt: str, codes: list[Code]) -> Iterator[list[Any]]:
         yield current
 
 
-def export_wide(db_file: Path, out_dir: Path) -> dict[Path, int]:
-    """Write ``wide_<format>.csv`` for every format that has cells; return file → row count."""
+def export_wide(db_file: Path, out_dir: Path, *, bom: bool = False) -> dict[Path, int]:
+    """Write ``wide_<format>.csv`` for every format that has cells; return file → row count. ``bom``: a
+    UTF-8 byte-order mark first, as `xxgk export --bom` gives the long tables (Excel in a Chinese locale)."""
     db = Database(db_file)  # read only: no migrations
     written = {}
     try:
@@ -89,7 +90,7 @@ def export_wide(db_file: Path, out_dir: Path) -> dict[Path, int]:
         for fmt in formats:
             codes = codes_for(db, fmt)
             path = out_dir / f"wide_{fmt or 'none'}.csv"
-            with path.open("w", encoding="utf-8", newline="") as out:
+            with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(REPORT_COLUMNS + [column_name(code) for code in codes])
                 count = 0

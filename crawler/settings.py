@@ -12,7 +12,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # one spider per site profile (crawler/sites/*.toml, XXGK_SITES_DIR) and per start URL: no per-site Python
 SPIDER_LOADER_CLASS = "crawler.spiderloader.ProfileSpiderLoader"
 #: more directories of site profiles (os.pathsep-separated), besides crawler/sites/, for the spider
-#: loader; the environment variable XXGK_SITES_DIR is read everywhere (pipelines, reparse): prefer it
+#: loader, which passes it on to the environment variable the stages and reparse read
 XXGK_SITES_DIR = None
 
 # "Mozilla/5.0 (compatible; …)" is the usual honest crawler form: it names the bot and how to reach

@@ -8,6 +8,7 @@ as ``xxgk crawl`` does. Spiders of ``SPIDER_MODULES`` (hand-written ones, if any
 
 from __future__ import annotations
 
+import os
 from typing import Any, Self
 
 from scrapy import Request, Spider
@@ -15,7 +16,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
 from crawler.platforms.base import SiteProfile
-from crawler.platforms.catalog import find_profile, is_url, known_profiles, profile_for_url
+from crawler.platforms.catalog import SITES_DIR_ENV, find_profile, is_url, known_profiles, profile_for_url
 from crawler.platforms.urls import host_allowed
 
 
@@ -40,6 +41,10 @@ class ProfileSpiderLoader(SpiderLoader):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.sites_dir: str | None = settings.get("XXGK_SITES_DIR") or None
+        if self.sites_dir:
+            # the stages (body scope, region) and reparse read profiles by the environment variable:
+            # a `-s XXGK_SITES_DIR=…` must show them the same profiles the spiders were made from
+            os.environ[SITES_DIR_ENV] = self.sites_dir
         for profile in known_profiles(self.sites_dir):
             self._spiders.setdefault(profile.name, spider_class(profile))
 

@@ -123,14 +123,21 @@ def merged_urls(existing_json: str | None, *urls: str) -> str:
 
 class StorePipeline(DatabaseStage):
     def close_spider(self) -> None:
-        if self.db is not None:
-            # the Chinese search index follows the reports (incremental: only changed rows)
-            refresh_search_index(self.db)
-            # templated reports compare every report with the rest: after the last one is stored, and
-            # only when this run stored a text (an unchanged nightly re-crawl costs no pass)
-            if self.texts_stored:
-                run_similarity(self.db)
-        super().close_spider()
+        try:
+            # out of space, the crawl stops with what is whole: no more writing, the next run refreshes
+            if self.db is not None and not self.disk_full:
+                # the Chinese search index follows the reports (incremental: only changed rows)
+                refresh_search_index(self.db)
+                # templated reports compare every report with the rest: after the last one is stored,
+                # and only when this run stored a text (an unchanged nightly re-crawl costs no pass)
+                if self.texts_stored:
+                    run_similarity(self.db)
+        finally:
+            super().close_spider()
+
+    @property
+    def disk_full(self) -> bool:
+        return self.crawler is not None and bool(self.crawler.stats.get_value(DISK_FULL_STAT))
 
     crawler: Crawler | None = None
     #: a report text was stored (new, or a version): the templated-report pass has something to compare
@@ -144,7 +151,7 @@ class StorePipeline(DatabaseStage):
 
     def process_item(self, item: object) -> object:
         assert self.db is not None
-        if self.crawler is not None and self.crawler.stats.get_value(DISK_FULL_STAT):
+        if self.disk_full:
             # stopping for a full disk: what arrives now may lack a file whose download failed or
             # was cancelled; stored, it would count as committed and --resume would keep it degraded
             raise DropItem("not stored: the crawl is stopping for a full disk (--resume fetches it again)")

@@ -3,6 +3,8 @@ the archive's own readers still see captures in capture order and revisits still
 
 from __future__ import annotations
 
+import errno
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -78,3 +80,16 @@ def test_sort_index_is_idempotent_and_drops_a_torn_tail(tmp_path: Path) -> None:
     before = index.stat().st_mtime_ns
     sort_index(index)
     assert index.stat().st_mtime_ns == before  # already sorted: not rewritten
+
+
+def test_out_of_space_the_index_stays_whole_in_capture_order(tmp_path: Path, monkeypatch) -> None:
+    index = tmp_path / ("x.warc.gz" + INDEX_SUFFIX)
+    index.write_text("b 2 {}\na 1 {}\n", encoding="utf-8")
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    sort_index(index)  # no exception: closing a WARC file on a full disk must not fail the crawl's close
+    assert index.read_text(encoding="utf-8") == "b 2 {}\na 1 {}\n"
+    assert [p.name for p in tmp_path.iterdir()] == [index.name]  # no half-written .sorting copy left

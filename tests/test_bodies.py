@@ -66,6 +66,12 @@ def test_different_bodies_stay_apart() -> None:
     assert len(keys) == 4
     # without a profile, the unit keeps two governments apart
     assert body_identity("威海市人民政府").key != body_identity("威海市文登区人民政府").key
+    # the same department of other units: the city's on a county portal, two counties' on a city's
+    departments = ("威海市财政局", "威海市文登区财政局", "文登区财政局", "荣成市财政局", "财政局")
+    assert len({body_identity(n, WENDENG).key for n in departments}) == 3
+    city = Scope("山东省", "威海市")
+    assert len({body_identity(n, city).key for n in ("文登区财政局", "荣成市财政局", "威海市财政局")}) == 3
+    assert body_identity("文登区大水泊镇人民政府", city).key != body_identity("荣成市大水泊镇人民政府", city).key
     # a zone run by a 管委会 is a body of its own, not a unit to drop
     assert body_identity("威海市文登区经济开发区管委会").key == "威海市文登区经济开发区管委会"
 

@@ -25,6 +25,14 @@ def test_an_unknown_site_fails_with_a_one_line_reason() -> None:
     assert result.exit_code != 0 and "unknown site(s): nowhere" in result.output
 
 
+@pytest.mark.parametrize("site", ["http://www.example.gov.cn/", "guyuan"])
+def test_distributed_refuses_a_site_whose_platform_workers_cannot_know(site: str) -> None:
+    """A start URL, or a profile with ``platform = "auto"``: refused before Redis is touched."""
+    result = CliRunner().invoke(cli, ["crawl", site, "--distributed", "--redis", "redis://127.0.0.1:9/0"])
+    assert result.exit_code != 0
+    assert "platform known before seeding" in result.output and site in result.output
+
+
 def test_extract_json_has_exactly_the_contract_keys() -> None:
     result = CliRunner().invoke(cli, ["extract", str(SEEDS / "001_19cc13ecf0eb244d.txt"), "--json"])
     assert list(json.loads(result.output)) == ["file", *ExtractedReport.JSON_KEYS]

@@ -56,3 +56,10 @@ def test_the_command_writes_the_wide_files_beside_the_long_ones(data_dir: Path, 
     names = sorted(path.name for path in tmp_path.iterdir())
     assert {"reports.csv", "cells.csv", "checks.csv"} <= set(names)
     assert any(name.startswith("wide_G") for name in names)
+
+
+def test_bom_reaches_the_wide_files_too(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    done = CliRunner().invoke(export_command, ["--data-dir", str(data_dir), "--out", str(tmp_path), "--bom"])
+    assert done.exit_code == 0, done.output
+    wide = sorted(tmp_path.glob("wide_*.csv"))
+    assert wide and all(path.read_bytes().startswith(b"\xef\xbb\xbf") for path in wide)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import heapq
 import json
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import surt
+
+logger = logging.getLogger(__name__)
 
 INDEX_SUFFIX = ".cdxj"
 WARC_GLOB = "*.warc.gz"
@@ -170,14 +173,21 @@ def sort_index(index_path: Path) -> None:
     order of ``str`` is the byte order of their UTF-8, which is what ``LC_ALL=C sort`` and pywb use.
     """
     lines = list(_index_lines(index_path))
-    if lines == sorted(lines):
+    ordered = sorted(lines)  # linear on lines already in order
+    if lines == ordered:
         return
     temporary = index_path.with_name(index_path.name + ".sorting")
-    with temporary.open("w", encoding="utf-8") as out:
-        out.writelines(sorted(lines))
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(index_path)
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            out.writelines(ordered)
+            out.flush()
+            os.fsync(out.fileno())
+        temporary.replace(index_path)
+    except OSError as error:
+        # a full disk at close: the index stays whole in capture order (readers sort it themselves:
+        # sorted_lines, the collection builder), and no half-written copy is left beside it
+        temporary.unlink(missing_ok=True)
+        logger.warning("%s left in capture order: %s", index_path, error)
 
 
 def sorted_lines(warc_dir: str | Path, names: set[str] | None = None) -> Iterator[str]:

@@ -123,7 +123,7 @@ def export(data_dir: Path, fmt: str, out: Path | None, with_text: bool, bom: boo
         with progress(total_rows(path) if on_terminal() else None, "exporting") as bar:
             written = write_files(path, out or data_dir / "export", fmt, with_text=with_text, bom=bom, tick=bar.update)
         if fmt == "csv":  # and the wide tables, one per generation, for statistical packages
-            written |= export_wide(path, out or data_dir / "export")
+            written |= export_wide(path, out or data_dir / "export", bom=bom)
     except (OSError, ValueError, sqlite3.Error) as error:
         raise click.ClickException(_one_line(error)) from error
     for file, count in written.items():

@@ -168,7 +168,7 @@ async def report_card(db: Any, report_id: int, replay_base: str | None = None) -
         [report_id],
     )
     documents = await db.execute(
-        "select id, url, final_url, role, status, content_type, size, fetched_at, warc_file, warc_offset, method"
+        "select id, url, final_url, role, status, content_type, size, fetched_at, warc_file, warc_offset"
         " from documents where report_id = ? order by fetched_at, id",
         [report_id],
     )
@@ -194,8 +194,10 @@ def archive_url(document: Any) -> str | None:
 
 
 def replay_link(base: str | None, document: Any) -> str | None:
-    """pywb's address of an archived GET at its capture time (14 digits of fetched_at)."""
-    if not base or not document["warc_file"] or not document["fetched_at"] or (document["method"] or "GET") != "GET":
+    """pywb's address of an archived GET at its capture time (14 digits of fetched_at). The Hanweb
+    data-proxy answers are POSTs (role ``dataproxy``): pywb replays GETs by URL only. (``documents.method``
+    is how a file was read — pdf-text, ocr — not the HTTP method.)"""
+    if not base or not document["warc_file"] or not document["fetched_at"] or document["role"] == "dataproxy":
         return None
     timestamp = "".join(ch for ch in document["fetched_at"] if ch.isdigit())[:14]
     return f"{base.rstrip('/')}/xxgk/{timestamp}/{document['url']}"
