@@ -75,6 +75,10 @@ def test_an_office_answers_for_its_body(office: str, keep: bool, body: str) -> N
         ("某某县发展改革局", "某某县发展和改革局"),
         ("某某市卫健委", "某某市卫生健康委员会"),
         ("某某县住房和城乡建设局", "某某县住房和城乡建设局"),
+        ("科技局", "科学技术局"),
+        # a short form inside a longer department's name is that department's own official name
+        ("某某县教育科技局", "某某县教育科技局"),
+        ("某某县农业农村和科技局", "某某县农业农村和科技局"),
     ],
 )
 def test_abbreviations_expand_from_the_table(short: str, full: str) -> None:

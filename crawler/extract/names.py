@@ -150,11 +150,21 @@ def body_of_office(name: str, *, keep_government_office: bool = True) -> str:
     return body
 
 
+#: the characters a department's own name follows: its unit's kind, or a party committee (县委)
+_DEPARTMENT_STARTS_AFTER = frozenset("省市区县旗州盟委")
+
+
 def expand_abbreviation(name: str) -> str:
-    """住建局 → 住房和城乡建设局, 发改委 → 发展和改革委员会 … (the table is data)."""
+    """住建局 → 住房和城乡建设局, 发改委 → 发展和改革委员会 … (the table is data).
+
+    A short form is expanded only where it is the whole department — the name's start, or right after
+    its unit (县, 区, 市 …) or a 委 — never inside a longer department name: 教育科技局 is an official
+    name of its own, not 教育 + 科学技术局."""
     for short, full in _abbreviations():
         if name.endswith(short) and not name.endswith(full):
-            return name[: -len(short)] + full
+            head = name[: -len(short)]
+            if not head or head[-1] in _DEPARTMENT_STARTS_AFTER:
+                return head + full
     return name
 
 
