@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -50,26 +51,28 @@ def tested_sites() -> list[str]:
 # --- profile files ---------------------------------------------------------------------------
 
 
-def sites_dirs(extra: str | None = None) -> list[Path]:
+def sites_dirs(extra: str | None = None) -> list[Traversable]:
     """The package's ``crawler/sites/``, then every directory of ``XXGK_SITES_DIR`` (and ``extra``),
-    ``os.pathsep``-separated: a county added as one TOML file outside the package."""
-    dirs = [Path(str(resources.files("crawler.sites")))]
+    ``os.pathsep``-separated: a county added as one TOML file outside the package. The package's own
+    directory stays a resource, not a path: inside a zipped egg (Scrapyd) it is no directory on disk."""
+    dirs: list[Traversable] = [resources.files("crawler.sites")]
     for value in (os.environ.get(SITES_DIR_ENV), extra):
         dirs += [Path(part) for part in (value or "").split(os.pathsep) if part]
     return dirs
 
 
-def profile_files(extra: str | None = None) -> dict[str, Path]:
+def profile_files(extra: str | None = None) -> dict[str, Traversable]:
     """name → TOML file; a later directory's file of the same name wins (a local override)."""
-    found: dict[str, Path] = {}
+    found: dict[str, Traversable] = {}
     for directory in sites_dirs(extra):
         if directory.is_dir():
-            for path in sorted(directory.glob("*.toml")):
-                found[path.stem] = path
+            for entry in sorted(directory.iterdir(), key=lambda entry: entry.name):
+                if entry.name.endswith(".toml"):
+                    found[entry.name.removesuffix(".toml")] = entry
     return found
 
 
-def read_profile(path: Path) -> SiteProfile:
+def read_profile(path: Traversable) -> SiteProfile:
     return complete(profile_from_dict(tomllib.loads(path.read_text(encoding="utf-8"))))
 
 
