@@ -160,3 +160,25 @@ def test_a_full_stop_inside_a_cell_is_read_as_a_comma() -> None:
     )
     assert _ocr_punctuation("其他。") == "其他。"  # at the end it may be printed so
     assert _ocr_punctuation("12") == "12"
+
+
+@pytest.mark.parametrize("angle", [-1.2, 1.0])
+def test_the_skew_of_faint_grey_rules_is_measured(angle: float) -> None:
+    """A low-contrast photo of a grey-bordered sheet: its rules are lighter than any fixed ink level."""
+    page = _ruled_page((900, 500), line=215)
+    assert abs(skew_angle(rotate(page, angle)) + angle) < 0.15
+
+
+def test_a_faint_rule_under_blurred_text_is_still_a_rule() -> None:
+    """Wrapped text sitting on a faint rule darkens what lies around it, so the square top-hat loses
+    the rule there; the closing along the rule keeps it, and the cells stay apart."""
+    from PIL import ImageFilter
+
+    image = Image.fromarray(_ruled_page(line=205))
+    draw = ImageDraw.Draw(image)
+    for x, y in ((52, 84), (202, 154), (352, 224)):  # two wrapped lines down to the rule below
+        draw.text((x, y), "规禁止公开其", fill=60, font=_font(0, 22))
+        draw.text((x, y + 20), "属于三类内部", fill=60, font=_font(0, 22))
+    blurred = np.asarray(image.filter(ImageFilter.GaussianBlur(1.0)))
+    cells = _grid_of(blurred)
+    assert len(cells) == 9 and max(c.row for c in cells) == 2
