@@ -200,3 +200,19 @@ def test_ocr_gate_on_held_out_pictures() -> None:
     misses = [f"{r.fixture.name}: {key} wanted {want} got {got}" for r in results for key, want, got in r.misses]
     assert tally.rate >= REQUIRED_RATE, "\n".join(misses[:20])
     assert tally.numeric_rate >= REQUIRED_RATE, "\n".join(misses[:20])
+
+
+def test_level_strokes_of_a_line_of_print_are_no_rule() -> None:
+    """A run of joined level strokes has ink crossing it (the rest of the characters) just above and
+    below; a rule with wrapped text sitting on it has paper below."""
+    from crawler.extract.documents.rules import _without_text_strokes
+
+    ink = np.zeros((60, 200), dtype=bool)
+    runs = np.zeros_like(ink)
+    runs[20, 10:190] = runs[45, 10:190] = True  # a stroke run inside print, a rule under print
+    for x in range(10, 190, 6):  # characters: strokes crossing row 20, sitting on row 45
+        ink[14:27, x : x + 3] = True
+        ink[38:45, x : x + 3] = True
+    kept = _without_text_strokes(runs.copy(), ink | runs)
+    assert not kept[20].any()
+    assert kept[45, 10:190].all()

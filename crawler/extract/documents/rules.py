@@ -17,6 +17,7 @@ import numpy as np
 
 _MIN_TABLE_SIDE = 60  # px: smaller line structures are underlines or boxes, not tables
 _THIN = 11  # px: a rule is thinner than this (a blurred 2-px border is ~6)
+_STROKE_BAND = 4  # px above and below a horizontal run where crossing ink shows it is print
 _FAINT = 22  # grey levels a thin line must be darker than both its sides to be a rule
 
 
@@ -62,11 +63,31 @@ def rule_masks(gray: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarra
     v_source = (source | _dark_runs(gray, thin, v_kernel)).astype(np.uint8)
     horizontal = cv2.morphologyEx(h_source, cv2.MORPH_OPEN, h_kernel)
     vertical = cv2.morphologyEx(v_source, cv2.MORPH_OPEN, v_kernel)
-    horizontal = horizontal.astype(bool)
+    horizontal = _without_text_strokes(horizontal.astype(bool), ink)
     vertical = _anchored(vertical, horizontal, v_len // 2)
     # and each horizontal run cut to the stretch between the vertical rules it meets: JPEG block
     # edges and gridline fragments beyond the table meet none
     return _anchored(horizontal.T.astype(np.uint8), vertical.T, h_len // 2).T, vertical
+
+
+def _without_text_strokes(horizontal: np.ndarray, ink: np.ndarray, crossed: float = 0.3) -> np.ndarray:
+    """Horizontal runs without those that ink crosses: a line of blurred 1× print whose level strokes
+    (一, the tops of 行政规范性文件) join into one long run has ink just above and just below along
+    most of it; a rule, even with wrapped text sitting on it, has paper on at least one side."""
+    import cv2
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal.astype(np.uint8), connectivity=8)
+    height = ink.shape[0]
+    for index in range(1, count):
+        x, y, w, h, _ = stats[index]
+        if y < _STROKE_BAND or y + h + _STROKE_BAND > height:
+            continue
+        above = ink[y - _STROKE_BAND : y, x : x + w].any(axis=0)
+        below = ink[y + h : y + h + _STROKE_BAND, x : x + w].any(axis=0)
+        both = above & below
+        if both.mean() > crossed:
+            horizontal[labels == index] = False
+    return horizontal
 
 
 def _dark_runs(gray: np.ndarray, thin: np.ndarray, kernel: np.ndarray) -> np.ndarray:
