@@ -101,3 +101,38 @@ def test_block_codes(label: str, code: str | None) -> None:
 
 def test_label_with_a_lone_surrogate_is_compared_as_printed() -> None:
     assert label_key("\ud800规章") == "\ud800规章"
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("3.危及“三安全稳定”", "denied.three_safety_one_stability"),  # a thin 一 lost
+        ("7.属于行政执法案e", "denied.enforcement_file"),  # 卷 misread
+        ("2.其他法律行政法观禁止公开", "denied.law_forbidden"),  # 规 misread
+        ("1.信访举报投拆类申请", "not_processed.complaint"),
+    ],
+)
+def test_sec3_keyword_survives_one_misread_character(label: str, code: str) -> None:
+    assert row_code("sec3", label, "G2") == code
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "本年新x",  # a four-character keyword with a slip is too loose a match
+        "申请人情况",
+        "(三)不予公开",
+        "商业企业",
+        "第三方",
+    ],
+)
+def test_sec3_near_match_needs_a_long_keyword(label: str) -> None:
+    assert row_code("sec3", label, "G2", data_started=False) is None
+
+
+def test_every_template_label_keeps_its_own_code() -> None:
+    """The tolerant match never takes a printed label of the template to another row."""
+    from crawler.extract.labels import SEC3_KEYWORDS, near_keyword_code
+
+    for keyword, code in SEC3_KEYWORDS:
+        assert near_keyword_code(keyword) in (code, None) or len(keyword) < 5

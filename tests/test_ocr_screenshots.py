@@ -160,3 +160,59 @@ def test_a_full_stop_inside_a_cell_is_read_as_a_comma() -> None:
     )
     assert _ocr_punctuation("其他。") == "其他。"  # at the end it may be printed so
     assert _ocr_punctuation("12") == "12"
+
+
+@pytest.mark.parametrize("angle", [-1.2, 1.0])
+def test_the_skew_of_faint_grey_rules_is_measured(angle: float) -> None:
+    """A low-contrast photo of a grey-bordered sheet: its rules are lighter than any fixed ink level."""
+    page = _ruled_page((900, 500), line=215)
+    assert abs(skew_angle(rotate(page, angle)) + angle) < 0.15
+
+
+def test_a_faint_rule_under_blurred_text_is_still_a_rule() -> None:
+    """Wrapped text sitting on a faint rule darkens what lies around it, so the square top-hat loses
+    the rule there; the closing along the rule keeps it, and the cells stay apart."""
+    from PIL import ImageFilter
+
+    image = Image.fromarray(_ruled_page(line=205))
+    draw = ImageDraw.Draw(image)
+    for x, y in ((52, 84), (202, 154), (352, 224)):  # two wrapped lines down to the rule below
+        draw.text((x, y), "规禁止公开其", fill=60, font=_font(0, 22))
+        draw.text((x, y + 20), "属于三类内部", fill=60, font=_font(0, 22))
+    blurred = np.asarray(image.filter(ImageFilter.GaussianBlur(1.0)))
+    cells = _grid_of(blurred)
+    assert len(cells) == 9 and max(c.row for c in cells) == 2
+
+
+#: pictures of seeds the reader was not tuned on (default set: seeds 0–3) that it once failed on:
+#: a low-contrast 1× photo whose faint rules lost the whole table, one whose small print was misread,
+#: a 1× scan whose 四 header lost its grid
+HELD_OUT = (
+    Fixture(6, "sec3", 1, "photo"),
+    Fixture(4, "sec3", 1, "photo"),
+    Fixture(6, "sec4", 1, "scan"),
+)
+
+
+def test_ocr_gate_on_held_out_pictures() -> None:
+    results = evaluate(HELD_OUT)
+    tally = summary(results)[("all", 0, "all")]
+    misses = [f"{r.fixture.name}: {key} wanted {want} got {got}" for r in results for key, want, got in r.misses]
+    assert tally.rate >= REQUIRED_RATE, "\n".join(misses[:20])
+    assert tally.numeric_rate >= REQUIRED_RATE, "\n".join(misses[:20])
+
+
+def test_level_strokes_of_a_line_of_print_are_no_rule() -> None:
+    """A run of joined level strokes has ink crossing it (the rest of the characters) just above and
+    below; a rule with wrapped text sitting on it has paper below."""
+    from crawler.extract.documents.rules import _without_text_strokes
+
+    ink = np.zeros((60, 200), dtype=bool)
+    runs = np.zeros_like(ink)
+    runs[20, 10:190] = runs[45, 10:190] = True  # a stroke run inside print, a rule under print
+    for x in range(10, 190, 6):  # characters: strokes crossing row 20, sitting on row 45
+        ink[14:27, x : x + 3] = True
+        ink[38:45, x : x + 3] = True
+    kept = _without_text_strokes(runs.copy(), ink | runs)
+    assert not kept[20].any()
+    assert kept[45, 10:190].all()

@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from crawler.extract.normalise import to_simplified
 from crawler.extract.schema import generation, match_key
 
-__all__ = ["block_code", "core_key", "label_key", "row_code", "sec3_keyword_code"]
+__all__ = ["block_code", "core_key", "label_key", "near_keyword_code", "row_code", "sec3_keyword_code"]
 
 ENUMERATORS = re.compile(r"^(?:[一二三四五六七八九十]+[,.]|\([一二三四五六七八九十\d]+\)|\d+[,.)]|[①-⑳])+")
 GROUP_ENUMERATOR = re.compile(r"\([一二三四五六]\)")  # (一)…(六) open groups and rows; (七)总计 is a row
@@ -36,6 +36,7 @@ _PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff])\([a-z{_TONED}]{{1,7}}\)")
 # What OpenCC's zh-TW phrase tables turn 文件 into; in a statistics table it is always 文件
 # (规范性文件, 其他主动公开文件), whichever script the page was printed in.
 _CONVERTER_WORDS = (("文档", "文件"), ("档案", "文件"))
+_NEAR_MIN = 5  # a keyword this long still matches with one character misread or lost (OCR)
 _MIN_PREFIX = 4  # a cut label must keep this many characters to be recognised by its prefix
 _BLOCK_NUMERAL = re.compile(r"第二十条第?\(([一二三四五六七八九十]+)\)")
 
@@ -125,7 +126,29 @@ def sec3_keyword_code(key: str) -> str | None:
     for keyword, code in SEC3_KEYWORDS:
         if keyword in key:
             return code
-    return None
+    return near_keyword_code(key)
+
+
+def near_keyword_code(key: str) -> str | None:
+    """The section-三 row whose keyword the label holds with one character misread or lost.
+
+    OCR of small, blurred text drops a thin stroke or mistakes a character (「三安全稳定」,
+    「行政执法案e」). Only keywords of at least ``_NEAR_MIN`` characters are matched this way, and
+    only when exactly one keyword is that near: a shorter keyword with a slip is too loose a match."""
+    found = {code for keyword, code in SEC3_KEYWORDS if _near_pattern(keyword).search(key)}
+    return found.pop() if len(found) == 1 else None
+
+
+@cache
+def _near_pattern(keyword: str) -> re.Pattern[str]:
+    """Every form of ``keyword`` with one character replaced by another or missing."""
+    if len(keyword) < _NEAR_MIN:
+        return re.compile(r"(?!)")  # matches nothing
+    forms = []
+    for index in range(len(keyword)):
+        head, tail = re.escape(keyword[:index]), re.escape(keyword[index + 1 :])
+        forms.append(f"{head}.?{tail}")
+    return re.compile("|".join(forms))
 
 
 def sec3_exact_code(key: str, gen: str) -> str | None:

@@ -31,6 +31,10 @@ from crawler.extract.normalise import normalise_text
 
 _ENGINE_LOCK = threading.Lock()
 _INK_BELOW_BACKGROUND = 60  # grey levels below the page's background that count as ink
+# ... and that still belong to a character when its text line is cut out: the thin strokes of
+# small, blurred print in a low-contrast photo are lighter, and a crop cut to the darker strokes
+# alone reads 「2」 as 「)」 and 「卷」 as 「e」
+_FAINT_INK_BELOW_BACKGROUND = 45
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "，": ",", "。": "."})
 
 
@@ -81,9 +85,9 @@ class RuledTable:
     cells: list[GridCell]
 
 
-def ink_mask(gray: np.ndarray) -> np.ndarray:
+def ink_mask(gray: np.ndarray, below: int = _INK_BELOW_BACKGROUND) -> np.ndarray:
     background = int(np.median(gray))
-    return gray < max(1, background - _INK_BELOW_BACKGROUND)
+    return gray < max(1, background - below)
 
 
 def find_tables(gray: np.ndarray, ink: np.ndarray | None = None) -> list[RuledTable]:
@@ -114,12 +118,13 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     gray = prepare_page(gray)  # even light, level rules: a photo or a scan read as a screenshot
     ink = ink_mask(gray)
     tables = find_tables(gray, ink)
+    text_ink = ink_mask(gray, _FAINT_INK_BELOW_BACKGROUND)
     crops: list[np.ndarray] = []
     spans: list[list[tuple[int, int]]] = []  # per table, per cell: (first crop, crop count)
     for table in tables:
         cell_spans = []
         for cell in table.cells:
-            line_crops = _text_line_crops(gray, ink, cell.box)
+            line_crops = _text_line_crops(gray, text_ink, cell.box)
             cell_spans.append((len(crops), len(line_crops)))
             crops.extend(line_crops)
         spans.append(cell_spans)

@@ -18,6 +18,8 @@ import numpy as np
 _MAX_SKEW = 5.0  # degrees: beyond this a "rule" is more likely a diagonal in a chart
 _MIN_SKEW = 0.08  # degrees: below this a rotation only blurs
 _ANGLE_WIDTH = 1400  # px: the skew is measured on a copy no wider than this
+_THIN = 11  # px: wider than any rule (the same top-hat as rules.rule_masks)
+_FAINT = 22  # grey levels a thin line must be darker than its sides to count as a rule
 _STEP = 21  # px: shorter than the level run of a 1-px rule tilted by the largest skew we level
 
 
@@ -51,7 +53,8 @@ def skew_angle(flat: np.ndarray) -> float:
     factor = min(1.0, _ANGLE_WIDTH / max(1, width))
     small = cv2.resize(flat, (int(width * factor), int(height * factor)), interpolation=cv2.INTER_AREA) \
         if factor < 1.0 else flat
-    ink = (small < 200).astype(np.uint8) * 255
+    ink = (small < 200) | (_thin_lines(small) > _FAINT)
+    ink = ink.astype(np.uint8) * 255
     # a horizontal opening as long as the steps of a rule skewed 2° (28 px a pixel of height):
     # it keeps the rules and drops the text
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_STEP, 1)))
@@ -75,6 +78,16 @@ def skew_angle(flat: np.ndarray) -> float:
     order = np.argsort(angles)
     cumulative = np.cumsum(np.asarray(weights)[order])
     return float(np.asarray(angles)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def _thin_lines(small: np.ndarray) -> np.ndarray:
+    """How much darker each pixel is than what lies around it (a black top-hat wider than a rule).
+
+    A low-contrast photo of a grey-bordered sheet leaves its rules lighter than any fixed ink level
+    (around 215 of 255); against the paper beside them they still stand out."""
+    import cv2
+
+    return cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (_THIN, _THIN)))
 
 
 def rotate(flat: np.ndarray, angle: float) -> np.ndarray:

@@ -17,6 +17,7 @@ import numpy as np
 
 _MIN_TABLE_SIDE = 60  # px: smaller line structures are underlines or boxes, not tables
 _THIN = 11  # px: a rule is thinner than this (a blurred 2-px border is ~6)
+_STROKE_BAND = 4  # px above and below a horizontal run where crossing ink shows it is print
 _FAINT = 22  # grey levels a thin line must be darker than both its sides to be a rule
 
 
@@ -55,14 +56,51 @@ def rule_masks(gray: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarra
     v_len = max(25, height // 70)
     # a square top-hat: every thin dark structure, crossings of two faint lines included
     thin = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (_THIN, _THIN)))
-    h_source = v_source = (ink | (thin > _FAINT)).astype(np.uint8)
-    horizontal = cv2.morphologyEx(h_source, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    vertical = cv2.morphologyEx(v_source, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    horizontal = horizontal.astype(bool)
+    source = ink | (thin > _FAINT)
+    h_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1))
+    v_kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len))
+    h_source = (source | _dark_runs(gray, thin, h_kernel)).astype(np.uint8)
+    v_source = (source | _dark_runs(gray, thin, v_kernel)).astype(np.uint8)
+    horizontal = cv2.morphologyEx(h_source, cv2.MORPH_OPEN, h_kernel)
+    vertical = cv2.morphologyEx(v_source, cv2.MORPH_OPEN, v_kernel)
+    horizontal = _without_text_strokes(horizontal.astype(bool), ink)
     vertical = _anchored(vertical, horizontal, v_len // 2)
     # and each horizontal run cut to the stretch between the vertical rules it meets: JPEG block
     # edges and gridline fragments beyond the table meet none
     return _anchored(horizontal.T.astype(np.uint8), vertical.T, h_len // 2).T, vertical
+
+
+def _without_text_strokes(horizontal: np.ndarray, ink: np.ndarray, crossed: float = 0.3) -> np.ndarray:
+    """Horizontal runs without those that ink crosses: a line of blurred 1× print whose level strokes
+    (一, the tops of 行政规范性文件) join into one long run has ink just above and just below along
+    most of it; a rule, even with wrapped text sitting on it, has paper on at least one side."""
+    import cv2
+
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(horizontal.astype(np.uint8), connectivity=8)
+    height = ink.shape[0]
+    for index in range(1, count):
+        x, y, w, h, _ = stats[index]
+        if y < _STROKE_BAND or y + h + _STROKE_BAND > height:
+            continue
+        above = ink[y - _STROKE_BAND : y, x : x + w].any(axis=0)
+        below = ink[y + h : y + h + _STROKE_BAND, x : x + w].any(axis=0)
+        both = above & below
+        if both.mean() > crossed:
+            horizontal[labels == index] = False
+    return horizontal
+
+
+def _dark_runs(gray: np.ndarray, thin: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Pixels of a faint line as long as ``kernel``, darker than the paper all along it.
+
+    Beside blurred text the square top-hat loses a rule (the text darkens the rule's surroundings):
+    a grey closing along the rule keeps what is dark over the whole kernel length, which text, with
+    gaps between its characters, never is. Still a thin line (some top-hat): shading is no rule."""
+    import cv2
+
+    paper = int(np.median(gray))
+    along = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    return (along.astype(np.int16) < paper - _FAINT) & (thin > _FAINT // 3)
 
 
 def _anchored(vertical: np.ndarray, horizontal: np.ndarray, min_span: int, reach: int = 3) -> np.ndarray:
