@@ -15,12 +15,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from crawler.bodies import link_report
+from crawler.bodies import link_report, site_scope
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, ReportPage
-from crawler.platforms.base import load_profile
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage
@@ -44,12 +43,10 @@ def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
 
 @cache
 def site_region(site: str) -> str | None:
-    """The region a site serves, from its profile (crawler/sites/<site>.toml): 山东省威海市文登区."""
-    try:
-        profile = load_profile(site)
-    except FileNotFoundError:  # a site without a profile (tests, a distributed seed)
-        return None
-    return profile.region + profile.county or None
+    """The region a site serves, from its profile (crawler/sites/<site>.toml): 山东省威海市文登区; None
+    for a site without one. Read through the bodies' cached scope: not a profile scan per report."""
+    scope = site_scope(site)
+    return scope.region + scope.county or None
 
 
 def sql_number(value: Any) -> Any:
