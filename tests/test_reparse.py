@@ -63,11 +63,6 @@ class Archive:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
-
-
-@pytest.fixture
 def archive(data_dir: Path) -> Iterator[Archive]:
     archive = Archive(data_dir / "warc")
     yield archive
