@@ -138,3 +138,17 @@ def test_database_of_a_feature_branch_reaches_the_fresh_schema(
     assert [row for row in schema(db) if row[0] != "table"] == [
         row for row in schema(fresh) if row[0] != "table"
     ]
+
+
+def test_rows_of_an_earlier_release_survive_its_migration(legacy: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "xxgk.db"
+    earlier = Database(path)
+    legacy.migrations.apply(earlier, stop_before="m010_report_dates_and_format_basis")
+    url = "http://www.wendeng.gov.cn/art/2023/1/16/art_1_2.html"
+    earlier["reports"].insert({"site": "wendeng", "url": url, "agency": "威海市文登区财政局", "year": 2022})
+    earlier["documents"].insert({"site": "wendeng", "url": url, "fault": "timeout", "kind": "pdf"})
+    earlier.close()
+
+    db = open_db(path)
+    assert [(r["url"], r["year"], r["dated"]) for r in db["reports"].rows] == [(url, 2022, None)]
+    assert [(d["fault"], d["kind"]) for d in db["documents"].rows] == [("timeout", "pdf")]
