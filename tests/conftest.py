@@ -49,7 +49,7 @@ def small_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reparsed_replica(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from crawler.reparse import reparse_in_place
     from tests.replica.world import build_world
-    from tests.test_reparse import Archive, page_context
+    from tests.support.played_archive import Archive, page_context
 
     data_dir = tmp_path_factory.mktemp("export") / "data"
     archive = Archive(data_dir / "warc")
