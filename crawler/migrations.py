@@ -55,7 +55,7 @@ def m001_core_tables(db: Database) -> None:
 
 
 def _reports_table(db: Database) -> None:
-    db["reports"].create(
+    db.table("reports").create(
         {
             "id": int,
             "site": str,
@@ -85,14 +85,14 @@ def _reports_table(db: Database) -> None:
     )
     # One row per body and year. Reports whose body cannot be named are keyed by URL instead (the
     # store stage puts the URL into `agency_key`), so they are kept, never merged by accident.
-    db["reports"].add_column("agency_key", str)
-    db["reports"].create_index(["agency_key", "year"], unique=True)
-    db["reports"].create_index(["year"])
-    db["reports"].create_index(["agency"])
+    db.table("reports").add_column("agency_key", str)
+    db.table("reports").create_index(["agency_key", "year"], unique=True)
+    db.table("reports").create_index(["year"])
+    db.table("reports").create_index(["agency"])
 
 
 def _documents_table(db: Database) -> None:
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": int,
             "site": str,
@@ -114,9 +114,9 @@ def _documents_table(db: Database) -> None:
         pk="id",
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["documents"].create_index(["url"])
-    db["documents"].create_index(["report_id"])
-    db["documents"].create_index(["sha256"])
+    db.table("documents").create_index(["url"])
+    db.table("documents").create_index(["report_id"])
+    db.table("documents").create_index(["sha256"])
 
 
 def _cells_table(db: Database) -> None:
@@ -141,7 +141,7 @@ def _cells_table(db: Database) -> None:
 
 
 def _checks_table(db: Database) -> None:
-    db["checks"].create(
+    db.table("checks").create(
         {
             "report_id": int,
             "rule": str,
@@ -154,11 +154,11 @@ def _checks_table(db: Database) -> None:
         pk=("report_id", "rule"),
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["checks"].create_index(["rule", "status"])
+    db.table("checks").create_index(["rule", "status"])
 
 
 def _versions_table(db: Database) -> None:
-    db["report_versions"].create(
+    db.table("report_versions").create(
         {
             "id": int,
             "report_id": int,
@@ -177,14 +177,14 @@ def _versions_table(db: Database) -> None:
         pk="id",
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["report_versions"].create_index(["report_id"])
+    db.table("report_versions").create_index(["report_id"])
 
 
 @migrations()
 def m002_crawl_runs_table(db: Database) -> None:
     """One row per spider run (crawler/extensions/crawl_runs.py): what it fetched, found and why it
     failed, so that a silent zero-result run is visible and re-crawls can trust the previous one."""
-    db["crawl_runs"].create(
+    db.table("crawl_runs").create(
         {
             "id": int,
             "spider": str,
@@ -208,7 +208,7 @@ def m002_crawl_runs_table(db: Database) -> None:
         },
         pk="id",
     )
-    db["crawl_runs"].create_index(["spider", "started"])
+    db.table("crawl_runs").create_index(["spider", "started"])
 
 
 #: Art. 49: departments (and institutions) publish by 31 January, governments and townships by 31 March
@@ -255,7 +255,7 @@ def m003_report_status_view(db: Database) -> None:
 def m004_drained_items_table(db: Database) -> None:
     """`xxgk drain` (issue 9): the envelope id of every item stored from Redis, written in the item's
     own transaction, so that a drainer restarted before acknowledging an item never stores it twice."""
-    db["drained_items"].create({"id": str, "worker": str, "drained_at": str}, pk="id")
+    db.table("drained_items").create({"id": str, "worker": str, "drained_at": str}, pk="id")
 
 
 @migrations()
@@ -264,8 +264,8 @@ def m005_documents_fault_column(db: Database) -> None:
     too_large, 5xx, http_404, extract_timeout, extract_memory, or ``challenge/<kind>`` for an
     anti-bot challenge (ruishu, jiasule, waf, js_check) — the same kinds as the crawl stats
     ``xxgk/error/<kind>``, so failures can be counted and faceted without parsing messages."""
-    db["documents"].add_column("fault", str)
-    db["documents"].create_index(["fault"])
+    db.table("documents").add_column("fault", str)
+    db.table("documents").create_index(["fault"])
 
 
 @migrations()
@@ -275,9 +275,9 @@ def m006_documents_reading_columns(db: Database) -> None:
     docx, xls, image …), ``method`` how its values were read (pdf-text, xlsx, ocr …; NULL when it was
     not read or nothing could be). Failures keep their reason in ``error``."""
     for column in ("filename", "kind", "method"):
-        if column not in db["documents"].columns_dict:
-            db["documents"].add_column(column, str)
-    db["documents"].create_index(["parent_url"], if_not_exists=True)
+        if column not in db.table("documents").columns_dict:
+            db.table("documents").add_column(column, str)
+    db.table("documents").create_index(["parent_url"], if_not_exists=True)
 
 
 @migrations()
@@ -294,8 +294,8 @@ def m007_reports_dates_and_format_basis(db: Database) -> None:
         ("format_basis", str),
         ("proactive_approx", int),
     ):
-        if column not in db["reports"].columns_dict:
-            db["reports"].add_column(column, kind)
+        if column not in db.table("reports").columns_dict:
+            db.table("reports").add_column(column, kind)
     db.execute("DROP VIEW IF EXISTS report_status")
     late = "WHEN report.published IS NOT NULL AND substr(report.published, 1, 10) > due.deadline"
     assert late in REPORT_STATUS_VIEW
@@ -313,7 +313,7 @@ def m008_bodies_table(db: Database) -> None:
     「威海市文登区大水泊镇人民政府」 are one body): existing rows are re-keyed and linked here."""
     from crawler.bodies import backfill_bodies  # the naming rules live with the bodies
 
-    db["bodies"].create(
+    db.table("bodies").create(
         {
             "id": int,
             "key": str,  # county/body: 371003/大水泊镇人民政府
@@ -331,11 +331,11 @@ def m008_bodies_table(db: Database) -> None:
         not_null={"key"},
         foreign_keys=[("parent_id", "bodies", "id")],
     )
-    db["bodies"].create_index(["key"], unique=True)
-    db["bodies"].create_index(["level"])
-    db["bodies"].create_index(["county"])
-    db["reports"].add_column("body_id", int, fk="bodies", fk_col="id")
-    db["reports"].create_index(["body_id"])
+    db.table("bodies").create_index(["key"], unique=True)
+    db.table("bodies").create_index(["level"])
+    db.table("bodies").create_index(["county"])
+    db.table("reports").add_column("body_id", int, fk="bodies", fk_col="id")
+    db.table("reports").create_index(["body_id"])
     backfill_bodies(db)
 
 
@@ -346,23 +346,23 @@ def m009_similarity_tables(db: Database) -> None:
     ``report_sections`` (the headings each report has), ``similarity_runs`` (each pass: threshold
     and distribution) and ``reports.templated`` (1 above the threshold, 0 below, NULL when the
     report has too little text of its own to compare)."""
-    db["similar_reports"].create(
+    db.table("similar_reports").create(
         {"report_id": int, "other_id": int, "similarity": float, "sections": str, "same_body": int,
          "templated": int},
         pk=("report_id", "other_id"),
         foreign_keys=[("report_id", "reports", "id"), ("other_id", "reports", "id")],
     )  # fmt: skip
-    db["report_sections"].create(
+    db.table("report_sections").create(
         {"report_id": int, "section": str, "own_chars": int},
         pk=("report_id", "section"),
         foreign_keys=[("report_id", "reports", "id")],
     )
-    db["similarity_runs"].create(
+    db.table("similarity_runs").create(
         {"id": int, "computed_at": str, "reports": int, "comparable": int, "pairs": int, "flagged": int,
          "threshold": float, "method": str, "histogram": str, "seconds": float},
         pk="id",
     )  # fmt: skip
-    db["reports"].add_column("templated", int)
+    db.table("reports").add_column("templated", int)
 
 
 @migrations()
