@@ -15,9 +15,9 @@ from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.platforms.base import SiteProfile
-from crawler.platforms.catalog import SITES_DIR_ENV, find_profile, is_url, known_profiles, profile_for_url
 from crawler.platforms.urls import host_allowed
+from crawler.sites.catalog import SITES_DIR_ENV, find_profile, is_url, known_profiles, profile_for_url
+from crawler.sites.profile import SiteProfile
 
 
 def spider_class(profile: SiteProfile) -> type[Spider]:
