@@ -42,8 +42,8 @@ class ProfileSpiderLoader(SpiderLoader):
         super().__init__(settings)
         self.sites_dir: str | None = settings.get("XXGK_SITES_DIR") or None
         if self.sites_dir:
-            # the stages (body scope, region) and reparse read profiles by the environment variable:
-            # a `-s XXGK_SITES_DIR=…` must show them the same profiles the spiders were made from
+            # a replay of the archive (reparse) and the bodies migration read profiles by the environment
+            # variable: a `-s XXGK_SITES_DIR=…` must show them the same profiles the spiders were made from
             os.environ[SITES_DIR_ENV] = self.sites_dir
         for profile in known_profiles(self.sites_dir):
             self._spiders.setdefault(profile.name, spider_class(profile))
