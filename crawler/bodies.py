@@ -52,7 +52,7 @@ class Scope:
         return self.division_code or (self.region + self.county) or site
 
 
-class SiteFields(Protocol):
+class HasScope(Protocol):
     """What an item carries of its site (crawler/items.py ``ReportPage``, crawler/sites/profile.py)."""
 
     region: str
@@ -60,7 +60,7 @@ class SiteFields(Protocol):
     division_code: str
 
 
-def item_scope(item: SiteFields) -> Scope:
+def item_scope(item: HasScope) -> Scope:
     """The scope the spider put on an item: the stages read it there, never from a profile."""
     return Scope(item.region, item.county, item.division_code)
 

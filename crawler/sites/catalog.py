@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.platforms.urls import url_host
-from crawler.sites.profile import SiteProfile, profile_from_dict, site_fields
+from crawler.sites.profile import SiteFields, SiteProfile, profile_from_dict, site_fields
 
 SITES_DIR_ENV = "XXGK_SITES_DIR"
 PLATFORMS = ("hanweb", "trs", "generic")
@@ -95,19 +95,19 @@ def known_profiles(extra: str | None = None) -> Iterator[SiteProfile]:
 
 
 @cache
-def _fields_of_site(name: str, sites_dir: str | None) -> tuple[tuple[str, str], ...]:
+def _fields_of_site(name: str, sites_dir: str | None) -> SiteFields:
     try:
         profile: SiteProfile | None = find_profile(name)
     except FileNotFoundError:  # crawled from a bare URL, a test, a distributed seed
         profile = None
-    return tuple(site_fields(profile).items())
+    return site_fields(profile)
 
 
-def site_fields_by_name(name: str) -> dict[str, str]:
+def site_fields_by_name(name: str) -> SiteFields:
     """:func:`~crawler.sites.profile.site_fields` of the profile called ``name`` (empty ones when
     there is none), for an item rebuilt from the archive, which knows its site by name only. Cached
     per name and ``XXGK_SITES_DIR``: not a directory scan and TOML parse per replayed report."""
-    return dict(_fields_of_site(name, os.environ.get(SITES_DIR_ENV)))
+    return _fields_of_site(name, os.environ.get(SITES_DIR_ENV)).copy()  # the caller's, not the cache's
 
 
 # --- profiles made from defaults -------------------------------------------------------------

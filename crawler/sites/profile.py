@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from crawler.platforms.urls import url_host
 
@@ -75,7 +75,15 @@ def _division_code(value: object) -> str:
     return code
 
 
-def site_fields(profile: SiteProfile | None) -> dict[str, str]:
+class SiteFields(TypedDict):
+    """The item fields of :func:`site_fields` (typed, so ``ReportPage(**site_fields(…))`` checks)."""
+
+    region: str
+    county: str
+    division_code: str
+
+
+def site_fields(profile: SiteProfile | None) -> SiteFields:
     """The fields of a report item (crawler/items.py ``ReportPage``) that come from its site: where
     its bodies sit, for the dedupe key, the bodies table and the report's region. Empty for a site
     without a profile (crawled from a bare URL). The spider and the replay of an archive both fill
