@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from crawler.db import db_path
-from crawler.platforms.catalog import is_url, site_name, tested_sites
+from crawler.sites.catalog import is_url, site_name, tested_sites
 from crawler.summary import crawl_summary, failed_runs, summary_line
 
 DEFAULT_DATA_DIR = "data"
@@ -132,7 +132,7 @@ def distributed_unready(sites: Sequence[str]) -> list[str]:
     """The sites distributed mode cannot seed yet: start URLs (workers load spiders by profile name) and
     profiles whose platform is detected at crawl time (only the worker that fetched the start page
     would know it; the others could not decode the queued requests)."""
-    from crawler.platforms.catalog import AUTO, find_profile
+    from crawler.sites.catalog import AUTO, find_profile
 
     return [site for site in sites if is_url(site) or find_profile(site).platform == AUTO]
 

@@ -73,6 +73,11 @@ class ReportPage:
     list_date: str | None = None  # the date printed in the listing
     column: str | None = None  # the 年报 column's name in the navigation
     column_url: str | None = None
+    #: where the site's bodies sit, from its profile (crawler/sites/profile.py ``site_fields``):
+    #: the stages read these, never a profile; empty for a site crawled from a bare URL
+    region: str = ""  # 山东省威海市
+    county: str = ""  # 文登区
+    division_code: str = ""  # 371003 (GB/T 2260)
     warc_file: str | None = None
     warc_offset: int | None = None
     warc_record_id: str | None = None

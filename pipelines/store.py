@@ -8,14 +8,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import cache
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from crawler.bodies import link_report, site_scope
+from crawler.bodies import item_scope, link_report
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
@@ -41,12 +40,10 @@ def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
                 yield table, row, column, cell
 
 
-@cache
-def site_region(site: str) -> str | None:
-    """The region a site serves, from its profile (crawler/sites/<site>.toml): 山东省威海市文登区; None
-    for a site without one. Read through the bodies' cached scope: not a profile scan per report."""
-    scope = site_scope(site)
-    return scope.region + scope.county or None
+def site_region(item: ReportPage) -> str | None:
+    """The region a report's site serves, as the spider put it on the item (from the site's profile):
+    山东省威海市文登区; None for a site without one."""
+    return item.region + item.county or None
 
 
 def sql_number(value: Any) -> Any:
@@ -84,7 +81,7 @@ def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
         "published": report.published,
         "dated": report.dated,
         "published_basis": report.published_basis,
-        "region": site_region(item.site),
+        "region": site_region(item),
         "level": report.level,
         "format": report.format,
         "format_basis": report.format_basis,
@@ -231,7 +228,7 @@ class StorePipeline(DatabaseStage):
     def link_body(self, report_id: int, item: ReportPage) -> None:
         assert self.db is not None
         report: ExtractedReport = item.extracted
-        link_report(self.db, report_id, item.site, report.agency, report.agency_as_printed)
+        link_report(self.db, report_id, item.site, item_scope(item), report.agency, report.agency_as_printed)
 
     def insert_report(self, item: ReportPage, decision: Decision) -> int:
         assert self.db is not None

@@ -20,10 +20,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.platforms.base import links_matching
-from crawler.platforms.catalog import PLATFORMS, complete, detect_platform
+from crawler.platforms.detect import detect_platform
 from crawler.platforms.generic import GenericSpider, page_entries
 from crawler.platforms.hanweb import HanwebSpider
 from crawler.platforms.trs import TrsSpider
+from crawler.sites.catalog import PLATFORMS, complete
 
 PLATFORM_FILE = "platform.json"
 

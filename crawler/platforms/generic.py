@@ -25,16 +25,8 @@ from scrapy.http import Response
 from scrapy.utils.response import get_base_url
 
 from crawler.extract.page import file_extension
-from crawler.platforms.base import (
-    LAYOUT_CHANGED,
-    Link,
-    clean_text,
-    find_date,
-    links_matching,
-    report_year_from_title,
-    simplified,
-)
-from crawler.platforms.catalog import defaults
+from crawler.extract.titles import clean_text, find_date, report_year_from_title, simplified
+from crawler.platforms.base import LAYOUT_CHANGED, Link, links_matching
 from crawler.platforms.hanweb import (
     HanwebSpider,
     ListRecord,
@@ -46,6 +38,7 @@ from crawler.platforms.hanweb import dataproxy_form as jpage_form
 from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_urls, pager_links
 from crawler.platforms.trs import column_directory, page_tree, texts_after_links
 from crawler.platforms.urls import join_url
+from crawler.sites.catalog import defaults
 
 #: links to files are attachments of a report, never navigation
 _FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "rar", "zip", "7z", "jpg", "jpeg",

@@ -18,14 +18,8 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.response import get_base_url
 
-from crawler.platforms.base import (
-    Link,
-    PortalSpider,
-    clean_text,
-    extract_links,
-    find_date,
-    links_matching,
-)
+from crawler.extract.titles import clean_text, find_date
+from crawler.platforms.base import Link, PortalSpider, extract_links, links_matching
 from crawler.platforms.urls import join_url
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\((.*?)\)", re.S)
