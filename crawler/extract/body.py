@@ -82,9 +82,9 @@ def _between_markers(doc: Element) -> Element | None:
         elif "ZJEG_RSS.content.end" in text and begin is not None:
             end = comment
             break
-    if begin is None or end is None or begin.getparent() is not end.getparent():
+    parent = begin.getparent() if begin is not None and end is not None else None
+    if begin is None or end is None or parent is None or parent is not end.getparent():
         return None
-    parent = begin.getparent()
     siblings = list(parent)
     inner = siblings[siblings.index(begin) + 1 : siblings.index(end)]
     if len(inner) == len(siblings) - 2 and not (parent.text or "").strip():

@@ -37,9 +37,9 @@ def decode_html(data: bytes, encoding: str | None = None) -> str:
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
     declared = _META_CHARSET.search(data[:4096])
-    codec = _codec(declared.group(1).decode("ascii")) if declared else None
-    if codec:
-        return data.decode(codec, errors="replace")
+    meta_codec = _codec(declared.group(1).decode("ascii")) if declared else None
+    if meta_codec:
+        return data.decode(meta_codec, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

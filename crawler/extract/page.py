@@ -122,7 +122,7 @@ def _heading(doc: Element) -> str | None:
     ]
     texts = [text for text in (squash(text_of(el)) for el in candidates) if text]
     reports = [text for text in texts if "报告" in text or "年报" in text]
-    return (reports or texts or [None])[0]
+    return (reports or texts)[0] if texts else None
 
 
 def _title_tag_part(title: str) -> str | None:
