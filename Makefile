@@ -58,8 +58,9 @@ eval: install  ## extraction vs the hand-read truth of tests/realworld: per-fiel
 eval-ocr: install  ## OCR of table pictures (screenshots, scans, photos at 1× and 2×): cells read exactly, every miss
 	$(BIN)/python -m tests.eval_ocr
 
-lint: install
+lint: install  ## ruff, then mypy ([tool.mypy] in pyproject.toml: strict on crawler/extract/)
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 serve: install
 	$(BIN)/xxgk serve
