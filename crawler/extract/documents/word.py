@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import TYPE_CHECKING
+
+from lxml.etree import _Element  # python-docx's XML elements are lxml elements
 
 from crawler.extract.documents import DocumentExtraction
 from crawler.extract.documents.errors import DocumentError
 from crawler.extract.documents.guards import MAX_CELLS, check_zip
 from crawler.extract.documents.tablegrid import SpanCell, SpanTable, statistics_from, table_text
 from crawler.extract.normalise import normalise_text
-
-if TYPE_CHECKING:  # python-docx's XML elements are lxml elements
-    from lxml.etree import _Element
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
