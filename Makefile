@@ -58,7 +58,7 @@ eval: install  ## extraction vs the hand-read truth of tests/realworld: per-fiel
 eval-ocr: install  ## OCR of table pictures (screenshots, scans, photos at 1× and 2×): cells read exactly, every miss
 	$(BIN)/python -m tests.eval_ocr
 
-lint: install  ## ruff, then mypy ([tool.mypy] in pyproject.toml: strict on crawler/extract/)
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m mypy
 

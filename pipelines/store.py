@@ -19,11 +19,11 @@ from crawler.bodies import link_report, site_scope
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
-from crawler.items import Decision, FetchedDocument, ReportPage
+from crawler.items import FetchedDocument, ReportPage
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage
-from pipelines.dedupe import is_correction
+from pipelines.dedupe import Decision, is_correction
 
 #: documents that belong to a report page and were read with it
 ATTACHMENT_ROLES = frozenset({"attachment", "image"})
