@@ -63,6 +63,7 @@ golden: install  ## rewrite the derived golden files (document answers, real-wor
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 serve: install
 	$(BIN)/xxgk serve

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from crawler.bodies import Scope, dedupe_key, item_scope
-from crawler.items import ReportPage
+
+# Decision is defined with the item that carries it (crawler/items.py); imported from here too
+from crawler.items import Decision, ReportPage
 from pipelines.database import DatabaseStage
 
 CORRECTION_MARK = re.compile(r"[（(]\s*(更正|修订|修正|修订版|更正版)\s*[)）]")
@@ -41,18 +43,6 @@ class Incoming:
     published: str | None
     fetched_at: str
     is_alias: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """``new`` / ``same`` / ``newer_version`` / ``older_version``, and the report it concerns."""
-
-    kind: str
-    report_id: int | None = None
-    agency_key: str | None = None
-    year: int | None = None
-    content_hash: str | None = None
-    canonical_url: str | None = None
 
 
 def agency_key(agency: str | None, url: str, site: str = "", scope: Scope | None = None) -> str:

@@ -88,7 +88,8 @@ _LEVEL_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅|�
 @cache
 def _data() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("agency_names.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @cache
@@ -138,9 +139,11 @@ def is_first_person(name: str) -> bool:
 
 def looks_like_agency(name: str | None) -> bool:
     """A body's name: 3–40 characters ending in a unit of government, not a first-person word."""
-    end = _AGENCY_END.search(name) if name and len(name) <= 40 else None
+    if not name or len(name) > 40:
+        return False
+    end = _AGENCY_END.search(name)
     # more than its unit: 「政府」, 「县政府」 name nobody
-    return bool(end) and end.start() >= 2 and not is_first_person(name)
+    return end is not None and end.start() >= 2 and not is_first_person(name)
 
 
 def body_of_office(name: str, *, keep_government_office: bool = True) -> str:

@@ -65,7 +65,7 @@ class AutoSpider(GenericSpider):
         if platform == "hanweb":
             yield from HanwebSpider.parse_home(self, response, hops=0, chrome=frozenset())
         elif platform == "trs":
-            yield from TrsSpider.parse_index(self, response)
+            yield from TrsSpider.parse_index(self, response)  # type: ignore[arg-type]  # now a TrsSpider (become)
         else:
             yield from GenericSpider.parse_page(self, response, depth=0, column=None, chrome=frozenset(),
                                                 area=False)

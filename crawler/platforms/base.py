@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urldefrag
 
 from scrapy import Request, Spider, signals
@@ -79,12 +79,22 @@ def extract_links(response: Response, allowed_domains: Iterable[str], scope: str
     return links
 
 
-def links_matching(links: Iterable[Link], patterns: Iterable[str]) -> list[Link]:
+class Texted(Protocol):
+    """A link or list entry: anything with a link text."""
+
+    @property
+    def text(self) -> str: ...
+
+
+TextedT = TypeVar("TextedT", bound=Texted)
+
+
+def links_matching(links: Iterable[TextedT], patterns: Iterable[str]) -> list[TextedT]:
     """Links whose text matches the first pattern that matches anything (patterns are ranked)."""
-    links = list(links)
+    candidates = list(links)
     for pattern in patterns:
         regex = re.compile(pattern)
-        found = [link for link in links if regex.search(simplified(link.text))]
+        found = [link for link in candidates if regex.search(simplified(link.text))]
         if found:
             return found
     return []

@@ -19,9 +19,9 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
 
 from crawler.extract.page import file_extension
@@ -56,7 +56,7 @@ class Entry:
 
 def page_entries(response: Response) -> list[Entry]:
     """Every http(s) link of the page in order, first occurrence wins, with its untruncated title."""
-    base = get_base_url(response)
+    base = get_base_url(cast(TextResponse, response))  # a page with links is text
     seen: set[str] = set()
     entries = []
     for anchor, after in texts_after_links(page_tree(response)).items():
