@@ -25,7 +25,8 @@ ORDER = {"missing": 0, "late": 1, "present": 2}
 
 
 def status_rows(db: Any, year: int, sites: Sequence[str] = ()) -> list[dict[str, Any]]:
-    where, params = "year = ?", [year]
+    where = "year = ?"
+    params: list[Any] = [year]
     if sites:
         where += f" AND site IN ({', '.join('?' for _ in sites)})"
         params += list(sites)
