@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -82,38 +82,43 @@ def run_crawl(
     Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
     fresh crawl, continued with ``resume``. Sites: profile names or start URLs (``platform``: forced on URLs).
     """
-    from scrapy.crawler import CrawlerProcess
-
     from crawler.resume import job_dir, prepare_job_dir
 
     settings = project_settings(
         {"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, "XXGK_RESUME": resume, **overrides}
     )
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for site in sites:
-        crawler = process.create_crawler(site)
+
+    def prepare(crawler: Any, site: str) -> None:
         if "JOBDIR" not in overrides:
             jobs = job_dir(data_dir, site_name(site))
             prepare_job_dir(jobs, resume)
             crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
-        crawlers.append(crawler)
-        process.crawl(crawler, **spider_arguments(site, year, platform))
-    process.start()
-    return [crawl_summary(crawler) for crawler in crawlers]
+
+    return run_sites(settings, sites, lambda site: spider_arguments(site, year, platform), prepare)
 
 
 def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """A distributed worker's crawl: one spider per seeded site (``{"year": …}`` as seeded), in one
     process whose requests come from the shared queue (no job directory: Redis holds the state)."""
+    return run_sites(settings, sorted(sites), lambda site: spider_arguments(site, sites[site].get("year")))
+
+
+def run_sites(
+    settings: Any, sites: Sequence[str], arguments: Callable[[str], dict[str, str]],
+    prepare: Callable[[Any, str], None] | None = None,
+) -> list[dict[str, Any]]:
+    """One Scrapy process, one crawler per site (``prepare``d before it starts, with its spider's
+    ``arguments``), run until all finish; one summary per site, in order."""
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(settings)
     crawlers = []
-    for site, spec in sorted(sites.items()):
+    for site in sites:
         crawler = process.create_crawler(site)
+        if prepare is not None:
+            prepare(crawler, site)
         crawlers.append(crawler)
-        process.crawl(crawler, **spider_arguments(site, spec.get("year")))
+        process.crawl(crawler, **arguments(site))
     process.start()
     return [crawl_summary(crawler) for crawler in crawlers]
 
