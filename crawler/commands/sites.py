@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from crawler.commands.archive import data_dir_option
 from crawler.db import db_path, open_db
+from crawler.options import data_dir_option
 from crawler.sites.profile import SiteProfile
 
 COLUMNS = ("site", "platform", "region", "profile", "last_crawl", "status", "reports")

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from crawler.commands.archive import data_dir_option
 from crawler.db import db_path, open_db
+from crawler.options import data_dir_option, fail
 
 STATUSES = ("present", "late", "missing")
 #: what the terminal shows for each status; missing and late first, they are what a reader looks for
@@ -75,12 +75,12 @@ def status(data_dir: Path, year: int | None, sites: tuple[str, ...], problems: b
     """
     path = db_path(data_dir)
     if not path.exists():
-        raise click.ClickException(f"{path} does not exist: run `xxgk crawl` first")
+        fail(f"{path} does not exist: run `xxgk crawl` first")
     db = open_db(path)  # brings the schema up to date, so the view exists
     try:
         year = year if year is not None else latest_year(db)
         if year is None:
-            raise click.ClickException(f"{path} holds no report yet: run `xxgk crawl` first")
+            fail(f"{path} holds no report yet: run `xxgk crawl` first")
         rows = status_rows(db, year, sites)
     finally:
         db.close()
