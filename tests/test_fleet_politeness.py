@@ -90,7 +90,9 @@ def test_a_released_request_gives_its_slot_back_once(redis_url: str, server: Red
 # --- three workers, three counties --------------------------------------------------------------
 
 #: answers slower than the delay: without a fleet-wide limit, requests to one host would pile up
-LIMIT, DELAY, LATENCY = 2, 0.05, 0.25
+LIMIT, DELAY, LATENCY = 2, 0.2, 0.5
+#: between the grant (Redis' clock) and the WARC stamp (the worker's) a busy worker may take a moment
+STAMP_JITTER = 0.03
 
 
 def request_times(warc_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
@@ -115,7 +117,9 @@ def test_three_workers_keep_each_hosts_limits_between_them(redis_url: str, tmp_p
         sites = counties.sites[:3]
         env = proxy_env(counties.proxy_url) | {"XXGK_SITES_DIR": str(counties.sites_dir)}
         seed(url, env, sites)
-        limits = [f"CONCURRENT_REQUESTS_PER_DOMAIN={LIMIT}", f"DOWNLOAD_DELAY={DELAY}", "XXGK_WORKERS=1"]
+        # pages only: the replica renders attachments (PDF, DOCX) on request, slow on a busy box
+        limits = [f"CONCURRENT_REQUESTS_PER_DOMAIN={LIMIT}", f"DOWNLOAD_DELAY={DELAY}", "XXGK_WORKERS=1",
+                  "XXGK_ATTACHMENTS=0"]
         workers = start_workers(url, tmp_path, env, 3, tmp_path / "logs", settings=limits)
         try:
             drain(url, tmp_path, env)
@@ -124,12 +128,14 @@ def test_three_workers_keep_each_hosts_limits_between_them(redis_url: str, tmp_p
             workers.stop()
         hosts = {counties.world.spec(site).host for site in sites}
         peak = pacing.peak()
+    grants = Redis.from_url(url).keys("xxgk:host:*:slots")
+    assert [key for key in grants if Redis.from_url(url).zcard(key)] == []  # every grant was given back
     assert codes == [0, 0, 0], [workers.log_tail(i) for i in range(3)]
     times = request_times(tmp_path / "warc")
     assert set(times) == hosts
     assert {worker for host in hosts for _, worker in times[host]} == {"w0", "w1", "w2"}  # all worked
     for host in hosts:
         gaps = [(b - a).total_seconds() for (a, _), (b, _) in pairwise(times[host])]
-        assert min(gaps) >= DELAY - 0.01, (host, sorted(gaps)[:5])  # the delay, for the whole fleet
+        assert min(gaps) >= DELAY - STAMP_JITTER, (host, sorted(gaps)[:5])  # the delay, for the whole fleet
         assert len({worker for _, worker in times[host]}) > 1  # … though several workers fetched from it
     assert max(peak[host] for host in hosts) == LIMIT  # the server saw the limit reached, never passed
