@@ -118,8 +118,9 @@ def test_three_workers_keep_each_hosts_limits_between_them(redis_url: str, tmp_p
         env = proxy_env(counties.proxy_url) | {"XXGK_SITES_DIR": str(counties.sites_dir)}
         seed(url, env, sites)
         # pages only: the replica renders attachments (PDF, DOCX) on request, slow on a busy box
+        # and politeness back on over the workers' --fast (which turns the fleet's grants off, as its delays)
         limits = [f"CONCURRENT_REQUESTS_PER_DOMAIN={LIMIT}", f"DOWNLOAD_DELAY={DELAY}", "XXGK_WORKERS=1",
-                  "XXGK_ATTACHMENTS=0"]
+                  "XXGK_ATTACHMENTS=0", "XXGK_HOST_POLITENESS=true"]
         workers = start_workers(url, tmp_path, env, 3, tmp_path / "logs", settings=limits)
         try:
             drain(url, tmp_path, env)

@@ -13,6 +13,7 @@ since the last grant, in one script on Redis' clock (workers on several machines
 request waits otherwise, without holding up other hosts (each site runs in a crawler of its own). The
 grant ends with the response or the error; one held by a killed worker expires after
 ``DOWNLOAD_TIMEOUT`` plus a margin. So adding workers adds hosts crawled at once, never load on one host.
+``--fast`` (the loopback replica only) turns it off along with the delays (``XXGK_HOST_POLITENESS``).
 
 The middleware sits just below the archive's (950), so the WARC-Date of a request is the time it was
 granted: the fleet's schedule can be checked from the archive alone. A worker's own delay and per-domain
@@ -21,6 +22,7 @@ limit stay in force after it (they can only space a worker's requests further).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from typing import Any, Self
@@ -77,6 +79,7 @@ class FleetPoliteness:
         self.ttl_ms = max(1, round(ttl * 1000))
         self._grant = server.register_script(_GRANT)
         self._ids = (f"{worker}:{n}" for n in itertools.count())
+        self._turns: dict[str, asyncio.Lock] = {}  # host → whose turn it is to ask (Scrapy's asyncio reactor)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -96,8 +99,11 @@ class FleetPoliteness:
         if not host:
             return
         grant = next(self._ids)
-        while (wait := self.ask(host, grant)) != 0:
-            await sleep(POLL_SECONDS if wait < 0 else wait / 1000)
+        # one request per host and worker asks Redis at a time, the others queue behind it here: a
+        # full host is polled by each worker once per POLL_SECONDS, not once per waiting request
+        async with self._turns.setdefault(host, asyncio.Lock()):
+            while (wait := self.ask(host, grant)) != 0:
+                await sleep(POLL_SECONDS if wait < 0 else wait / 1000)
         request.meta[GRANT_META] = (host, grant)
 
     def ask(self, host: str, grant: str) -> int:
