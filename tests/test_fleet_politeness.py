@@ -6,21 +6,17 @@ WARC request timestamps and the server's own count say no host saw more than its
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from redis import Redis
-from warcio.archiveiterator import ArchiveIterator
 
 from crawler.distributed.politeness import FleetPoliteness, host_keys
-from crawler.platforms.urls import url_host
 from tests.replica.fixture import running_counties
 from tests.replica.pacing import Pacing
-from tests.support.distributed import drain, proxy_env, seed, start_workers
+from tests.support.distributed import drain, proxy_env, request_times, seed, start_workers
 from tests.support.redis_server import MISSING, redis_server_binary, running_redis
 
 pytestmark = pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
@@ -93,19 +89,6 @@ def test_a_released_request_gives_its_slot_back_once(redis_url: str, server: Red
 LIMIT, DELAY, LATENCY = 2, 0.2, 0.5
 #: between the grant (Redis' clock) and the WARC stamp (the worker's) a busy worker may take a moment
 STAMP_JITTER = 0.03
-
-
-def request_times(warc_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
-    """host → (WARC-Date, worker) of every request record, in time order."""
-    found: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
-    for path in sorted(warc_dir.glob("*.warc.gz")):
-        worker = path.name.removesuffix(".warc.gz").rsplit("-", 1)[1]
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type == "request":
-                    when = datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
-                    found[url_host(record.rec_headers.get_header("WARC-Target-URI"))].append((when, worker))
-    return {host: sorted(times) for host, times in found.items()}
 
 
 @pytest.mark.e2e
