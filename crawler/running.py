@@ -27,6 +27,7 @@ FAST_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "DOWNLOAD_DELAY_JITTER": 0,
     "XXGK_RETRY_BACKOFF_BASE": 0.05,
+    "XXGK_HOST_POLITENESS": False,  # workers: no fleet-wide grants per host (crawler/distributed/politeness.py)
 }
 
 

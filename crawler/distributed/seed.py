@@ -23,8 +23,8 @@ async def _collect(start: AsyncIterator[Any]) -> list[Request]:
 def seed_sites(server: Redis, keys: Keys, sites: Sequence[str], year: int | None, settings: Any) -> dict[str, int]:
     """Push each site's start requests (through the shared dupefilter); return how many were new.
 
-    A site whose crawl is complete (nothing queued or leased) starts afresh: its fingerprints are
-    cleared. A site still being crawled keeps them, so seeding it again adds nothing.
+    A site whose crawl is complete (nothing queued or leased) starts afresh: its fingerprints (and the
+    report links the workers counted) are cleared. A site still being crawled keeps them, so seeding it again adds nothing.
     """
     loader = get_spider_loader(settings)  # the project's: spiders made from the site profiles
     state = SharedState(server, keys)
@@ -33,7 +33,7 @@ def seed_sites(server: Redis, keys: Keys, sites: Sequence[str], year: int | None
     for site in sites:
         spider = loader.load(site)(year=year)
         if state.is_complete(site):
-            server.delete(keys.dupefilter(site))
+            server.delete(keys.dupefilter(site), keys.report_links(site))
         queue = LeasedQueue(server, spider, keys.queue(site), codec, keys=keys, worker="seeder")
         dupefilter = RFPDupeFilter(server, key=keys.dupefilter(site))
         pushed[site] = 0

@@ -10,6 +10,8 @@ crawls::
     P:SITE:requests            zset  scrapy-redis' priority queue (score −priority)
     P:SITE:dupefilter          set   scrapy-redis' request fingerprints
     P:SITE:leases:WORKER       hash  "score:seq" → request: what WORKER popped and has not finished
+    P:SITE:report_links        int   report links found by all workers (a worker's "none found" is local)
+    P:host:HOST:slots / :next        fleet-wide politeness per host (crawler/distributed/politeness.py)
     P:lease_seq                int   lease ids
     P:items                    list  items from workers (tagged JSON envelopes), newest on the left
     P:items:draining           list  what the drainer took and has not committed yet
@@ -128,6 +130,9 @@ class Keys:
     def dupefilter(self, site: str) -> str:
         return f"{self.prefix}:{site}:dupefilter"
 
+    def report_links(self, site: str) -> str:
+        return f"{self.prefix}:{site}:report_links"
+
     def lease_prefix(self, site: str) -> str:
         return f"{self.prefix}:{site}:leases:"
 
@@ -200,6 +205,10 @@ class SharedState:
         lease) or an ack after its children were pushed (lease → queue) cannot slip between the reads."""
         k = self.keys
         return bool(self._complete(keys=[k.queue(site), k.workers], args=[k.lease_prefix(site)]))
+
+    def add_report_links(self, site: str, count: int) -> int:
+        """Add this worker's newly found report links of ``site``; the fleet's total."""
+        return int(self.server.incrby(self.keys.report_links(site), count))
 
     def queued(self, site: str) -> int:
         return int(self.server.zcard(self.keys.queue(site)))

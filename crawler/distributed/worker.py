@@ -8,7 +8,9 @@ One :class:`DistributedWorker` extension per crawler (one crawler per site in a 
   in the Redis queue, its items pushed to Redis — so a kill at any point loses nothing;
 * wakes its engine when other workers queued requests: Scrapy polls an idle scheduler only every
   5 s, so the worker leases one request and hands it to ``engine.crawl`` (the scheduler keeps it);
-* closes the spider once nothing is queued or leased anywhere for ``XXGK_WORKER_IDLE_TIMEOUT`` s.
+* closes the spider once nothing is queued or leased anywhere for ``XXGK_WORKER_IDLE_TIMEOUT`` s — as
+  ``layout_changed`` for "no report link found" only if no worker found one (the generic platform's
+  verdict counts the links its own process saw; the fleet's are counted in Redis).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from twisted.internet.task import LoopingCall
 from crawler.distributed.connection import outage_of, redis_from_settings
 from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
 from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
+from crawler.platforms.base import LAYOUT_CHANGED
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ class DistributedWorker:
         self.spider: Spider | None = None
         self.crawl_id: str | None = None  # the seeder's marker, checked on every reap
         self.outages_seen = 0
+        self.links_counted = 0  # this worker's report links already added to the fleet's count
+        self.fleet_links = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -124,7 +129,26 @@ class DistributedWorker:
             self.reap()
             self.next_reap = now + self.ttl / 2
         self.wake_engine()
+        self.count_report_links()
         self.close_when_complete(now)
+
+    def count_report_links(self) -> None:
+        assert self.spider is not None  # called from the heartbeat, which runs only while a spider is open
+        found = self.crawler.stats.get_value("xxgk/report_links", 0) if self.crawler.stats else 0
+        if found > self.links_counted or not self.fleet_links:
+            self.fleet_links = self.state.add_report_links(self.spider.name, found - self.links_counted)
+            self.links_counted = found
+
+    def close_reason(self) -> str:
+        """The spider's reason to close; its "cannot walk" stands only if no worker found a report link."""
+        reason = getattr(self.spider, "close_reason", None) or "finished"
+        stats = self.crawler.stats
+        local_verdict = reason == LAYOUT_CHANGED and stats and stats.get_value("xxgk/layout/cannot_walk")
+        # … and no page of its own was broken either
+        if local_verdict and self.fleet_links and not stats.get_value("xxgk/layout_errors"):
+            stats.set_value("xxgk/layout/cannot_walk", None)
+            return "finished"
+        return reason
 
     def crawl_is_there(self) -> bool:
         """False (and the spider closing as ``redis_state_lost``) when Redis forgot the crawl."""
@@ -177,8 +201,7 @@ class DistributedWorker:
         if now - self.complete_since >= self.idle_timeout and self.crawl_is_there():  # not an emptied Redis
             self.closing = True
             # a portal spider that met a broken layout says so in its close reason
-            reason = getattr(self.spider, "close_reason", None) or "finished"
-            deferred_from_coro(engine.close_spider_async(reason=reason))
+            deferred_from_coro(engine.close_spider_async(reason=self.close_reason()))
 
 
 class SeedsFromRedis:

@@ -7,12 +7,16 @@ import resource
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from warcio.archiveiterator import ArchiveIterator
+
 from crawler.archive.reader import iter_requests
+from crawler.platforms.urls import url_host
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SITES = ("wendeng", "hy")
@@ -111,3 +115,16 @@ def fetches(warc_dir: Path) -> Counter[tuple[str, str, bytes]]:
         for request in iter_requests(warc_dir)
         if not request.url.endswith("/robots.txt")
     )
+
+
+def request_times(warc_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
+    """host → (WARC-Date, worker) of every request record, in time order (worker: from the file name)."""
+    found: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        worker = path.name.removesuffix(".warc.gz").rsplit("-", 1)[1]
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "request":
+                    when = datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
+                    found[url_host(record.rec_headers.get_header("WARC-Target-URI"))].append((when, worker))
+    return {host: sorted(times) for host, times in found.items()}
