@@ -56,7 +56,7 @@ class ListEntry:
 
     url: str
     title: str | None
-    date: str | None
+    list_date: str | None
     fetched: date
     year: int | None = None
     role: str = "page"
@@ -68,7 +68,7 @@ def _text(value: str | None) -> str:
 
 def same_entry(entry: ListEntry, title: str | None, list_date: str | None) -> bool:
     """The list shows the page as before: same title (whitespace aside) and same date."""
-    return _text(entry.title) == _text(title) and (entry.date or None) == (list_date or None)
+    return _text(entry.title) == _text(title) and (entry.list_date or None) == (list_date or None)
 
 
 def slot(url: str, days: int) -> int:
@@ -185,7 +185,7 @@ class KnownPages:
         if self.idle_done or getattr(spider, "close_reason", None):
             return  # a failing crawl ends as it is
         self.idle_done = True
-        listed = [spider.report_request(entry.url, entry.title, entry.date, None, None)
+        listed = [spider.report_request(entry.url, entry.title, entry.list_date, None, None)
                   for entry in self.unlisted_due(getattr(spider, "year", None))]
         requests = [request for request in listed if isinstance(request, Request)]
         for request in requests:
