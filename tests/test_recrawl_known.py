@@ -237,3 +237,10 @@ def test_the_store_counts_a_known_report_and_keeps_a_pages_list_entry(tmp_path: 
     stage.close_spider()
     rows = list(open_db(tmp_path / "xxgk.db").query("SELECT url, list_title, list_date FROM documents"))
     assert rows == [{"url": URLS[0], "list_title": "t", "list_date": "2024-01-16"}]
+
+
+def test_a_known_report_crosses_redis_to_the_drainer() -> None:
+    from crawler.distributed import codec
+
+    item = KnownReport("s", URLS[0], "2023年政府信息公开工作年度报告", "2024-01-16", "年报", URLS[1])
+    assert codec.loads(codec.dumps(item)) == item
