@@ -47,7 +47,7 @@ from crawler.platforms.attachments import (
     download_name,
     header_text,
 )
-from crawler.platforms.base import load_profile
+from crawler.sites.catalog import load_profile, site_fields_by_name
 
 REPORT_ROLES = frozenset({"page", "alias"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -217,6 +217,7 @@ def report_page(archived: ArchivedResponse, response: Response, context: dict[st
         list_date=context.get("list_date"),
         column=context.get("column"),
         column_url=context.get("column_url"),
+        **site_fields_by_name(context.get("site", "")),  # as the spider put them (crawler/sites/profile.py)
         **warc_fields(archived),
     )
 
