@@ -3,7 +3,8 @@
 Portal lists are sorted newest first. Once a list page shows a report the database already holds, the
 pages after it list older reports, which the previous crawl saw. So a re-crawl stops paging a column
 there, and new reports (always on the first pages) are still found; the report pages it does meet are
-revalidated, not refetched (:mod:`crawler.archive.revalidate`).
+revalidated, not refetched (:mod:`crawler.archive.revalidate`), or not asked for at all while their
+list entry is unchanged (:mod:`crawler.recrawl`).
 
 That inference is only as good as the previous crawl, so paging stops early only when the latest run
 of the same spider (``crawl_runs``) ended ok and covered at least this crawl's scope (every year, or

@@ -119,3 +119,16 @@ class ReportPage:
     error: str | None = None
     #: what kind of failure ``error`` is (extract_timeout, extract_memory, extract_crash, …)
     fault: str | None = None
+
+
+@dataclass(slots=True)
+class KnownReport:
+    """A report page a re-crawl did not fetch: known, and listed as when it was last fetched
+    (crawler/recrawl.py). No stage reads or writes it but the store, which counts it as seen."""
+
+    site: str
+    url: str
+    list_title: str | None = None
+    list_date: str | None = None
+    column: str | None = None
+    column_url: str | None = None

@@ -373,3 +373,14 @@ def m010_quality_views(db: Database) -> None:
 
     for view in (REPORT_QUALITY_VIEW, BODY_QUALITY_VIEW, FIGURE_SERIES_VIEW):
         db.execute(view)
+
+
+@migrations()
+def m011_documents_list_entries_and_crawl_runs_known_pages(db: Database) -> None:
+    """Issue 17: a report page's list entry on its documents row (``list_title``, ``list_date``),
+    so a re-crawl leaves known pages listed as before unfetched (crawler/recrawl.py), and what runs
+    skipped and re-verified in ``crawl_runs``."""
+    db.table("documents").add_column("list_title", str)
+    db.table("documents").add_column("list_date", str)
+    db.table("crawl_runs").add_column("known_skipped", int)  # known report pages listed as before, not fetched
+    db.table("crawl_runs").add_column("reverified", int)  # known pages fetched again on the rolling schedule

@@ -105,6 +105,12 @@ DUPEFILTER_CLASS = "crawler.resume.ResumeDupeFilter"
 #: revalidate archived pages (ETag / If-Modified-Since) and stop paging a column at known reports;
 #: False (`xxgk crawl --full`) fetches everything in full again, which re-verifies what a 304 vouches for
 XXGK_INCREMENTAL = True
+#: an incremental run leaves a known report page unfetched while its list entry (URL, title, date)
+#: reads as when it was last fetched, except that every known page is fetched again at least once
+#: every XXGK_REVERIFY_DAYS (about 1/N of them a day), so silent edits are still found (crawler/recrawl.py)
+XXGK_REVERIFY_DAYS = 30
+#: the day (YYYY-MM-DD) the re-verification schedule counts a crawl as; empty: the crawl's start (UTC)
+XXGK_REVERIFY_DATE = ""
 #: a live progress line on stdout: None = only when stdout is a terminal, True/False = always/never
 XXGK_PROGRESS = None
 XXGK_PROGRESS_INTERVAL = 1.0  # seconds between updates of the progress line

@@ -150,6 +150,7 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         # crawl_runs (crawler/extensions/crawl_runs.py): its verdict, and what a re-crawl saved
         "requests": stats.get("downloader/request_count", 0),
         "not_modified": stats.get("xxgk/revalidate/not_modified", 0),
+        "known_skipped": stats.get("xxgk/recrawl/known", 0),  # crawler/recrawl.py: listed as before
         "new_versions": stats.get("xxgk/run/new_versions", 0),
         "run_status": stats.get("xxgk/run/status"),
         "run_failure": stats.get("xxgk/run/failure"),
@@ -191,6 +192,8 @@ def summary_line(summary: dict[str, Any]) -> str:
         f"{summary.get('new_versions', 0)} new versions, {summary.get('not_modified', 0)} not modified, "
         f"{summary['errors']} errors"
     )
+    if summary.get("known_skipped"):
+        line += f", {summary['known_skipped']} known pages not fetched again"
     faults = summary.get("faults") or {}
     if faults:
         line += " (faults met: " + ", ".join(f"{kind} {count}" for kind, count in sorted(faults.items())) + ")"

@@ -18,7 +18,7 @@ from crawler.bodies import item_scope, link_report
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
-from crawler.items import FetchedDocument, ReportPage
+from crawler.items import FetchedDocument, KnownReport, ReportPage
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage
@@ -161,6 +161,8 @@ class StorePipeline(DatabaseStage):
                     self.store_report_page(item)
                 elif isinstance(item, FetchedDocument):
                     self.insert_document(item, report_id=None)
+                elif isinstance(item, KnownReport):  # not fetched: known and listed as before
+                    self.stats.inc_value("xxgk/store/reports/known")
         except sqlite3.Error as error:
             # rolled back whole; out of space the crawl stops, and --resume stores this page again
             if self.crawler is None or not is_disk_full(error):
@@ -191,6 +193,8 @@ class StorePipeline(DatabaseStage):
             "error": item.error,
             "fault": item.fault,
         }
+        if isinstance(item, ReportPage):  # its list entry: a re-crawl skips the page while it reads the same
+            row |= {"list_title": item.list_title, "list_date": item.list_date}
         if isinstance(item, FetchedDocument) and item.role in ATTACHMENT_ROLES:
             row |= {"filename": item.filename, "kind": item.kind, "method": item.method}
         self.stats.inc_value(f"xxgk/store/documents/{item.role}")

@@ -86,12 +86,13 @@ def test_current_names_are_in_order_and_new() -> None:
     numbers = [int(re.match(r"m(\d{3})_", name).group(1)) for name in CURRENT]  # type: ignore[union-attr]
     assert numbers == list(range(1, len(CURRENT) + 1))
     assert not set(RENAMED) & set(CURRENT), "an old name reused would be taken as already applied"
-    assert sorted(RENAMED.values()) == sorted(set(CURRENT) - {"m001_core_tables"})
+    # the release's steps are renamed; steps added after it (issue 17 on) are new names
+    assert sorted(RENAMED.values()) == sorted(set(CURRENT[: len(RENAMED) + 1]) - {"m001_core_tables"})
 
 
 def test_every_old_name_is_mapped(legacy: ModuleType) -> None:
     old = [m.name for m in legacy.migrations._migrations]
-    assert [RENAMED.get(name, name) for name in old] == CURRENT
+    assert [RENAMED.get(name, name) for name in old] == CURRENT[: len(old)]
 
 
 @pytest.mark.parametrize("step", range(len(CURRENT) + 1))

@@ -27,6 +27,7 @@ TAG = "__xxgk__"
 ALLOWED_DATACLASSES = (
     "crawler.items:ReportPage",
     "crawler.items:FetchedDocument",
+    "crawler.items:KnownReport",
     "crawler.extract.model:Cell",
     "crawler.extract.model:CheckResult",
     "crawler.extract.model:Fact",

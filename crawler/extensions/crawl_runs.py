@@ -80,6 +80,8 @@ def run_row(
         "bytes": stats.get("downloader/response_bytes", 0),
         "requests": stats.get("downloader/request_count", 0),
         "not_modified": stats.get("xxgk/revalidate/not_modified", 0),
+        "known_skipped": stats.get("xxgk/recrawl/known", 0),  # crawler/recrawl.py
+        "reverified": stats.get("xxgk/recrawl/reverified", 0),
         "report_pages": seen,
         "new_reports": stats.get(f"{REPORT_PREFIX}new", 0),
         "new_versions": new_versions,

@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from crawler.extract.titles import clean_text, is_annual_report_title, report_year_from_title, simplified
 from crawler.faults import error_kind
 from crawler.incremental import History, load_history
-from crawler.items import FetchedDocument, ReportPage
+from crawler.items import FetchedDocument, KnownReport, ReportPage
 from crawler.platforms.attachments import (
     AttachmentLink,
     SharedFiles,
@@ -36,6 +36,7 @@ from crawler.platforms.attachments import (
     header_text,
 )
 from crawler.platforms.urls import host_allowed
+from crawler.recrawl import KnownPages, attach
 from crawler.resilience import ChallengeError
 from crawler.sites.catalog import load_profile
 from crawler.sites.profile import SiteProfile, site_fields
@@ -118,6 +119,8 @@ class PortalSpider(Spider):
     site_profile: SiteProfile | None = None
     #: what earlier crawls found, for stopping a column's paging at known reports (crawler/incremental.py)
     history: History = History()
+    #: known report pages a re-crawl need not fetch again (crawler/recrawl.py)
+    known_pages: KnownPages = KnownPages()
 
     def __init__(self, *args: Any, year: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,6 +136,7 @@ class PortalSpider(Spider):
             spider.year = parse_year(crawler.settings.get("XXGK_YEAR"))
         spider.history = load_history(crawler.settings, spider.profile.name, spider.year)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        spider.known_pages = attach(crawler, spider)
         return spider
 
     # -- crawl outcome
@@ -185,8 +189,10 @@ class PortalSpider(Spider):
                        meta={"xxgk_structural": True, "xxgk_context": {"site": self.profile.name, "role": "list"}})
 
     def report_request(self, url: str, title: str, list_date: str | None, column: str | None,
-                       column_url: str | None) -> Request:
+                       column_url: str | None) -> Request | KnownReport | None:
         self.inc_stat("xxgk/report_links")
+        if self.known_pages.skips(url, title, list_date):  # listed as when last fetched, and not due
+            return self.known_pages.known_item(self.profile.name, url, title, list_date, column, column_url)
         return Request(
             url,
             callback=self.parse_report,

@@ -19,6 +19,7 @@ from scrapy import FormRequest, Request
 from scrapy.http import Response
 
 from crawler.extract.titles import clean_text, find_date
+from crawler.items import KnownReport
 from crawler.platforms.base import Link, PortalSpider, extract_links, links_matching, meta_of
 from crawler.platforms.urls import join_url
 
@@ -232,7 +233,7 @@ class HanwebSpider(PortalSpider):
         yield from self.first_dataproxy_request(response, store, column)
 
     def list_records(self, response: Response, store: Datastore, records: list[ListRecord],
-                     column: str) -> Iterator[Request]:
+                     column: str) -> Iterator[Request | KnownReport | None]:
         column_url = meta_of(response).get("xxgk_column_url", response.url)
         self.inc_stat("xxgk/list_records", len(store.records))
         for record in records:
