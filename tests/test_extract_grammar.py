@@ -14,13 +14,13 @@ from crawler.extract.model import Page
 from crawler.extract.names import (
     body_of_office,
     clean_name,
-    complete_from_text,
     expand_abbreviation,
     is_first_person,
     normalise_agency,
 )
 from crawler.extract.narrative import extract_narrative
 from crawler.extract.normalise import normalise_text
+from crawler.extract.places import complete_from_text
 from crawler.extract.report import extract_report
 from crawler.extract.years import period_year, text_year
 

@@ -18,17 +18,17 @@ from crawler.extract.names import (
     agency_level,
     body_of_office,
     clean_name,
-    complete_from_text,
     completes,
-    government_of_speaker,
     is_first_person,
     looks_like_agency,
     names_a_place,
     normalise_agency,
+    township_alone,
     well_formed,
 )
 from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
+from crawler.extract.places import complete_from_text, government_of_speaker, refers_to_unnamed_county
 from crawler.extract.years import DAMAGED_DATE, period_year, text_year
 
 __all__ = [
@@ -251,6 +251,9 @@ def _resolve_agency(
         chosen = normalise_agency(completed)
     others = [name for name in map(normalise_agency, checked) if name]
     chosen = _prefer_well_formed(chosen, others, warnings)
+    if chosen and township_alone(chosen) and refers_to_unnamed_county(text):
+        warnings.append(f"agency: {chosen} is named without the county the text refers to")
+        return None, as_printed  # 高楼乡人民政府 of an unnamed 县: not the full name, kept as printed
     if chosen and agency_level(chosen) == "department" and not names_a_place(chosen):
         warnings.append(f"agency: {chosen} names no place and could not be completed")
         return None, as_printed  # 「服务中心」 is no full name: the printed form is kept beside it

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from functools import cache
 from importlib import resources
 from typing import Any
 
 __all__ = [
+    "UNIT_NAME",
+    "agency_data",
     "agency_level",
     "body_of_office",
     "clean_name",
-    "complete_from_text",
     "expand_abbreviation",
-    "government_of_speaker",
     "is_first_person",
     "looks_like_agency",
     "names_a_place",
     "normalise_agency",
+    "township_alone",
 ]
 
 _GOV_SUFFIX = re.compile(r"(?:人民政府|政府)$")
@@ -68,25 +68,16 @@ def region_unit(shortest: int = 1, longest: int = 8) -> str:
 
 
 _REGION_UNIT = region_unit()
-_UNIT = re.compile(_REGION_UNIT)
+UNIT_NAME = re.compile(_REGION_UNIT)
 # two characters and the unit: most county names, and no verb caught in front (「可以从荣成市…网」)
-_PORTAL = re.compile(
-    r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?网"
-)
-_SPEAKER = re.compile(r"我(县|区|市|旗)")
 # characters that begin no place name but often stand just before one (「可以在淄博市」, 「通过乳山市」)
-_NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
-_NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我")
-_UNIT_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "县", "区", "旗", "盟", "州")
-_UNIT_CHARS = frozenset("省市县区旗盟州")
-_HEADER_LINES = 15
 _LEVEL_TOWNSHIP = re.compile(r"(?:镇|乡|苏木|街道)(?:人民政府|政府|办事处|党政办公室|党政办)?$|街道办事处$")
 _LEVEL_GOVERNMENT = re.compile(r"(?:人民政府|政府)(?:办公室|办公厅)?$")
 _LEVEL_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅|所|院|署|队|站|处|会|馆|部|社)$")
 
 
 @cache
-def _data() -> dict[str, Any]:
+def agency_data() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("agency_names.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -94,13 +85,13 @@ def _data() -> dict[str, Any]:
 
 @cache
 def _abbreviations() -> tuple[tuple[str, str], ...]:
-    pairs = _data()["abbreviations"].items()
+    pairs = agency_data()["abbreviations"].items()
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 def zone_suffixes() -> tuple[str, ...]:
     """What the name of a zone run by a 管理委员会 ends in (开发区, 高新区, 实验区 …), longest first."""
-    return tuple(sorted(_data()["zone_suffixes"], key=len, reverse=True))
+    return tuple(sorted(agency_data()["zone_suffixes"], key=len, reverse=True))
 
 
 @cache
@@ -110,7 +101,7 @@ def _zone() -> re.Pattern[str]:
 
 @cache
 def _first_person() -> re.Pattern[str]:
-    words = "".join(_data()["first_person"])
+    words = "".join(agency_data()["first_person"])
     # 我… is never a place; 本/该/全 only before a unit word (本溪市 is a city), office or not
     units = "局|镇|乡|委|办|单位|机关|街道|区|县|市|旗|苏木|部门|中心|院|厅|政府|校"
     return re.compile(rf"^(?:我|[{words}](?:{units})(?:[\u4e00-\u9fff]{{0,6}}?(?:办公室|办|股))?$)")
@@ -223,7 +214,7 @@ def agency_level(name: str | None) -> str | None:
 def names_a_place(name: str) -> bool:
     """Whether a name says where its body is (a region, a township, a zone): 「服务中心」, 「统计局」
     alone do not, and are no body's full name."""
-    return bool(_UNIT.match(name) or re.search(r"镇|乡|苏木|街道|自治区", name) or _zone().search(name))
+    return bool(UNIT_NAME.match(name) or re.search(r"镇|乡|苏木|街道|自治区", name) or _zone().search(name))
 
 
 def well_formed(name: str) -> bool:
@@ -236,140 +227,7 @@ def completes(full: str, short: str) -> bool:
     return full != short and full.endswith(short)
 
 
-def _needs_prefix(name: str) -> str | None:
-    """The part of ``name`` to look for with a region in front of it, or None when it stands alone:
-    a county or county-level city does; a district needs its city, a township its county, a
-    department without any region its region."""
-    first = _UNIT.match(name)
-    if first is None or re.search(r"(?:镇|乡|苏木|街道)", name[: first.end()]):
-        township = re.match(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|苏木|街道)", name)
-        return township.group(0) if township else name
-    unit = first.group(0)
-    if unit == "自治区":  # 自治区人民政府办公厅: the region's name is printed elsewhere (新疆维吾尔自治区)
-        return unit
-    if re.search(r"镇|乡|苏木|街道", name[len(unit) :]) and not unit.endswith("区"):
-        return None  # a township with its county (遂溪县北坡镇) is complete
-    return unit if unit.endswith(("区", "县")) and not unit.endswith(("自治区", "自治县")) else None
-
-
-def complete_from_text(name: str, text: str) -> str | None:
-    """``name`` with the region the text prints in front of its short part (an address, the portal's
-    name, a statistics sentence), or None. A county-level 市 needs no prefecture in front: 威海市
-    荣成市荫子镇 completes 荫子镇 as 荣成市荫子镇; a district or county keeps its city (威海市文登区)."""
-    stem = _needs_prefix(name)
-    if not stem or len(stem) < 2:
-        return None
-    if stem == "自治区":  # 自治区人民政府办公厅: the region the text names (the five are data)
-        region = next((r for r in _data()["autonomous_regions"] if r in text), None)
-        return region + name[len(stem) :] if region else None
-    header = _header_line(name, text)
-    if header:
-        return header
-    found: Counter[str] = Counter()
-    township = bool(re.search(r"镇|乡|苏木|街道", name))
-    county_alone = township or not stem.endswith(("区", "县"))
-    position = text.find(stem)
-    while position != -1:
-        before = text[max(0, position - 24) : position]
-        prefix = _reduce_chain(_chain_before(before), county_alone=county_alone)
-        if prefix and not name.startswith(prefix):
-            found[prefix] += 1
-        position = text.find(stem, position + len(stem))
-    if found:
-        return max(found, key=lambda p: (found[p], len(p))) + name
-    if _UNIT.match(name):
-        return None  # a district or county without its city: a portal's name does not tell it
-    for portal in _PORTAL.finditer(text):  # 「可以从荣成市人民政府信息公开网下载」: the body's county
-        if _plausible_place(portal.group(1)[:-1]):
-            return portal.group(1) + name
-    return None
-
-
-def government_of_speaker(text: str) -> str | None:
-    """The government a report speaks for when it names itself only 「我县」/「我区」/「我旗」: the
-    region of that kind the text prints most often (at least twice), with its city when printed."""
-    spoken = Counter(_SPEAKER.findall(text))
-    if not spoken:
-        return None
-    unit = spoken.most_common(1)[0][0]
-    chains: Counter[str] = Counter()
-    for match in re.finditer(unit, text):
-        chain = _chain_before(text[max(0, match.start() - 24) : match.end()])
-        if chain.endswith(unit) and len(chain) > 2:
-            chains[chain] += 1
-    places: Counter[str] = Counter()
-    for chain, count in chains.items():
-        places[_UNIT.findall(chain)[-1]] += count
-    if not places or places.most_common(1)[0][1] < 2:
-        return None
-    place = places.most_common(1)[0][0]
-    fullest = max((c for c in chains if c.endswith(place)), key=lambda c: (len(c), chains[c]))
-    return fullest + "人民政府"
-
-
-def _header_line(name: str, text: str) -> str | None:
-    """A line at the top of the page that is the full name: the site's banner or the 发布机构 line
-    (「乌鲁木齐某某区(某某县)」 above a report naming 「某某区(某某县)」)."""
-    for line in text.split("\n", _HEADER_LINES)[:_HEADER_LINES]:
-        line = line.strip()
-        if (
-            line != name
-            and line.endswith(name)
-            and len(line) <= 30
-            and _plausible_place(line[: -len(name)][:2])
-        ):
-            return line
-    return None
-
-
-def _chain_before(before: str) -> str:
-    """The regions printed right before a name, read backwards unit by unit, each the longest
-    plausible place name (2–4 characters, none of them a unit, not starting with a function word)."""
-    units: list[str] = []
-    end = len(before)
-    while len(units) < 3:
-        suffix = next((u for u in _UNIT_SUFFIXES if before[:end].endswith(u)), None)
-        if suffix is None:
-            break
-        found = None
-        for size in (4, 3, 2):
-            start = end - len(suffix) - size
-            place = before[start : end - len(suffix)] if start >= 0 else ""
-            if _plausible_place(place) and (start == 0 or _boundary(before[start - 1])):
-                found = start
-                break
-        if found is None:
-            break
-        units.insert(0, before[found:end])
-        end = found
-    return "".join(units)
-
-
-def _boundary(char: str) -> bool:
-    """A place name starts after punctuation, a function word or another unit."""
-    cjk = "\u4e00" <= char <= "\u9fff"
-    return not cjk or char in _NOT_A_PLACE_START or char in _NOT_IN_A_PLACE or char in _UNIT_CHARS
-
-
-def _plausible_place(place: str) -> bool:
-    return (
-        len(place) >= 2
-        and all("\u4e00" <= char <= "\u9fff" for char in place)
-        and place[0] not in _NOT_A_PLACE_START
-        and _NOT_IN_A_PLACE.isdisjoint(place)
-        and _UNIT_CHARS.isdisjoint(place)
-    )
-
-
-def _reduce_chain(chain: str, *, county_alone: bool) -> str:
-    """The printed chain of regions as names use it: a district keeps its city (威海市文登区); a
-    county's own bodies keep it too (银川市永宁县人民政府), but in front of a township the county
-    or county-level city stands alone (遂溪县北坡镇, 荣成市荫子镇)."""
-    units = _UNIT.findall(chain)
-    if not units or "".join(units) != chain:
-        return ""
-    keeps = ("区",) if county_alone else ("区", "县")
-    for index in range(len(units) - 1, -1, -1):
-        if not units[index].endswith(keeps) or units[index].endswith(("自治区", "自治县")):
-            return "".join(units[index:])
-    return "".join(units)
+def township_alone(name: str) -> bool:
+    """A township's body named without its county (高楼乡人民政府, not 微山县高楼乡人民政府)."""
+    township = re.match(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|苏木|街道)", name)
+    return agency_level(name) == "township" and township is not None and not UNIT_NAME.match(township.group(0))
