@@ -19,7 +19,7 @@ import click
 
 from crawler.db import db_path
 from crawler.platforms.catalog import is_url, site_name, tested_sites
-from crawler.summary import crawl_summary, failed_runs, summary_line
+from crawler.summary import crawl_summary, failed_runs, summary_line  # noqa: F401  (crawl_summary: imported from here)
 
 DEFAULT_DATA_DIR = "data"
 #: settings for crawling the loopback replica: no politeness delays (never for real sites)
@@ -101,31 +101,30 @@ def run_crawl(
     sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False,
     platform: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Crawl the sites in one Scrapy process; return one summary per spider.
+    """Crawl the sites in one Scrapy process (crawler/fleet.py); return one summary per spider.
 
     Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
     fresh crawl, continued with ``resume``. Sites: profile names or start URLs (``platform``: forced on URLs).
     """
-    from scrapy.crawler import CrawlerProcess
-
+    from crawler.fleet import run_sites
     from crawler.resume import job_dir, prepare_job_dir
 
     settings = project_settings(
         {"XXGK_DATA_DIR": str(data_dir), "XXGK_YEAR": year, "XXGK_RESUME": resume, **overrides}
     )
-    process = CrawlerProcess(settings)
-    crawlers = []
-    for site in sites:
-        crawler = process.create_crawler(site)
+
+    def prepare(crawler: Any, site: str) -> None:
         if "JOBDIR" not in overrides:
             jobs = job_dir(data_dir, site_name(site))
             prepare_job_dir(jobs, resume)
             crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
-        crawlers.append(crawler)
-        arguments = ({"year": str(year)} if year else {}) | ({"platform": platform} if platform and is_url(site) else {})
-        process.crawl(crawler, **arguments)
-    process.start()
-    return [crawl_summary(crawler) for crawler in crawlers]
+
+    def arguments(site: str) -> dict[str, Any]:
+        return ({"year": str(year)} if year else {}) | ({"platform": platform} if platform and is_url(site) else {})
+
+    # crawler/fleet.py: a bounded number of sites at once (XXGK_SITES_AT_ONCE), one extraction pool,
+    # one database writer and per-host limits shared by all of them
+    return run_sites(settings, sites, arguments, prepare)
 
 
 def distributed_unready(sites: Sequence[str]) -> list[str]:

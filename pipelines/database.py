@@ -1,7 +1,11 @@
-"""What the stages that read or write DIR/xxgk.db share: where it is, and one connection a spider."""
+"""What the stages that read or write DIR/xxgk.db share: where it is, and one connection a spider —
+or one connection a process while :func:`shared_database` is open (crawler/fleet.py), so that a run
+over many sites writes through a single writer instead of one connection per site."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
@@ -12,12 +16,30 @@ from sqlite_utils import Database
 
 from crawler.db import db_path, open_db
 
+#: resolved database path → the process's one connection to it, while shared_database() is open
+_shared: dict[Path, Database] = {}
+
+
+@contextmanager
+def shared_database(path: Path) -> Iterator[Database]:
+    """Every stage opened while this is open uses one connection to ``path``; closed at the end.
+    Stages run in the reactor thread and each item's transaction is synchronous, so the crawlers'
+    writes never interleave inside a transaction."""
+    key = Path(path).resolve()
+    db = _shared[key] = open_db(path)
+    try:
+        yield db
+    finally:
+        _shared.pop(key, None)
+        db.close()
+
 
 class DatabaseStage:
     def __init__(self, path: Path, stats: StatsCollector) -> None:
         self.path = path
         self.stats = stats
         self.db: Database | None = None
+        self.owns_db = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -27,9 +49,11 @@ class DatabaseStage:
         return cls(db_path(data_dir), crawler.stats)
 
     def open_spider(self) -> None:
-        self.db = open_db(self.path)
+        shared = _shared.get(Path(self.path).resolve())
+        self.owns_db = shared is None
+        self.db = shared if shared is not None else open_db(self.path)
 
     def close_spider(self) -> None:
-        if self.db is not None:
+        if self.db is not None and self.owns_db:
             self.db.close()
-            self.db = None
+        self.db = None
