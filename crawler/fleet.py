@@ -52,7 +52,7 @@ def default_sites_at_once() -> int:
 class FleetRun:
     """What one run measured, beside the per-site summaries (tests/bench.py reads it)."""
 
-    startup_seconds: float = 0.0  # from the call to the first crawl scheduled
+    startup_seconds: float = 0.0  # from the call (spider loader, pool, database) to the first crawls scheduled
     sites_at_once: int = 0
     most_alive: int = 0  # the most crawlers alive at one time
     host_peaks: dict[str, int] = field(default_factory=dict)  # most requests in flight per host
@@ -84,6 +84,7 @@ class Fleet:
         self, settings: Any, sites: Sequence[str], arguments: Callable[[str], dict[str, Any]],
         prepare: Callable[[Crawler, str], None], at_once: int | None = None,
     ) -> None:
+        self.began = time.perf_counter()
         self.settings = fleet_settings(settings)
         self.pending = deque(enumerate(sites))
         self.summaries: list[dict[str, Any] | None] = [None] * len(sites)
@@ -116,13 +117,12 @@ class Fleet:
         self.launch()
 
     def start(self) -> list[dict[str, Any]]:
-        began = time.perf_counter()
         with ExitStack() as stack:
             stack.enter_context(shared_pool(self.settings))
             if data_dir := self.settings.get("XXGK_DATA_DIR"):
                 stack.enter_context(shared_database(db_path(data_dir)))
             self.launch()
-            self.run.startup_seconds = time.perf_counter() - began
+            self.run.startup_seconds = time.perf_counter() - self.began
             self.process.start()
         self.run.host_peaks = dict(GATE.peak)
         return [summary for summary in self.summaries if summary is not None]
