@@ -139,3 +139,7 @@ XXGK_WORKER_IDLE_TIMEOUT = 30.0
 #: seconds workers, the drainer and the seeder wait (reconnecting, with backoff) for an unreachable or
 #: restarted Redis before they give up (crawler/distributed/connection.py)
 XXGK_REDIS_OUTAGE_S = 300.0
+#: a host's limits hold for the whole fleet, not per worker (crawler/distributed/politeness.py): at most
+#: XXGK_HOST_CONCURRENCY requests in flight (default CONCURRENT_REQUESTS_PER_DOMAIN) and XXGK_HOST_DELAY s
+#: between two starts (default DOWNLOAD_DELAY), counted in Redis across every worker
+XXGK_HOST_POLITENESS = True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler import settings as project
 from crawler.distributed.state import DEFAULT_PREFIX
 
 
@@ -25,6 +26,9 @@ def worker_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[str, A
             "pipelines.extract.ExtractPipeline": 200,
             "pipelines.push.RedisPushPipeline": 300,
         },
+        # a host's concurrency and delay for the whole fleet (crawler/distributed/politeness.py)
+        "DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES
+        | {"crawler.distributed.politeness.FleetPoliteness": 940},
         "EXTENSIONS": {"crawler.distributed.worker.DistributedWorker": 500},
         "SPIDER_MIDDLEWARES": {"crawler.distributed.worker.SeedsFromRedis": 10},
     }

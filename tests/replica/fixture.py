@@ -10,6 +10,13 @@ Options: ``faults=FaultPlan.parse("5xx=0.1,reset=0.02", seed=1)`` (socket-level 
 ``antibot=AntiBot.parse("wendeng=412,hy=405")`` (challenges), ``encoding_traps=True`` (GBK pages),
 ``sites=ALL_SITES`` (the four newer hosts too; start URLs in tests/replica/hosts.py), ``traditional=True``
 (some seed-portal titles in traditional script).
+
+Many generated counties (tests/replica/counties.py), paced like the internet:
+
+with running_counties(1000, seed=0, pacing=Pacing(latency=0.05, bandwidth=256 * 1024)) as counties:
+    env = {"http_proxy": counties.proxy_url, "XXGK_SITES_DIR": str(counties.sites_dir)}
+    counties.sites[:3]                               # profile names to crawl
+    counties.manifest(counties.sites[:3])            # what a crawl of those must find
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.replica.antibot import AntiBot
+from tests.replica.counties import CountySpec, CountyWorld, county_world, write_profiles
 from tests.replica.faults import FaultPlan
+from tests.replica.pacing import Pacing
 from tests.replica.server import ReplicaServer, start
 from tests.replica.world import DEFAULT_SITES, World, build_world
 
@@ -70,6 +79,45 @@ def running_replica(
         server, thread = start(world, port, faults)
         try:
             yield Replica(world, server, path)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+@dataclass
+class Counties:
+    world: CountyWorld
+    server: ReplicaServer
+    sites_dir: Path  # one TOML profile per county (XXGK_SITES_DIR)
+
+    @property
+    def proxy_url(self) -> str:
+        return self.server.proxy_url
+
+    @property
+    def specs(self) -> list[CountySpec]:
+        return list(self.world.specs.values())
+
+    @property
+    def sites(self) -> list[str]:
+        return [spec.site for spec in self.specs]
+
+    def manifest(self, sites: tuple[str, ...] | list[str] | None = None) -> dict[str, Any]:
+        return self.world.manifest(None if sites is None else tuple(sites))
+
+
+@contextmanager
+def running_counties(
+    count: int, seed: int = 0, *, port: int = 0, pacing: Pacing | None = None, faults: FaultPlan | None = None
+) -> Iterator[Counties]:
+    """``count`` generated county hosts served on a free loopback port, their profiles in a temp dir."""
+    world = county_world(count, seed)
+    with tempfile.TemporaryDirectory(prefix="counties-") as tmp:
+        sites_dir = write_profiles(list(world.specs.values()), Path(tmp) / "sites")
+        server, thread = start(world, port, faults, pacing)
+        try:
+            yield Counties(world, server, sites_dir)
         finally:
             server.shutdown()
             server.server_close()

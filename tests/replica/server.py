@@ -6,7 +6,8 @@ Any other host gets a 502 and nothing ever leaves the machine: this server opens
 connection at all, it only answers from the in-memory :class:`World`.
 
 With a :class:`~tests.replica.faults.FaultPlan` the server also misbehaves at the socket level
-(5xx, hangs, resets, truncated and slow bodies), deterministically per request and attempt.
+(5xx, hangs, resets, truncated and slow bodies), deterministically per request and attempt. With a
+:class:`~tests.replica.pacing.Pacing` it answers after a latency and at a bandwidth per host.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from tests.replica.faults import FaultPlan, request_key
+from tests.replica.pacing import Pacing
 from tests.replica.world import Response, World
 
 _MAX_BODY = 1 << 20
@@ -29,9 +31,12 @@ class ReplicaServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
 
-    def __init__(self, world: World, port: int = 0, faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self, world: World, port: int = 0, faults: FaultPlan | None = None, pacing: Pacing | None = None
+    ) -> None:
         self.world = world
         self.faults = faults
+        self.pacing = pacing
         self.stopping = threading.Event()  # wakes hanging and dripping handlers on shutdown
         super().__init__(("127.0.0.1", port), _Handler)
 
@@ -47,6 +52,7 @@ class ReplicaServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Scrapy reuses connections
     server: ReplicaServer
+    host = ""  # the replica host of the request being answered
     server_version = "nginx"
     sys_version = ""
 
@@ -71,10 +77,21 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         body = self._read_body()
         host, target = self._host_and_target()
+        self.host = host
         world = self.server.world
         if host not in world.hosts:
             self._send(_bad_gateway(host), head)
             return
+        pacing = self.server.pacing
+        if pacing is None:
+            self._respond(head, host, target, body)
+            return
+        with pacing.serving(host):
+            pacing.delay(self.server.stopping)
+            self._respond(head, host, target, body)
+
+    def _respond(self, head: bool, host: str, target: str, body: bytes) -> None:
+        world = self.server.world
         plan = self.server.faults
         fault = plan.next_fault(request_key(self.command, host, target, body)) if plan else None
         if fault == "timeout":
@@ -102,8 +119,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, head: bool) -> None:
         self._send_head(response)
-        if not head:
+        if head:
+            return
+        pacing = self.server.pacing
+        if pacing is None:
             self.wfile.write(response.body)
+        else:
+            pacing.send(self.host, self.wfile.write, response.body, self.server.stopping)
 
     def _send_head(self, response: Response) -> None:
         self.send_response(response.status)
@@ -163,10 +185,10 @@ def _bad_gateway(host: str) -> Response:
 
 
 def start(
-    world: World, port: int = 0, faults: FaultPlan | None = None
+    world: World, port: int = 0, faults: FaultPlan | None = None, pacing: Pacing | None = None
 ) -> tuple[ReplicaServer, threading.Thread]:
     """Serve ``world`` on a background thread; stop with ``server.shutdown(); server.server_close()``."""
-    server = ReplicaServer(world, port, faults)
+    server = ReplicaServer(world, port, faults, pacing)
     thread = threading.Thread(target=server.serve_forever, name="replica", daemon=True)
     thread.start()
     return server, thread

@@ -481,7 +481,7 @@ class World:
                 "pages": self.page_count(),
                 "bodies": {
                     site: len({r.body.name for r in reports if r.site == site})
-                    for site in sorted({r.site for r in self.reports}, key=ALL_SITES.index)
+                    for site in sorted({r.site for r in self.reports}, key=site_order)
                 },
             },
         }
@@ -492,6 +492,11 @@ class World:
     def write_manifest(self, path: Path) -> Path:
         path.write_text(json.dumps(self.manifest(), ensure_ascii=False, indent=1), encoding="utf-8")
         return path
+
+
+def site_order(site: str) -> tuple[int, str]:
+    """The named sites in their usual order, then generated ones (tests/replica/counties.py) by name."""
+    return (ALL_SITES.index(site), "") if site in ALL_SITES else (len(ALL_SITES), site)
 
 
 def _interleave(pools: list[list[Body]]) -> Iterable[list[Body]]:
