@@ -4,10 +4,12 @@ over many sites writes through a single writer instead of one connection per sit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -16,8 +18,23 @@ from sqlite_utils import Database
 
 from crawler.db import db_path, open_db
 
+logger = logging.getLogger(__name__)
+
 #: resolved database path → the process's one connection to it, while shared_database() is open
 _shared: dict[Path, Database] = {}
+#: id(shared connection) → the whole-database passes asked for during the run, by name, once each
+_passes: dict[int, dict[str, Callable[[Database], Any]]] = {}
+
+
+def whole_database_pass(db: Database, name: str, func: Callable[[Database], Any]) -> None:
+    """Run ``func(db)``, a pass over the whole database (the search index, the templated-report
+    comparison), now — or, on a shared connection, once when the run ends: after each of 1,000
+    sites it would cost the run time quadratic in the sites."""
+    passes = _passes.get(id(db))
+    if passes is None:
+        func(db)
+    else:
+        passes.setdefault(name, func)
 
 
 @contextmanager
@@ -27,11 +44,24 @@ def shared_database(path: Path) -> Iterator[Database]:
     writes never interleave inside a transaction."""
     key = Path(path).resolve()
     db = _shared[key] = open_db(path)
+    passes = _passes[id(db)] = {}
     try:
         yield db
     finally:
         _shared.pop(key, None)
-        db.close()
+        _passes.pop(id(db), None)
+        try:
+            run_passes(db, passes)
+        finally:
+            db.close()
+
+
+def run_passes(db: Database, passes: dict[str, Callable[[Database], Any]]) -> None:
+    for name, func in passes.items():
+        try:
+            func(db)
+        except sqlite3.Error as error:  # a full disk: what is stored stays whole; the next run redoes it
+            logger.error("the %s pass over the database failed: %s", name, error)
 
 
 class DatabaseStage:

@@ -131,3 +131,18 @@ def test_summaries_keep_the_order_the_sites_were_named(count: int) -> None:
     for site in reversed(sites):
         process.end(site)
     assert [summary["spider"] for summary in fleet.summaries if summary] == sites
+
+
+def test_whole_database_passes_wait_for_the_end_of_a_shared_run(tmp_path: Path) -> None:
+    path = tmp_path / "xxgk.db"
+    ran: list[str] = []
+    with database.shared_database(path) as db:
+        for _site in range(3):  # three sites closing: each asks for both passes
+            database.whole_database_pass(db, "search", lambda db: ran.append("search"))
+            database.whole_database_pass(db, "similarity", lambda db: ran.append("similarity"))
+        assert ran == []
+    assert ran == ["search", "similarity"]  # once each, in the order first asked, after the last site
+    alone = database.open_db(path)
+    database.whole_database_pass(alone, "search", lambda db: ran.append("now"))
+    assert ran[-1] == "now"  # an unshared connection (one site, reparse) runs it at once
+    alone.close()
