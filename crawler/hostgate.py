@@ -7,13 +7,15 @@ provincial platform, attachments on one CDN, two names of one portal) would each
 process-wide :class:`HostGate` before a slot sends a request: at most the slot's concurrency in
 flight to the host from all crawlers together, and the download delay counted from the last
 request any crawler sent to it. A slot that finds its host busy waits, in arrival order, and is
-woken when one of the host's transfers ends.
+woken when one of the host's transfers ends. The archive's WARC-Date of a request is when the gate
+let it go (not when it joined the queue), so the archive shows each host's load as the host saw it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from time import monotonic
 from typing import Any
 
@@ -22,6 +24,8 @@ from scrapy.core.downloader import Downloader, Slot
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.defer import _schedule_coro
 from twisted.internet.defer import Deferred
+
+from crawler.archive.middleware import _STARTED_KEY as WARC_DATE_KEY
 
 
 @dataclass(slots=True)
@@ -114,6 +118,10 @@ class HostGateDownloader(Downloader):
             slot.lastseen = now
             request, queue_dfd = slot.queue.popleft()
             self.gate.enter(slot.host, now)
+            if WARC_DATE_KEY in request.meta:
+                # the archive dates the exchange when the request leaves for the wire, not when it
+                # joined the queue: WARC-Dates then show what each host really saw (and when)
+                request.meta[WARC_DATE_KEY] = datetime.now(UTC)
             _schedule_coro(self._gated_download(slot, request, queue_dfd))
             if delay:  # one request per delay: the next pass waits out the rest of it
                 self._process_queue(slot)

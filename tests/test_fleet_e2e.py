@@ -11,15 +11,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from crawler.db import open_db
+from crawler.platforms.urls import url_host
 from tests.replica import server as replica_server
 from tests.replica.fixture import running_replica
 
@@ -28,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = "www.xincai.gov.cn"
 DEAD = "www.never-answers.gov.cn"
 LIMIT = 2
+DELAY = 0.2
+LATENCY = 0.3  # longer than the delay: the host's limit is reached, so passing it would show
 
 PROFILES = {  # a second name for the replica's 新蔡 portal, and a county whose server is down
     "xincai_twin": f'[site]\nname = "xincai_twin"\nstart_url = "http://{SHARED}/"\n',
@@ -53,7 +59,7 @@ def counting_hosts() -> Iterator[tuple[Counter[str], Counter[str]]]:
             now[host] += 1
             peak[host] = max(peak[host], now[host])
         try:
-            time.sleep(0.02)  # every request overlaps the next one if the crawlers allow it
+            time.sleep(LATENCY)  # answers take a while, as on the internet: requests overlap
             original(handler, head)
         finally:
             with lock:
@@ -64,6 +70,20 @@ def counting_hosts() -> Iterator[tuple[Counter[str], Counter[str]]]:
         yield now, peak
     finally:
         replica_server._Handler._answer = original  # type: ignore[method-assign]
+
+
+def request_times(warc_dir: Path, host: str) -> dict[str, list[tuple[datetime, str]]]:
+    """spider → (WARC-Date, spider) of its request records to ``host`` (a WARC file is one spider's)."""
+    found: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "request" or url_host(record.rec_headers.get_header("WARC-Target-URI")) != host:
+                    continue
+                spider = path.name.removeprefix("xxgk-").split("-")[0]
+                when = datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
+                found[spider].append((when, spider))
+    return dict(found)
 
 
 def test_many_sites_one_process_politeness_and_a_dead_host(tmp_path: Path) -> None:
@@ -79,6 +99,7 @@ def test_many_sites_one_process_politeness_and_a_dead_host(tmp_path: Path) -> No
             [sys.executable, "-m", "crawler.cli", "crawl", "deadcounty", f"http://{SHARED}/", "xincai_twin",
              "--year", "2023", "--fast", "--data-dir", str(data_dir),
              "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={LIMIT}", "-s", "XXGK_SITES_AT_ONCE=3",
+             "-s", f"DOWNLOAD_DELAY={DELAY}", "-s", "DOWNLOAD_DELAY_JITTER=0",
              "-s", "XXGK_SITE_DEADLINE=120", "-s", "DOWNLOAD_TIMEOUT=20", "-s", "LOG_LEVEL=WARNING"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
         )
@@ -87,6 +108,10 @@ def test_many_sites_one_process_politeness_and_a_dead_host(tmp_path: Path) -> No
     assert [line.split(":")[0] for line in lines[:3]] == ["deadcounty", SHARED, "xincai_twin"]
     assert peak[SHARED] <= LIMIT, f"{SHARED} saw {peak[SHARED]} requests at once"
     assert peak[SHARED] == LIMIT  # and the two crawlers did use it together
+    times = request_times(data_dir / "warc", SHARED)
+    assert set(times) == {SHARED, "xincai_twin"}  # both crawlers fetched from the shared host …
+    gaps = [(b - a).total_seconds() for (a, _), (b, _) in pairwise(sorted(times[SHARED] + times["xincai_twin"]))]
+    assert min(gaps) >= DELAY - 0.01, sorted(gaps)[:5]  # … one delay apart for both together
     db = open_db(data_dir / "xxgk.db")
     runs = {row["spider"]: row for row in db.query("SELECT * FROM crawl_runs")}
     healthy = [runs[SHARED], runs["xincai_twin"]]
