@@ -90,7 +90,7 @@ class Fleet:
         self.summaries: list[dict[str, Any] | None] = [None] * len(sites)
         self.arguments = arguments
         self.prepare = prepare
-        limit = at_once or settings.getint("XXGK_SITES_AT_ONCE", 0) or default_sites_at_once()
+        limit = at_once or int(settings.get("XXGK_SITES_AT_ONCE") or 0) or default_sites_at_once()
         self.run = FleetRun(sites_at_once=max(1, limit))
         self.alive = 0
         self.process = FleetProcess(self.settings)
