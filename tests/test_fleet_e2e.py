@@ -60,10 +60,12 @@ def counting_hosts() -> Iterator[tuple[Counter[str], Counter[str]]]:
             peak[host] = max(peak[host], now[host])
         try:
             time.sleep(LATENCY)  # answers take a while, as on the internet: requests overlap
-            original(handler, head)
         finally:
+            # counted from arrival to the end of the wait, before the answer is written: a thread
+            # descheduled after writing would otherwise still count while the client sends the next
             with lock:
                 now[host] -= 1
+        original(handler, head)
 
     replica_server._Handler._answer = answer  # type: ignore[method-assign]
     try:
