@@ -146,3 +146,14 @@ def test_whole_database_passes_wait_for_the_end_of_a_shared_run(tmp_path: Path) 
     database.whole_database_pass(alone, "search", lambda db: ran.append("now"))
     assert ran[-1] == "now"  # an unshared connection (one site, reparse) runs it at once
     alone.close()
+
+
+@pytest.mark.parametrize(("name", "spider"), [
+    ("xxgk-wendeng-20261202003809-00000-vm-27976.warc.gz", "wendeng"),
+    ("xxgk-www.foo-bar.gov.cn-20261202003809-00012-host-a-1.warc.gz", "www.foo-bar.gov.cn"),
+    ("other.warc.gz", None),
+])
+def test_a_warc_files_spider_is_read_from_its_name(name: str, spider: str | None) -> None:
+    from crawler.archive.cdxj import spider_of
+
+    assert spider_of(Path(name)) == spider
