@@ -78,7 +78,7 @@ def run_crawl(
     sites: Sequence[str], data_dir: Path, year: int | None, overrides: dict[str, Any], resume: bool = False,
     platform: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Crawl the sites in one Scrapy process; return one summary per spider.
+    """Crawl the sites in one Scrapy process (crawler/fleet.py); return one summary per spider.
 
     Each spider keeps its Scrapy job state in DIR/jobs/<spider> (crawler/resume.py): emptied for a
     fresh crawl, continued with ``resume``. Sites: profile names or start URLs (``platform``: forced on URLs).
@@ -95,7 +95,11 @@ def run_crawl(
             prepare_job_dir(jobs, resume)
             crawler.settings.set("JOBDIR", str(jobs), priority="cmdline")
 
-    return run_sites(settings, sites, lambda site: spider_arguments(site, year, platform), prepare)
+    # crawler/fleet.py: a bounded number of sites at once (XXGK_SITES_AT_ONCE), one extraction pool,
+    # one database writer and per-host limits shared by all of them
+    from crawler.fleet import run_sites as run_fleet
+
+    return run_fleet(settings, sites, lambda site: spider_arguments(site, year, platform), prepare)
 
 
 def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

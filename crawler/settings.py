@@ -89,6 +89,14 @@ XXGK_WARC_WORKER = None  # None → hostname-pid: several workers can share one 
 XXGK_WARC_GZIP_LEVEL = 6  # level 9 costs 2.6× the CPU for 0.2% smaller files
 XXGK_WARC_REVISITS = True
 
+# --- many sites in one run (crawler/fleet.py) ------------------------------------------------
+#: sites crawled at a time by one `xxgk crawl` (None: 16 per core, at most 128); the others wait their
+#: turn, so memory follows this, not the number of sites named. All of them share one extraction
+#: pool, one database writer and one per-host gate (crawler/hostgate.py).
+XXGK_SITES_AT_ONCE = None
+#: seconds a site may run before it is closed (0 = no deadline; crawl_runs: closespider_timeout)
+XXGK_SITE_DEADLINE = 0
+
 # --- xxgk -------------------------------------------------------------------------------------
 #: where a crawl writes: DIR/xxgk.db, DIR/warc/, DIR/jobs/
 XXGK_DATA_DIR = "data"

@@ -171,17 +171,38 @@ class WorkerPool:
 
 
 _pools: weakref.WeakKeyDictionary[Crawler, WorkerPool] = weakref.WeakKeyDictionary()
+#: the process-wide pool while :func:`shared_pool` is open: every crawler of a many-site run uses it
+_shared: WorkerPool | None = None
+
+
+def pool_from_settings(settings: Any) -> WorkerPool:
+    return WorkerPool(
+        settings.getint("XXGK_WORKERS", default_workers()),
+        timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT),
+        memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB", DEFAULT_MEMORY_MB),
+    )
+
+
+@contextmanager
+def shared_pool(settings: Any) -> Iterator[WorkerPool]:
+    """One pool for every crawler started while open (crawler/fleet.py): a run over 1,000 sites
+    holds one set of worker processes, not one per site; closed when the block ends."""
+    global _shared
+    pool = _shared = pool_from_settings(settings)
+    try:
+        yield pool
+    finally:
+        _shared = None
+        pool.close()
 
 
 def pool_for(crawler: Crawler) -> WorkerPool:
-    """The crawler's pool, created on first use and closed when its spider closes."""
+    """The process's shared pool if one is open, else the crawler's own, created on first use and
+    closed when its spider closes."""
+    if _shared is not None:
+        return _shared
     if crawler not in _pools:
-        settings = crawler.settings
-        pool = _pools[crawler] = WorkerPool(
-            settings.getint("XXGK_WORKERS", default_workers()),
-            timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT),
-            memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB", DEFAULT_MEMORY_MB),
-        )
+        pool = _pools[crawler] = pool_from_settings(crawler.settings)
         crawler.signals.connect(pool.close, signal=signals.spider_closed, weak=False)
     return _pools[crawler]
 

@@ -21,7 +21,7 @@ from crawler.extract.model import Cell, ExtractedReport
 from crawler.items import FetchedDocument, KnownReport, ReportPage
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
-from pipelines.database import DatabaseStage
+from pipelines.database import DatabaseStage, whole_database_pass
 from pipelines.dedupe import Decision, is_correction
 
 #: documents that belong to a report page and were read with it
@@ -127,11 +127,12 @@ class StorePipeline(DatabaseStage):
             # out of space, the crawl stops with what is whole: no more writing, the next run refreshes
             if self.db is not None and not self.disk_full:
                 # the Chinese search index follows the reports (incremental: only changed rows)
-                refresh_search_index(self.db)
+                whole_database_pass(self.db, "search", refresh_search_index)
                 # templated reports compare every report with the rest: after the last one is stored,
-                # and only when this run stored a text (an unchanged nightly re-crawl costs no pass)
+                # and only when this run stored a text (an unchanged nightly re-crawl costs no pass);
+                # in a many-site run both wait for the last site (pipelines/database.py)
                 if self.texts_stored:
-                    run_similarity(self.db)
+                    whole_database_pass(self.db, "similarity", run_similarity)
         finally:
             super().close_spider()
 

@@ -1,7 +1,7 @@
 """`make bench`: throughput figures, each reported as a ratio against a peer measured in the same run.
 
     python -m tests.bench            # everything
-    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | platforms | similarity
+    python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | platforms | similarity | scale
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -257,6 +257,12 @@ def bench_similarity_section() -> None:
     bench_similarity()
 
 
+def bench_scale_section() -> None:
+    from tests.bench_scale import bench_scale
+
+    bench_scale()
+
+
 SECTIONS: dict[str, Callable[[], None]] = {
     "platforms": bench_platforms_section,
     "extract": bench_extract,
@@ -266,6 +272,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "crawl": bench_crawl,
     "distributed": bench_distributed_section,
     "similarity": bench_similarity_section,
+    "scale": bench_scale_section,
 }
 
 

@@ -139,9 +139,20 @@ def warc_files(warc_dir: str | Path) -> list[Path]:
     return sorted(Path(warc_dir).glob(WARC_GLOB), key=warc_sort_key)
 
 
-def iter_index(warc_dir: str | Path) -> Iterator[CdxEntry]:
-    """Every index entry under ``warc_dir``, file by file in capture order."""
+def spider_of(path: Path) -> str | None:
+    """The spider that wrote a WARC file, from its name (``xxgk-<spider>-<stamp>-<serial>-<worker>``)."""
+    match = _NAME_ORDER.search(path.name)
+    if match is None or not path.name.startswith("xxgk-"):
+        return None
+    return path.name[len("xxgk-"):match.start()]
+
+
+def iter_index(warc_dir: str | Path, spider: str | None = None) -> Iterator[CdxEntry]:
+    """Every index entry under ``warc_dir`` (only the files ``spider`` wrote, if given), file by file
+    in capture order."""
     for warc_path in warc_files(warc_dir):
+        if spider is not None and spider_of(warc_path) != spider:
+            continue
         index_path = warc_path.with_name(warc_path.name + INDEX_SUFFIX)
         if index_path.exists():
             yield from _read_index(index_path)

@@ -87,7 +87,10 @@ class RevalidateMiddleware:
         if not settings.getbool("XXGK_WARC_ENABLED", True):
             raise NotConfigured("no WARC archive (XXGK_WARC_ENABLED=False): nothing to revalidate or replay")
         warc_dir = Path(settings.get("XXGK_DATA_DIR") or "data") / "warc"
-        captures = latest_captures(iter_index(warc_dir)) if warc_dir.is_dir() else {}
+        # this site's own files only: in a run over 1,000 sites, each would otherwise load (and hold)
+        # the index of every site crawled before it — time and memory quadratic in the sites
+        spider = getattr(crawler.spidercls, "name", None)
+        captures = latest_captures(iter_index(warc_dir, spider)) if warc_dir.is_dir() else {}
         if not captures:
             raise NotConfigured(f"no earlier capture under {warc_dir}: a first crawl fetches everything")
         return cls(warc_dir, captures, crawler.stats)

@@ -269,7 +269,9 @@ class World:
     def hosts(self) -> frozenset[str]:
         # asked on every request: recount only when pages were added
         if self._hosts_cache[1] != len(self.pages):
-            self._hosts_cache = (frozenset(host for host, _ in self.pages), len(self.pages))
+            # tuple() copies the keys in one step: hosts are built lazily by other server threads
+            keys = tuple(self.pages)
+            self._hosts_cache = (frozenset(host for host, _ in keys), len(keys))
         return self._hosts_cache[0]
 
     def handle(self, method: str, host: str, target: str, body: bytes = b"", headers: Any = None) -> Response:
