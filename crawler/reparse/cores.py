@@ -1,0 +1,65 @@
+"""The CPU stages of a reparse on every core, the items back in capture order for the one writer."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+
+from crawler.builders import Item
+from crawler.items import ReportPage
+from crawler.reparse.delivery import project_settings
+from pipelines.chain import ChainStats, run_cpu_stages
+from pipelines.offload import WorkerPool, record_fault
+
+#: items in flight per worker: enough that no worker waits for the writer, few enough to keep memory flat
+WINDOW_PER_WORKER = 4
+
+
+def for_the_writer(item: Item) -> Item:
+    """The CPU stages in a worker process, and the item as the database stages need it: without the
+    parsed page (only extract reads it), so less crosses back to the writer."""
+    item = run_cpu_stages(item)
+    if isinstance(item, ReportPage) and item.page is not None:
+        item = dataclasses.replace(item, page=None)
+    return item
+
+
+def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
+    """The CPU stages over ``items`` on ``workers`` processes, results in input order.
+
+    A bounded window of pending items keeps memory flat however large the archive; order matters
+    because dedupe and store see the items as the crawl saw them, capture by capture.
+    """
+    if workers <= 0:
+        yield from map(run_cpu_stages, items)
+        return
+    # the crawl's pool (pipelines/offload.py): the same deadline and memory bound per document
+    settings = project_settings()
+    pool = WorkerPool(
+        workers,
+        timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT"),
+        memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB"),
+    )
+    window: deque[tuple[Item, Future[Item]]] = deque()
+    try:
+        for item in items:
+            units = 1 + len(item.attachments) if isinstance(item, ReportPage) else 1
+            window.append((item, pool.submit(for_the_writer, item, units=units)))
+            if len(window) >= WINDOW_PER_WORKER * workers:
+                yield finished(pool, *window.popleft())
+        while window:
+            yield finished(pool, *window.popleft())
+    finally:
+        pool.close()
+
+
+def finished(pool: WorkerPool, item: Item, future: Future[Item]) -> Item:
+    try:
+        return pool.result(future)
+    except Exception as exc:  # this document's failure: recorded on it, the reparse goes on
+        if isinstance(item, ReportPage):
+            item.error = f"extract: {type(exc).__name__}: {exc}"
+        record_fault(ChainStats(), item, exc)
+        return item
