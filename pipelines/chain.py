@@ -17,7 +17,7 @@ import asyncio
 import importlib
 import inspect
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,29 +98,28 @@ def _report_without_error(item: object) -> bool:
 
 def cpu_function(stage: Stage) -> Callable[[Any], Any]:
     """A CPU stage as one synchronous function of the item: its module's ``<name>_item`` applied when
-    its ``wants(item)`` (pure, picklable by name, so worker processes can run it)."""
+    its ``wants(item)`` (pure, so worker processes can run it)."""
     module = importlib.import_module(stage.module)
-    func = getattr(module, f"{stage.name}_item")
+    name = f"{stage.name}_item"
     wants = getattr(module, "wants", None) or _report_without_error
+    if not callable(getattr(module, name, None)):
+        raise TypeError(f"CPU stage {stage.name}: {stage.module} has no {name}(item)")
 
     def run(item: Any) -> Any:
-        return func(item) if wants(item) else item
+        # looked up on each call: the module's function, whatever wraps it (a profiler, a test's spy)
+        return getattr(module, name)(item) if wants(item) else item
 
     return run
 
 
-def cpu_functions(stages: Iterable[Stage] = CPU_STAGES) -> list[Callable[[Any], Any]]:
-    return [cpu_function(stage) for stage in stages]
+_functions: dict[tuple[Stage, ...], list[Callable[[Any], Any]]] = {}
 
 
-_worker_functions: list[Callable[[Any], Any]] = []
-
-
-def run_cpu_stages(item: Any) -> Any:
-    """The CPU stages on one item, in chain order (the function a worker process is given)."""
-    if not _worker_functions:
-        _worker_functions.extend(cpu_functions())
-    for stage in _worker_functions:
+def run_cpu_stages(item: Any, stages: tuple[Stage, ...] = CPU_STAGES) -> Any:
+    """The CPU ``stages`` on one item, in chain order (the function a worker process is given)."""
+    if stages not in _functions:
+        _functions[stages] = [cpu_function(stage) for stage in stages]
+    for stage in _functions[stages]:
         item = stage(item)
     return item
 
@@ -138,7 +137,8 @@ class SyncChain:
         self.stages = tuple(stages)
         self.stats = stats
         self.share_connection = share_connection
-        self.cpu = cpu_functions(s for s in self.stages if s in CPU_STAGES)
+        #: run by :meth:`process` here, or by the caller on a pool (``run_cpu_stages``) before :meth:`record`
+        self.cpu_stages = tuple(s for s in self.stages if s in CPU_STAGES)
         self.database = [load_object(s.pipeline)(path, stats) for s in self.stages if s not in CPU_STAGES]
 
     @property
@@ -151,6 +151,8 @@ class SyncChain:
         return self.database[-1].db if self.database else None
 
     def __enter__(self) -> SyncChain:
+        if not self.database:
+            return self
         # the last stage (the store) first: opening the database applies the migrations the others read
         last, *others = reversed(self.database)
         last.open_spider()
@@ -162,6 +164,8 @@ class SyncChain:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if not self.database:
+            return
         # the store last: its close refreshes the search index over everything stored
         for stage in self.database[:-1]:
             if self.share_connection:
@@ -172,9 +176,7 @@ class SyncChain:
 
     def process(self, item: Any) -> Any:
         """Every stage of the chain, in order."""
-        for stage in self.cpu:
-            item = stage(item)
-        return self.record(item)
+        return self.record(run_cpu_stages(item, self.cpu_stages))
 
     def record(self, item: Any) -> Any:
         """The database stages only, on an item whose CPU stages have run (elsewhere, or in a pool)."""

@@ -59,7 +59,7 @@ def reparse(
     records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary, tick)
     items = items_from(delivered(records))
     with SyncChain(into, stats, CRAWL_CHAIN) as chain:
-        _record_all(chain, cpu_in_order(items, workers), summary)
+        _record_all(chain, cpu_in_order(items, workers, chain.cpu_stages), summary)
         summary.reports = chain.db["reports"].count
         summary.versions = chain.db["report_versions"].count
     summary.seconds = time.perf_counter() - started

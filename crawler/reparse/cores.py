@@ -10,30 +10,30 @@ from concurrent.futures import Future
 from crawler.builders import Item
 from crawler.items import ReportPage
 from crawler.reparse.delivery import project_settings
-from pipelines.chain import ChainStats, run_cpu_stages
+from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
 
 #: items in flight per worker: enough that no worker waits for the writer, few enough to keep memory flat
 WINDOW_PER_WORKER = 4
 
 
-def for_the_writer(item: Item) -> Item:
+def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
     """The CPU stages in a worker process, and the item as the database stages need it: without the
     parsed page (only extract reads it), so less crosses back to the writer."""
-    item = run_cpu_stages(item)
+    item = run_cpu_stages(item, stages)
     if isinstance(item, ReportPage) and item.page is not None:
         item = dataclasses.replace(item, page=None)
     return item
 
 
-def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
-    """The CPU stages over ``items`` on ``workers`` processes, results in input order.
+def cpu_in_order(items: Iterable[Item], workers: int, stages: tuple[Stage, ...] = CPU_STAGES) -> Iterator[Item]:
+    """The CPU ``stages`` over ``items`` on ``workers`` processes (0: inline), results in input order.
 
     A bounded window of pending items keeps memory flat however large the archive; order matters
     because dedupe and store see the items as the crawl saw them, capture by capture.
     """
     if workers <= 0:
-        yield from map(run_cpu_stages, items)
+        yield from (run_cpu_stages(item, stages) for item in items)
         return
     # the crawl's pool (pipelines/offload.py): the same deadline and memory bound per document
     settings = project_settings()
@@ -46,7 +46,7 @@ def cpu_in_order(items: Iterable[Item], workers: int) -> Iterator[Item]:
     try:
         for item in items:
             units = 1 + len(item.attachments) if isinstance(item, ReportPage) else 1
-            window.append((item, pool.submit(for_the_writer, item, units=units)))
+            window.append((item, pool.submit(for_the_writer, item, stages, units=units)))
             if len(window) >= WINDOW_PER_WORKER * workers:
                 yield finished(pool, *window.popleft())
         while window:
