@@ -18,7 +18,7 @@ from crawler.archive.responses import CHALLENGE_STATUSES, EMPTY_SHA256, scrapy_r
 from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, item_for
 from crawler.reparse.attachments import AttachmentsFromArchive, items_from, spider_run
 from crawler.reparse.build import ReparseSummary, reparse
-from crawler.reparse.cores import cpu_in_order
+from crawler.reparse.cores import cpu_in_order, reparse_workers
 from crawler.reparse.delivery import REDIRECT_STATUSES, DeliveryRules, delivered, request_key
 from crawler.reparse.swap import SWAP_TIMEOUT, TEMP_PREFIX, remove_leftovers, reparse_in_place, single_file
 from pipelines.chain import ChainStats as ReparseStats
@@ -29,5 +29,5 @@ __all__ = [
     "BODY_ROLES", "CHALLENGE_STATUSES", "EMPTY_SHA256", "REDIRECT_STATUSES", "REPORT_ROLES", "SWAP_TIMEOUT",
     "TEMP_PREFIX", "AttachmentsFromArchive", "DeliveryRules", "Item", "ReparseStats", "ReparseSummary", "Stages",
     "cpu_in_order", "delivered", "item_for", "items_from", "remove_leftovers", "reparse", "reparse_in_place",
-    "request_key", "run_cpu_stages", "run_sync", "scrapy_response", "single_file", "spider_run",
+    "reparse_workers", "request_key", "run_cpu_stages", "run_sync", "scrapy_response", "single_file", "spider_run",
 ]

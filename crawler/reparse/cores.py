@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
@@ -12,6 +13,13 @@ from crawler.items import ReportPage
 from crawler.reparse.delivery import project_settings
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
+
+
+def reparse_workers() -> int:
+    """Every core extracts: unlike a crawl's loop, the reader and the one writer here mostly wait for
+    the workers' results, so they need no core of their own."""
+    return os.cpu_count() or 1
+
 
 #: items in flight per worker: enough that no worker waits for the writer, few enough to keep memory flat
 WINDOW_PER_WORKER = 4
