@@ -90,6 +90,27 @@ def fetched_document(site: str, response: Response, role: str) -> FetchedDocumen
     )
 
 
+def report_page(site: str, response: Response, *, list_title: str | None, list_date: str | None,
+                column: str | None, column_url: str | None) -> ReportPage:
+    """A report page as the spider's ``parse_report`` yields it (before its files are attached)."""
+    return ReportPage(
+        site=site,
+        url=response.request.url if response.request else response.url,
+        final_url=response.url,
+        status=response.status,
+        content_type=content_type(response),
+        body=response.body,
+        encoding=getattr(response, "encoding", None) or "",
+        sha256=hashlib.sha256(response.body).hexdigest(),
+        fetched_at=captured_at(meta_of(response)),
+        list_title=list_title,
+        list_date=list_date,
+        column=column,
+        column_url=column_url,
+        **warc_fields(meta_of(response)),
+    )
+
+
 # --- from an archived record (reparse) -----------------------------------------------------------
 
 

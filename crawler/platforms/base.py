@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 from crawler.archive.responses import CHALLENGE_STATUSES
 from crawler.builders import captured_at, content_type, fetch_error, meta_of, utc_now, warc_fields
 from crawler.builders import fetched_document as build_fetched_document
+from crawler.builders import report_page as build_report_page
 from crawler.extract.normalise import has_traditional, to_simplified
 from crawler.faults import error_kind
 from crawler.incremental import History, load_history
@@ -329,22 +330,8 @@ class PortalSpider(Spider):
         files itself (a shared queue would hand them to other workers, away from the waiting page),
         and a crawl killed before the item was stored fetches the page, and its files, again."""
         self.inc_stat("xxgk/reports")
-        item = ReportPage(
-            site=self.profile.name,
-            url=response.request.url if response.request else response.url,
-            final_url=response.url,
-            status=response.status,
-            content_type=content_type(response),
-            body=response.body,
-            encoding=getattr(response, "encoding", None) or "",
-            sha256=hashlib.sha256(response.body).hexdigest(),
-            fetched_at=captured_at(meta_of(response)),
-            list_title=list_title,
-            list_date=list_date,
-            column=column,
-            column_url=column_url,
-            **warc_fields(meta_of(response)),
-        )
+        item = build_report_page(self.profile.name, response, list_title=list_title, list_date=list_date,
+                                 column=column, column_url=column_url)
         if self.follow_attachments:
             links = attachment_links(response.body, response.url, item.encoding or None, self.profile.allowed_domains)
             item.attachments = list(await asyncio.gather(*(self.files.get(link, item.url) for link in links)))
