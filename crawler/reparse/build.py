@@ -12,7 +12,7 @@ from crawler.archive.audit import ArchiveProblems
 from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.items import ReportPage
 from crawler.reparse.attachments import items_from
-from crawler.reparse.cores import cpu_in_order
+from crawler.reparse.cores import WINDOW_PER_WORKER, cpu_on, extraction_pool
 from crawler.reparse.delivery import delivered
 from pipelines.chain import CRAWL_CHAIN, ChainStats, SyncChain
 
@@ -58,8 +58,9 @@ def reparse(
     problems = ArchiveProblems()
     records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary, tick)
     items = items_from(delivered(records))
-    with SyncChain(into, stats, CRAWL_CHAIN) as chain:
-        _record_all(chain, cpu_in_order(items, workers, chain.cpu_stages), summary)
+    # the pool first: its workers load while this process opens the database
+    with extraction_pool(workers) as pool, SyncChain(into, stats, CRAWL_CHAIN) as chain:
+        _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=WINDOW_PER_WORKER * workers), summary)
         summary.reports = chain.db["reports"].count
         summary.versions = chain.db["report_versions"].count
     summary.seconds = time.perf_counter() - started

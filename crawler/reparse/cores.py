@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 
 from crawler.builders import Item
 from crawler.items import ReportPage
@@ -34,33 +36,56 @@ def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
     return item
 
 
-def cpu_in_order(items: Iterable[Item], workers: int, stages: tuple[Stage, ...] = CPU_STAGES) -> Iterator[Item]:
-    """The CPU ``stages`` over ``items`` on ``workers`` processes (0: inline), results in input order.
+#: imported once by the forkserver, so that every worker starts with the stages loaded
+PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores"]
 
-    A bounded window of pending items keeps memory flat however large the archive; order matters
-    because dedupe and store see the items as the crawl saw them, capture by capture.
-    """
+
+@contextmanager
+def extraction_pool(workers: int) -> Iterator[WorkerPool | None]:
+    """The crawl's pool (pipelines/offload.py: the same deadline and memory bound per document) on
+    ``workers`` processes, started at once so that they load while the writer opens its database;
+    None for ``workers`` 0 (inline)."""
     if workers <= 0:
-        yield from (run_cpu_stages(item, stages) for item in items)
+        yield None
         return
-    # the crawl's pool (pipelines/offload.py): the same deadline and memory bound per document
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
     settings = project_settings()
     pool = WorkerPool(
         workers,
         timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT"),
         memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB"),
     )
-    window: deque[tuple[Item, Future[Item]]] = deque()
     try:
-        for item in items:
-            units = 1 + len(item.attachments) if isinstance(item, ReportPage) else 1
-            window.append((item, pool.submit(for_the_writer, item, stages, units=units)))
-            if len(window) >= WINDOW_PER_WORKER * workers:
-                yield finished(pool, *window.popleft())
-        while window:
-            yield finished(pool, *window.popleft())
+        pool.submit(os.getpid)  # starts the workers now, not at the first item
+        yield pool
     finally:
         pool.close()
+
+
+def cpu_in_order(items: Iterable[Item], workers: int, stages: tuple[Stage, ...] = CPU_STAGES) -> Iterator[Item]:
+    """The CPU ``stages`` over ``items`` on ``workers`` processes (0: inline), results in input order."""
+    with extraction_pool(workers) as pool:
+        yield from cpu_on(pool, items, stages, in_flight=WINDOW_PER_WORKER * workers)
+
+
+def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, ...] = CPU_STAGES, *,
+           in_flight: int = WINDOW_PER_WORKER) -> Iterator[Item]:  # fmt: skip
+    """The CPU ``stages`` over ``items`` on ``pool`` (None: inline), results in input order.
+
+    A bounded window of pending items keeps memory flat however large the archive; order matters
+    because dedupe and store see the items as the crawl saw them, capture by capture.
+    """
+    if pool is None:
+        yield from (run_cpu_stages(item, stages) for item in items)
+        return
+    window: deque[tuple[Item, Future[Item]]] = deque()
+    for item in items:
+        units = 1 + len(item.attachments) if isinstance(item, ReportPage) else 1
+        window.append((item, pool.submit(for_the_writer, item, stages, units=units)))
+        if len(window) >= in_flight:
+            yield finished(pool, *window.popleft())
+    while window:
+        yield finished(pool, *window.popleft())
 
 
 def finished(pool: WorkerPool, item: Item, future: Future[Item]) -> Item:
