@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
+from multiprocessing import forkserver
 
 from crawler.builders import Item
 from crawler.items import ReportPage
@@ -43,12 +44,15 @@ PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawl
 @contextmanager
 def extraction_pool(workers: int) -> Iterator[WorkerPool | None]:
     """The crawl's pool (pipelines/offload.py: the same deadline and memory bound per document) on
-    ``workers`` processes, started at once so that they load while the writer opens its database;
-    None for ``workers`` 0 (inline)."""
+    ``workers`` processes, forked from a server that loads the stages while the writer opens its
+    database; None for ``workers`` 0 (inline)."""
     if workers <= 0:
         yield None
         return
+    # the fork server loads the stages once, meanwhile this process opens the database; a fork server
+    # already running (started by an earlier pool of this process) is reused as it is
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
     settings = project_settings()
     pool = WorkerPool(
         workers,
@@ -56,7 +60,6 @@ def extraction_pool(workers: int) -> Iterator[WorkerPool | None]:
         memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB"),
     )
     try:
-        pool.submit(os.getpid)  # starts the workers now, not at the first item
         yield pool
     finally:
         pool.close()
