@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from scrapy.http import Response
 
 from crawler.archive.reader import ArchivedResponse
-from crawler.builders import BODY_ROLES, Item, item_for, missing_attachment
+from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, item_for, missing_attachment
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.attachments import AttachmentFetches, AttachmentLink, attachment_links
 from crawler.platforms.base import load_profile
@@ -63,12 +63,13 @@ class AttachmentsFromArchive:
             self.runs[run] = AttachmentFetches(_Archived())
         return self.runs[run], released
 
-    def page(self, item: ReportPage, archived: ArchivedResponse, response: Response) -> Iterator[Item]:
+    def page(self, item: ReportPage, archived: ArchivedResponse, response: Response,
+             links: list[AttachmentLink] | None = None) -> Iterator[Item]:  # fmt: skip
+        """The items a report page releases; ``links``: its attachment links, if found elsewhere."""
         fetches, released = self.fetches(archived)
         yield from released
-        links = attachment_links(
-            archived.body, archived.url, getattr(response, "encoding", None), self.allowed_domains(item.site)
-        )
+        if links is None:
+            links = self.links(archived, response)
         yield from (found for found in fetches.request(item, links) if found is not None)
 
     def file(self, document: FetchedDocument, archived: ArchivedResponse) -> Iterator[Item]:
@@ -90,6 +91,13 @@ class AttachmentsFromArchive:
             link, first = fetches.links[url], waiters[0][0].item
             yield from fetches.arrived(missing_attachment(first.site, url, link.role, link.name, first.fetched_at))
 
+    def links(self, archived: ArchivedResponse, response: Response) -> list[AttachmentLink]:
+        """What the spider found to fetch on a report page (the record as it was delivered)."""
+        site = archived.context.get("site", "")
+        return attachment_links(
+            archived.body, archived.url, getattr(response, "encoding", None), self.allowed_domains(site)
+        )
+
     def allowed_domains(self, site: str) -> tuple[str, ...] | None:
         if site not in self.domains:
             try:
@@ -99,15 +107,27 @@ class AttachmentsFromArchive:
         return self.domains[site] or None
 
 
-def items_from(delivered_records: Iterable[tuple[ArchivedResponse, Response]]) -> Iterator[Item]:
+Delivered = tuple[ArchivedResponse, Response]
+#: a delivered record with its report page's attachment links, or None to find them here
+WithLinks = tuple[ArchivedResponse, Response, "Callable[[], list[AttachmentLink]] | None"]
+
+
+def items_from(delivered_records: Iterable[Delivered | WithLinks],
+               attachments: AttachmentsFromArchive | None = None) -> Iterator[Item]:  # fmt: skip
     """The items the spider yielded, in the order it yielded them."""
-    attachments = AttachmentsFromArchive()
-    for archived, response in delivered_records:
+    attachments = attachments or AttachmentsFromArchive()
+    for archived, response, *found in delivered_records:
         item = item_for(archived, response)
         if isinstance(item, ReportPage):
-            yield from attachments.page(item, archived, response)
+            links = found[0]() if found and found[0] is not None else None
+            yield from attachments.page(item, archived, response, links)
         elif item.role in BODY_ROLES:
             yield from attachments.file(item, archived)
         else:
             yield item
     yield from attachments.finish()
+
+
+def may_be_report(archived: ArchivedResponse) -> bool:
+    """Whether ``item_for`` may make a report page of the record (it decides; this only looks ahead)."""
+    return 200 <= archived.status < 300 and archived.context.get("role") in REPORT_ROLES

@@ -11,8 +11,8 @@ from typing import Any
 from crawler.archive.audit import ArchiveProblems
 from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.items import ReportPage
-from crawler.reparse.attachments import items_from
-from crawler.reparse.cores import WINDOW_PER_WORKER, cpu_on, extraction_pool
+from crawler.reparse.attachments import AttachmentsFromArchive, items_from
+from crawler.reparse.cores import WINDOW_PER_WORKER, cpu_on, extraction_pool, links_ahead
 from crawler.reparse.delivery import delivered
 from pipelines.chain import CRAWL_CHAIN, ChainStats, SyncChain
 
@@ -57,10 +57,12 @@ def reparse(
     # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
     problems = ArchiveProblems()
     records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary, tick)
-    items = items_from(delivered(records))
     # the pool first: its workers load while this process opens the database
     with extraction_pool(workers) as pool, SyncChain(into, stats, CRAWL_CHAIN) as chain:
-        _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=WINDOW_PER_WORKER * workers), summary)
+        in_flight, attachments = WINDOW_PER_WORKER * workers, AttachmentsFromArchive()
+        looked_ahead = links_ahead(pool, delivered(records), attachments, in_flight=in_flight)
+        items = items_from(looked_ahead, attachments)
+        _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=in_flight), summary)
         summary.reports = chain.db["reports"].count
         summary.versions = chain.db["report_versions"].count
     summary.seconds = time.perf_counter() - started

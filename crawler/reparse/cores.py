@@ -9,10 +9,13 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
+from functools import partial
 from multiprocessing import forkserver
 
 from crawler.builders import Item
 from crawler.items import ReportPage
+from crawler.platforms.attachments import attachment_links
+from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
 from crawler.reparse.delivery import project_settings
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
@@ -89,6 +92,27 @@ def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, 
             yield finished(pool, *window.popleft())
     while window:
         yield finished(pool, *window.popleft())
+
+
+def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachments: AttachmentsFromArchive, *,
+                in_flight: int = WINDOW_PER_WORKER) -> Iterator[Delivered | WithLinks]:  # fmt: skip
+    """``records`` with their report pages' attachment links found on ``pool`` ahead of time, in
+    order (parsing a page for its links is the reader's largest share of the CPU); inline without one."""
+    if pool is None:
+        yield from records
+        return
+    window: deque[WithLinks] = deque()
+    for archived, response in records:
+        found = None
+        if may_be_report(archived):
+            domains = attachments.allowed_domains(archived.context.get("site", ""))
+            future = pool.submit(attachment_links, archived.body, archived.url,
+                                 getattr(response, "encoding", None), domains)  # fmt: skip
+            found = partial(pool.result, future)
+        window.append((archived, response, found))
+        if len(window) >= in_flight:
+            yield window.popleft()
+    yield from window
 
 
 def finished(pool: WorkerPool, item: Item, future: Future[Item]) -> Item:
