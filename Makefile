@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system demo test bench eval eval-ocr lint serve replay replay-env doctor clean
+.PHONY: install system demo test bench eval eval-ocr golden lint serve replay replay-env doctor clean
 
 # Debian packages, listed once in crawler/system-packages.toml with what each one is for (headless
 # Chromium, CJK fonts, Redis, LibreOffice writer + calc); `xxgk doctor` checks the same list.
@@ -58,8 +58,12 @@ eval: install  ## extraction vs the hand-read truth of tests/realworld: per-fiel
 eval-ocr: install  ## OCR of table pictures (screenshots, scans, photos at 1× and 2×): cells read exactly, every miss
 	$(BIN)/python -m tests.eval_ocr
 
+golden: install  ## rewrite the derived golden files (document answers, real-world baseline), printing every change
+	$(BIN)/python -m tests.golden
+
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 serve: install
 	$(BIN)/xxgk serve

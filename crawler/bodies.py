@@ -13,18 +13,19 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 from sqlite_utils import Database
 
-from crawler.extract.metadata import agency_level, normalise_agency
-from crawler.platforms.base import load_profile
+from crawler.extract.names import agency_level, normalise_agency, region_unit, zone_suffixes
+from crawler.sites.catalog import site_fields_by_name
 
 #: one administrative unit: a stem and the unit's kind (山东省, 威海市, 文登区, 宁夏回族自治区, 海原县 …)
-_UNIT = r"[\u4e00-\u9fff]{2,10}?(?:自治区|特别行政区|自治州|地区|省|市|州|盟|县|区|旗)"
+_UNIT = region_unit(2, 10)
 _UNITS = re.compile(rf"^(?:{_UNIT})+")
 _ONE_UNIT = re.compile(_UNIT)
-#: units run by a 管委会 (经济开发区 …) name a body of their own, not a higher unit to drop
-_ZONE = re.compile(r"(?:开发区|高新区|新区|园区|试验区|示范区|产业区|景区|社区|小区|片区|功能区|保税区)$")
+#: 区 that are no unit above a body, beside the extraction's zones (crawler/extract/names.py)
+_NOT_A_UNIT = ("新区", "产业区", "景区", "社区", "小区", "片区")
 #: what is left of a township's name once its stem is gone: never a body by itself
 _BARE_SUFFIX = re.compile(r"^(?:镇|乡|苏木|街道)?(?:人民政府|办事处|街道办事处)?$")
 _TOWNSHIP_SUFFIX = re.compile(r"(?<=镇|乡|木|道)(?:人民政府|办事处)$")
@@ -51,14 +52,29 @@ class Scope:
         return self.division_code or (self.region + self.county) or site
 
 
-@cache
+class HasScope(Protocol):
+    """What an item carries of its site (crawler/items.py ``ReportPage``, crawler/sites/profile.py)."""
+
+    region: str
+    county: str
+    division_code: str
+
+
+def item_scope(item: HasScope) -> Scope:
+    """The scope the spider put on an item: the stages read it there, never from a profile."""
+    return Scope(item.region, item.county, item.division_code)
+
+
 def site_scope(site: str) -> Scope:
-    """The scope a site's profile (crawler/sites/<site>.toml) gives; empty for a site without one."""
-    try:
-        profile = load_profile(site)
-    except FileNotFoundError:  # crawled from a bare URL, a test, a distributed seed
-        return Scope()
-    return Scope(profile.region, profile.county, profile.division_code)
+    """The scope a site's profile (crawler/sites/<site>.toml) gives; empty for a site without one.
+    For rows stored before the items carried it (the bodies migration)."""
+    return Scope(**site_fields_by_name(site))
+
+
+@cache
+def _zone() -> re.Pattern[str]:
+    """Units run by a 管委会 (经济开发区 …) name a body of their own, not a higher unit to drop."""
+    return re.compile("(?:" + "|".join(map(re.escape, (*zone_suffixes(), *_NOT_A_UNIT))) + ")$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +93,7 @@ def _strip_units(name: str, scope: Scope) -> tuple[str, str]:
         if name.startswith(unit) and len(name) > len(unit):
             name, last = name[len(unit) :], unit
     run = _UNITS.match(name)
-    if run is None or _ZONE.search(run.group(0)):
+    if run is None or _zone().search(run.group(0)):
         return name, last
     units, rest = _ONE_UNIT.findall(run.group(0)), name[run.end() :]
     while units and _BARE_SUFFIX.match(rest) and rest != GOVERNMENT:
@@ -180,11 +196,13 @@ def _government_id(db: Database, site: str, scope: Scope) -> int | None:
     return _insert_body(db, site, scope, key, identity, None, _names(None, name))
 
 
-def link_report(db: Database, report_id: int, site: str, agency: str | None, as_printed: str | None) -> None:
+def link_report(
+    db: Database, report_id: int, site: str, scope: Scope, agency: str | None, as_printed: str | None
+) -> None:
     """Point ``reports.body_id`` at the body the report names (none when it names none)."""
     if not agency:
         return
-    body_id = upsert_body(db, site, site_scope(site), agency, as_printed)
+    body_id = upsert_body(db, site, scope, agency, as_printed)
     db.execute("UPDATE reports SET body_id = ? WHERE id = ?", [body_id, report_id])
 
 
@@ -195,9 +213,10 @@ def backfill_bodies(db: Database) -> None:
     ).fetchall()
     taken: set[tuple[str, int | None]] = set()
     for report_id, site, agency, as_printed, url, year in rows:
-        key = dedupe_key(agency, url, site, site_scope(site))
+        scope = site_scope(site)
+        key = dedupe_key(agency, url, site, scope)
         if (key, year) in taken:  # two rows the old key kept apart: keep them apart (no silent merge)
             key = f"url:{url}"
         taken.add((key, year))
         db.execute("UPDATE reports SET agency_key = ? WHERE id = ?", [key, report_id])
-        link_report(db, report_id, site, agency, as_printed)
+        link_report(db, report_id, site, scope, agency, as_printed)

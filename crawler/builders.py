@@ -20,6 +20,7 @@ from crawler.archive.responses import CHALLENGE_STATUSES, EMPTY_SHA256, record_w
 from crawler.faults import challenge_kind
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.attachments import download_name, header_text
+from crawler.sites.catalog import site_fields_by_name
 
 REPORT_ROLES = frozenset({"page", "alias"})
 #: the bodies FetchedDocument keeps (extraction reads them); list pages keep none, as in the crawl
@@ -91,8 +92,9 @@ def fetched_document(site: str, response: Response, role: str) -> FetchedDocumen
 
 
 def report_page(site: str, response: Response, *, list_title: str | None, list_date: str | None,
-                column: str | None, column_url: str | None) -> ReportPage:
-    """A report page as the spider's ``parse_report`` yields it (before its files are attached)."""
+                column: str | None, column_url: str | None, **site_fields: Any) -> ReportPage:
+    """A report page as the spider's ``parse_report`` yields it (before its files are attached);
+    ``site_fields``: what the profile says of the site (region, county: crawler/sites/profile.py)."""
     return ReportPage(
         site=site,
         url=response.request.url if response.request else response.url,
@@ -107,6 +109,7 @@ def report_page(site: str, response: Response, *, list_title: str | None, list_d
         list_date=list_date,
         column=column,
         column_url=column_url,
+        **site_fields,
         **warc_fields(meta_of(response)),
     )
 
@@ -144,6 +147,7 @@ def archived_report_page(archived: ArchivedResponse, response: Response, context
         list_date=context.get("list_date"),
         column=context.get("column"),
         column_url=context.get("column_url"),
+        **site_fields_by_name(context.get("site", "")),  # as the spider put them (crawler/sites/profile.py)
         **record_warc_fields(archived),
     )
 

@@ -40,7 +40,7 @@ def field(db: Database, table: str, column: str, *, fmt: str, json_columns: froz
 
 def resource(db: Database, table: str, path: Path, columns: list[str], *, fmt: str, bom: bool,
              json_columns: frozenset[str]) -> dict[str, Any]:  # fmt: skip
-    schema = {"fields": [field(db, table, c, fmt=fmt, json_columns=json_columns) for c in columns]}
+    schema: dict[str, Any] = {"fields": [field(db, table, c, fmt=fmt, json_columns=json_columns) for c in columns]}
     if table in ("cells", "checks"):
         schema["foreignKeys"] = [{"fields": "report_id", "reference": {"resource": "reports", "fields": "id"}}]
     if table == "reports":

@@ -53,7 +53,7 @@ def codes_for(db: Database, fmt: str) -> list[Code]:
         )
     }
     order = {code: i for i, code in enumerate(template_codes("G2") + template_codes("G1"))}
-    return sorted(present, key=lambda code: (order.get(code, len(order)), code))  # type: ignore[arg-type]
+    return sorted(present, key=lambda code: (order.get(code, len(order)), code))
 
 
 def wide_rows(db: Database, fmt: str, codes: list[Code]) -> Iterator[list[Any]]:

@@ -1,12 +1,29 @@
 """Items that spiders yield. Spiders discover and fetch; pipelines derive everything else.
 
-Scrapy supports dataclass items natively (itemadapter), so these are plain dataclasses.
+Scrapy supports dataclass items natively (itemadapter), so these are plain dataclasses. The fields
+the stages fill are typed with what each stage produces (the parsed ``Page``, the
+``ExtractedReport``, the dedupe ``Decision``), so a stage reads what the one before it wrote, not a
+guess. ``Decision`` lives here, below both the item and ``pipelines/dedupe.py`` that decides it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from crawler.extract.model import ExtractedReport, Page
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """``new`` / ``same`` / ``newer_version`` / ``older_version``, and the report it concerns."""
+
+    kind: str
+    report_id: int | None = None
+    agency_key: str | None = None
+    year: int | None = None
+    content_hash: str | None = None
+    canonical_url: str | None = None
 
 
 def _describe_bytes(body: bytes | None) -> str | None:
@@ -15,8 +32,17 @@ def _describe_bytes(body: bytes | None) -> str | None:
     return None if body is None else f"<{len(body)} bytes>"
 
 
-def _to_json(value: Any) -> Any:
-    return value.to_json() if hasattr(value, "to_json") else None
+def _report_json(report: ExtractedReport | None) -> dict[str, Any] | None:
+    return None if report is None else report.to_json()
+
+
+def _decision_kind(decision: Decision | None) -> str | None:
+    return None if decision is None else decision.kind
+
+
+def _no_page(page: Page | None) -> None:
+    """The parsed page is derived from the body, so the feed leaves it out."""
+    return None
 
 
 def _describe_attachments(documents: list[FetchedDocument]) -> list[str]:
@@ -73,6 +99,11 @@ class ReportPage:
     list_date: str | None = None  # the date printed in the listing
     column: str | None = None  # the 年报 column's name in the navigation
     column_url: str | None = None
+    #: where the site's bodies sit, from its profile (crawler/sites/profile.py ``site_fields``):
+    #: the stages read these, never a profile; empty for a site crawled from a bare URL
+    region: str = ""  # 山东省威海市
+    county: str = ""  # 文登区
+    division_code: str = ""  # 371003 (GB/T 2260)
     warc_file: str | None = None
     warc_offset: int | None = None
     warc_record_id: str | None = None
@@ -81,10 +112,10 @@ class ReportPage:
     )
     #: filled by the pipelines: the parsed page, its normalised text, the structured report, the
     #: dedupe decision, and the first error that stopped processing (the page is still stored)
-    page: Any = field(default=None, metadata={"serializer": lambda page: None})
+    page: Page | None = field(default=None, metadata={"serializer": _no_page})
     text: str | None = None
-    extracted: Any = field(default=None, metadata={"serializer": _to_json})
-    decision: Any = field(default=None, metadata={"serializer": lambda decision: getattr(decision, "kind", None)})
+    extracted: ExtractedReport | None = field(default=None, metadata={"serializer": _report_json})
+    decision: Decision | None = field(default=None, metadata={"serializer": _decision_kind})
     error: str | None = None
     #: what kind of failure ``error`` is (extract_timeout, extract_memory, extract_crash, …)
     fault: str | None = None

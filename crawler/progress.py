@@ -9,13 +9,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Protocol
+from typing import IO, Any, Protocol, TextIO
 
 import click
 
 
 class Progress(Protocol):
-    def update(self, n_steps: int, current_item: object = None) -> None: ...
+    # Any: click's bar takes an item of its own type there
+    def update(self, n_steps: int, current_item: Any = None) -> None: ...
 
 
 class _Quiet:
@@ -45,7 +46,7 @@ class _Counter:
 
 
 @contextmanager
-def progress(length: int | None, label: str, *, stream: IO[str] | None = None) -> Iterator[Progress]:
+def progress(length: int | None, label: str, *, stream: TextIO | None = None) -> Iterator[Progress]:
     """A bar of ``length`` steps (None: a count without a total) on a terminal, else a no-op."""
     stream = stream or sys.stderr
     if not on_terminal(stream):

@@ -72,7 +72,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             int(retry.meta.get("retry_times", 1)), self.base, self.cap, self.jitter, self.rng, retry_after
         )
         if delay > 0:
-            self.crawler.stats.inc_value("xxgk/retry/backoff_seconds", round(delay, 3))
+            self.crawler.stats.inc_value("xxgk/retry/backoff_seconds", round(delay, 3))  # type: ignore[arg-type]  # seconds: a float stat
             from twisted.internet import reactor  # here: importing it at module level would install one
 
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))

@@ -141,12 +141,12 @@ def search_row(report: dict) -> dict:
 
 def ensure_search_tables(db: Database) -> None:
     if not db[SEARCH_TABLE].exists():
-        db[SEARCH_TABLE].create(
+        db.table(SEARCH_TABLE).create(
             {"id": int, "title": str, "agency": str, "body": str, "digest": str}, pk="id"
         )
     if not db[FTS_TABLE].exists():
         # Triggers keep the index in step with every insert, update and delete of the shadow rows.
-        db[SEARCH_TABLE].enable_fts(SEARCH_COLUMNS, fts_version="FTS5", create_triggers=True)
+        db.table(SEARCH_TABLE).enable_fts(SEARCH_COLUMNS, fts_version="FTS5", create_triggers=True)
 
 
 def changed_rows(db: Database, known: dict[int, str]) -> Iterable[dict]:
@@ -166,9 +166,9 @@ def refresh_search_index(db: Database) -> None:
     with db.atomic():
         rows = list(changed_rows(db, known))
         if rows:
-            db[SEARCH_TABLE].upsert_all(rows, pk="id")
+            db.table(SEARCH_TABLE).upsert_all(rows, pk="id")
         gone = db.execute(
             f"delete from [{SEARCH_TABLE}] where id not in (select id from reports)"
         ).rowcount
     if rows or gone:
-        db[SEARCH_TABLE].optimize()  # merge b-tree segments: smaller, faster index
+        db.table(SEARCH_TABLE).optimize()  # merge b-tree segments: smaller, faster index

@@ -209,7 +209,7 @@ def run_similarity(db: Database, threshold: float | None = None) -> SimilarityRe
     with db.atomic():
         _write(db, rows, present, sketches.keys(), flagged)
         result.seconds = round(time.perf_counter() - started, 3)
-        db["similarity_runs"].insert(_run_row(result))
+        db.table("similarity_runs").insert(_run_row(result))
     return result
 
 
@@ -235,9 +235,9 @@ def pair_rows(
             parts[report.id] = narrative_sections(report.text, report.names, common)
     for (a, b), similarity in sorted(pairs.items()):
         sections = json.dumps(section_similarity(parts[a], parts[b]))
-        for report, other in ((a, b), (b, a)):
+        for report_id, other in ((a, b), (b, a)):
             yield {
-                "report_id": report,
+                "report_id": report_id,
                 "other_id": other,
                 "similarity": similarity,
                 "sections": sections,
@@ -255,8 +255,8 @@ def _write(
 ) -> None:
     db.execute("delete from similar_reports")
     db.execute("delete from report_sections")
-    db["similar_reports"].insert_all(pairs)
-    db["report_sections"].insert_all(present)
+    db.table("similar_reports").insert_all(pairs)
+    db.table("report_sections").insert_all(present)
     db.execute("update reports set templated = null")
     db.conn.executemany(
         "update reports set templated = ? where id = ?", ((int(rid in flagged), rid) for rid in comparable)

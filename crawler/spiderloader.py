@@ -15,9 +15,9 @@ from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.platforms.base import SiteProfile
-from crawler.platforms.catalog import SITES_DIR_ENV, find_profile, is_url, known_profiles, profile_for_url
 from crawler.platforms.urls import host_allowed
+from crawler.sites.catalog import SITES_DIR_ENV, find_profile, is_url, known_profiles, profile_for_url
+from crawler.sites.profile import SiteProfile
 
 
 def spider_class(profile: SiteProfile) -> type[Spider]:
@@ -42,8 +42,8 @@ class ProfileSpiderLoader(SpiderLoader):
         super().__init__(settings)
         self.sites_dir: str | None = settings.get("XXGK_SITES_DIR") or None
         if self.sites_dir:
-            # the stages (body scope, region) and reparse read profiles by the environment variable:
-            # a `-s XXGK_SITES_DIR=…` must show them the same profiles the spiders were made from
+            # a replay of the archive (reparse) and the bodies migration read profiles by the environment
+            # variable: a `-s XXGK_SITES_DIR=…` must show them the same profiles the spiders were made from
             os.environ[SITES_DIR_ENV] = self.sites_dir
         for profile in known_profiles(self.sites_dir):
             self._spiders.setdefault(profile.name, spider_class(profile))

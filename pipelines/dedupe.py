@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from crawler.bodies import Scope, dedupe_key, site_scope
-from crawler.items import ReportPage
+from crawler.bodies import Scope, dedupe_key, item_scope
+
+# Decision is defined with the item that carries it (crawler/items.py); imported from here too
+from crawler.items import Decision, ReportPage
 from pipelines.database import DatabaseStage
 
 CORRECTION_MARK = re.compile(r"[（(]\s*(更正|修订|修正|修订版|更正版)\s*[)）]")
@@ -43,23 +45,11 @@ class Incoming:
     is_alias: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """``new`` / ``same`` / ``newer_version`` / ``older_version``, and the report it concerns."""
-
-    kind: str
-    report_id: int | None = None
-    agency_key: str | None = None
-    year: int | None = None
-    content_hash: str | None = None
-    canonical_url: str | None = None
-
-
-def agency_key(agency: str | None, url: str, site: str = "") -> str:
-    """The dedupe key of a report's body: the body within its county (crawler/bodies.py: 「大水泊镇」
-    and 「威海市文登区大水泊镇人民政府」 are one body), or the URL when the body could not be named
-    (such reports are kept apart rather than merged by guesswork)."""
-    return dedupe_key(agency, url, site, site_scope(site) if site else Scope())
+def agency_key(agency: str | None, url: str, site: str = "", scope: Scope | None = None) -> str:
+    """The dedupe key of a report's body: the body within its county (``scope``, crawler/bodies.py:
+    「大水泊镇」 and 「威海市文登区大水泊镇人民政府」 are one body), or the URL when the body could not be
+    named (such reports are kept apart rather than merged by guesswork)."""
+    return dedupe_key(agency, url, site, scope or Scope())
 
 
 def content_hash(text: str) -> str:
@@ -118,7 +108,7 @@ class DedupePipeline(DatabaseStage):
             return item
         assert self.db is not None
         report = item.extracted
-        key = agency_key(report.agency, item.final_url, item.site)
+        key = agency_key(report.agency, item.final_url, item.site, item_scope(item))
         incoming = Incoming(
             content_hash=content_hash(item.text or ""),
             url=item.final_url,

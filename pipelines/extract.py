@@ -170,7 +170,8 @@ def count(stats: StatsCollector, item: ReportPage) -> None:
     if item.error:
         stats.inc_value("xxgk/extract/errors")
         return
-    report: ExtractedReport = item.extracted
+    report = item.extracted
+    assert report is not None  # set by apply_result whenever the item has no error
     stats.inc_value(f"xxgk/extract/format/{report.format}")
     stats.inc_value(f"xxgk/extract/table_render/{report.table_render}")
     for source in report.cell_sources.values():

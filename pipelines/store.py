@@ -8,14 +8,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
-from functools import cache
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from crawler.bodies import link_report, site_scope
+from crawler.bodies import item_scope, link_report
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import Cell, ExtractedReport
@@ -41,12 +40,10 @@ def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
                 yield table, row, column, cell
 
 
-@cache
-def site_region(site: str) -> str | None:
-    """The region a site serves, from its profile (crawler/sites/<site>.toml): 山东省威海市文登区; None
-    for a site without one. Read through the bodies' cached scope: not a profile scan per report."""
-    scope = site_scope(site)
-    return scope.region + scope.county or None
+def site_region(item: ReportPage) -> str | None:
+    """The region a report's site serves, as the spider put it on the item (from the site's profile):
+    山东省威海市文登区; None for a site without one."""
+    return item.region + item.county or None
 
 
 def sql_number(value: Any) -> Any:
@@ -70,8 +67,14 @@ def cell_document_ids(report: ExtractedReport, page_document_id: int, documents:
     return ids
 
 
+def extracted_report(item: ReportPage) -> ExtractedReport:
+    """The item's report: a page reaches the report rows only with a decision, so extracted."""
+    assert item.extracted is not None
+    return item.extracted
+
+
 def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
-    report: ExtractedReport = item.extracted
+    report = extracted_report(item)
     new_received = report.sec3.get("new_received", {}).get("total")
     return {
         "site": item.site,
@@ -84,7 +87,7 @@ def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
         "published": report.published,
         "dated": report.dated,
         "published_basis": report.published_basis,
-        "region": site_region(item.site),
+        "region": site_region(item),
         "level": report.level,
         "format": report.format,
         "format_basis": report.format_basis,
@@ -210,8 +213,8 @@ class StorePipeline(DatabaseStage):
             report_id = self.insert_report(item, decision)
             self.link_body(report_id, item)
         else:
+            assert decision.report_id is not None
             report_id = decision.report_id
-            assert report_id is not None
             if decision.kind == "newer_version":
                 self.archive_current_version(report_id, reason=self.version_reason(item))
                 self.update_report(report_id, item, decision)
@@ -222,16 +225,15 @@ class StorePipeline(DatabaseStage):
         document_id = self.insert_document(item, report_id)
         attachments = self.insert_attachments(item, report_id)
         if decision.kind in ("new", "newer_version"):
-            self.replace_cells_and_checks(
-                report_id, item.extracted, cell_document_ids(item.extracted, document_id, attachments)
-            )
+            report = extracted_report(item)
+            self.replace_cells_and_checks(report_id, report, cell_document_ids(report, document_id, attachments))
         self.texts_stored |= decision.kind in ("new", "newer_version", "older_version")
         self.stats.inc_value(f"xxgk/store/reports/{decision.kind}")
 
     def link_body(self, report_id: int, item: ReportPage) -> None:
         assert self.db is not None
-        report: ExtractedReport = item.extracted
-        link_report(self.db, report_id, item.site, report.agency, report.agency_as_printed)
+        report = extracted_report(item)
+        link_report(self.db, report_id, item.site, item_scope(item), report.agency, report.agency_as_printed)
 
     def insert_report(self, item: ReportPage, decision: Decision) -> int:
         assert self.db is not None
@@ -246,14 +248,14 @@ class StorePipeline(DatabaseStage):
 
     def update_report(self, report_id: int, item: ReportPage, decision: Decision) -> None:
         assert self.db is not None
-        current = self.db["reports"].get(report_id)
+        current = self.db.table("reports").get(report_id)
         row = report_columns(item, decision) | {"version": (current["version"] or 1) + 1}
-        self.db["reports"].update(report_id, row)
+        self.db.table("reports").update(report_id, row)
 
     def touch_report(self, report_id: int, item: ReportPage, decision: Decision) -> None:
         """Record the URL and the capture time; keep the canonical URL the decision chose."""
         assert self.db is not None
-        current = self.db["reports"].get(report_id)
+        current = self.db.table("reports").get(report_id)
         updates: dict[str, Any] = {
             "urls": merged_urls(current["urls"], item.final_url, item.url),
             "last_seen": max(current["last_seen"] or "", item.fetched_at),
@@ -265,7 +267,7 @@ class StorePipeline(DatabaseStage):
                 # a re-post (「（更正）」 with the same text) fetched first does not decide them
                 columns = report_columns(item, decision)
                 updates |= {key: columns[key] for key in ("title", "published")}
-        self.db["reports"].update(report_id, updates)
+        self.db.table("reports").update(report_id, updates)
 
     @staticmethod
     def version_reason(item: ReportPage) -> str:
@@ -275,12 +277,12 @@ class StorePipeline(DatabaseStage):
     def archive_current_version(self, report_id: int, reason: str) -> None:
         """Copy the row about to be replaced, with its cells, into ``report_versions``."""
         assert self.db is not None
-        current = self.db["reports"].get(report_id)
+        current = self.db.table("reports").get(report_id)
         cells = {
             f"{row['table']}.{row['row']}.{row['column']}": row["value"]
-            for row in self.db["cells"].rows_where("report_id = ?", [report_id])
+            for row in self.db.table("cells").rows_where("report_id = ?", [report_id])
         }
-        self.db["report_versions"].insert(
+        self.db.table("report_versions").insert(
             {
                 "report_id": report_id,
                 "version": current["version"],
@@ -299,22 +301,24 @@ class StorePipeline(DatabaseStage):
     def insert_version(self, report_id: int, item: ReportPage, reason: str) -> None:
         """An older version met after the newer one (e.g. the original of a correction)."""
         assert self.db is not None
-        report: ExtractedReport = item.extracted
+        report = extracted_report(item)
+        assert item.decision is not None
+        content_hash = item.decision.content_hash
         exists = self.db.execute(
             "SELECT 1 FROM report_versions WHERE report_id = ? AND content_hash = ?",
-            [report_id, item.decision.content_hash],
+            [report_id, content_hash],
         ).fetchone()
         if exists:
             return
         cells = {f"{t}.{r}.{c}": sql_number(cell.value) for t, r, c, cell in cell_rows(report)}
-        self.db["report_versions"].insert(
+        self.db.table("report_versions").insert(
             {
                 "report_id": report_id,
                 "version": 0,
                 "title": report.title or item.list_title,
                 "url": item.final_url,
                 "published": report.published,
-                "content_hash": item.decision.content_hash,
+                "content_hash": content_hash,
                 "text": report.text,
                 "cells": json.dumps(cells, ensure_ascii=False),
                 "first_seen": item.fetched_at,

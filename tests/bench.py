@@ -32,7 +32,7 @@ def line(label: str, value: str) -> None:
 
 def run_full_crawl(data_dir: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """In a subprocess: the real crawl (spiders, archive, all pipelines) of both sites."""
-    from crawler.cli import FAST_SETTINGS, run_crawl
+    from crawler.running import FAST_SETTINGS, run_crawl
 
     summaries = run_crawl(["wendeng", "hy"], Path(data_dir), None, dict(FAST_SETTINGS) | (overrides or {}))
     # the spiders run side by side: the crawl lasts as long as the slower one (engine start to close,
@@ -46,7 +46,7 @@ def run_bare_crawl(requests_file: str) -> dict[str, Any]:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.cli import FAST_SETTINGS, project_settings
+    from crawler.running import FAST_SETTINGS, project_settings
 
     recorded = [json.loads(text) for text in Path(requests_file).read_text().splitlines()]
 

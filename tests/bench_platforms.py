@@ -31,7 +31,7 @@ def line(label: str, value: str) -> None:
 
 def run_one(url: str, platform: str, data_dir: str) -> dict[str, Any]:
     """In a subprocess: one spider-only crawl of ``url`` walked by ``platform``."""
-    from crawler.cli import FAST_SETTINGS, run_crawl
+    from crawler.running import FAST_SETTINGS, run_crawl
 
     [summary] = run_crawl([url], Path(data_dir), None, dict(FAST_SETTINGS) | SPIDER_ONLY, platform=platform)
     return summary

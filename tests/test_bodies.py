@@ -11,7 +11,8 @@ import pytest
 from crawler.bodies import Scope, backfill_bodies, body_identity, dedupe_key, site_scope, upsert_body
 from crawler.datasette import load_metadata
 from crawler.db import open_db
-from crawler.platforms.base import load_profile, profile_from_dict
+from crawler.sites.catalog import load_profile
+from crawler.sites.profile import profile_from_dict
 from tests.test_store import Stats, extracted, page
 
 WENDENG = Scope("山东省威海市", "文登区", "371003")

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.cli import cli, failed_runs
+from crawler.cli import cli
 from crawler.extract.model import ExtractedReport
+from crawler.summary import failed_runs
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 

@@ -14,14 +14,6 @@ from click.testing import CliRunner
 from crawler.commands.archive import export as export_command
 from crawler.datapackage import column_descriptions
 from crawler.export import export
-from tests.support.small_archive import build_small_archive
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("package") / "data"
-    build_small_archive(data_dir)
-    return data_dir
 
 
 def validate(package: Path) -> frictionless.Report:
@@ -32,14 +24,14 @@ def validate(package: Path) -> frictionless.Report:
 
 
 @pytest.mark.parametrize(("fmt", "bom"), [("csv", False), ("csv", True), ("jsonl", False)])
-def test_the_data_package_validates_with_frictionless(data_dir: Path, tmp_path: Path, fmt: str, bom: bool) -> None:
-    written = export(data_dir / "xxgk.db", tmp_path, fmt, bom=bom)
+def test_the_data_package_validates_with_frictionless(small_archive: Path, tmp_path: Path, fmt: str, bom: bool) -> None:
+    written = export(small_archive / "xxgk.db", tmp_path, fmt, bom=bom)
     report = validate(tmp_path / "datapackage.json")
     assert {task.name: task.stats["rows"] for task in report.tasks} == {path.stem: n for path, n in written.items()}
 
 
-def test_schemas_carry_the_datasette_column_descriptions(data_dir: Path, tmp_path: Path) -> None:
-    export(data_dir / "xxgk.db", tmp_path, "csv")
+def test_schemas_carry_the_datasette_column_descriptions(small_archive: Path, tmp_path: Path) -> None:
+    export(small_archive / "xxgk.db", tmp_path, "csv")
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     described = column_descriptions()
     for resource in package["resources"]:
@@ -53,16 +45,16 @@ def test_schemas_carry_the_datasette_column_descriptions(data_dir: Path, tmp_pat
         f["name"]: f["type"] for f in reports["schema"]["fields"]}.items()  # fmt: skip
 
 
-def test_the_package_names_licence_source_and_crawl_dates(data_dir: Path, tmp_path: Path) -> None:
-    export(data_dir / "xxgk.db", tmp_path, "jsonl")
+def test_the_package_names_licence_source_and_crawl_dates(small_archive: Path, tmp_path: Path) -> None:
+    export(small_archive / "xxgk.db", tmp_path, "jsonl")
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"][0]["name"] == "MIT" and package["sources"][0]["path"].startswith("https://")
     coverage = package["temporalCoverage"]
     assert coverage["start"] <= coverage["end"] and coverage["start"][:2] == "20"
 
 
-def test_bom_puts_a_byte_order_mark_before_the_header_only(data_dir: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(export_command, ["--data-dir", str(data_dir), "--bom", "--out", str(tmp_path)])
+def test_bom_puts_a_byte_order_mark_before_the_header_only(small_archive: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(export_command, ["--data-dir", str(small_archive), "--bom", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     raw = (tmp_path / "reports.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,") and raw.count(b"\xef\xbb\xbf") == 1
@@ -71,6 +63,6 @@ def test_bom_puts_a_byte_order_mark_before_the_header_only(data_dir: Path, tmp_p
     assert "datapackage.json" in result.output
 
 
-def test_without_bom_files_are_plain_utf8(data_dir: Path, tmp_path: Path) -> None:
-    export(data_dir / "xxgk.db", tmp_path, "csv")
+def test_without_bom_files_are_plain_utf8(small_archive: Path, tmp_path: Path) -> None:
+    export(small_archive / "xxgk.db", tmp_path, "csv")
     assert (tmp_path / "cells.csv").read_bytes().startswith(b"agency,")

@@ -20,6 +20,9 @@ SOURCES = ("crawler", "pipelines", "tests", "deploy", "setup.py")
 # used without an import statement: their command line, or loaded as a plugin by the tool they extend
 NOT_IMPORTED = {
     "ruff": "the linter, run as `ruff check .`",
+    "types-lxml": "type stubs, read by mypy (tests/test_types.py)",
+    "types-openpyxl": "type stubs, read by mypy (tests/test_types.py)",
+    "types-xlrd": "type stubs, read by mypy (tests/test_types.py)",
     "pytest-timeout": "a pytest plugin: the `timeout` ini option",
     "scrapyd": "tests/test_deploy.py starts the `scrapyd` server",
     "scrapyd-client": "tests/test_deploy.py runs `scrapyd-deploy`",

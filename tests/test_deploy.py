@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from crawler.db import open_db
-from crawler.platforms.catalog import known_profiles
+from crawler.sites.catalog import known_profiles
 from tests.replica.fixture import Replica, running_replica
 
 ROOT = Path(__file__).resolve().parent.parent

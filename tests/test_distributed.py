@@ -30,7 +30,7 @@ from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.hanweb import JpageOptions
 from crawler.spiderloader import site_spider
 from pipelines.push import envelope
-from tests.replica.fixture import Replica, running_replica
+from tests.replica.fixture import Replica
 from tests.support.distributed import (
     SITES,
     distributed_crawl,
@@ -268,12 +268,6 @@ def dump(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
         return tables
     finally:
         db.close()
-
-
-@pytest.fixture(scope="module")
-def replica() -> Iterator[Replica]:
-    with running_replica(seed=0) as replica:
-        yield replica
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def test_the_demo_stops_at_once_naming_what_is_missing(fake_list: Path, tmp_path
     def no_replica(seed: int) -> None:
         raise AssertionError("the replica must not start when the demo cannot do its job")
 
-    monkeypatch.setattr("crawler.cli.replica_proxy", no_replica)
+    monkeypatch.setattr("crawler.running.replica_proxy", no_replica)
     result = CliRunner().invoke(cli, ["demo", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1 and "xxgk-no-such-package" in result.output
     assert "xxgk-other-missing" not in result.output  # not needed by the demo

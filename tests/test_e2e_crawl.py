@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import pytest
 
 from crawler.db import open_db
 from tests.replica.fixture import running_replica
+from tests.support.proxy import proxy_env
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +39,6 @@ class Crawl:
     def row_for(self, expected: dict[str, Any]) -> dict[str, Any] | None:
         urls = set(expected["urls"])
         return next((row for row in self.rows if urls & set(json.loads(row["urls"]))), None)
-
-
-def proxy_env(proxy_url: str) -> dict[str, str]:
-    """Only the replica proxy; no inherited proxies that could reach past loopback."""
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    return env | {"http_proxy": proxy_url, "PYTHONUNBUFFERED": "1"}
 
 
 def crawl_replica(seed: int, data_dir: Path, *extra: str) -> Crawl:

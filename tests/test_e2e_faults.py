@@ -26,7 +26,7 @@ import pytest
 from tests.replica.antibot import AntiBot
 from tests.replica.faults import FaultPlan
 from tests.replica.fixture import Replica, running_replica
-from tests.test_e2e_crawl import proxy_env
+from tests.support.proxy import proxy_env
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from crawler.archive.cdxj import iter_index, warc_files
 from crawler.archive.reader import read_record
 from crawler.distributed.state import Keys
 from crawler.reparse import reparse
-from tests.replica.fixture import Replica, running_replica
+from tests.replica.fixture import Replica
 from tests.support.distributed import fetches, proxy_env, seed, start_workers, xxgk
 from tests.support.redis_server import RestartableRedis, free_port, redis_server_binary
 from tests.support.tmpfs import mount_possible, small_filesystem
@@ -87,12 +87,6 @@ def count(db: Path, sql: str) -> int:
         return query(db, sql)[0][0]
     except sqlite3.OperationalError:  # not created yet
         return 0
-
-
-@pytest.fixture(scope="module")
-def replica() -> Iterator[Replica]:
-    with running_replica(seed=0) as replica:
-        yield replica
 
 
 @pytest.fixture(scope="module")

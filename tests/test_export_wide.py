@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from crawler.commands.archive import export as export_command
 from crawler.db import open_db
 from crawler.export_wide import REPORT_COLUMNS, export_wide, template_codes
-from tests.test_export import data_dir  # noqa: F401  (the module's replica fixture)
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -26,9 +25,9 @@ def test_template_codes_follow_the_schema() -> None:
     assert len(template_codes("G1")) != len(g2)  # the generations differ, hence one file each
 
 
-def test_every_stored_value_is_in_its_reports_row_and_column(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
-    written = export_wide(data_dir / "xxgk.db", tmp_path)
-    db = open_db(data_dir / "xxgk.db")
+def test_every_stored_value_is_in_its_reports_row_and_column(reparsed_replica: Path, tmp_path: Path) -> None:
+    written = export_wide(reparsed_replica / "xxgk.db", tmp_path)
+    db = open_db(reparsed_replica / "xxgk.db")
     try:
         cells = {
             (str(r["report_id"]), f"{r['table']}.{r['row']}.{r['column']}"): r["value"]
@@ -50,16 +49,16 @@ def test_every_stored_value_is_in_its_reports_row_and_column(data_dir: Path, tmp
     assert all(float(found[key]) == float(value) for key, value in cells.items())
 
 
-def test_the_command_writes_the_wide_files_beside_the_long_ones(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
-    done = CliRunner().invoke(export_command, ["--data-dir", str(data_dir), "--out", str(tmp_path)])
+def test_the_command_writes_the_wide_files_beside_the_long_ones(reparsed_replica: Path, tmp_path: Path) -> None:
+    done = CliRunner().invoke(export_command, ["--data-dir", str(reparsed_replica), "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
     names = sorted(path.name for path in tmp_path.iterdir())
     assert {"reports.csv", "cells.csv", "checks.csv"} <= set(names)
     assert any(name.startswith("wide_G") for name in names)
 
 
-def test_bom_reaches_the_wide_files_too(data_dir: Path, tmp_path: Path) -> None:  # noqa: F811
-    done = CliRunner().invoke(export_command, ["--data-dir", str(data_dir), "--out", str(tmp_path), "--bom"])
+def test_bom_reaches_the_wide_files_too(reparsed_replica: Path, tmp_path: Path) -> None:
+    done = CliRunner().invoke(export_command, ["--data-dir", str(reparsed_replica), "--out", str(tmp_path), "--bom"])
     assert done.exit_code == 0, done.output
     wide = sorted(tmp_path.glob("wide_*.csv"))
     assert wide and all(path.read_bytes().startswith(b"\xef\xbb\xbf") for path in wide)

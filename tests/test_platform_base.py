@@ -14,17 +14,11 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.extract.titles import find_date, is_annual_report_title, report_year_from_title
 from crawler.items import FetchedDocument, ReportPage
-from crawler.platforms.base import (
-    LAYOUT_CHANGED,
-    find_date,
-    host_allowed,
-    is_annual_report_title,
-    load_profile,
-    parse_year,
-    report_year_from_title,
-)
-from crawler.platforms.urls import join_url, url_host
+from crawler.platforms.base import LAYOUT_CHANGED, parse_year
+from crawler.platforms.urls import host_allowed, join_url, url_host
+from crawler.sites.catalog import load_profile
 from crawler.spiderloader import site_spider
 
 WendengSpider = site_spider("wendeng")

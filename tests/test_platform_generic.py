@@ -9,12 +9,14 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawler.extract.titles import is_annual_report_title
 from crawler.platforms.auto import AutoSpider
-from crawler.platforms.base import LAYOUT_CHANGED, Link, is_annual_report_title, links_matching
-from crawler.platforms.catalog import defaults, detect_platform, profile_for_url
+from crawler.platforms.base import LAYOUT_CHANGED, Link, links_matching
+from crawler.platforms.detect import detect_platform
 from crawler.platforms.generic import GenericSpider, page_entries
 from crawler.platforms.hanweb import HanwebSpider
 from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_count, page_urls, split_number
+from crawler.sites.catalog import defaults, profile_for_url
 from crawler.spiderloader import spider_class
 
 SITE = "http://www.example.gov.cn"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlite_utils import Database
 
-from crawler.db import open_db
 from crawler.quality import SECTIONS
 
 BODY = "甲县东镇人民政府"
@@ -28,8 +26,8 @@ def add_cells(db: Database, report_id: int, table: str, values: dict[str, Any], 
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    db = open_db(tmp_path / "xxgk.db")
+def db(fresh_db: Database) -> Database:
+    db = fresh_db
     # 2021: on time, six sections, three html tables, checks pass, narrative agrees
     add_report(db, 1, 2021, published="2022-03-01", narrative='{"proactive_total": 20}', sec3_new_received_total=4)
     add_cells(db, 1, "sec2", {"art20_1.regulations": 1})

@@ -9,7 +9,6 @@ against what the mutations returned. The archive still rebuilds the same databas
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,16 +23,12 @@ from crawler.db import open_db
 from crawler.reparse import reparse
 from tests.replica.fixture import Replica, running_replica
 from tests.replica.world import Report
+from tests.support.proxy import proxy_env
 from tests.test_reparse_e2e import DUMPS, dump
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
 NEW_YEAR = 2025
-
-
-def proxy_env(proxy_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    return env | {"http_proxy": proxy_url, "PYTHONUNBUFFERED": "1"}
 
 
 def xxgk(replica: Replica, *args: str) -> subprocess.CompletedProcess[str]:

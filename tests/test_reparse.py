@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 from scrapy import Request
 from scrapy.http import Response
-from scrapy.responsetypes import responsetypes
 
 from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
 from crawler.archive.writer import WarcArchiveWriter
@@ -21,6 +20,7 @@ from crawler.commands.archive import reparse as reparse_command
 from crawler.db import open_db
 from crawler.reparse import ReparseStats, Stages, reparse, reparse_in_place
 from crawler.spiderloader import site_spider
+from tests.support.played_archive import COLUMN, Archive, context, page_context
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 WENDENG = "http://www.wendeng.gov.cn"
@@ -28,43 +28,6 @@ HY = "http://www.hy.gov.cn"
 ARTICLE = f"{WENDENG}/art/2026/1/19/art_182996_6093007.html"
 TRS_ARTICLE = f"{HY}/xxgk/zfxxgknb/202301/t20230116_1.html"
 GBK_ARTICLE = f"{HY}/old/2012/t20120301_9.html"
-COLUMN = f"{WENDENG}/col/col182996/index.html"
-UTF8 = "text/html; charset=UTF-8"
-
-
-def context(site: str, role: str, **extra: Any) -> dict[str, Any]:
-    return {"site": site, "role": role, **extra}
-
-
-def page_context(site: str, title: str) -> dict[str, Any]:
-    return context(site, "page", list_title=title, list_date="2026-01-19", column="年报", column_url=COLUMN)
-
-
-class Archive:
-    """Plays downloads through the real middleware, as Scrapy's downloader would."""
-
-    def __init__(self, warc_dir: Path) -> None:
-        self.middleware = WarcArchiveMiddleware(WarcArchiveWriter(warc_dir, "test", worker="w1"))
-        self.delivered: list[tuple[Request, Response]] = []
-
-    def fetch(self, url: str, body: bytes, ctx: dict[str, Any] | None, *, status: int = 200,
-              headers: dict[str, str] | None = None, meta: dict[str, Any] | None = None) -> Request:  # fmt: skip
-        request = Request(url, meta={**(meta or {}), **({CONTEXT_META_KEY: ctx} if ctx else {})})
-        self.middleware.process_request(request)
-        all_headers = {"Content-Type": UTF8} | (headers or {})
-        cls = responsetypes.from_args(headers=all_headers, url=url, body=body)
-        response = cls(url, status=status, headers=all_headers, body=body, request=request)
-        self.middleware.process_response(request, response)
-        self.delivered.append((request, response))
-        return request
-
-    def close(self) -> None:
-        self.middleware.close()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "data"
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ changed between two crawls must come out as two versions — in the crawl and in
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from crawler.db import open_db
 from crawler.reparse import reparse
 from tests.replica.fixture import Replica, running_replica
 from tests.replica.world import World
+from tests.support.proxy import proxy_env
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,11 +67,6 @@ def dump(db_file: Path) -> dict[str, list[tuple[Any, ...]]]:
         return tables
     finally:
         db.close()
-
-
-def proxy_env(proxy_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    return env | {"http_proxy": proxy_url, "PYTHONUNBUFFERED": "1"}
 
 
 def crawl(replica: Replica, data_dir: Path, *extra: str) -> None:

@@ -19,7 +19,6 @@ import pytest
 from crawler.archive.cdxj import iter_index
 from crawler.archive.reader import read_response
 from crawler.archive.replay import build_collection, replay_url, running_replay, wayback_executable
-from tests.support.small_archive import build_small_archive
 from tests.test_datasette_browser import artifacts
 
 pytestmark = pytest.mark.skipif(wayback_executable() is None, reason="pywb is not installed (make replay-env)")
@@ -28,29 +27,22 @@ LOOPBACK = httpx.Client(trust_env=False, timeout=60)  # never a proxy: pywb is o
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("replay") / "data"
-    build_small_archive(data_dir)
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def pywb(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_replay(data_dir / "warc", tmp_path_factory.mktemp("pywb")) as base:
+def pywb(small_archive: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_replay(small_archive / "warc", tmp_path_factory.mktemp("pywb")) as base:
         yield base
 
 
-def test_the_collection_index_is_sorted_and_links_every_warc_file(data_dir: Path, tmp_path: Path) -> None:
-    collection = build_collection(data_dir / "warc", tmp_path)
+def test_the_collection_index_is_sorted_and_links_every_warc_file(small_archive: Path, tmp_path: Path) -> None:
+    collection = build_collection(small_archive / "warc", tmp_path)
     lines = (collection / "indexes" / "index.cdxj").read_text(encoding="utf-8").splitlines()
-    assert lines == sorted(lines) and len(lines) == len(list(iter_index(data_dir / "warc")))
+    assert lines == sorted(lines) and len(lines) == len(list(iter_index(small_archive / "warc")))
     linked = sorted(path.name for path in (collection / "archive").iterdir())
-    assert linked == sorted(path.name for path in (data_dir / "warc").glob("*.warc.gz"))
-    build_collection(data_dir / "warc", tmp_path)  # rebuilding over an existing collection is fine
+    assert linked == sorted(path.name for path in (small_archive / "warc").glob("*.warc.gz"))
+    build_collection(small_archive / "warc", tmp_path)  # rebuilding over an existing collection is fine
 
 
-def test_three_report_urls_replay_with_the_payloads_of_their_records(data_dir: Path, pywb: str) -> None:
-    warc_dir = data_dir / "warc"
+def test_three_report_urls_replay_with_the_payloads_of_their_records(small_archive: Path, pywb: str) -> None:
+    warc_dir = small_archive / "warc"
     captures = [entry for entry in iter_index(warc_dir) if entry.mime == "text/html"][:3]
     assert len(captures) == 3
     for entry in captures:
@@ -60,24 +52,24 @@ def test_three_report_urls_replay_with_the_payloads_of_their_records(data_dir: P
         assert replayed.content == archived.body, entry.url
 
 
-def test_a_revisit_replays_the_payload_it_refers_to(data_dir: Path, pywb: str) -> None:
-    warc_dir = data_dir / "warc"
+def test_a_revisit_replays_the_payload_it_refers_to(small_archive: Path, pywb: str) -> None:
+    warc_dir = small_archive / "warc"
     [revisit] = [entry for entry in iter_index(warc_dir) if entry.is_revisit]
     original = read_response(warc_dir, revisit.filename, revisit.offset)  # resolved to its original
     replayed = LOOPBACK.get(replay_url(pywb, revisit.timestamp, revisit.url, raw=True))
     assert replayed.status_code == 200 and replayed.content == original.body
 
 
-def test_a_replayed_page_has_its_links_rewritten_into_the_archive(data_dir: Path, pywb: str) -> None:
-    entry = next(entry for entry in iter_index(data_dir / "warc") if entry.mime == "text/html")
+def test_a_replayed_page_has_its_links_rewritten_into_the_archive(small_archive: Path, pywb: str) -> None:
+    entry = next(entry for entry in iter_index(small_archive / "warc") if entry.mime == "text/html")
     framed = LOOPBACK.get(replay_url(pywb, entry.timestamp, entry.url).replace(f"/{entry.timestamp}/", f"/{entry.timestamp}mp_/"))
     assert framed.status_code == 200
     assert f"/xxgk/{entry.timestamp}mp_/http://" in framed.text  # absolute links now point into pywb
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
-def test_a_replayed_report_in_a_browser(data_dir: Path, pywb: str, tmp_path: Path) -> None:
-    entry = next(entry for entry in iter_index(data_dir / "warc") if entry.mime == "text/html")
+def test_a_replayed_report_in_a_browser(small_archive: Path, pywb: str, tmp_path: Path) -> None:
+    entry = next(entry for entry in iter_index(small_archive / "warc") if entry.mime == "text/html")
     target = artifacts() / "replayed-report.png"
     target.unlink(missing_ok=True)
     assert CHROMIUM is not None

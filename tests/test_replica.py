@@ -9,7 +9,6 @@ import re
 import socket
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -21,12 +20,6 @@ from tests.support.render_html import render_html
 from tests.support.values import StatTables, iter_cells, random_tables, seed_tables
 
 DATAPROXY = "http://www.wendeng.gov.cn/module/web/jpage/dataproxy.jsp"
-
-
-@pytest.fixture(scope="module")
-def replica() -> Iterator[Replica]:
-    with running_replica(seed=0) as running:
-        yield running
 
 
 def fetch(replica: Replica, url: str, data: bytes | None = None) -> tuple[int, dict[str, str], bytes]:

@@ -4,8 +4,9 @@ proactive_approx; timeliness (report_status) uses the posting date only."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
+
+from sqlite_utils import Database
 
 from crawler.commands.status import status_rows
 from crawler.db import open_db
@@ -32,8 +33,8 @@ def test_new_fields_are_stored_as_columns(stages: Any) -> None:  # noqa: F811
     )
 
 
-def test_a_printed_date_alone_never_makes_a_report_late(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "xxgk.db")
+def test_a_printed_date_alone_never_makes_a_report_late(fresh_db: Database) -> None:
+    db = fresh_db
     rows = [("财政局", 2023, "2024-02-01", "posted"), ("教育局", 2023, "2024-02-01", "dated")]
     db["reports"].insert_all(
         {

@@ -7,9 +7,9 @@ from pathlib import Path
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from crawler.cli import failed_runs, summary_line
 from crawler.db import open_db
 from crawler.resume import RUNNING_MARKER, ResumeDupeFilter, committed_urls, prepare_job_dir
+from crawler.summary import failed_runs, summary_line
 
 PAGE = "http://www.hy.gov.cn/xxgk/zfxxgknb/202301/t20230116_1.html"
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlite_utils import Database
 
-from crawler.db import open_db
 from crawler.search import FTS_TABLE, SEARCH_TABLE, fts_query, index_text, refresh_search_index, snippet
 
 
@@ -112,8 +111,8 @@ def search(db, query: str) -> set[int]:
     return {r[0] for r in db.execute(sql, [fts_query(query)]).fetchall()}
 
 
-def test_refresh_is_idempotent_and_incremental(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "xxgk.db")
+def test_refresh_is_idempotent_and_incremental(fresh_db: Database) -> None:
+    db = fresh_db
     add_report(db, 1, "威海市文登区财政局", "收到行政复议申请1件")
     add_report(db, 2, "海原县卫生健康局", "未发生行政诉讼")
     refresh_search_index(db)

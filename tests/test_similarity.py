@@ -17,7 +17,7 @@ from crawler.reparse import reparse_in_place
 from crawler.similarity import CANDIDATE, DEFAULT_THRESHOLD, choose_threshold, run_similarity
 from tests.replica.templated import own_prose
 from tests.replica.world import World, build_world
-from tests.test_reparse import Archive, page_context
+from tests.support.played_archive import Archive, page_context
 
 OPENING = "根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求，现公布{name}2023年政府信息公开工作年度报告。"
 

@@ -15,10 +15,9 @@ from scrapy.utils.test import get_crawler
 
 from crawler.commands.sites import format_rows, site_rows
 from crawler.platforms.auto import PLATFORM_FILE, AutoSpider
-from crawler.platforms.base import load_profile
-from crawler.platforms.catalog import SITES_DIR_ENV, known_profiles, profile_for_url
 from crawler.platforms.hanweb import HanwebSpider
 from crawler.platforms.trs import TrsSpider
+from crawler.sites.catalog import SITES_DIR_ENV, known_profiles, load_profile, profile_for_url
 from crawler.spiderloader import ProfileSpiderLoader, site_spider, spider_class
 
 ROOT = Path(__file__).resolve().parent.parent

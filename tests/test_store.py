@@ -42,9 +42,11 @@ def extracted(received: int = 3, text: str = "正文") -> ExtractedReport:
 
 
 def page(url: str, report: ExtractedReport, fetched_at: str = "2026-11-21T00:00:00Z") -> ReportPage:
+    """A report page of wendeng as its spider yields it: with the site's scope from its profile."""
     return ReportPage(
         site="wendeng", url=url, final_url=url, status=200, content_type="text/html", body=b"<html/>",
         encoding="utf-8", sha256="0" * 64, fetched_at=fetched_at, text=report.text, extracted=report,
+        region="山东省威海市", county="文登区", division_code="371003",
     )
 
 

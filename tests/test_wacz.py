@@ -21,20 +21,12 @@ from crawler.archive.replay import add_wacz, replay_url, serving, wayback_execut
 from crawler.archive.wacz import WaczError, validate_wacz, write_wacz
 from crawler.commands.archive import export as export_command
 from crawler.db import open_db
-from tests.support.small_archive import build_small_archive
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("wacz") / "data"
-    build_small_archive(data_dir)
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def wacz(data_dir: Path) -> Path:
-    out = data_dir.parent / "corpus.wacz"
-    result = CliRunner().invoke(export_command, ["--data-dir", str(data_dir), "--format", "wacz", "--out", str(out)])
+def wacz(small_archive: Path) -> Path:
+    out = small_archive.parent / "corpus.wacz"
+    result = CliRunner().invoke(export_command, ["--data-dir", str(small_archive), "--format", "wacz", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "valid WACZ" in result.output
     return out
@@ -50,24 +42,24 @@ def test_wacz_validate_accepts_it(wacz: Path) -> None:
     assert done.returncode == 0 and "Validation succeeded" in done.stdout, done.stdout + done.stderr
 
 
-def test_it_holds_every_warc_file_including_the_one_a_revisit_points_into(data_dir: Path, wacz: Path) -> None:
+def test_it_holds_every_warc_file_including_the_one_a_revisit_points_into(small_archive: Path, wacz: Path) -> None:
     held = {name.removeprefix("archive/") for name in members(wacz) if name.startswith("archive/")}
-    assert held == {path.name for path in (data_dir / "warc").glob("*.warc.gz")}
-    [revisit] = [entry for entry in iter_index(data_dir / "warc") if entry.is_revisit]
-    original = load_digest_map(data_dir / "warc")[revisit.digest]
+    assert held == {path.name for path in (small_archive / "warc").glob("*.warc.gz")}
+    [revisit] = [entry for entry in iter_index(small_archive / "warc") if entry.is_revisit]
+    original = load_digest_map(small_archive / "warc")[revisit.digest]
     assert original.filename in held and original.filename != revisit.filename
 
 
-def test_its_index_is_sorted_and_covers_every_capture(data_dir: Path, wacz: Path) -> None:
+def test_its_index_is_sorted_and_covers_every_capture(small_archive: Path, wacz: Path) -> None:
     lines = gzip.decompress(members(wacz)["indexes/index.cdx.gz"]).decode("utf-8").splitlines()
     assert lines == sorted(lines)
-    assert len([line for line in lines if '"status": "200"' in line]) >= len(list(iter_index(data_dir / "warc")))
+    assert len([line for line in lines if '"status": "200"' in line]) >= len(list(iter_index(small_archive / "warc")))
 
 
-def test_every_report_page_of_the_database_is_in_pages_jsonl(data_dir: Path, wacz: Path) -> None:
+def test_every_report_page_of_the_database_is_in_pages_jsonl(small_archive: Path, wacz: Path) -> None:
     header, *pages = [json.loads(line) for line in members(wacz)["pages/pages.jsonl"].decode().splitlines()]
     assert header["format"] == "json-pages-1.0"
-    db = open_db(data_dir / "xxgk.db")
+    db = open_db(small_archive / "xxgk.db")
     try:
         expected = {(row["url"], row["fetched_at"]) for row in db.query("select url, fetched_at from documents where role = 'page'")}
         titles = {row["title"] for row in db.query("select title from reports")}
@@ -101,11 +93,11 @@ def test_no_archive_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(wayback_executable() is None, reason="pywb is not installed (make replay-env)")
-def test_pywb_replays_the_package(data_dir: Path, wacz: Path, tmp_path: Path) -> None:
+def test_pywb_replays_the_package(small_archive: Path, wacz: Path, tmp_path: Path) -> None:
     add_wacz(tmp_path, wacz)
-    entries = [entry for entry in iter_index(data_dir / "warc") if entry.mime == "text/html"][:3]
+    entries = [entry for entry in iter_index(small_archive / "warc") if entry.mime == "text/html"][:3]
     with serving(tmp_path) as base, httpx.Client(trust_env=False, timeout=60) as client:
         for entry in entries:
             replayed = client.get(replay_url(base, entry.timestamp, entry.url, raw=True))
             assert replayed.status_code == 200
-            assert replayed.content == read_response(data_dir / "warc", entry.filename, entry.offset).body
+            assert replayed.content == read_response(small_archive / "warc", entry.filename, entry.offset).body

@@ -46,7 +46,7 @@ WORDS = [
 
 def synthetic_downloads(count: int, seed: int = 7) -> list[tuple[Request, Response]]:
     rng = random.Random(seed)
-    downloads = []
+    downloads: list[tuple[Request, Response]] = []
     for n in range(count):
         url = f"http://xxgk.example.gov.cn/art/2024/{n}.html"
         roll = rng.random()

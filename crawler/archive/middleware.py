@@ -35,6 +35,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
+from scrapy.statscollectors import StatsCollector
 
 from crawler.archive.reader import CONTEXT_HEADER, RETRY_HEADER
 from crawler.archive.writer import (
@@ -60,7 +61,7 @@ _DROP_REQUEST_HEADERS = {b"proxy-authorization"}
 
 
 class WarcArchiveMiddleware:
-    def __init__(self, writer: WarcArchiveWriter, stats: object | None = None) -> None:
+    def __init__(self, writer: WarcArchiveWriter, stats: StatsCollector | None = None) -> None:
         self.writer = writer
         self.stats = stats
         self.crawler: Crawler | None = None

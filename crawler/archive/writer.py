@@ -19,8 +19,6 @@ Decisions, so that ``xxgk reparse`` can rely on them:
 
 from __future__ import annotations
 
-import base64
-import errno
 import hashlib
 import logging
 import os
@@ -28,15 +26,9 @@ import socket
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, TypedDict
-from urllib.parse import urlsplit
-
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.utils import Digester
-from warcio.warcwriter import BufferWARCWriter
+from typing import TypedDict
 
 from crawler.archive.cdxj import (
     INDEX_SUFFIX,
@@ -44,16 +36,42 @@ from crawler.archive.cdxj import (
     CdxEntry,
     format_line,
     load_digest_map,
-    sort_index,
     surt_key,
 )
-from crawler.archive.encoding import ContentDecodingError, decode_content
+from crawler.archive.openwarc import OpenWarc, write_all
+from crawler.archive.records import (
+    EMPTY_PAYLOAD_DIGEST,
+    WARC_VERSION,
+    CapturedRequest,
+    CapturedResponse,
+    HeaderPairs,
+    Original,
+    RawHttpHead,
+    Sha256RecordWriter,
+    decoded_sha256,
+    mime_of,
+    new_record_id,
+    payload_digest_label,
+    request_target,
+    response_head,
+    warc_date_of,
+)
+
+# the names callers have always imported from here (the middleware, tests)
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "EMPTY_PAYLOAD_DIGEST",
+    "CapturedRequest",
+    "CapturedResponse",
+    "HeaderPairs",
+    "WarcArchiveWriter",
+    "WarcPointer",
+    "default_worker_name",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 1024**3
-WARC_VERSION = "WARC/1.1"
-HeaderPairs = list[tuple[bytes, bytes]]
 
 
 class WarcPointer(TypedDict):
@@ -69,112 +87,8 @@ class WarcPointer(TypedDict):
     date: str  # the record's WARC-Date (ISO 8601 UTC, microseconds): the item's ``fetched_at``
 
 
-@dataclass(slots=True)
-class CapturedRequest:
-    url: str
-    method: str
-    headers: HeaderPairs  # as sent, including Host
-    body: bytes = b""
-
-
-@dataclass(slots=True)
-class CapturedResponse:
-    status: int
-    headers: HeaderPairs  # as received
-    body: bytes  # as received: still content-encoded
-    protocol: str = "HTTP/1.1"
-    reason: str | None = None
-    ip_address: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Original:
-    """The first full capture of a payload, which later revisits point at."""
-
-    url: str
-    warc_date: str
-    record_id: str
-
-
-class _RawHttpHead(StatusAndHeaders):
-    """An HTTP head kept byte-exact.
-
-    warcio re-serialises headers and %-encodes non-ASCII values, but Chinese servers put raw GBK or
-    UTF-8 bytes in headers such as Content-Disposition; keeping our own buffer preserves them. The
-    latin-1 strings (lossless) only serve warcio's header lookups.
-    """
-
-    def __init__(self, first_line: bytes, headers: HeaderPairs) -> None:
-        super().__init__(
-            first_line.decode("latin-1"),
-            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers],
-        )
-        lines = [first_line, *(name + b": " + value for name, value in headers)]
-        self.headers_buff = b"\r\n".join(lines) + b"\r\n\r\n"
-
-    def compute_headers_buffer(self, header_filter: object = None) -> None:
-        """Keep the buffer built from the bytes as received."""
-
-
-class _Sha256RecordWriter(BufferWARCWriter):
-    """warcio's writer with SHA-256 block digests (warcio defaults to SHA-1)."""
-
-    @staticmethod
-    def _create_digester() -> Digester:
-        return Digester("sha256")
-
-
-def payload_digest_label(digest: bytes) -> str:
-    """The WARC form of a SHA-256 digest, as warcio writes and checks it."""
-    return "sha256:" + base64.b32encode(digest).decode("ascii")
-
-
-EMPTY_PAYLOAD_DIGEST = payload_digest_label(hashlib.sha256(b"").digest())
-
-
 def default_worker_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
-
-
-@dataclass(slots=True)
-class _OpenWarc:
-    """A WARC file and its index, both unbuffered: what ``append`` returned is on disk (no buffer
-    left to be flushed later, after a failure), and a failed write is cut off again (``rollback``)."""
-
-    name: str
-    warc: BinaryIO
-    index: BinaryIO
-    warcinfo_id: str = ""
-
-    def append(self, record_bytes: bytes) -> tuple[int, int]:
-        offset = self.warc.tell()
-        _write_all(self.warc, record_bytes)
-        return offset, len(record_bytes)
-
-    def mark(self) -> tuple[int, int]:
-        return self.warc.tell(), self.index.tell()
-
-    def rollback(self, mark: tuple[int, int]) -> None:
-        """Cut both files back to ``mark``: a write that failed (disk full) leaves no partial record,
-        and no index line for a record that is not whole."""
-        for stream, size in zip((self.warc, self.index), mark, strict=True):
-            stream.truncate(size)
-            stream.seek(size)
-
-    def close(self) -> None:
-        self.warc.close()
-        self.index.close()
-        sort_index(Path(self.index.name))  # no more lines will come: sort it for pywb and WACZ
-
-
-def _write_all(stream: BinaryIO, data: bytes) -> None:
-    """Unbuffered writes may be short (a disk filling up): loop until all is written or one fails."""
-    view = memoryview(data)
-    while view:
-        written = stream.write(view)
-        if not written:
-            raise OSError(errno.ENOSPC, "short write", getattr(stream, "name", "?"))
-        view = view[written:]
 
 
 @dataclass
@@ -188,23 +102,23 @@ class WarcArchiveWriter:
     gzip_level: int = 6  # warcio's 9 took 2.6x the CPU for 0.2% smaller files (bench.py)
     info: dict[str, str] = field(default_factory=dict)
     revisits: bool = True
-    _current: _OpenWarc | None = field(default=None, init=False)
+    _current: OpenWarc | None = field(default=None, init=False)
     _serial: int = field(default=0, init=False)
-    _originals: dict[str, _Original] = field(default_factory=dict, init=False)
-    _records: _Sha256RecordWriter = field(init=False)
+    _originals: dict[str, Original] = field(default_factory=dict, init=False)
+    _records: Sha256RecordWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.warc_dir = Path(self.warc_dir)
         self.warc_dir.mkdir(parents=True, exist_ok=True)
-        self._records = _Sha256RecordWriter(gzip=False, warc_version=WARC_VERSION)
+        self._records = Sha256RecordWriter(gzip=False, warc_version=WARC_VERSION)
         if self.revisits:
             self._originals = self._originals_from_index()
 
-    def _originals_from_index(self) -> dict[str, _Original]:
+    def _originals_from_index(self) -> dict[str, Original]:
         originals = {}
         for digest, entry in load_digest_map(self.warc_dir).items():
             if entry.record_id and entry.warc_date:
-                originals[digest] = _Original(entry.url, entry.warc_date, entry.record_id)
+                originals[digest] = Original(entry.url, entry.warc_date, entry.record_id)
         return originals
 
     # --- public API ---------------------------------------------------------------------------
@@ -222,8 +136,8 @@ class WarcArchiveWriter:
         ``extra_headers`` are added to the response (or revisit) record's WARC headers, e.g. the
         ``XXGK-Context`` the middleware writes so that reparse knows what the spider knew.
         """
-        warc_date = _warc_date(captured_at)
-        request_id, response_id = _new_record_id(), _new_record_id()
+        warc_date = warc_date_of(captured_at)
+        request_id, response_id = new_record_id(), new_record_id()
         archived_hash = hashlib.sha256(response.body)
         digest = payload_digest_label(archived_hash.digest())
         original = self._originals.get(digest) if self.revisits and response.body else None
@@ -247,7 +161,7 @@ class WarcArchiveWriter:
                 offset=offset,
                 length=length,
                 record_id=response_id,
-                payload_sha256=_decoded_sha256(response, archived_hash),
+                payload_sha256=decoded_sha256(response, archived_hash),
                 payload_digest=digest,
                 revisit=original is not None,
                 date=warc_date,
@@ -257,15 +171,15 @@ class WarcArchiveWriter:
             warc.rollback(mark)  # a full disk: the exchange is not archived at all, nor indexed
             raise
         if original is None and response.body:
-            self._originals.setdefault(digest, _Original(request.url, warc_date, response_id))
+            self._originals.setdefault(digest, Original(request.url, warc_date, response_id))
         return pointer
 
     def write_failure(
         self, request: CapturedRequest, error: str, captured_at: datetime | None = None
     ) -> None:
         """Archive a request that got no response (DNS, timeout, reset) with a metadata note on why."""
-        warc_date = _warc_date(captured_at)
-        request_id, note_id = _new_record_id(), _new_record_id()
+        warc_date = warc_date_of(captured_at)
+        request_id, note_id = new_record_id(), new_record_id()
         warc = self._writable_file()
         request_bytes = self._request_record(request, warc_date, request_id, None)
         fields = f"fetch-error: {error}\r\n".encode()
@@ -294,8 +208,8 @@ class WarcArchiveWriter:
     def _request_record(
         self, request: CapturedRequest, warc_date: str, record_id: str, response_id: str | None
     ) -> bytes:
-        target = _request_target(request.url)
-        head = _RawHttpHead(f"{request.method} {target} HTTP/1.1".encode("latin-1"), request.headers)
+        target = request_target(request.url)
+        head = RawHttpHead(f"{request.method} {target} HTTP/1.1".encode("latin-1"), request.headers)
         extra = {"WARC-Concurrent-To": response_id} if response_id else {}
         record = self._records.create_warc_record(
             request.url,
@@ -325,7 +239,7 @@ class WarcArchiveWriter:
             "response",
             payload=BytesIO(response.body),
             length=len(response.body),
-            http_headers=_response_head(response),
+            http_headers=response_head(response),
             warc_headers_dict=headers,
         )
         return self._serialise(record)
@@ -337,7 +251,7 @@ class WarcArchiveWriter:
         warc_date: str,
         record_id: str,
         digest: str,
-        original: _Original,
+        original: Original,
         request_id: str,
         extra_headers: dict[str, str] | None = None,
     ) -> bytes:
@@ -350,7 +264,7 @@ class WarcArchiveWriter:
             digest,
             original.url,
             original.warc_date,
-            http_headers=_response_head(response),
+            http_headers=response_head(response),
             warc_headers_dict=headers,
         )
         return self._serialise(record)
@@ -383,14 +297,14 @@ class WarcArchiveWriter:
 
     # --- files --------------------------------------------------------------------------------
 
-    def _writable_file(self) -> _OpenWarc:
+    def _writable_file(self) -> OpenWarc:
         if self._current is not None and self._current.warc.tell() >= self.max_size:
             self.close()
         if self._current is None:
             self._current = self._open_next_file()
         return self._current
 
-    def _open_next_file(self) -> _OpenWarc:
+    def _open_next_file(self) -> OpenWarc:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
         while True:
             name = f"xxgk-{self.spider_name}-{stamp}-{self._serial:05d}-{self.worker}.warc.gz"
@@ -402,7 +316,7 @@ class WarcArchiveWriter:
                 continue
             break
         index_file = (self.warc_dir / (name + INDEX_SUFFIX)).open("xb", buffering=0)
-        opened = _OpenWarc(name, warc_file, index_file)
+        opened = OpenWarc(name, warc_file, index_file)
         info_record = self._records.create_warcinfo_record(name, self._warcinfo_fields())
         opened.warcinfo_id = info_record.rec_headers.get_header("WARC-Record-ID")
         try:
@@ -427,7 +341,7 @@ class WarcArchiveWriter:
 
     def _index(
         self,
-        warc: _OpenWarc,
+        warc: OpenWarc,
         request: CapturedRequest,
         response: CapturedResponse,
         pointer: WarcPointer,
@@ -437,7 +351,7 @@ class WarcArchiveWriter:
             key=surt_key(request.url, request.method, request.body),
             timestamp=warc_date[:19].replace("-", "").replace("T", "").replace(":", ""),
             url=request.url,
-            mime=REVISIT_MIME if pointer["revisit"] else _mime(response.headers),
+            mime=REVISIT_MIME if pointer["revisit"] else mime_of(response.headers),
             status=response.status,
             digest=pointer["payload_digest"],
             length=pointer["length"],
@@ -448,56 +362,4 @@ class WarcArchiveWriter:
             method=request.method.upper(),
             sha256=pointer["payload_sha256"],
         )
-        _write_all(warc.index, format_line(entry).encode("utf-8"))
-
-
-def _new_record_id() -> str:
-    return StatusAndHeadersParser.make_warc_id()
-
-
-def _warc_date(captured_at: datetime | None) -> str:
-    # always six digits (warcio drops ".000000"): items use this as fetched_at and compare it as text
-    moment = (captured_at or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _request_target(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-
-
-def _response_head(response: CapturedResponse) -> _RawHttpHead:
-    reason = response.reason if response.reason is not None else _reason_phrase(response.status)
-    version = "HTTP/1.0" if response.protocol.upper() == "HTTP/1.0" else "HTTP/1.1"
-    first_line = f"{version} {response.status} {reason}".rstrip().encode("latin-1")
-    return _RawHttpHead(first_line, response.headers)
-
-
-def _reason_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-def _header(headers: HeaderPairs, name: bytes) -> list[bytes]:
-    return [value for key, value in headers if key.lower() == name]
-
-
-def _mime(headers: HeaderPairs) -> str:
-    values = _header(headers, b"content-type")
-    if not values:
-        return "unk"  # pywb's placeholder
-    return values[0].split(b";", 1)[0].strip().lower().decode("latin-1")
-
-
-def _decoded_sha256(response: CapturedResponse, archived_hash: hashlib._Hash) -> str:
-    codings = _header(response.headers, b"content-encoding")
-    if not codings:
-        return archived_hash.hexdigest()
-    try:
-        return hashlib.sha256(decode_content(response.body, codings)).hexdigest()
-    except ContentDecodingError as error:
-        # Scrapy will fail on this body too; hash what we have so the field is never empty
-        logger.warning("payload_sha256 of the archived bytes: %s", error)
-        return archived_hash.hexdigest()
+        write_all(warc.index, format_line(entry).encode("utf-8"))

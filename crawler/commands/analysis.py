@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from crawler.commands.archive import data_dir_option
 from crawler.db import db_path, open_db
+from crawler.options import data_dir_option, fail
 
 
 @click.command()
@@ -34,7 +34,7 @@ def similar(data_dir: Path, threshold: float | None) -> None:
 
     path = db_path(data_dir)
     if not path.exists():
-        raise click.ClickException(f"{path} does not exist: run `xxgk crawl` or `xxgk reparse` first")
+        fail(f"{path} does not exist: run `xxgk crawl` or `xxgk reparse` first")
     db = open_db(path)
     try:
         result = run_similarity(db, threshold=threshold)

@@ -1,8 +1,7 @@
 """``xxgk reparse``, ``xxgk export`` and ``xxgk replay``: rebuild the database from the archive, hand
 it on (tables with a data package, or the whole archive as one WACZ), and open it as archived.
 
-Wired into the group in ``crawler.cli`` with ``cli.add_command(reparse)``, ``cli.add_command(export)``
-and ``cli.add_command(replay)``. Failures exit non-zero with a one-line reason (the CLI contract).
+Failures exit non-zero with a one-line reason (the CLI contract).
 """
 
 from __future__ import annotations
@@ -13,20 +12,7 @@ from pathlib import Path
 import click
 
 from crawler.db import db_path
-
-DEFAULT_DATA_DIR = "data"
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA_DIR,
-    show_default=True,
-    help="Where the database (DIR/xxgk.db) and the archive (DIR/warc/) live.",
-)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
+from crawler.options import data_dir_option, fail, one_line
 
 
 @click.command()
@@ -58,9 +44,9 @@ def reparse(data_dir: Path, into: Path | None, workers: int | None) -> None:
 
     warc_dir = data_dir / "warc"
     if not any(warc_dir.glob("*.warc.gz")):
-        raise click.ClickException(f"no WARC files in {warc_dir}: crawl first (xxgk crawl …)")
+        fail(f"no WARC files in {warc_dir}: crawl first (xxgk crawl …)")
     if into is not None and into.exists():
-        raise click.ClickException(f"{into} exists: --into takes a new file")
+        fail(f"{into} exists: --into takes a new file")
     from crawler.archive.cdxj import iter_index
     from crawler.progress import on_terminal, progress
 
@@ -72,7 +58,7 @@ def reparse(data_dir: Path, into: Path | None, workers: int | None) -> None:
             else:
                 summary = rebuild(warc_dir, into, workers=workers, tick=bar.update)
     except (OSError, RuntimeError, sqlite3.Error) as error:
-        raise click.ClickException(_one_line(error)) from error
+        fail(one_line(error))
     for problem in summary.problems:  # skipped, everything else rebuilt (crawler/archive/audit.py)
         click.echo(f"archive problem: {problem}", err=True)
     click.echo(
@@ -109,7 +95,7 @@ def export(data_dir: Path, fmt: str, out: Path | None, with_text: bool, bom: boo
     """
     path = db_path(data_dir)
     if not path.exists():
-        raise click.ClickException(f"{path} does not exist: run `xxgk crawl` or `xxgk reparse` first")
+        fail(f"{path} does not exist: run `xxgk crawl` or `xxgk reparse` first")
     if fmt == "wacz":
         _export_wacz(data_dir, out or data_dir / "export" / "xxgk.wacz")
         return
@@ -124,7 +110,7 @@ def export(data_dir: Path, fmt: str, out: Path | None, with_text: bool, bom: boo
         if fmt == "csv":  # and the wide tables, one per generation, for statistical packages
             written |= export_wide(path, out or data_dir / "export", bom=bom)
     except (OSError, ValueError, sqlite3.Error) as error:
-        raise click.ClickException(_one_line(error)) from error
+        fail(one_line(error))
     for file, count in written.items():
         click.echo(f"{file}: {count} rows")
     click.echo(f"{next(iter(written)).parent / 'datapackage.json'}: the data package describing them")
@@ -134,11 +120,11 @@ def _export_wacz(data_dir: Path, out: Path) -> None:
     from crawler.archive.wacz import WaczError, write_wacz
 
     if out.is_dir():
-        raise click.ClickException(f"{out} is a directory: --out takes the .wacz file to write")
+        fail(f"{out} is a directory: --out takes the .wacz file to write")
     try:
         summary = write_wacz(data_dir, out)
     except (OSError, WaczError, sqlite3.Error) as error:
-        raise click.ClickException(_one_line(error)) from error
+        fail(one_line(error))
     click.echo(f"{summary.path}: {summary.warc_files} WARC files, {summary.pages} report pages (valid WACZ)")
 
 
@@ -165,13 +151,13 @@ def replay(data_dir: Path, port: int, root: Path | None) -> None:
 
     warc_dir = data_dir / "warc"
     if not any(warc_dir.glob("*.warc.gz")):
-        raise click.ClickException(f"no WARC files in {warc_dir}: crawl first (xxgk crawl …)")
+        fail(f"no WARC files in {warc_dir}: crawl first (xxgk crawl …)")
     root = root or data_dir / "replay"
     try:
         command = wayback_command(root, port)
         build_collection(warc_dir, root)
     except (OSError, ReplayError) as error:
-        raise click.ClickException(_one_line(error)) from error
+        fail(one_line(error))
     click.echo(f"replaying {warc_dir} at http://127.0.0.1:{port}/xxgk/", err=True)
     os.chdir(root)
     os.execv(command[0], command)

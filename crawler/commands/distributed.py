@@ -1,9 +1,8 @@
 """``xxgk worker`` and ``xxgk drain`` (and what ``xxgk crawl --distributed`` runs): crawl on many
 machines through Redis, with one writer for SQLite.
 
-Wired into the group in ``crawler.cli`` with ``cli.add_command(worker)`` and ``cli.add_command(drain)``
-(``crawler.cli`` is imported inside the commands: ``python -m crawler.cli`` runs it as ``__main__``,
-so a module-level import would be circular). Design: crawler/distributed/__init__.py.
+Design: crawler/distributed/__init__.py. Settings and the crawl itself come from crawler/running.py,
+the options from crawler/options.py: this module imports nothing above it.
 """
 
 from __future__ import annotations
@@ -17,30 +16,16 @@ import click
 from redis import Redis
 from redis.exceptions import RedisError
 
-from crawler.commands.archive import data_dir_option
 from crawler.diskfull import is_disk_full
 from crawler.distributed.connection import outage_seconds, resilient_redis
-from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
-
-redis_option = click.option(
-    "--redis", "redis_url", required=True, envvar="XXGK_REDIS_URL", metavar="URL",
-    help="The shared Redis, e.g. redis://10.0.0.5:6379/0 (or $XXGK_REDIS_URL).",
-)
-prefix_option = click.option(
-    "--prefix", default=DEFAULT_PREFIX, show_default=True,
-    help="Redis key prefix: one Redis can hold several crawls.",
-)
-
-
-def fail(message: str) -> None:
-    raise click.ClickException(message)
+from crawler.distributed.state import CrawlStateLost, Keys, SharedState
+from crawler.options import data_dir_option, fail, prefix_option, redis_option, settings_option
+from crawler.running import FAST_SETTINGS, project_settings, run_seeded, spider_names
 
 
 def connect(url: str, prefix: str) -> SharedState:
     """A client that waits through Redis outages of up to XXGK_REDIS_OUTAGE_S (crawler/distributed/connection.py);
     Redis must answer at start, though: a wrong URL fails at once."""
-    from crawler.cli import project_settings
-
     server = resilient_redis(url, outage_seconds(project_settings()))
     try:
         Redis.from_url(url, socket_connect_timeout=5).ping()
@@ -50,7 +35,6 @@ def connect(url: str, prefix: str) -> SharedState:
 
 
 def drain_into(state: SharedState, data_dir: Path, *, until_complete: bool) -> dict[str, Any]:
-    from crawler.cli import project_settings
     from crawler.distributed.drain import Drainer
     from crawler.progress import progress
 
@@ -83,7 +67,6 @@ def seed_and_drain(redis_url: str, prefix: str, sites: list[str], data_dir: Path
                    seed_only: bool) -> None:
     """``xxgk crawl --distributed``: push the sites' start requests, then (unless ``seed_only``) be the
     drainer until the workers have crawled everything."""
-    from crawler.cli import project_settings
     from crawler.distributed.seed import seed_sites
 
     state = connect(redis_url, prefix)
@@ -105,8 +88,31 @@ def wait_for_sites(state: SharedState, timeout: float) -> dict[str, dict[str, An
     return sites
 
 
+def worker_overrides(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout: float | None,
+                     name: str | None) -> dict[str, Any]:
+    """The Scrapy settings a worker crawls with (crawler/distributed/settings.py), before its ``-s`` ones."""
+    from crawler.distributed.settings import worker_settings
+
+    overrides: dict[str, Any] = worker_settings(redis_url, prefix) | {"XXGK_DATA_DIR": str(data_dir)}
+    if fast:
+        overrides |= FAST_SETTINGS
+    if idle_timeout is not None:
+        overrides["XXGK_WORKER_IDLE_TIMEOUT"] = idle_timeout
+    if name:
+        overrides["XXGK_WARC_WORKER"] = name
+    return overrides
+
+
+def worker_failures(summaries: list[dict[str, Any]]) -> list[str]:
+    """Why a worker's crawl failed: each spider that did not finish, and a Redis that lost the state."""
+    failed = [f"{s['spider']}: ended with {s['finish_reason']!r}" for s in summaries if s["finish_reason"] != "finished"]
+    if any(s["finish_reason"] == "redis_state_lost" for s in summaries):
+        failed.append("Redis lost the crawl's state (restarted without persistence or flushed?): seed it again")
+    return failed
+
+
 @click.command()
-@redis_option
+@redis_option()
 @prefix_option
 @data_dir_option
 @click.option("--fast", is_flag=True, help="No politeness delays: only for the loopback replica.")
@@ -114,9 +120,9 @@ def wait_for_sites(state: SharedState, timeout: float) -> dict[str, dict[str, An
               help="Exit after nothing has been queued or leased for this long (s)  [default: 30, or "
                    "XXGK_WORKER_IDLE_TIMEOUT]; also how long to wait for seeds.")  # fmt: skip
 @click.option("--name", default=None, help="Worker name (WARC files, leases)  [default: hostname-pid]")
-@click.option("-s", "--set", "settings", multiple=True, metavar="KEY=VALUE", help="A Scrapy setting.")
+@settings_option
 def worker(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout: float | None,
-           name: str | None, settings: tuple[str, ...]) -> None:
+           name: str | None, settings: dict[str, Any]) -> None:
     """Crawl the sites seeded in Redis, sharing the queue with every other worker.
 
     Requests come from the shared queue (a URL is fetched once by all workers together), responses
@@ -127,21 +133,8 @@ def worker(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout
     Example:
         xxgk worker --redis redis://10.0.0.5:6379/0 --data-dir /mnt/xxgk
     """
-    from scrapy.crawler import CrawlerProcess
-
-    from crawler.cli import FAST_SETTINGS, crawl_summary, parse_overrides, project_settings, spider_names
-    from crawler.distributed.settings import worker_settings
-
     state = connect(redis_url, prefix)
-    overrides: dict[str, Any] = worker_settings(redis_url, prefix) | {"XXGK_DATA_DIR": str(data_dir)}
-    if fast:
-        overrides |= FAST_SETTINGS
-    if idle_timeout is not None:
-        overrides["XXGK_WORKER_IDLE_TIMEOUT"] = idle_timeout
-    if name:
-        overrides["XXGK_WARC_WORKER"] = name
-    overrides |= parse_overrides(settings)
-    scrapy_settings = project_settings(overrides)
+    scrapy_settings = project_settings(worker_overrides(redis_url, prefix, data_dir, fast, idle_timeout, name) | settings)
     sites = wait_for_sites(state, scrapy_settings.getfloat("XXGK_WORKER_IDLE_TIMEOUT"))
     if not sites:
         click.echo(f"nothing seeded at {redis_url} (prefix {prefix!r}): seed with `xxgk crawl --distributed`")
@@ -149,26 +142,16 @@ def worker(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout
     unknown = sorted(set(sites) - set(spider_names()))
     if unknown:
         fail(f"seeded site(s) this installation does not know: {', '.join(unknown)}")
-    process = CrawlerProcess(scrapy_settings)
-    crawlers = []
-    for site, spec in sorted(sites.items()):
-        crawler = process.create_crawler(site)
-        crawlers.append(crawler)
-        process.crawl(crawler, **({"year": str(spec["year"])} if spec.get("year") else {}))
-    process.start()
-    summaries = [crawl_summary(crawler) for crawler in crawlers]
+    summaries = run_seeded(scrapy_settings, sites)
     for summary in summaries:
         click.echo(f"{summary['spider']}: {summary['finish_reason']}, {summary['pages']} pages, "
                    f"{summary['errors']} errors")
-    failed = [f"{s['spider']}: ended with {s['finish_reason']!r}" for s in summaries if s["finish_reason"] != "finished"]
-    if any(s["finish_reason"] == "redis_state_lost" for s in summaries):
-        failed.append("Redis lost the crawl's state (restarted without persistence or flushed?): seed it again")
-    if failed:
+    if failed := worker_failures(summaries):
         fail("; ".join(failed))
 
 
 @click.command()
-@redis_option
+@redis_option()
 @prefix_option
 @data_dir_option
 @click.option("--once", is_flag=True, help="Drain what is in Redis now and exit (do not wait for the crawl).")

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from crawler.commands.archive import data_dir_option
 from crawler.db import db_path, open_db
-from crawler.platforms.base import SiteProfile
+from crawler.options import data_dir_option
+from crawler.sites.profile import SiteProfile
 
 COLUMNS = ("site", "platform", "region", "profile", "last_crawl", "status", "reports")
 
@@ -70,7 +70,7 @@ def sites(data_dir: Path, as_json: bool) -> None:
         xxgk sites --data-dir data
         XXGK_SITES_DIR=~/counties xxgk sites      (profiles of your own, one TOML file per county)
     """
-    from crawler.platforms.catalog import known_profiles
+    from crawler.sites.catalog import known_profiles
 
     rows = site_rows(known_profiles(), last_runs(db_path(data_dir)))
     if as_json:

@@ -1,6 +1,6 @@
 """``xxgk status``: per site and body, is the report on year N present, late or missing?
 
-Reads the ``report_status`` view (migration ``m007_report_status_view`` in crawler/db.py), so the
+Reads the ``report_status`` view (migration ``m003_report_status_view`` in crawler/migrations.py), so the
 terminal and Datasette show the same rows. Deadlines (Art. 49 of the regulation, docs/report-format.md):
 31 January of N+1 for departments and institutions, 31 March of N+1 for governments and townships.
 "Missing" means the body has reports on other years but none on N: a body that never published
@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from crawler.commands.archive import data_dir_option
 from crawler.db import db_path, open_db
+from crawler.options import data_dir_option, fail
 
 STATUSES = ("present", "late", "missing")
 #: what the terminal shows for each status; missing and late first, they are what a reader looks for
@@ -25,7 +25,8 @@ ORDER = {"missing": 0, "late": 1, "present": 2}
 
 
 def status_rows(db: Any, year: int, sites: Sequence[str] = ()) -> list[dict[str, Any]]:
-    where, params = "year = ?", [year]
+    where = "year = ?"
+    params: list[Any] = [year]
     if sites:
         where += f" AND site IN ({', '.join('?' for _ in sites)})"
         params += list(sites)
@@ -74,12 +75,12 @@ def status(data_dir: Path, year: int | None, sites: tuple[str, ...], problems: b
     """
     path = db_path(data_dir)
     if not path.exists():
-        raise click.ClickException(f"{path} does not exist: run `xxgk crawl` first")
+        fail(f"{path} does not exist: run `xxgk crawl` first")
     db = open_db(path)  # brings the schema up to date, so the view exists
     try:
         year = year if year is not None else latest_year(db)
         if year is None:
-            raise click.ClickException(f"{path} holds no report yet: run `xxgk crawl` first")
+            fail(f"{path} holds no report yet: run `xxgk crawl` first")
         rows = status_rows(db, year, sites)
     finally:
         db.close()

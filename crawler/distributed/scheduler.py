@@ -66,7 +66,7 @@ class LeasedQueue(PriorityQueue):
     def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None, *,
                  keys: Keys | None = None, worker: str | None = None) -> None:
         super().__init__(server, spider, key, serializer=serializer or codec)
-        settings = getattr(spider, "settings", None)
+        settings: Any = getattr(spider, "settings", None)
         self.keys = keys or Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
         self.worker = worker or worker_name(settings)
         self.state = SharedState(server, self.keys)

@@ -119,7 +119,7 @@ class DistributedWorker:
         if now >= self.next_reap or came_back:  # right after an outage: is the crawl still there?
             if not self.crawl_is_there():
                 return
-            if came_back:
+            if came_back and outage is not None:
                 self.after_outage(outage.outages)
             self.reap()
             self.next_reap = now + self.ttl / 2
@@ -190,5 +190,6 @@ class SeedsFromRedis:
         return cls()
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        request: Any
         for request in ():  # nothing: `xxgk crawl --distributed` pushed the seeds
             yield request

@@ -139,7 +139,7 @@ class CrawlRunsExtension:
         db = open_db(self.path)
         try:
             with db.atomic():
-                run_id = db["crawl_runs"].insert(row).last_pk
+                run_id = db.table("crawl_runs").insert(row).last_pk
         finally:
             db.close()
         stats.set_value("xxgk/run/id", run_id)

@@ -57,7 +57,17 @@ _OFFICE = re.compile(
     r"(?P<office>(?:政府)?信息公开办公室|政务公开办公室|政务公开办|党政综合办公室|党政综合办|党政办公室|党政办|"
     r"综合办公室|综合办|办公室|综合股|[\u4e00-\u9fff]{1,4}股)$"
 )
-_REGION_UNIT = r"[\u4e00-\u9fff]{1,8}?(?:自治区|自治州|自治县|自治旗|省|市|县|区|旗|盟|州)"
+#: the kinds an administrative unit's name ends in (山东省, 文登区, 宁夏回族自治区, 香港特别行政区 …)
+UNIT_KINDS = "自治区|特别行政区|自治州|自治县|自治旗|地区|省|市|县|区|旗|盟|州"
+
+
+def region_unit(shortest: int = 1, longest: int = 8) -> str:
+    """One administrative unit as a regex: a stem of ``shortest`` to ``longest`` characters (as few
+    as will do) and its kind. Shared with the bodies (crawler/bodies.py), which strip such units."""
+    return rf"[\u4e00-\u9fff]{{{shortest},{longest}}}?(?:{UNIT_KINDS})"
+
+
+_REGION_UNIT = region_unit()
 _UNIT = re.compile(_REGION_UNIT)
 # two characters and the unit: most county names, and no verb caught in front (「可以从荣成市…网」)
 _PORTAL = re.compile(
@@ -78,7 +88,8 @@ _LEVEL_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办|中心|厅|�
 @cache
 def _data() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("agency_names.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @cache
@@ -87,10 +98,14 @@ def _abbreviations() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
+def zone_suffixes() -> tuple[str, ...]:
+    """What the name of a zone run by a 管理委员会 ends in (开发区, 高新区, 实验区 …), longest first."""
+    return tuple(sorted(_data()["zone_suffixes"], key=len, reverse=True))
+
+
 @cache
 def _zone() -> re.Pattern[str]:
-    suffixes = sorted(_data()["zone_suffixes"], key=len, reverse=True)
-    return re.compile("(?:" + "|".join(map(re.escape, suffixes)) + ")$")
+    return re.compile("(?:" + "|".join(map(re.escape, zone_suffixes())) + ")$")
 
 
 @cache
@@ -124,9 +139,11 @@ def is_first_person(name: str) -> bool:
 
 def looks_like_agency(name: str | None) -> bool:
     """A body's name: 3–40 characters ending in a unit of government, not a first-person word."""
-    end = _AGENCY_END.search(name) if name and len(name) <= 40 else None
+    if not name or len(name) > 40:
+        return False
+    end = _AGENCY_END.search(name)
     # more than its unit: 「政府」, 「县政府」 name nobody
-    return bool(end) and end.start() >= 2 and not is_first_person(name)
+    return end is not None and end.start() >= 2 and not is_first_person(name)
 
 
 def body_of_office(name: str, *, keep_government_office: bool = True) -> str:

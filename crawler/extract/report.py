@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crawler.extract import formats
 from crawler.extract.checks import run_checks
 from crawler.extract.metadata import extract_metadata
-from crawler.extract.model import Cell, CellSource, ExtractedReport, Page, Statistics
+from crawler.extract.model import Cell, CellSource, ExtractedReport, Narrative, Page, Statistics
 from crawler.extract.narrative import extract_narrative
 from crawler.extract.normalise import normalise_text
 from crawler.extract.page import decode_html, parse_page
@@ -157,7 +157,7 @@ def _settle_format(statistics: Statistics, text: str, year: int | None) -> tuple
 # -- a page and its documents -----------------------------------------------------------------------
 
 
-def readable_cells(table: dict) -> int:
+def readable_cells(table: dict[str, Any]) -> int:
     """How many cells of one section (sec2 / sec3 / sec4) hold something read from the source."""
     count = 0
     for value in table.values():
@@ -227,6 +227,37 @@ def _combine(
     chosen: dict[str, tuple[str, DocumentExtraction] | None],
     usable: list[tuple[str, DocumentExtraction]],
 ) -> ExtractedReport:
+    combined, sources, warnings = _combined_tables(page_report, fmt, chosen)
+    narrative = _combined_narrative(page_report, usable)
+    return ExtractedReport(
+        agency=page_report.agency,
+        agency_as_printed=page_report.agency_as_printed,
+        year=page_report.year,
+        published=page_report.published,
+        format=fmt,
+        table_render=combined.table_render,
+        sec2=combined.sec2,
+        sec3=combined.sec3,
+        sec4=combined.sec4,
+        narrative=narrative,
+        checks=run_checks(combined, narrative, level=page_report.level),
+        dated=page_report.dated,
+        published_basis=page_report.published_basis,
+        format_basis="labels" if fmt != page_report.format else page_report.format_basis,
+        title=page_report.title,
+        level=page_report.level,
+        text=page_report.text,
+        attachments=list(page_report.attachments),
+        warnings=warnings,
+        cell_sources=sources,
+    )
+
+
+def _combined_tables(
+    page_report: ExtractedReport, fmt: str, chosen: dict[str, tuple[str, DocumentExtraction] | None]
+) -> tuple[Statistics, dict[str, CellSource], list[str]]:
+    """Each table from the document chosen for it, else the page's (when the page is of the chosen
+    generation), else blank; with where each came from and the documents' warnings about it."""
     page_kept = page_report.format == fmt
     unread_flags = {
         section: "image_only" if _has_flag(getattr(page_report, section), "image_only") else "missing"
@@ -256,38 +287,23 @@ def _combine(
         first_doc = next((choice for choice in chosen.values() if choice is not None), None)
         if first_doc is not None and first_doc[1].statistics is not None:
             combined.table_render = first_doc[1].statistics.table_render
-    narrative = page_report.narrative
-    if narrative.proactive_total is None:
-        for _, doc in usable:
-            candidate = extract_narrative(doc.text) if doc.text else None
-            if candidate is not None and candidate.proactive_total is not None:
-                narrative = candidate
-                break
-    return ExtractedReport(
-        agency=page_report.agency,
-        agency_as_printed=page_report.agency_as_printed,
-        year=page_report.year,
-        published=page_report.published,
-        format=fmt,
-        table_render=combined.table_render,
-        sec2=combined.sec2,
-        sec3=combined.sec3,
-        sec4=combined.sec4,
-        narrative=narrative,
-        checks=run_checks(combined, narrative, level=page_report.level),
-        dated=page_report.dated,
-        published_basis=page_report.published_basis,
-        format_basis="labels" if fmt != page_report.format else page_report.format_basis,
-        title=page_report.title,
-        level=page_report.level,
-        text=page_report.text,
-        attachments=list(page_report.attachments),
-        warnings=warnings,
-        cell_sources=sources,
-    )
+    return combined, sources, warnings
 
 
-def _has_flag(table: dict, flag: str) -> bool:
+def _combined_narrative(
+    page_report: ExtractedReport, usable: list[tuple[str, DocumentExtraction]]
+) -> Narrative:
+    """The page's narrative, or the first document's that states the proactive total the page lacks."""
+    if page_report.narrative.proactive_total is not None:
+        return page_report.narrative
+    for _, doc in usable:
+        candidate = extract_narrative(doc.text) if doc.text else None
+        if candidate is not None and candidate.proactive_total is not None:
+            return candidate
+    return page_report.narrative
+
+
+def _has_flag(table: dict[str, Any], flag: str) -> bool:
     for value in table.values():
         if isinstance(value, Cell):
             if value.flag == flag:

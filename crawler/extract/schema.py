@@ -26,12 +26,14 @@ def match_key(label: str) -> str:
 def schema() -> dict[str, Any]:
     """schema.json as shipped inside the package."""
     text = resources.files(__package__).joinpath("schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def generation(code: str) -> dict[str, Any]:
     """The table definitions of G1 or G2."""
-    return schema()["generations"][code]
+    definitions: dict[str, Any] = schema()["generations"][code]
+    return definitions
 
 
 def null_markers() -> frozenset[str]:

@@ -218,6 +218,7 @@ class SharedFiles(FileCache):
                 del self.in_flight[link.url]
             future.set_result(known)
             self.remember(known)
+        assert known is not None  # fetch never gives None: a failed download is a document too
         return replace(known, parent_url=parent_url)
 
 

@@ -20,10 +20,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.platforms.base import links_matching
-from crawler.platforms.catalog import PLATFORMS, complete, detect_platform
+from crawler.platforms.detect import detect_platform
 from crawler.platforms.generic import GenericSpider, page_entries
 from crawler.platforms.hanweb import HanwebSpider
 from crawler.platforms.trs import TrsSpider
+from crawler.sites.catalog import PLATFORMS, complete
 
 PLATFORM_FILE = "platform.json"
 
@@ -64,7 +65,7 @@ class AutoSpider(GenericSpider):
         if platform == "hanweb":
             yield from HanwebSpider.parse_home(self, response, hops=0, chrome=frozenset())
         elif platform == "trs":
-            yield from TrsSpider.parse_index(self, response)
+            yield from TrsSpider.parse_index(self, response)  # type: ignore[arg-type]  # now a TrsSpider (become)
         else:
             yield from GenericSpider.parse_page(self, response, depth=0, column=None, chrome=frozenset(),
                                                 area=False)

@@ -1,7 +1,8 @@
-"""What every portal spider shares: site profiles, title recognition, items, and loud layout checks.
+"""What every portal spider shares: the year filter, links, items, and loud layout checks.
 
 Platform spiders (``hanweb.py``, ``trs.py``) own the navigation; this module owns everything that does not
-depend on the CMS. The pure helpers at module level are tested directly.
+depend on the CMS. The site profile is data (crawler/sites/), the title grammar pure text rules
+(crawler/extract/titles.py); the pure helpers at module level are tested directly.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import asyncio
 import hashlib
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
-from typing import Any, Self
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urldefrag
 
 from scrapy import Request, Spider, signals
@@ -26,7 +27,7 @@ from crawler.archive.responses import CHALLENGE_STATUSES
 from crawler.builders import captured_at, content_type, fetch_error, meta_of, utc_now, warc_fields
 from crawler.builders import fetched_document as build_fetched_document
 from crawler.builders import report_page as build_report_page
-from crawler.extract.normalise import has_traditional, to_simplified
+from crawler.extract.titles import clean_text, is_annual_report_title, report_year_from_title, simplified
 from crawler.faults import error_kind
 from crawler.incremental import History, load_history
 from crawler.items import FetchedDocument, ReportPage
@@ -37,65 +38,10 @@ from crawler.platforms.attachments import (
     download_name,
     header_text,
 )
-from crawler.platforms.urls import host_allowed, url_host
+from crawler.platforms.urls import host_allowed
 from crawler.resilience import ChallengeError
-
-# --- title recognition ---------------------------------------------------------------------------
-
-# "信息公开" followed closely by a report noun covers 政府信息公开工作年度报告, 政府信息公开年度报告,
-# 政府信息公开年报 and the pre-2010 「…政府信息公开工作报告」.
-_REPORT_NOUN = re.compile(r"信息公开.{0,6}?(年度报告|年报|工作报告)")
-# Titles about reports rather than reports: circulars, templates, work plans, interpretations.
-_NOT_A_REPORT = re.compile(
-    r"通知|要点|指南|制度|预算|决算|格式|编制|报送|模板|范本|解读|图解|一图|图说|评估|考核|督查|培训|会议|公告|意见|办法|方案"
-)
-_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_DATE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-
-
-def normalise_title(title: str) -> str:
-    """Collapse whitespace (titles sometimes carry the body name on its own line), unify brackets, and
-    read traditional script as simplified (「…年度報告」 is 「…年度报告」)."""
-    title = re.sub(r"\s+", "", title)
-    return simplified(title.replace("(", "（").replace(")", "）"))
-
-
-@lru_cache(maxsize=65536)
-def simplified(text: str) -> str:
-    """Link texts and titles in simplified script: traditional portals and mirrors (「…縣…辦公室…」)
-    match the same patterns. Only texts with a traditional-only character pay for the conversion."""
-    return to_simplified(text) if has_traditional(text) else text
-
-
-def is_annual_report_title(title: str | None) -> bool:
-    """True for 「…2022年政府信息公开工作年度报告」, 「…政府信息公开年报」, 「…年度报告（更正）」 and the like."""
-    if not title:
-        return False
-    text = normalise_title(title)
-    return bool(_REPORT_NOUN.search(text)) and not _NOT_A_REPORT.search(text)
-
-
-def report_year_from_title(title: str | None) -> int | None:
-    """The reporting year printed in a title (「2023年度…」 → 2023; 「二〇二二年…」 → 2022), else None."""
-    if not title:
-        return None
-    match = _YEAR.search(normalise_title(title).translate(_CN_DIGITS))
-    return int(match.group(1)) if match else None
-
-
-def find_date(texts: Iterable[str]) -> str | None:
-    """The first date in ``texts`` as YYYY-MM-DD (listings print 2023-01-16, 2023/1/16 or 2023年1月16日)."""
-    for text in texts:
-        match = _DATE.search(text)
-        if match:
-            year, month, day = (int(part) for part in match.groups())
-            return f"{year:04d}-{month:02d}-{day:02d}"
-    return None
-
-
-def clean_text(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+from crawler.sites.catalog import load_profile
+from crawler.sites.profile import SiteProfile, site_fields
 
 
 def parse_year(value: Any) -> int | None:
@@ -106,82 +52,6 @@ def parse_year(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         raise ValueError(f"year must be a number like 2023, not {value!r}") from None
-
-
-# --- site profiles -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SiteProfile:
-    """A site as data (``crawler/sites/<name>.toml``): where to start and how its navigation reads."""
-
-    name: str
-    platform: str
-    start_url: str
-    allowed_domains: tuple[str, ...]
-    region: str = ""
-    county: str = ""
-    #: the county's GB/T 2260 administrative division code (six digits), when known: bodies.division_code
-    division_code: str = ""
-    #: step name → link-text patterns (regexes), best first; the platform decides which steps exist
-    nav: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: link texts never worth following from navigation (指南, 制度, 法定主动公开内容 …)
-    skip_link_texts: tuple[str, ...] = ()
-    #: URL shapes (regexes matched against the absolute URL)
-    urls: dict[str, str] = field(default_factory=dict)
-    #: how deep navigation below the 年报 entry may go before giving up
-    max_nav_depth: int = 3
-    #: False: the depth is the platform's default (crawler/platforms/defaults.toml)
-    explicit_depth: bool = False
-    #: platform → detection markers (regexes) that replace the defaults' (``platform = "auto"``)
-    detect: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: paging idioms that replace the defaults' (next/last link texts, page-count texts …)
-    paging: dict[str, Any] = field(default_factory=dict)
-    #: "untested" for a profile written from research, never crawled against the live site
-    status: str = ""
-
-    def nav_patterns(self, step: str) -> tuple[str, ...]:
-        return self.nav.get(step, ())
-
-    def url_pattern(self, kind: str) -> re.Pattern[str] | None:
-        pattern = self.urls.get(kind)
-        return re.compile(pattern) if pattern else None
-
-
-def load_profile(name: str) -> SiteProfile:
-    """Read ``<name>.toml`` from ``crawler/sites/`` or a directory of ``XXGK_SITES_DIR``, completed
-    with the platform's defaults; FileNotFoundError when there is none."""
-    from crawler.platforms.catalog import find_profile  # the catalog builds on this module
-
-    return find_profile(name)
-
-
-def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
-    site = data["site"]
-    return SiteProfile(
-        name=site["name"],
-        platform=site.get("platform", "auto"),
-        start_url=site["start_url"],
-        allowed_domains=tuple(site.get("allowed_domains") or [url_host(site["start_url"])]),
-        region=site.get("region", ""),
-        county=site.get("county", ""),
-        division_code=_division_code(site.get("division_code", "")),
-        nav={step: tuple(patterns) for step, patterns in data.get("nav", {}).items()},
-        skip_link_texts=tuple(data.get("skip", {}).get("link_texts", ())),
-        urls=dict(data.get("urls", {})),
-        max_nav_depth=int(site.get("max_nav_depth", 3)),
-        explicit_depth="max_nav_depth" in site,
-        detect={platform: tuple(patterns) for platform, patterns in data.get("detect", {}).items()},
-        paging=dict(data.get("paging", {})),
-        status=site.get("status", ""),
-    )
-
-
-def _division_code(value: object) -> str:
-    code = str(value or "")
-    if code and not re.fullmatch(r"[1-8]\d{5}", code):
-        raise ValueError(f"division_code must be six GB/T 2260 digits like 371003, not {value!r}")
-    return code
 
 
 # --- links ---------------------------------------------------------------------------------------
@@ -212,12 +82,22 @@ def extract_links(response: Response, allowed_domains: Iterable[str], scope: str
     return links
 
 
-def links_matching(links: Iterable[Link], patterns: Iterable[str]) -> list[Link]:
+class Texted(Protocol):
+    """A link or list entry: anything with a link text."""
+
+    @property
+    def text(self) -> str: ...
+
+
+TextedT = TypeVar("TextedT", bound=Texted)
+
+
+def links_matching(links: Iterable[TextedT], patterns: Iterable[str]) -> list[TextedT]:
     """Links whose text matches the first pattern that matches anything (patterns are ranked)."""
-    links = list(links)
+    candidates = list(links)
     for pattern in patterns:
         regex = re.compile(pattern)
-        found = [link for link in links if regex.search(simplified(link.text))]
+        found = [link for link in candidates if regex.search(simplified(link.text))]
         if found:
             return found
     return []
@@ -331,7 +211,7 @@ class PortalSpider(Spider):
         and a crawl killed before the item was stored fetches the page, and its files, again."""
         self.inc_stat("xxgk/reports")
         item = build_report_page(self.profile.name, response, list_title=list_title, list_date=list_date,
-                                 column=column, column_url=column_url)
+                                 column=column, column_url=column_url, **site_fields(self.profile))
         if self.follow_attachments:
             links = attachment_links(response.body, response.url, item.encoding or None, self.profile.allowed_domains)
             item.attachments = list(await asyncio.gather(*(self.files.get(link, item.url) for link in links)))

@@ -19,22 +19,14 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
 
 from crawler.extract.page import file_extension
-from crawler.platforms.base import (
-    LAYOUT_CHANGED,
-    Link,
-    clean_text,
-    find_date,
-    links_matching,
-    report_year_from_title,
-    simplified,
-)
-from crawler.platforms.catalog import defaults
+from crawler.extract.titles import clean_text, find_date, report_year_from_title, simplified
+from crawler.platforms.base import LAYOUT_CHANGED, Link, links_matching
 from crawler.platforms.hanweb import (
     HanwebSpider,
     ListRecord,
@@ -46,6 +38,7 @@ from crawler.platforms.hanweb import dataproxy_form as jpage_form
 from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_urls, pager_links
 from crawler.platforms.trs import column_directory, page_tree, texts_after_links
 from crawler.platforms.urls import join_url
+from crawler.sites.catalog import defaults
 
 #: links to files are attachments of a report, never navigation
 _FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "rar", "zip", "7z", "jpg", "jpeg",
@@ -63,7 +56,7 @@ class Entry:
 
 def page_entries(response: Response) -> list[Entry]:
     """Every http(s) link of the page in order, first occurrence wins, with its untruncated title."""
-    base = get_base_url(response)
+    base = get_base_url(cast(TextResponse, response))  # a page with links is text
     seen: set[str] = set()
     entries = []
     for anchor, after in texts_after_links(page_tree(response)).items():

@@ -18,15 +18,8 @@ from parsel import Selector
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
-from crawler.platforms.base import (
-    Link,
-    PortalSpider,
-    clean_text,
-    extract_links,
-    find_date,
-    links_matching,
-    meta_of,
-)
+from crawler.extract.titles import clean_text, find_date
+from crawler.platforms.base import Link, PortalSpider, extract_links, links_matching, meta_of
 from crawler.platforms.urls import join_url
 
 _RECORD = re.compile(r"<record>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.S)

@@ -91,8 +91,7 @@ def page_urls(links: list[PageLink], text: str, page_url_now: str, rules: Paging
     its URL (``index_1.html``) comes from the numbered links themselves."""
     pager = pager_links(links, rules)
     urls = [link.url for link in pager]
-    numbered = [(link, split_number(link.url, rules)) for link in pager]
-    numbered = [(link, parts) for link, parts in numbered if parts is not None]
+    numbered = [(link, parts) for link in pager if (parts := split_number(link.url, rules)) is not None]
     template = next((parts for _, parts in numbered), None)
     if template is not None:
         last = last_number(pager, numbered, text, rules)

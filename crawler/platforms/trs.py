@@ -10,22 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
 
-from crawler.platforms.base import (
-    Link,
-    PortalSpider,
-    clean_text,
-    extract_links,
-    find_date,
-    links_matching,
-)
+from crawler.extract.titles import clean_text, find_date
+from crawler.platforms.base import Link, PortalSpider, extract_links, links_matching
 from crawler.platforms.urls import join_url
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\((.*?)\)", re.S)
@@ -99,7 +93,7 @@ class ListItem:
 def list_items(response: Response, article_shape: re.Pattern[str] | None) -> list[ListItem]:
     """Report-shaped links with their untruncated title and the date printed after them."""
     items: list[ListItem] = []
-    base = get_base_url(response)  # what response.urljoin joins with: <base href> if the page has one
+    base = get_base_url(cast(TextResponse, response))  # what response.urljoin joins with: <base href> if the page has one
     for anchor, texts_after in texts_after_links(page_tree(response)).items():
         url = join_url(base, anchor.get("href", "").strip())
         if article_shape is not None and not article_shape.search(url):
@@ -117,8 +111,8 @@ def page_tree(response: Response) -> Any:
     try:
         root = etree.fromstring(response.text, etree.HTMLParser())
     except (etree.ParserError, ValueError):  # e.g. an XML declaration inside a str
-        return response.selector.root
-    return response.selector.root if root is None else root
+        return cast(TextResponse, response).selector.root
+    return cast(TextResponse, response).selector.root if root is None else root
 
 
 def texts_after_links(root: Any, limit: int = 12) -> dict[Any, list[str]]:

@@ -12,7 +12,7 @@ from crawler.archive.reader import ArchivedResponse
 from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, item_for, missing_attachment
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.attachments import AttachmentFetches, AttachmentLink, attachment_links
-from crawler.platforms.base import load_profile
+from crawler.sites.catalog import load_profile
 
 
 class _Archived:

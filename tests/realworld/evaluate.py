@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import source_kind
+from crawler.extract.documents.sniff import source_kind
 from crawler.extract.report import extract_report
 from tests.realworld.scoring import score_cells
 

@@ -548,20 +548,29 @@ def expected_cells(tables: StatTables, sections: tuple[str, ...] = SECTIONS) -> 
     }
 
 
-def build_fixtures(directory: Path, golden: Path) -> None:
+def golden_answer(name: str) -> dict[str, object]:
+    """What a fixture's golden file holds: its generation, the format it reads as, its printed cells."""
+    gen = FIXTURES[name][1]
+    return {
+        "generation": gen,
+        # a lone section-四 table cannot tell G1 from G2 (same codes): it is read as G2
+        "format": gen if set(fixture_sections(name)) & {"sec2", "sec3"} else "G2",
+        "cells": expected_cells(fixture_tables(name), fixture_sections(name)),
+    }
+
+
+def golden_text(name: str) -> str:
     import json
 
+    return json.dumps(golden_answer(name), ensure_ascii=False, indent=1) + "\n"
+
+
+def build_fixtures(directory: Path, golden: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     golden.mkdir(parents=True, exist_ok=True)
-    for name, (_, gen, _, _, _) in FIXTURES.items():
+    for name in FIXTURES:
         (directory / name).write_bytes(render_fixture(name))
-        answer = {
-            "generation": gen,
-            # a lone section-四 table cannot tell G1 from G2 (same codes): it is read as G2
-            "format": gen if set(fixture_sections(name)) & {"sec2", "sec3"} else "G2",
-            "cells": expected_cells(fixture_tables(name), fixture_sections(name)),
-        }
-        (golden / f"{name}.json").write_text(json.dumps(answer, ensure_ascii=False, indent=1) + "\n")
+        (golden / f"{name}.json").write_text(golden_text(name))
 
 
 if __name__ == "__main__":  # python -m tests.support.render_documents: rebuild the committed fixtures

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from crawler.reparse import reparse_in_place
 from tests.replica.world import build_world
-from tests.test_reparse import Archive, page_context
+from tests.support.played_archive import Archive, page_context
 
 
 def build_small_archive(data_dir: Path, reports: int = 5) -> list[str]:

@@ -18,6 +18,7 @@ import io
 import threading
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from crawler.extract.documents.prepare import prepare_page
 from crawler.extract.documents.rules import GridCell, rule_masks, table_boxes, table_cells, trim_table
 from crawler.extract.documents.tablegrid import SpanCell, SpanTable, statistics_from, table_text
 from crawler.extract.normalise import normalise_text
+
+if TYPE_CHECKING:  # imported when the first image is read: loading it takes a while
+    from rapidocr import RapidOCR
 
 _ENGINE_LOCK = threading.Lock()
 _INK_BELOW_BACKGROUND = 60  # grey levels below the page's background that count as ink
@@ -199,7 +203,7 @@ def _free_text_lines(gray: np.ndarray, ink: np.ndarray) -> list[tuple[int, list[
         pad = max(3, (bottom - top) // 4)
         segments = [
             gray[max(0, top - pad) : min(height, bottom + pad + 1), max(0, left - pad) : min(width, right + pad + 1)]
-            for left, right in _runs(band.any(axis=0), max_gap=gap, min_length=3)
+            for left, right in _runs(np.asarray(band.any(axis=0)), max_gap=gap, min_length=3)
         ]
         if segments:
             found.append((top, segments))
@@ -244,7 +248,7 @@ def clean_number(text: str) -> str:
 
 
 @cache
-def _engine():
+def _engine() -> RapidOCR:
     """One rapidocr engine per process (loading the ONNX models takes a while); models from the wheel."""
     from rapidocr import RapidOCR
 
@@ -265,4 +269,6 @@ def recognise(crops: list[np.ndarray]) -> list[str]:
     rgb = [np.ascontiguousarray(np.stack([crop] * 3, axis=-1)) for crop in crops]
     with _ENGINE_LOCK:
         result = _engine().recognize_txt(rgb)
-    return [text or "" for text in result.txts]
+    # txts is None when the engine recognised nothing at all: every crop read blank
+    texts = result.txts if result.txts is not None else ("",) * len(crops)
+    return [text or "" for text in texts]

@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable
 from math import sqrt
+from typing import TYPE_CHECKING
 
 from crawler.extract.documents import DocumentExtraction
 from crawler.extract.documents.errors import DocumentError
@@ -24,6 +25,10 @@ from crawler.extract.documents.guards import MAX_IMAGE_PIXELS, MAX_OCR_PAGES, MA
 from crawler.extract.documents.images import _join_lines, find_tables, ocr_page, span_table
 from crawler.extract.documents.tablegrid import SpanTable, statistics_from
 from crawler.extract.normalise import normalise_text
+
+if TYPE_CHECKING:  # pypdfium2 is imported where a PDF is read (it ships no type hints: Any to mypy)
+    import numpy as np
+    from pypdfium2 import PdfDocument, PdfPage
 
 #: render scale for finding table rules (1 pt → 2 px: rules stay ≥ 1 px, cells ≥ 20 px)
 RULE_SCALE = 2.0
@@ -60,7 +65,7 @@ def _open_error(exc: Exception, data: bytes) -> DocumentError:
     return DocumentError("unreadable", f"pdfium cannot open it ({message})")
 
 
-def _read_pages(document, data: bytes, kind: str) -> DocumentExtraction:
+def _read_pages(document: PdfDocument, data: bytes, kind: str) -> DocumentExtraction:
     texts = [_page_text(page) for page in document]
     if not is_garbled("\n".join(texts)):
         return _with_tables(document, texts, kind, _pdfium_cell_reader)
@@ -88,10 +93,11 @@ def is_garbled(text: str) -> bool:
 # -- text layer ---------------------------------------------------------------------------------------
 
 
-def _page_text(page) -> str:
+def _page_text(page: PdfPage) -> str:
     textpage = page.get_textpage()
     try:
-        return textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+        text: str = textpage.get_text_range()
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     finally:
         textpage.close()
 
@@ -106,10 +112,10 @@ def _pdfminer_texts(data: bytes) -> list[str] | None:
         return None
 
 
-CellReader = Callable[[object, int, list[tuple[float, float, float, float]]], list[str]]
+CellReader = Callable[["PdfPage", int, list[tuple[float, float, float, float]]], list[str]]
 
 
-def _pdfium_cell_reader(page, _index: int, boxes: list[tuple[float, float, float, float]]) -> list[str]:
+def _pdfium_cell_reader(page: PdfPage, _index: int, boxes: list[tuple[float, float, float, float]]) -> list[str]:
     """Text inside each box (PDF points: left, bottom, right, top) from pdfium's text layer."""
     textpage = page.get_textpage()
     try:
@@ -119,7 +125,7 @@ def _pdfium_cell_reader(page, _index: int, boxes: list[tuple[float, float, float
 
 
 def _pdfminer_cell_reader(data: bytes) -> CellReader:
-    def read(page, index: int, boxes: list[tuple[float, float, float, float]]) -> list[str]:
+    def read(page: PdfPage, index: int, boxes: list[tuple[float, float, float, float]]) -> list[str]:
         import pdfplumber
 
         height = page.get_size()[1]
@@ -140,7 +146,7 @@ def _clean_cell(text: str) -> str:
     return _join_lines([line for line in lines if line])
 
 
-def _with_tables(document, texts: list[str], kind: str, read_cells: CellReader) -> DocumentExtraction:
+def _with_tables(document: PdfDocument, texts: list[str], kind: str, read_cells: CellReader) -> DocumentExtraction:
     tables: list[SpanTable] = []
     for index, page in enumerate(document):
         tables.extend(_page_tables(page, index, read_cells))
@@ -148,7 +154,7 @@ def _with_tables(document, texts: list[str], kind: str, read_cells: CellReader) 
     return DocumentExtraction(kind, "pdf-text", text, statistics_from(text, tables))
 
 
-def _page_tables(page, index: int, read_cells: CellReader) -> list[SpanTable]:
+def _page_tables(page: PdfPage, index: int, read_cells: CellReader) -> list[SpanTable]:
     width, height = page.get_size()
     scale = _scale(width, height, RULE_SCALE)
     gray = _render(page, scale)
@@ -165,7 +171,7 @@ def _page_tables(page, index: int, read_cells: CellReader) -> list[SpanTable]:
 # -- OCR ----------------------------------------------------------------------------------------------
 
 
-def _ocr_pages(document, kind: str) -> DocumentExtraction:
+def _ocr_pages(document: PdfDocument, kind: str) -> DocumentExtraction:
     texts: list[str] = []
     tables: list[SpanTable] = []
     pages = len(document)
@@ -191,7 +197,7 @@ def _scale(width: float, height: float, wanted: float) -> float:
     return min(wanted, limit)
 
 
-def _render(page, scale: float):
+def _render(page: PdfPage, scale: float) -> np.ndarray:
     import numpy as np
 
     bitmap = page.render(scale=scale, grayscale=True)

@@ -53,8 +53,8 @@ def skew_angle(flat: np.ndarray) -> float:
     factor = min(1.0, _ANGLE_WIDTH / max(1, width))
     small = cv2.resize(flat, (int(width * factor), int(height * factor)), interpolation=cv2.INTER_AREA) \
         if factor < 1.0 else flat
-    ink = (small < 200) | (_thin_lines(small) > _FAINT)
-    ink = ink.astype(np.uint8) * 255
+    mask = (small < 200) | (_thin_lines(small) > _FAINT)
+    ink: np.ndarray = mask.astype(np.uint8) * 255
     # a horizontal opening as long as the steps of a rule skewed 2° (28 px a pixel of height):
     # it keeps the rules and drops the text
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_STEP, 1)))

@@ -46,7 +46,10 @@ def _lazy(module: str, function: str) -> Callable[[bytes, str], DocumentExtracti
     def reader(data: bytes, kind: str) -> DocumentExtraction:
         import importlib
 
-        return getattr(importlib.import_module(f"crawler.extract.documents.{module}"), function)(data, kind)
+        read: Callable[[bytes, str], DocumentExtraction] = getattr(
+            importlib.import_module(f"crawler.extract.documents.{module}"), function
+        )
+        return read(data, kind)
 
     return reader
 

@@ -216,7 +216,7 @@ def _has_rule(band: np.ndarray, axis: int) -> bool:
     """Is a rule drawn along most of this band? (axis=0: a vertical band, rows along it)."""
     if band.size == 0:
         return False
-    covered = band.any(axis=1 - axis)
+    covered = np.asarray(band.any(axis=1 - axis))
     length = covered.shape[0]
     inner = covered[length // 6 : length - length // 6] if length > 12 else covered
     return bool(inner.mean() > 0.6)

@@ -43,10 +43,11 @@ def read_xlsx(data: bytes, kind: str) -> DocumentExtraction:
 
 def read_xls(data: bytes, kind: str) -> DocumentExtraction:
     import xlrd
+    from xlrd.biffh import XLRDError
 
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
-    except xlrd.XLRDError as exc:
+    except XLRDError as exc:
         raise DocumentError("unsupported", f"not a readable XLS workbook ({exc})") from exc
     except (AssertionError, IndexError, struct_error()) as exc:
         raise DocumentError("truncated", f"damaged XLS workbook ({type(exc).__name__})") from exc

@@ -8,6 +8,7 @@ whenever they can.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -87,6 +88,18 @@ def kind_from_name(filename: str) -> str | None:
     if "." not in name:
         return None
     return _EXTENSIONS.get(name.rsplit(".", 1)[-1].strip().lower())
+
+
+#: extensions of files whose bytes are a page or plain text: everything else is sniffed
+_SOURCE_KINDS = {"html": "html", "htm": "html", "shtml": "html", "xhtml": "html", "txt": "text", "text": "text",
+                 "md": "text"}
+
+
+def source_kind(filename: str | os.PathLike[str]) -> str | None:
+    """The ``kind`` to hand ``extract_report`` for a local file: "html" or "text" by its extension,
+    None for anything else (pdf, docx, doc, wps, xlsx, xls, et, png, jpg…: sniffed from its bytes)."""
+    suffix = os.path.splitext(os.fspath(filename))[1]
+    return _SOURCE_KINDS.get(suffix.lower().removeprefix("."))
 
 
 def _zip_kind(data: bytes, hint: str | None) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from lxml.etree import _Element  # python-docx's XML elements are lxml elements
+
 from crawler.extract.documents import DocumentExtraction
 from crawler.extract.documents.errors import DocumentError
 from crawler.extract.documents.guards import MAX_CELLS, check_zip
@@ -45,16 +47,16 @@ def read_docx(data: bytes, kind: str, *, method: str = "docx") -> DocumentExtrac
     return DocumentExtraction(kind, method, text, statistics_from(text, tables))
 
 
-def _paragraph_text(paragraph) -> str:
+def _paragraph_text(paragraph: _Element) -> str:
     return "".join(node.text or "" for node in paragraph.iter(f"{_W}t"))
 
 
-def span_table(tbl) -> SpanTable:
+def span_table(tbl: _Element) -> SpanTable:
     """A ``w:tbl`` as rows of span cells (origins only), like ``<tr>``/``<td>``."""
     origins: dict[int, list[int]] = {}  # grid column → [row index, index in that row] of the open vMerge
-    rows: list[list[list]] = []  # [text, rowspan, colspan]
+    rows: SpanTable = []
     for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
-        row: list[list] = []
+        row: list[SpanCell] = []
         column = _grid_before(tr)
         for tc in tr.iterchildren(f"{_W}tc"):
             properties = tc.find(f"{_W}tcPr")
@@ -63,33 +65,37 @@ def span_table(tbl) -> SpanTable:
             continues = merge is not None and merge.get(f"{_W}val", "continue") == "continue"
             if continues and column in origins:
                 origin_row, origin_index = origins[column]
-                rows[origin_row][origin_index][1] += 1
+                origin = rows[origin_row][origin_index]
+                rows[origin_row][origin_index] = SpanCell(origin.text, origin.rowspan + 1, origin.colspan)
             else:
-                row.append([_cell_text(tc), 1, colspan])
+                row.append(SpanCell(_cell_text(tc), 1, colspan))
                 if merge is not None:
                     origins[column] = [r, len(row) - 1]
                 else:
                     origins.pop(column, None)
             column += colspan
         rows.append(row)
-    return [[SpanCell(text, rowspan, colspan) for text, rowspan, colspan in row] for row in rows]
+    return rows
 
 
-def _grid_before(tr) -> int:
+def _grid_before(tr: _Element) -> int:
     properties = tr.find(f"{_W}trPr")
     return _int_val(properties, "gridBefore", 0)
 
 
-def _int_val(properties, name: str, default: int) -> int:
+def _int_val(properties: _Element | None, name: str, default: int) -> int:
     if properties is None:
         return default
     node = properties.find(f"{_W}{name}")
+    value = node.get(f"{_W}val") if node is not None else None
+    if value is None:
+        return default
     try:
-        return max(0, min(64, int(node.get(f"{_W}val")))) if node is not None else default
-    except (TypeError, ValueError):
+        return max(0, min(64, int(value)))
+    except ValueError:
         return default
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc: _Element) -> str:
     paragraphs = [_paragraph_text(p) for p in tc.iter(f"{_W}p")]
     return " ".join(" ".join(p.split()) for p in paragraphs if p.strip())

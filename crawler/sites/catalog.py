@@ -2,16 +2,15 @@
 a start URL alone (``xxgk crawl http://…``), and the defaults both are completed with
 (``crawler/platforms/defaults.toml``).
 
-Also platform detection: which base (Hanweb, TRS) a start page was built with, from markers that are
-data in the defaults (or a profile's ``[detect]``), never code per site.
+The package's profiles are read as resources, not paths: inside Scrapyd's zipped egg ``crawler/sites/``
+is no directory on disk (tests/test_deploy.py).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from importlib import resources
@@ -19,8 +18,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from crawler.platforms.base import SiteProfile, profile_from_dict
 from crawler.platforms.urls import url_host
+from crawler.sites.profile import SiteFields, SiteProfile, profile_from_dict, site_fields
 
 SITES_DIR_ENV = "XXGK_SITES_DIR"
 PLATFORMS = ("hanweb", "trs", "generic")
@@ -84,9 +83,31 @@ def find_profile(name: str, extra: str | None = None) -> SiteProfile:
     return read_profile(path)
 
 
+def load_profile(name: str) -> SiteProfile:
+    """Read ``<name>.toml`` from ``crawler/sites/`` or a directory of ``XXGK_SITES_DIR``, completed
+    with the platform's defaults; FileNotFoundError when there is none."""
+    return find_profile(name)
+
+
 def known_profiles(extra: str | None = None) -> Iterator[SiteProfile]:
     for path in profile_files(extra).values():
         yield read_profile(path)
+
+
+@cache
+def _fields_of_site(name: str, sites_dir: str | None) -> SiteFields:
+    try:
+        profile: SiteProfile | None = find_profile(name)
+    except FileNotFoundError:  # crawled from a bare URL, a test, a distributed seed
+        profile = None
+    return site_fields(profile)
+
+
+def site_fields_by_name(name: str) -> SiteFields:
+    """:func:`~crawler.sites.profile.site_fields` of the profile called ``name`` (empty ones when
+    there is none), for an item rebuilt from the archive, which knows its site by name only. Cached
+    per name and ``XXGK_SITES_DIR``: not a directory scan and TOML parse per replayed report."""
+    return _fields_of_site(name, os.environ.get(SITES_DIR_ENV)).copy()  # the caller's, not the cache's
 
 
 # --- profiles made from defaults -------------------------------------------------------------
@@ -120,32 +141,3 @@ def profile_for_url(url: str, platform: str = AUTO) -> SiteProfile:
     if platform not in (AUTO, *PLATFORMS):
         raise ValueError(f"platform must be one of auto, {', '.join(PLATFORMS)}; not {platform!r}")
     return complete(SiteProfile(name=host, platform=platform, start_url=url, allowed_domains=(host,)))
-
-
-# --- detection -------------------------------------------------------------------------------
-
-
-def markers(profile: SiteProfile | None = None) -> dict[str, tuple[re.Pattern[str], ...]]:
-    own = profile.detect if profile is not None else {}
-    table = defaults()["detect"]["markers"] | own
-    return {platform: tuple(re.compile(p) for p in patterns) for platform, patterns in table.items()}
-
-
-def detection_scores(html: str, url: str, profile: SiteProfile | None = None) -> dict[str, int]:
-    """How many of each platform's markers the page (its HTML and URL) shows."""
-    text = f"{url}\n{html}"
-    return {platform: sum(1 for marker in found if marker.search(text))
-            for platform, found in markers(profile).items()}
-
-
-def detect_platform(html: str, url: str, profile: SiteProfile | None = None) -> str:
-    """``hanweb``, ``trs`` or ``generic`` (no base shows enough of its markers)."""
-    scores = detection_scores(html, url, profile)
-    least = int(defaults()["detect"]["min_hits"])
-    best = max(scores.items(), key=lambda item: item[1], default=("generic", 0))
-    tied = [platform for platform, score in scores.items() if score == best[1]]
-    return best[0] if best[1] >= least and len(tied) == 1 else "generic"
-
-
-def platform_names(profiles: Iterable[SiteProfile]) -> dict[str, str]:
-    return {profile.name: profile.platform for profile in profiles}

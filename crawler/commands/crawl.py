@@ -1,0 +1,86 @@
+"""``xxgk crawl``: crawl sites into DIR/xxgk.db, archiving every response (crawler/running.py), or
+seed them for distributed workers (crawler/commands/distributed.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.commands.distributed import seed_and_drain
+from crawler.distributed.state import DEFAULT_PREFIX
+from crawler.options import data_dir_option, fail, redis_option, settings_option, year_option
+from crawler.running import FAST_SETTINGS, distributed_unready, run_crawl, spider_names
+from crawler.sites.catalog import is_url, tested_sites
+from crawler.summary import failed_runs, summary_line
+
+
+def chosen_sites(sites: Sequence[str], all_sites: bool) -> list[str]:
+    """The sites to crawl: those named (profiles or URLs), or every tried profile; refuses unknown names."""
+    known = spider_names()
+    chosen = tested_sites() if all_sites else list(sites)
+    if not chosen:
+        fail(f"name at least one site (or --all); known: {', '.join(known)}")
+    unknown = sorted(set(chosen) - set(known) - {site for site in chosen if is_url(site)})
+    if unknown:
+        fail(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return chosen
+
+
+def check_distributed(sites: Sequence[str], redis_url: str | None) -> str:
+    """The Redis URL, once every site can be seeded (its platform known before any worker fetches it)."""
+    if not redis_url:
+        fail("--distributed needs --redis URL")
+    if undetected := distributed_unready(sites):
+        fail(f"--distributed needs each site's platform known before seeding (every worker must decode "
+             f"its requests the same way): {', '.join(undetected)}; give each a profile in crawler/sites/ "
+             "with `platform = \"hanweb\"`, `\"trs\"` or `\"generic\"` (see `xxgk sites`)")
+    return redis_url
+
+
+@click.command()
+@click.argument("sites", nargs=-1)
+@data_dir_option
+@year_option
+@click.option("--all", "all_sites", is_flag=True, help="Crawl every site with a tried profile (see `xxgk sites`).")
+@click.option("--fast", is_flag=True, envvar="XXGK_FAST",
+              help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
+@click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
+@settings_option
+@click.option("--distributed", is_flag=True, help="Seed the sites into Redis for `xxgk worker`s, then drain.")
+@redis_option(required=False, help="The shared Redis of --distributed.")
+@click.option("--seed-only", is_flag=True, help="With --distributed: seed, and leave draining to `xxgk drain`.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted crawl (DIR/jobs/<site>); nothing stored is fetched again.")
+@click.option("--platform", type=click.Choice(["auto", "hanweb", "trs", "generic"]), default="auto", show_default=True,
+              help="The platform of sites given by URL (auto: detected from the start page).")
+def crawl(
+    sites: tuple[str, ...], data_dir: Path, year: int | None, all_sites: bool, fast: bool, full: bool,
+    settings: dict[str, Any], distributed: bool, redis_url: str | None, seed_only: bool, resume: bool,
+    platform: str,
+) -> None:
+    """Crawl SITES (profile names or start URLs) into DIR/xxgk.db, archiving every response.
+
+    \b
+    Example:
+        xxgk crawl wendeng hy --data-dir data --year 2023
+        xxgk crawl http://www.example.gov.cn/ wendeng   (a URL: named after its host, platform detected)
+        xxgk crawl --all --full        (re-verify everything, not only what changed)
+    Against the offline replica:
+        http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
+    On many machines (workers: xxgk worker --redis URL):
+        xxgk crawl wendeng hy --distributed --redis redis://10.0.0.5:6379/0
+    After a crash or kill, continue where it stopped:
+        xxgk crawl wendeng hy --resume
+    """
+    chosen = chosen_sites(sites, all_sites)
+    if distributed:
+        url = check_distributed(chosen, redis_url)
+        return seed_and_drain(url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
+    overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {}) | settings
+    summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume, platform=platform)
+    for summary in summaries:
+        click.echo(summary_line(summary))
+    if reasons := failed_runs(summaries):
+        fail("; ".join(reasons))
