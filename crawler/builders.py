@@ -33,7 +33,7 @@ Item = ReportPage | FetchedDocument
 
 def fetch_error(failure: Failure) -> str:
     """A failed download as one line: ``http 404``, ``too-large: …``, ``fetch: TimeoutError: …``."""
-    if failure.check(HttpError):
+    if failure.check(HttpError) and isinstance(failure.value, HttpError):
         return f"http {failure.value.response.status}"
     message = str(failure.value) or type(failure.value).__name__
     if "download max size" in message or "maxsize" in message.lower():
@@ -158,7 +158,8 @@ def archived_document(archived: ArchivedResponse, context: dict[str, Any]) -> Fe
         return archived_attachment(archived, context)
     if not 200 <= archived.status < 300:  # HttpErrorMiddleware sent it to the spider's errback
         role = "challenge" if archived.status in CHALLENGE_STATUSES else "error"
-        error = repr(HttpError(None, "Ignoring non-200 response"))
+        # the errback's error as the crawl recorded it: its repr shows the message, never the response
+        error = repr(HttpError(None, "Ignoring non-200 response"))  # type: ignore[arg-type]
     return FetchedDocument(
         site=context.get("site", ""),
         url=context.get("url") or archived.url,
