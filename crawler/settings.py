@@ -6,6 +6,8 @@ Project settings are prefixed ``XXGK_``. Offline runs against the loopback repli
 from the command line (``xxgk crawl --fast`` / ``-s DOWNLOAD_DELAY=0``), never here.
 """
 
+from pipelines import chain as _chain  # lower-case: Scrapy reads only upper-case names as settings
+
 BOT_NAME = "xxgk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -62,13 +64,9 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 XXGK_EXTRACT_TIMEOUT = 60.0
 XXGK_EXTRACT_MEMORY_MB = 2048
 
-# --- the pipeline: one stage per file, in this order ------------------------------------------
-ITEM_PIPELINES = {
-    "pipelines.normalise.NormalisePipeline": 100,
-    "pipelines.extract.ExtractPipeline": 200,
-    "pipelines.dedupe.DedupePipeline": 300,
-    "pipelines.store.StorePipeline": 400,
-}
+# --- the pipeline: one stage per file, in the order named once in pipelines/chain.py ---------
+# (normalise 100 → extract 200 → dedupe 300 → store 400)
+ITEM_PIPELINES = _chain.item_pipelines(_chain.CRAWL_CHAIN)
 
 # The archive sits closest to the downloader (after HttpCache at 900), so it sees every response as
 # received: redirects, errors that will be retried, robots.txt.

@@ -18,14 +18,6 @@ PACKAGES = ("crawler", "pipelines")
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 50
 
-# Known offenders on main when these checks were written, each being fixed on its own branch of
-# issue 16. The lead empties these after merging; nothing may be added to them.
-KNOWN_LONG_FILES = {
-    "crawler/reparse.py",  # i16-chain
-}
-KNOWN_LONG_FUNCTIONS: set[str] = set()
-KNOWN_UPWARD_IMPORTS: set[str] = set()
-
 
 def shipped_files() -> Iterator[Path]:
     """Every Python file of the project outside the tests (and their fixtures) and environments."""
@@ -103,10 +95,8 @@ def test_the_graph_is_read(graph: Graph) -> None:
 
 def test_no_import_circle(graph: Graph) -> None:
     """A topological order exists (graphlib names one circle when it does not)."""
-    known = {tuple(edge.split(" -> ")) for edge in KNOWN_UPWARD_IMPORTS}
-    acyclic = {a: {b for b in targets if (a, b) not in known} for a, targets in graph.items()}
     try:
-        TopologicalSorter(acyclic).prepare()
+        TopologicalSorter(graph).prepare()
     except CycleError as error:
         pytest.fail(f"import circle: {' -> '.join(error.args[1])}")
 
@@ -139,7 +129,7 @@ def test_nothing_imports_the_command_line(graph: Graph) -> None:
         and a != "crawler.cli"
         and not (inside(a, "crawler.commands") and inside(b, "crawler.commands"))
     ]
-    assert sorted(set(upward) - KNOWN_UPWARD_IMPORTS) == []
+    assert sorted(set(upward)) == []
 
 
 def test_no_file_over_the_limit() -> None:
@@ -148,7 +138,7 @@ def test_no_file_over_the_limit() -> None:
         for p in shipped_files()
         if len(p.read_text(encoding="utf-8").splitlines()) > MAX_FILE_LINES
     }
-    assert sorted(long - KNOWN_LONG_FILES) == []
+    assert sorted(long) == []
 
 
 def long_functions() -> set[str]:
@@ -165,15 +155,4 @@ def long_functions() -> set[str]:
 
 
 def test_no_function_over_the_limit() -> None:
-    assert sorted(long_functions() - KNOWN_LONG_FUNCTIONS) == []
-
-
-def test_the_allow_lists_only_shrink(graph: Graph) -> None:
-    """An offender fixed leaves its list: every entry must still offend, so the lead sees when one
-    can go (the goal is three empty lists)."""
-    lengths = {f: len((ROOT / f).read_text(encoding="utf-8").splitlines()) for f in KNOWN_LONG_FILES
-               if (ROOT / f).exists()}  # fmt: skip
-    assert sorted(f for f in KNOWN_LONG_FILES if lengths.get(f, 0) <= MAX_FILE_LINES) == []
-    assert sorted(KNOWN_LONG_FUNCTIONS - long_functions()) == []
-    gone = [e for e in KNOWN_UPWARD_IMPORTS if e.split(" -> ")[1] not in graph.get(e.split(" -> ")[0], ())]
-    assert gone == []
+    assert sorted(long_functions()) == []

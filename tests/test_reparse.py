@@ -277,7 +277,7 @@ def test_in_place_swaps_the_new_database_in_and_leaves_nothing_behind(archive: A
 def test_in_place_refuses_a_database_another_process_is_writing(
     archive: Archive, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("crawler.reparse.SWAP_TIMEOUT", 0.05)
+    monkeypatch.setattr("crawler.reparse.swap.SWAP_TIMEOUT", 0.05)
     fill(archive)
     writer = open_db(data_dir / "xxgk.db")
     writer.execute("BEGIN IMMEDIATE")  # a crawl mid-transaction

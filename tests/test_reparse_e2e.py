@@ -137,6 +137,18 @@ def test_reparse_with_the_replica_stopped_rebuilds_the_same_tables(crawled: Craw
         assert rebuilt[table] == expected[table], table
 
 
+def test_reparse_on_every_core_rebuilds_what_one_core_does(crawled: Crawled, tmp_path: Path) -> None:
+    """Extraction and the attachment links on worker processes, the one writer here: the same rows."""
+    warc_dir = crawled.data_dir / "warc"
+    inline = reparse(warc_dir, tmp_path / "inline.db", workers=0)
+    pooled = reparse(warc_dir, tmp_path / "pooled.db", workers=2)
+    assert (pooled.report_pages, pooled.documents, pooled.attachments) == (
+        inline.report_pages, inline.documents, inline.attachments)
+    expected, rebuilt = dump(tmp_path / "inline.db"), dump(tmp_path / "pooled.db")
+    for table in DUMPS:
+        assert rebuilt[table] == expected[table], table
+
+
 def test_every_report_page_reads_back_byte_exact_from_the_archive(crawled: Crawled) -> None:
     warc_dir = crawled.data_dir / "warc"
     urls = report_urls(crawled.data_dir / "xxgk.db")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from crawler.db import open_db
 from crawler.extract.model import Cell, CheckResult, ExtractedReport, Narrative
 from crawler.items import FetchedDocument, ReportPage
+from pipelines.chain import ChainStats
 from pipelines.dedupe import DedupePipeline
 from pipelines.store import StorePipeline
 
@@ -20,9 +20,7 @@ URL_A = "http://www.wendeng.gov.cn/art/2023/1/16/art_182996_11.html"
 URL_B = "http://www.wendeng.gov.cn/art/2023/1/16/art_122236_12.html"
 
 
-class Stats(Counter):
-    def inc_value(self, key: str, count: int = 1) -> None:
-        self[key] += count
+Stats = ChainStats  # the stages' stats stand-in (pipelines/chain.py)
 
 
 def extracted(received: int = 3, text: str = "正文") -> ExtractedReport:

@@ -4,6 +4,7 @@
 * :mod:`crawler.archive.writer` — WARC 1.1 writing (warcio), rolling, revisits, CDXJ indexing
 * :mod:`crawler.archive.cdxj` — the per-file CDXJ indexes: ``lookup``, ``iter_index``
 * :mod:`crawler.archive.reader` — ``iter_responses`` and ``read_record`` for reparse
+* :mod:`crawler.archive.responses` — a record back as the Scrapy response the spider received
 """
 
 from crawler.archive.cdxj import CdxEntry, iter_index, lookup

@@ -44,6 +44,7 @@ from scrapy.http import Response
 from crawler.archive.cdxj import CdxEntry, iter_index
 from crawler.archive.middleware import META_KEY as WARC_META_KEY
 from crawler.archive.reader import ArchiveReadError, PayloadResolver, read_http_headers, read_response
+from crawler.archive.responses import scrapy_response  # the same response a reparse builds
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +129,6 @@ class RevalidateMiddleware:
             logger.error("304 for %s but its capture cannot be read: %s", request.url, error)
             self._count("unreadable")
             return response  # the spider's errback records it; nothing is invented
-        from crawler.reparse import scrapy_response  # the same response a reparse builds
-
         not_modified = request.meta.get(WARC_META_KEY) or {}
         request.meta[NOT_MODIFIED_META_KEY] = not_modified
         request.meta[WARC_META_KEY] = {

@@ -24,7 +24,7 @@ from crawler.options import data_dir_option, fail, one_line
     help="Write the rebuilt database here (must not exist) instead of replacing DIR/xxgk.db.",
 )
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Processes for normalise/extract (0: inline)  [default: CPUs - 1]")  # fmt: skip
+              help="Processes for normalise/extract (0: inline)  [default: CPUs]")  # fmt: skip
 def reparse(data_dir: Path, into: Path | None, workers: int | None) -> None:
     """Rebuild the database from the WARC archive alone (no network).
 
@@ -38,10 +38,9 @@ def reparse(data_dir: Path, into: Path | None, workers: int | None) -> None:
         xxgk reparse --data-dir data --into /tmp/rebuilt.db
     """
     from crawler.reparse import reparse as rebuild
-    from crawler.reparse import reparse_in_place
-    from pipelines.offload import default_workers
+    from crawler.reparse import reparse_in_place, reparse_workers
 
-    workers = default_workers() if workers is None else workers
+    workers = reparse_workers() if workers is None else workers
 
     warc_dir = data_dir / "warc"
     if not any(warc_dir.glob("*.warc.gz")):

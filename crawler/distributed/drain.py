@@ -1,19 +1,17 @@
 """The single writer: move the items workers pushed to Redis into DIR/xxgk.db.
 
-The drainer runs the last two stages of the single-process pipeline — ``pipelines.dedupe`` and
-``pipelines.store``, the same classes on one connection — so it writes the rows a one-process crawl
-writes. Items survive a drainer restart: one is moved atomically from ``P:items`` to
-``P:items:draining`` (BLMOVE), stored in one SQLite transaction together with its envelope id
-(table ``drained_items``), and only then removed from ``P:items:draining``; a restarted drainer
-first finishes what is left there, and the id makes a second store of the same item a no-op.
+The drainer runs the database stages of the chain (``pipelines.chain.DATABASE_STAGES``: dedupe and
+store, the same classes on one connection), so it writes the rows a one-process crawl writes. Items
+survive a drainer restart: one is moved atomically from ``P:items`` to ``P:items:draining`` (BLMOVE),
+stored in one SQLite transaction together with its envelope id (table ``drained_items``), and only
+then removed from ``P:items:draining``; a restarted drainer first finishes what is left there, and
+the id makes a second store of the same item a no-op.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,27 +22,7 @@ from crawler.db import db_path
 from crawler.distributed import codec
 from crawler.distributed.connection import outage_of
 from crawler.distributed.state import Keys, SharedState
-from pipelines.dedupe import DedupePipeline
-from pipelines.store import StorePipeline
-
-
-@dataclass
-class DrainStats:
-    """The part of Scrapy's stats collector the stages use (the drainer runs no crawler)."""
-
-    values: Counter[str] = field(default_factory=Counter)
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.values[key] += count
-
-    def get_value(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set_value(self, key: str, value: Any) -> None:
-        self.values[key] = value
-
-    def get_stats(self) -> dict[str, Any]:
-        return dict(self.values)
+from pipelines.chain import DATABASE_STAGES, ChainStats, SyncChain
 
 
 class Drainer:
@@ -54,24 +32,21 @@ class Drainer:
         self.tick = tick  # called once per message drained (a progress line)
         self.keys = keys
         self.state = SharedState(server, keys)
-        self.stats = DrainStats()
-        path = db_path(data_dir)
-        self.dedupe = DedupePipeline(path, self.stats)  # type: ignore[arg-type]
-        self.store = StorePipeline(path, self.stats)  # type: ignore[arg-type]
+        self.stats = ChainStats()
+        # one connection for both stages: dedupe reads what the store committed, one transaction each
+        self.chain = SyncChain(db_path(data_dir), self.stats, DATABASE_STAGES, share_connection=True)
         self.reap_every = reap_every
         self.heartbeat_ttl = heartbeat_ttl  # after an outage, reaping waits this long (workers beat again)
         self.crawl_id: str | None = None
 
     def __enter__(self) -> Drainer:
-        self.store.open_spider()
-        self.dedupe.db = self.store.db  # one connection: dedupe reads what the store committed
+        self.chain.__enter__()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.dedupe.db = None
-        self.store.close_spider()  # refreshes the search index, as at the end of a crawl
+        self.chain.__exit__(*exc_info)  # the store's close refreshes the search index, as after a crawl
 
-    def run(self, *, until_complete: bool = True, poll_seconds: float = 0.5) -> DrainStats:
+    def run(self, *, until_complete: bool = True, poll_seconds: float = 0.5) -> ChainStats:
         """Drain until the seeded crawl is complete and every item is stored (or, with
         ``until_complete=False``, until the item list is empty)."""
         self.crawl_id = self.state.crawl_id()
@@ -126,14 +101,13 @@ class Drainer:
             self.tick(1)
 
     def store_once(self, item_id: str, worker: str | None, item: Any) -> None:
-        db = self.store.db
+        db = self.chain.db
         assert db is not None
         with db.atomic():
             if db.execute("SELECT 1 FROM drained_items WHERE id = ?", [item_id]).fetchone():
                 self.stats.inc_value("xxgk/drain/already_stored")
                 return
-            self.dedupe.process_item(item)
-            self.store.process_item(item)
+            self.chain.record(item)
             db["drained_items"].insert({"id": item_id, "worker": worker, "drained_at": utc_now()})
         self.stats.inc_value("xxgk/drain/items")
 

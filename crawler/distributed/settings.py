@@ -9,6 +9,7 @@ from typing import Any
 
 from crawler import settings as project
 from crawler.distributed.state import DEFAULT_PREFIX
+from pipelines.chain import WORKER_CHAIN, item_pipelines
 
 
 def worker_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
@@ -21,11 +22,7 @@ def worker_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[str, A
         "SCHEDULER_SERIALIZER": "crawler.distributed.codec",  # tagged JSON, not pickle
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         # workers normalise and extract (CPU scales with them); the drainer dedupes and stores
-        "ITEM_PIPELINES": {
-            "pipelines.normalise.NormalisePipeline": 100,
-            "pipelines.extract.ExtractPipeline": 200,
-            "pipelines.push.RedisPushPipeline": 300,
-        },
+        "ITEM_PIPELINES": item_pipelines(WORKER_CHAIN),
         # a host's concurrency and delay for the whole fleet (crawler/distributed/politeness.py)
         "DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES
         | {"crawler.distributed.politeness.FleetPoliteness": 940},

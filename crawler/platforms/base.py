@@ -12,7 +12,6 @@ import hashlib
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urldefrag
@@ -24,6 +23,10 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.archive.responses import CHALLENGE_STATUSES
+from crawler.builders import captured_at, content_type, fetch_error, meta_of, utc_now, warc_fields
+from crawler.builders import fetched_document as build_fetched_document
+from crawler.builders import report_page as build_report_page
 from crawler.extract.titles import clean_text, is_annual_report_title, report_year_from_title, simplified
 from crawler.faults import error_kind
 from crawler.incremental import History, load_history
@@ -105,7 +108,6 @@ def links_matching(links: Iterable[TextedT], patterns: Iterable[str]) -> list[Te
 
 LAYOUT_CHANGED = "layout_changed"
 STRUCTURAL_FETCH_FAILED = "structural_fetch_failed"
-CHALLENGE_STATUSES = frozenset({412, 521, 512})
 
 
 class PortalSpider(Spider):
@@ -214,23 +216,8 @@ class PortalSpider(Spider):
         files itself (a shared queue would hand them to other workers, away from the waiting page),
         and a crawl killed before the item was stored fetches the page, and its files, again."""
         self.inc_stat("xxgk/reports")
-        item = ReportPage(
-            site=self.profile.name,
-            url=response.request.url if response.request else response.url,
-            final_url=response.url,
-            status=response.status,
-            content_type=content_type(response),
-            body=response.body,
-            encoding=getattr(response, "encoding", None) or "",
-            sha256=hashlib.sha256(response.body).hexdigest(),
-            fetched_at=captured_at(meta_of(response)),
-            list_title=list_title,
-            list_date=list_date,
-            column=column,
-            column_url=column_url,
-            **site_fields(self.profile),
-            **warc_fields(meta_of(response)),
-        )
+        item = build_report_page(self.profile.name, response, list_title=list_title, list_date=list_date,
+                                 column=column, column_url=column_url, **site_fields(self.profile))
         if self.follow_attachments:
             links = attachment_links(response.body, response.url, item.encoding or None, self.profile.allowed_domains)
             item.attachments = list(await asyncio.gather(*(self.files.get(link, item.url) for link in links)))
@@ -313,18 +300,7 @@ class PortalSpider(Spider):
 
     def fetched_document(self, response: Response, role: str) -> FetchedDocument:
         self.inc_stat(f"xxgk/fetched/{role}")
-        return FetchedDocument(
-            site=self.profile.name,
-            url=response.request.url if response.request else response.url,
-            final_url=response.url,
-            status=response.status,
-            content_type=content_type(response),
-            sha256=hashlib.sha256(response.body).hexdigest(),
-            fetched_at=captured_at(meta_of(response)),
-            role=role,
-            size=len(response.body),
-            **warc_fields(meta_of(response)),
-        )
+        return build_fetched_document(self.profile.name, response, role)
 
     def on_error(self, failure: Failure) -> Iterator[FetchedDocument]:
         """Record a failed fetch; a failed structural page (home, column) fails the crawl."""
@@ -355,46 +331,3 @@ class PortalSpider(Spider):
             **warc_fields(meta_of(response) if response is not None else request.meta),
         )
 
-
-def fetch_error(failure: Failure) -> str:
-    """A failed download as one line: ``http 404``, ``too-large: …``, ``fetch: TimeoutError: …``."""
-    if failure.check(HttpError):
-        return f"http {failure.value.response.status}"
-    message = str(failure.value) or type(failure.value).__name__
-    if "download max size" in message or "maxsize" in message.lower():
-        return f"too-large: {message}"
-    return f"fetch: {type(failure.value).__name__}: {message}"
-
-
-def content_type(response: Response) -> str | None:
-    value = response.headers.get("Content-Type")
-    return value.decode("latin-1") if value else None
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def captured_at(meta: dict[str, Any]) -> str:
-    """The capture time: the archive's WARC-Date when archived, so a crawl and a reparse of its
-    archive agree to the microsecond; the clock otherwise."""
-    warc = meta.get("xxgk_warc") or {}
-    return warc.get("date") or utc_now()
-
-
-def meta_of(response: Response) -> dict[str, Any]:
-    """``response.meta``, or {} for a response built without a request (tests, reparse)."""
-    try:
-        return response.meta
-    except AttributeError:
-        return {}
-
-
-def warc_fields(meta: dict[str, Any]) -> dict[str, Any]:
-    """Copy the WARC location the archive middleware put in ``meta['xxgk_warc']``, if any."""
-    warc = meta.get("xxgk_warc") or {}
-    return {
-        "warc_file": warc.get("file"),
-        "warc_offset": warc.get("offset"),
-        "warc_record_id": warc.get("record_id"),
-    }

@@ -1,0 +1,95 @@
+"""``reparse``: rebuild every derived table from the archive into a fresh database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.archive.audit import ArchiveProblems
+from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
+from crawler.items import ReportPage
+from crawler.reparse.attachments import AttachmentsFromArchive, items_from
+from crawler.reparse.cores import WINDOW_PER_WORKER, cpu_on, extraction_pool, links_ahead
+from crawler.reparse.delivery import delivered
+from pipelines.chain import CRAWL_CHAIN, ChainStats, SyncChain
+
+
+@dataclass(slots=True)
+class ReparseSummary:
+    responses: int = 0  # response and revisit records read
+    report_pages: int = 0  # ReportPage items rebuilt
+    documents: int = 0  # FetchedDocument items rebuilt
+    attachments: int = 0  # files and images of report pages read from the archive (each record once)
+    skipped: int = 0  # records the spider never saw as items (redirects, retried attempts, robots.txt)
+    reports: int = 0  # rows in ``reports`` afterwards
+    versions: int = 0  # rows in ``report_versions`` afterwards
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+    #: what was wrong with the archive and skipped (crawler/archive/audit.py), one line each
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def reports_per_second(self) -> float:
+        return self.report_pages / self.seconds if self.seconds else 0.0
+
+
+def reparse(
+    warc_dir: Path, into: Path, *, stats: Any = None, workers: int = 0,
+    tick: Callable[[int], None] | None = None,
+) -> ReparseSummary:
+    """Rebuild every derived table from the archive under ``warc_dir`` into a new DB at ``into``.
+
+    ``workers`` > 0 runs the CPU stages (normalise, extract) on that many processes (the database
+    stages stay in this one, in capture order), so the result is the same as with ``workers=0``.
+    ``tick(1)`` is called for each archived response read (a progress bar).
+    """
+    into = Path(into)
+    if into.exists() and into.stat().st_size > 0:
+        raise FileExistsError(f"{into} exists: reparse builds a fresh database")
+    if not Path(warc_dir).is_dir():
+        raise FileNotFoundError(f"no archive at {warc_dir}")
+    stats = stats if stats is not None else ChainStats()
+    summary = ReparseSummary()
+    started = time.perf_counter()
+    # a 304 answer to a revalidation is read as the capture the crawl replayed (crawler/archive/revalidate.py)
+    problems = ArchiveProblems()
+    records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary, tick)
+    # the pool first: its workers load while this process opens the database
+    with extraction_pool(workers) as pool, SyncChain(into, stats, CRAWL_CHAIN) as chain:
+        in_flight, attachments = WINDOW_PER_WORKER * workers, AttachmentsFromArchive()
+        looked_ahead = links_ahead(pool, delivered(records), attachments, in_flight=in_flight)
+        items = items_from(looked_ahead, attachments)
+        _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=in_flight), summary)
+        summary.reports = chain.db["reports"].count
+        summary.versions = chain.db["report_versions"].count
+    summary.seconds = time.perf_counter() - started
+    summary.skipped = summary.responses - summary.report_pages - summary.documents - summary.attachments
+    summary.stats = stats.get_stats()
+    summary.problems = [str(problem) for problem in problems.found]
+    return summary
+
+
+def _record_all(chain: SyncChain, items: Iterator[Any], summary: ReparseSummary) -> None:
+    """The database stages, here in the one writer, on items whose CPU stages have run."""
+    attachment_records: set[str] = set()
+    for item in items:
+        if isinstance(item, ReportPage):
+            summary.report_pages += 1
+            attachment_records.update(a.warc_record_id for a in item.attachments if a.warc_record_id)
+            summary.attachments = len(attachment_records)
+        else:
+            summary.documents += 1
+        chain.record(item)
+
+
+def _counted(
+    records: Iterator[ArchivedResponse], summary: ReparseSummary, tick: Callable[[int], None] | None = None
+) -> Iterator[ArchivedResponse]:
+    for record in records:
+        summary.responses += 1
+        if tick is not None:
+            tick(1)
+        yield record
