@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from crawler.platforms.catalog import find_profile
+from crawler.sites.catalog import find_profile
 
 from crawler.db import open_db
 from crawler.platforms.urls import url_host
