@@ -53,7 +53,10 @@ class Drainer:
         self.recover()
         next_reap = 0.0
         while True:
-            message = self.server.blmove(self.keys.items, self.keys.draining, poll_seconds, "RIGHT", "LEFT")
+            # redis-py types the timeout as int; BLMOVE takes decimal seconds (Redis >= 6)
+            message = self.server.blmove(
+                self.keys.items, self.keys.draining, poll_seconds, "RIGHT", "LEFT"  # type: ignore[arg-type]
+            )
             if message is not None:
                 self.drain_one(message)
                 continue
@@ -85,7 +88,7 @@ class Drainer:
             self.stats.inc_value("xxgk/drain/recovered")
             self.drain_one(message)
 
-    def drain_one(self, message: bytes) -> None:
+    def drain_one(self, message: bytes | str) -> None:
         try:
             envelope = codec.loads(message)
             item_id, item = envelope["id"], envelope["item"]
@@ -96,7 +99,7 @@ class Drainer:
             self.stats.set_value("xxgk/drain/last_error", f"{type(exc).__name__}: {exc}")
         else:
             self.store_once(item_id, envelope.get("worker"), item)
-        self.server.lrem(self.keys.draining, 1, message)
+        self.server.lrem(self.keys.draining, 1, message)  # type: ignore[arg-type]  # bytes are what LRANGE gave
         if self.tick is not None:
             self.tick(1)
 
