@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -103,28 +103,22 @@ def run_crawl(
 
 
 def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """A distributed worker's crawl: one spider per seeded site (``{"year": …}`` as seeded), in one
-    process whose requests come from the shared queue (no job directory: Redis holds the state)."""
-    return run_sites(settings, sorted(sites), lambda site: spider_arguments(site, sites[site].get("year")))
-
-
-def run_sites(
-    settings: Any, sites: Sequence[str], arguments: Callable[[str], dict[str, str]],
-    prepare: Callable[[Any, str], None] | None = None,
-) -> list[dict[str, Any]]:
-    """One Scrapy process, one crawler per site (``prepare``d before it starts, with its spider's
-    ``arguments``), run until all finish; one summary per site, in order."""
+    """A distributed worker's crawl: every seeded site at once (their requests come from one shared
+    queue, so none may wait for another to finish), one spider per site (``{"year": …}`` as seeded),
+    no job directory (Redis holds the state) — and one extraction pool for all of them, as in a
+    many-site run (pipelines/offload.py), not one per site."""
     from scrapy.crawler import CrawlerProcess
+
+    from pipelines.offload import shared_pool
 
     process = CrawlerProcess(settings)
     crawlers = []
-    for site in sites:
+    for site in sorted(sites):
         crawler = process.create_crawler(site)
-        if prepare is not None:
-            prepare(crawler, site)
         crawlers.append(crawler)
-        process.crawl(crawler, **arguments(site))
-    process.start()
+        process.crawl(crawler, **spider_arguments(site, sites[site].get("year")))
+    with shared_pool(process.settings):
+        process.start()
     return [crawl_summary(crawler) for crawler in crawlers]
 
 

@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from crawler.sites.catalog import find_profile
 
 from crawler.db import open_db
 from crawler.platforms.urls import url_host
+from crawler.sites.catalog import find_profile
 from tests.replica.counties import ARCHETYPES, RESERVED, county_specs, county_world
 from tests.replica.fixture import Counties, running_counties
 from tests.replica.pacing import Pacing

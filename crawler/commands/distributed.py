@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 
 from crawler.diskfull import is_disk_full
 from crawler.distributed.connection import outage_seconds, resilient_redis
+from crawler.distributed.politeness import delay_in_the_fleet
 from crawler.distributed.state import CrawlStateLost, Keys, SharedState
 from crawler.options import data_dir_option, fail, prefix_option, redis_option, settings_option
 from crawler.running import FAST_SETTINGS, project_settings, run_seeded, spider_names
@@ -135,6 +136,7 @@ def worker(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout
     """
     state = connect(redis_url, prefix)
     scrapy_settings = project_settings(worker_overrides(redis_url, prefix, data_dir, fast, idle_timeout, name) | settings)
+    delay_in_the_fleet(scrapy_settings)  # the grant alone spaces a host's requests across workers
     sites = wait_for_sites(state, scrapy_settings.getfloat("XXGK_WORKER_IDLE_TIMEOUT"))
     if not sites:
         click.echo(f"nothing seeded at {redis_url} (prefix {prefix!r}): seed with `xxgk crawl --distributed`")

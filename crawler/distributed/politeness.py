@@ -16,8 +16,11 @@ grant ends with the response or the error; one held by a killed worker expires a
 ``--fast`` (the loopback replica only) turns it off along with the delays (``XXGK_HOST_POLITENESS``).
 
 The middleware sits just below the archive's (950), so the WARC-Date of a request is the time it was
-granted: the fleet's schedule can be checked from the archive alone. A worker's own delay and per-domain
-limit stay in force after it (they can only space a worker's requests further).
+granted: the fleet's schedule can be checked from the archive alone. A downloader middleware runs before
+the request waits in the worker's own downloader slot, so a local delay after the grant could bring two
+workers' sends closer than the fleet's delay: with the grants on, :func:`delay_in_the_fleet` moves the
+delay into the grant (the worker's DOWNLOAD_DELAY, jitter and AutoThrottle off). The worker's per-domain
+limit stays (it can only hold a request longer).
 """
 
 from __future__ import annotations
@@ -124,3 +127,16 @@ class FleetPoliteness:
         if held is not None:
             host, grant = held
             self.server.zrem(host_keys(self.prefix, host)[0], grant)
+
+
+def delay_in_the_fleet(settings: Any) -> None:
+    """With fleet politeness on, a worker's delay between requests to a host is the grant's alone
+    (``XXGK_HOST_DELAY``, default the configured ``DOWNLOAD_DELAY``): the local delay, its jitter and
+    AutoThrottle's adaptive delay are turned off, so the request leaves when it is granted. ``settings``:
+    the worker's Scrapy settings, before any crawler is made from them."""
+    if not settings.getbool("XXGK_HOST_POLITENESS", True):
+        return
+    delay = settings.getfloat("XXGK_HOST_DELAY", settings.getfloat("DOWNLOAD_DELAY", 0.0))
+    settings.set("XXGK_HOST_DELAY", delay, priority="cmdline")
+    for name, value in (("DOWNLOAD_DELAY", 0), ("DOWNLOAD_DELAY_JITTER", 0), ("AUTOTHROTTLE_ENABLED", False)):
+        settings.set(name, value, priority="cmdline")
