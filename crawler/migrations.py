@@ -24,6 +24,8 @@ RENAMED = {
     "m015_bodies": "m008_bodies_table",
     "m019_similar_reports": "m009_similarity_tables",
     "m019_quality_views": "m010_quality_views",
+    # recorded by databases made while issue 17 was developed (bench data directories)
+    "m020_list_entries_and_known_pages": "m011_documents_list_entries_and_crawl_runs_known_pages",
 }
 
 

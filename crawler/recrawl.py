@@ -107,12 +107,15 @@ def read_entries(path: Path, site: str) -> dict[str, ListEntry]:
         columns = {row["name"] for row in conn.execute("PRAGMA table_info(documents)")}
         if "list_title" not in columns:
             return {}
-        marks = ", ".join("?" for _ in PAGE_ROLES)
+        # a failed fetch is a page's latest too: a page gone (404) after being known is asked for once,
+        # then no longer known, so it is not asked for by URL every night (only if a list shows it again)
+        roles = (*PAGE_ROLES, "error", "challenge")
+        marks = ", ".join("?" for _ in roles)
         rows = conn.execute(
             "SELECT d.url, d.list_title, d.list_date, d.fetched_at, d.status, d.error, d.role, r.year "
             f"FROM documents d LEFT JOIN reports r ON r.id = d.report_id "
             f"WHERE d.site = ? AND d.role IN ({marks}) ORDER BY d.id",
-            [site, *PAGE_ROLES],
+            [site, *roles],
         )
         return dict(_known(rows))
     finally:

@@ -186,9 +186,9 @@ def test_a_spider_without_a_database_shares_no_state_through_the_default() -> No
 
 
 def store_page(db_dir: Path, url: str, *, title: str | None, fetched_at: str, status: int = 200,
-               error: str | None = None) -> None:
+               error: str | None = None, role: str = "page") -> None:
     db = open_db(db_dir / "xxgk.db")
-    db["documents"].insert({"site": "s", "url": url, "final_url": url, "status": status, "role": "page",
+    db["documents"].insert({"site": "s", "url": url, "final_url": url, "status": status, "role": role,
                             "fetched_at": fetched_at, "error": error, "list_title": title, "list_date": "2024-01-16"})
     db.close()
 
@@ -202,6 +202,14 @@ def test_known_entries_come_from_each_pages_latest_good_fetch(tmp_path: Path) ->
     entries = read_entries(tmp_path / "xxgk.db", "s")
     assert entries == {URLS[0]: ListEntry(URLS[0], "new", "2024-01-16", date(2026, 2, 2), None, "page")}
     assert read_entries(tmp_path / "xxgk.db", "other") == {}
+
+
+def test_a_known_page_that_failed_its_last_fetch_is_no_longer_known(tmp_path: Path) -> None:
+    # a page deleted after it was known: re-verified once (404, an error row), then not asked for again
+    store_page(tmp_path, URLS[0], title="t", fetched_at="2026-01-01T01:00:00Z")
+    store_page(tmp_path, URLS[0], title=None, fetched_at="2026-02-01T01:00:00Z", status=404,
+               error="HTTP 404", role="error")
+    assert read_entries(tmp_path / "xxgk.db", "s") == {}
 
 
 def test_a_full_crawl_knows_no_page(tmp_path: Path) -> None:
