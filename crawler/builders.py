@@ -18,11 +18,10 @@ from twisted.python.failure import Failure
 from crawler.archive.reader import ArchivedResponse
 from crawler.archive.responses import CHALLENGE_STATUSES, EMPTY_SHA256, record_warc_fields
 from crawler.faults import challenge_kind
-from crawler.items import FetchedDocument, ReportPage
+from crawler.items import REPORT_ROLES, FetchedDocument, ReportPage
 from crawler.platforms.attachments import download_name, header_text
 from crawler.sites.catalog import site_fields_by_name
 
-REPORT_ROLES = frozenset({"page", "alias"})
 #: the bodies FetchedDocument keeps (extraction reads them); list pages keep none, as in the crawl
 BODY_ROLES = frozenset({"attachment", "image"})
 

@@ -22,9 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.db import db_path
-
-#: report page roles whose URLs count as known once fetched with a 200
-REPORT_ROLES = ("page", "alias")
+from crawler.items import REPORT_ROLES
 
 
 @dataclass(frozen=True, slots=True)

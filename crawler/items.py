@@ -13,6 +13,9 @@ from typing import Any
 
 from crawler.extract.model import ExtractedReport, Page
 
+#: the roles of a report page's documents rows: the page itself, or another URL serving it
+REPORT_ROLES = ("page", "alias")
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:

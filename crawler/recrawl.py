@@ -39,15 +39,13 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 
 from crawler.db import db_path
-from crawler.items import KnownReport
+from crawler.items import REPORT_ROLES, KnownReport
 
 #: default re-verification period (days): every known report page is fetched again at least this often
 REVERIFY_DAYS = 30
 SKIPPED_STAT = "xxgk/recrawl/known"  # listed as before and not due: not fetched
 REVERIFIED_STAT = "xxgk/recrawl/reverified"  # known, listed as before, but due: fetched to re-verify
 RELISTED_STAT = "xxgk/recrawl/relisted"  # known URL whose title or date changed: fetched
-#: roles of report pages (as crawler/incremental.py): their latest good fetch makes them known
-PAGE_ROLES = ("page", "alias")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +107,7 @@ def read_entries(path: Path, site: str) -> dict[str, ListEntry]:
             return {}
         # a failed fetch is a page's latest too: a page gone (404) after being known is asked for once,
         # then no longer known, so it is not asked for by URL every night (only if a list shows it again)
-        roles = (*PAGE_ROLES, "error", "challenge")
+        roles = (*REPORT_ROLES, "error", "challenge")
         marks = ", ".join("?" for _ in roles)
         rows = conn.execute(
             "SELECT d.url, d.list_title, d.list_date, d.fetched_at, d.status, d.error, d.role, r.year "

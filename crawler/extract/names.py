@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = [
+    "UNIT_KINDS",
     "UNIT_NAME",
     "agency_data",
     "agency_level",

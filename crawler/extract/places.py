@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from crawler.extract.names import UNIT_NAME, agency_data
+from crawler.extract.names import UNIT_KINDS, UNIT_NAME, agency_data
 
 _PORTAL = re.compile(
     r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?网"
@@ -16,7 +16,8 @@ _PORTAL = re.compile(
 _SPEAKER = re.compile(r"我(县|区|市|旗)")
 _NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
 _NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我")
-_UNIT_SUFFIXES = ("自治区", "自治州", "自治县", "自治旗", "省", "市", "县", "区", "旗", "盟", "州")
+#: the kinds of unit, the longer first where one ends another (自治区 before 区): the names' own list
+_UNIT_SUFFIXES = tuple(sorted(UNIT_KINDS.split("|"), key=len, reverse=True))
 _UNIT_CHARS = frozenset("省市县区旗盟州")
 # Unit characters that never sit inside a place's own name; 州 does (伊州区, 郑州市, 兰州新区).
 _IN_PLACE_NOT = _UNIT_CHARS - {"州"}
