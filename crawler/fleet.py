@@ -119,7 +119,9 @@ class Fleet:
     def start(self) -> list[dict[str, Any]]:
         with ExitStack() as stack:
             stack.enter_context(shared_pool(self.settings))
-            if data_dir := self.settings.get("XXGK_DATA_DIR"):
+            # one site keeps a connection of its own, and its whole-database passes at its close (a
+            # failed pass then counts in its summary); many share one writer, the passes at the end
+            if (data_dir := self.settings.get("XXGK_DATA_DIR")) and len(self.summaries) > 1:
                 stack.enter_context(shared_database(db_path(data_dir)))
             self.launch()
             self.run.startup_seconds = time.perf_counter() - self.began
