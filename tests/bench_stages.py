@@ -8,8 +8,9 @@ Measured inside the crawl process, bench-only (nothing here is imported by the c
 * extraction: the CPU of the extraction pool's worker processes (normalise + extract run there),
   read from /proc after the pool closed: the forkserver is this process's child and reaps the
   workers, so its ``cutime``/``cstime`` hold theirs (live descendants are added as they stand);
-* spider: the rest of the crawl process's own CPU (Scrapy's engine, downloader, the spiders'
-  callbacks, handing items to the pool) — process CPU minus the three timed stages.
+* spider: the rest of the crawl process's own CPU from the call to ``run_crawl`` on (the fleet's
+  start, Scrapy's engine and downloader, the spiders' callbacks, handing items to the pool) —
+  process CPU minus the three timed stages.
 
 Linux-only (/proc); elsewhere extraction reads 0.
 """
