@@ -1,10 +1,13 @@
-"""Many sites in one run: ``python -m tests.bench scale`` (or ``python -m tests.bench_scale [budget_s]``).
+"""Many sites in one run: ``make bench scale`` (``python -m tests.bench_scale [budget_s] [--quick]``).
 
 One `xxgk crawl` (crawler/fleet.py) of 1, 10, 100 and 1,000 sites, each in a fresh process against the
 replica, for as long as a ten-minute budget allows; the sizes that would not fit are extrapolated with
-the slope of the last two measured (marked ``~``). Prints wall time, time per site, pages/s, peak RSS
-of the crawl process and of an extraction worker, start-up time (spider loader, pool, database and the
-first crawlers scheduled) and the most requests any host saw at once.
+the slope of the last two measured (marked ``~``). Prints one table: wall time, time per site,
+pages/s, peak RSS of the crawl process, start-up time (spider loader, pool, database and the first
+crawlers scheduled) and CPU ms per page by stage (tests/bench_stages.py says how each is measured).
+Then, in the same run, the peers: re-crawl bytes of the unchanged replica with and without
+validators (tests/bench_recrawl.py) and reparse reports/s on one core and on all
+(tests/bench_reparse.py). ``--quick``: 1, 10 and 30 sites, one reparse round, to try the bench.
 
 Sites: the many-site replica's generated counties (tests/replica/counties.py) when it is there, else
 profiles named ``scaleNNNN`` over the replica's six hosts in turn (several sites per host: the
