@@ -48,8 +48,15 @@ doctor: install  ## what this machine has, lacks, and what each missing piece di
 test: install system replay-env  ## the whole test suite, offline
 	$(BIN)/python -m pytest -q
 
-bench: install  ## throughput against peers measured in the same run
-	$(BIN)/python -m tests.bench
+# `make bench scale recrawl`: the words after `bench` are its sections (tests/bench.py SECTIONS), not
+# targets of their own; `make bench` alone runs every section; QUICK=1: `bench scale --quick`
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+BENCH_SECTIONS := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+$(eval $(BENCH_SECTIONS):;@:)
+endif
+
+bench: install  ## throughput against peers measured in the same run (`make bench scale`: one section)
+	$(BIN)/python -m tests.bench $(BENCH_SECTIONS) $(if $(QUICK),--quick)
 
 eval: install  ## extraction vs the hand-read truth of tests/realworld: per-field hits and every miss; then OCR of table pictures
 	$(BIN)/python -m tests.realworld.evaluate

@@ -2,6 +2,7 @@
 
     python -m tests.bench            # everything
     python -m tests.bench extract    # one section: crawl | extract | documents | reparse | recrawl | distributed | platforms | similarity | scale
+    python -m tests.bench scale --quick   # 1, 10 and 30 sites only (`make bench scale QUICK=1`)
 
 Never used as timed assertions in tests: machines differ, ratios are what we track.
 """
@@ -257,10 +258,10 @@ def bench_similarity_section() -> None:
     bench_similarity()
 
 
-def bench_scale_section() -> None:
+def bench_scale_section(quick: bool = False) -> None:
     from tests.bench_scale import bench_scale
 
-    bench_scale()
+    bench_scale(quick=quick)
 
 
 SECTIONS: dict[str, Callable[[], None]] = {
@@ -284,8 +285,9 @@ def main(argv: Sequence[str]) -> None:
     if argv and argv[0] == "_bare":
         print(json.dumps(run_bare_crawl(argv[1])))
         return
-    for name in argv or list(SECTIONS):
-        SECTIONS[name]()
+    quick = "--quick" in argv  # `scale --quick`: 1, 10 and 30 sites, the peers on the default replica
+    for name in [arg for arg in argv if arg != "--quick"] or list(SECTIONS):
+        bench_scale_section(quick) if name == "scale" else SECTIONS[name]()
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
-"""Many sites in one run: ``python -m tests.bench scale`` (or ``python -m tests.bench_scale [budget_s]``).
+"""Many sites in one run: ``make bench scale`` (``python -m tests.bench_scale [budget_s] [--quick]``).
 
 One `xxgk crawl` (crawler/fleet.py) of 1, 10, 100 and 1,000 sites, each in a fresh process against the
 replica, for as long as a ten-minute budget allows; the sizes that would not fit are extrapolated with
-the slope of the last two measured (marked ``~``). Prints wall time, time per site, pages/s, peak RSS
-of the crawl process and of an extraction worker, start-up time (spider loader, pool, database and the
-first crawlers scheduled) and the most requests any host saw at once.
+the slope of the last two measured (marked ``~``). Prints one table: wall time, time per site,
+pages/s, peak RSS of the crawl process, start-up time (spider loader, pool, database and the first
+crawlers scheduled) and CPU ms per page by stage (tests/bench_stages.py says how each is measured).
+Then, in the same run, the peers: re-crawl bytes of the unchanged replica with and without
+validators (tests/bench_recrawl.py) and reparse reports/s on one core and on all
+(tests/bench_reparse.py). ``--quick``: 1, 10 and 30 sites, one reparse round, to try the bench.
 
 Sites: the many-site replica's generated counties (tests/replica/counties.py) when it is there, else
 profiles named ``scaleNNNN`` over the replica's six hosts in turn (several sites per host: the
@@ -26,9 +29,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.bench_stages import STAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1, 10, 30, 100, 300, 1000)
 SHOWN = (1, 10, 100, 1000)  # always in the table, measured or extrapolated
+QUICK_SIZES = (1, 10, 30)  # `--quick`: to try the bench itself, all measured
 BUDGET_S = 600.0
 YEAR = 2023
 
@@ -71,17 +77,23 @@ def run_sites_here(data_dir: str, names_file: str) -> dict[str, Any]:
     """In a subprocess: the crawl of the named sites, with what it cost this process."""
     from crawler import fleet
     from crawler.running import FAST_SETTINGS, run_crawl
+    from tests.bench_stages import descendants_cpu, instrument, own_cpu, stage_split
 
     names = Path(names_file).read_text(encoding="utf-8").split()
+    spent = instrument()
     # pages only: LibreOffice conversions of attachments would dominate (they are `bench documents`);
     # what grows with the number of sites is the crawl machinery, measured here
     settings = dict(FAST_SETTINGS) | {"LOG_LEVEL": "ERROR", "XXGK_PROGRESS": False, "XXGK_ATTACHMENTS": False}
-    began = time.perf_counter()
+    # the interpreter's start and imports are no stage's: CPU from here on (start-up is its own column)
+    began, cpu_began = time.perf_counter(), own_cpu()
     summaries = run_crawl(names, Path(data_dir), YEAR, settings)
     wall = time.perf_counter() - began
     run = fleet.last_run
     assert run is not None
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    stages = stage_split(spent, own_cpu() - cpu_began, descendants_cpu() + children.ru_utime + children.ru_stime)
     return {
+        "stage_cpu": stages,
         "sites": len(names), "wall": wall, "startup": run.startup_seconds,
         "pages": sum(s["pages"] for s in summaries), "reports": sum(s["report_pages"] for s in summaries),
         "failed": sum(s.get("run_status") == "failed" for s in summaries),
@@ -128,51 +140,94 @@ def extrapolated(count: int, a: dict[str, Any], b: dict[str, Any]) -> dict[str, 
     keys = ("wall", "pages", "rss_mb", "worker_rss_mb")
     # start-up: never below the largest run's (a falling slope between two noisy runs is no saving)
     startup = max(at("startup"), b["startup"])
+    # CPU per page: the largest run's (the stages' work is per page; what grows is the wall time)
+    stage_cpu = {stage: cpu / b["pages"] * at("pages") for stage, cpu in b["stage_cpu"].items()}
     return {"sites": count, "estimated": True, **{key: at(key) for key in keys}, "startup": startup,
-            "host_peak": b["host_peak"]}
+            "host_peak": b["host_peak"], "stage_cpu": stage_cpu}
+
+
+HEADER = (f"{'sites':>6} {'wall s':>8} {'s/site':>6} {'pages/s':>7} {'RSS MB':>6} {'start s':>7}  CPU ms/page: "
+          + " ".join(f"{stage:>10}" for stage in STAGES))
 
 
 def row(result: dict[str, Any]) -> str:
     mark = "~" if result.get("estimated") else " "
     per_site = result["wall"] / result["sites"]
     rate = result["pages"] / result["wall"] if result["wall"] else 0.0
-    return (f"{mark}{result['sites']:>5} sites  {result['wall']:8.1f} s  {per_site:6.2f} s/site  {rate:6.1f} pages/s  "
-            f"RSS {result['rss_mb']:6.0f} MB (+worker {result['worker_rss_mb']:4.0f})  "
-            f"start-up {result['startup']:5.2f} s  host peak {result['host_peak']}")
+    per_page = 1000 / result["pages"] if result["pages"] else 0.0
+    cpu = " ".join(f"{result['stage_cpu'][stage] * per_page:10.2f}" for stage in STAGES)
+    return (f"{mark}{result['sites']:>5} {result['wall']:8.1f} {per_site:6.2f} {rate:7.1f} "
+            f"{result['rss_mb']:6.0f} {result['startup']:7.2f}  {' ' * 12} {cpu}")
 
 
-def bench_scale(budget: float = BUDGET_S) -> None:
-    print(f"scale: one `xxgk crawl` of N sites (crawler/fleet.py), --year {YEAR}, pages only, on {platform.node()} "
-          f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}); ~ = extrapolated", flush=True)
+def measure_sizes(sizes: tuple[int, ...], budget: float) -> list[dict[str, Any]]:
+    """Each size in turn while the budget lasts (predicted from the largest run's time per site)."""
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
-    for count in SIZES:
+    for count in sizes:
         left = budget - (time.perf_counter() - started)
-        if len(results) >= 2:  # sites run side by side: predict from the largest run's time per site
-            last = results[-1]
-            if last["wall"] / last["sites"] * count > left:
-                break
+        if len(results) >= 2 and results[-1]["wall"] / results[-1]["sites"] * count > left:
+            break
         results.append(measure(count))
-        line(f"{count} sites", row(results[-1]).strip())
+        print(f"  measured {count} sites in {results[-1]['wall']:.1f} s", flush=True)
+    return results
+
+
+def scale_table(sizes: tuple[int, ...], shown: tuple[int, ...], budget: float) -> dict[int, dict[str, Any]]:
+    """Print the one table (measured sizes, then the shown ones extrapolated); return it by size."""
+    results = measure_sizes(sizes, budget)
     measured_sizes = {result["sites"] for result in results}
     first, second = (results[-2], results[-1]) if len(results) > 1 else (results[-1], results[-1])
-    for count in SHOWN:
-        if count not in measured_sizes:
-            results.append(extrapolated(count, first, second))
-            line(f"{count} sites (extrapolated)", row(results[-1]).strip())
-    by_size = {result["sites"]: result for result in results}
-    if 10 in by_size and 1000 in by_size:
-        ratio = (by_size[1000]["wall"] / 1000) / (by_size[10]["wall"] / 10)
-        line("time per site, 1,000 vs 10 sites", f"{ratio:.2f}× (done when ≤ 1.25×)")
-        line("peak RSS at 1,000 sites", f"{by_size[1000]['rss_mb'] + by_size[1000]['worker_rss_mb']:.0f} MB "
+    results += [extrapolated(count, first, second) for count in shown if count not in measured_sizes]
+    by_size = {result["sites"]: result for result in sorted(results, key=lambda r: r["sites"])}
+    print(HEADER)
+    for count in sorted(set(shown) | measured_sizes):
+        print(row(by_size[count]), flush=True)
+    return by_size
+
+
+def print_targets(by_size: dict[int, dict[str, Any]], big: int) -> None:
+    if 10 in by_size and big in by_size and big > 10:
+        ratio = (by_size[big]["wall"] / big) / (by_size[10]["wall"] / 10)
+        line(f"time per site, {big:,} vs 10 sites", f"{ratio:.2f}× (done when ≤ 1.25×)")
+        line(f"peak RSS at {big:,} sites", f"{by_size[big]['rss_mb'] + by_size[big]['worker_rss_mb']:.0f} MB "
              "(crawl + one worker; done when < 2048 MB)")
+
+
+def print_peers(quick: bool) -> None:
+    """In the same run: re-crawl bytes of the unchanged replica with and without validators, and
+    reparse reports/s on one core and on all (tests/bench_recrawl.py, tests/bench_reparse.py)."""
+    from tests.bench_recrawl import bench_server
+    from tests.bench_reparse import MIN_REPORTS, bench_reparse
+
+    # the default replica: the large one's three crawls per server would take the bench past 15 minutes
+    recrawls = {validators: bench_server("default", validators) for validators in (True, False)}
+    print("re-crawl of the unchanged replica, bytes received / the first crawl's:")
+    for validators, runs in recrawls.items():
+        kind = "with validators   " if validators else "without validators"
+        first = runs["first"]["bytes"]
+        line(f"{kind}: incremental / full", f"{runs['incremental']['bytes'] / first:6.3f} / "
+             f"{runs['full']['bytes'] / first:6.3f}")
+    bench_reparse(MIN_REPORTS, rounds=1 if quick else 2)
+
+
+def bench_scale(budget: float = BUDGET_S, quick: bool = False) -> None:
+    sizes, shown = (QUICK_SIZES, QUICK_SIZES) if quick else (SIZES, SHOWN)
+    print(f"scale: one `xxgk crawl` of N sites (crawler/fleet.py), --year {YEAR}, pages only, on {platform.node()} "
+          f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}); ~ = extrapolated; "
+          "CPU per stage as tests/bench_stages.py measures it", flush=True)
+    by_size = scale_table(sizes, shown, budget)
+    print_targets(by_size, max(shown))
+    print_peers(quick)
 
 
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "_run":
         print(json.dumps(run_sites_here(argv[1], argv[2])))
         return
-    bench_scale(float(argv[0]) if argv else BUDGET_S)
+    quick = "--quick" in argv
+    numbers = [float(arg) for arg in argv if arg != "--quick"]
+    bench_scale(numbers[0] if numbers else BUDGET_S, quick=quick)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ file and cannot serve one in capture order. Readers here do not depend on either
 from __future__ import annotations
 
 import base64
+import glob
 import heapq
 import json
 import logging
@@ -135,8 +136,14 @@ def warc_sort_key(path: Path) -> tuple[str, str, str]:
     return (match.group(1), match.group(2), path.name)
 
 
-def warc_files(warc_dir: str | Path) -> list[Path]:
-    return sorted(Path(warc_dir).glob(WARC_GLOB), key=warc_sort_key)
+def warc_files(warc_dir: str | Path, spider: str | None = None) -> list[Path]:
+    """The WARC files under ``warc_dir`` in capture order (only those ``spider`` wrote, if given)."""
+    # the spider's own name prefix in the glob: a writer opening among 1,000 sites' files lists its own
+    pattern = WARC_GLOB if spider is None else f"xxgk-{glob.escape(spider)}-{WARC_GLOB}"
+    paths = Path(warc_dir).glob(pattern)
+    # the prefix also matches a spider named "<spider>-more": the exact name is checked once more
+    mine = paths if spider is None else (path for path in paths if spider_of(path) == spider)
+    return sorted(mine, key=warc_sort_key)
 
 
 def spider_of(path: Path) -> str | None:
@@ -150,9 +157,7 @@ def spider_of(path: Path) -> str | None:
 def iter_index(warc_dir: str | Path, spider: str | None = None) -> Iterator[CdxEntry]:
     """Every index entry under ``warc_dir`` (only the files ``spider`` wrote, if given), file by file
     in capture order."""
-    for warc_path in warc_files(warc_dir):
-        if spider is not None and spider_of(warc_path) != spider:
-            continue
+    for warc_path in warc_files(warc_dir, spider):
         index_path = warc_path.with_name(warc_path.name + INDEX_SUFFIX)
         if index_path.exists():
             yield from _read_index(index_path)
@@ -231,10 +236,11 @@ def lookup(warc_dir: str | Path, url: str, *, method: str | None = None) -> list
     return sorted(found, key=lambda entry: (entry.timestamp, entry.warc_date or ""))
 
 
-def load_digest_map(warc_dir: str | Path) -> dict[str, CdxEntry]:
-    """Payload digest → the first full (non-revisit) capture holding that payload."""
+def load_digest_map(warc_dir: str | Path, spider: str | None = None) -> dict[str, CdxEntry]:
+    """Payload digest → the first full (non-revisit) capture holding that payload (among the files
+    ``spider`` wrote, if given)."""
     originals: dict[str, CdxEntry] = {}
-    for entry in iter_index(warc_dir):
+    for entry in iter_index(warc_dir, spider):
         if entry.digest and not entry.is_revisit:
             originals.setdefault(entry.digest, entry)
     return originals

@@ -115,8 +115,11 @@ class WarcArchiveWriter:
             self._originals = self._originals_from_index()
 
     def _originals_from_index(self) -> dict[str, Original]:
+        # this site's files only: reading every site's index made each crawler's start cost grow with
+        # the sites archived before it (1,000 sites in one run); a revisit now always points into
+        # the site's own files
         originals = {}
-        for digest, entry in load_digest_map(self.warc_dir).items():
+        for digest, entry in load_digest_map(self.warc_dir, self.spider_name).items():
             if entry.record_id and entry.warc_date:
                 originals[digest] = Original(entry.url, entry.warc_date, entry.record_id)
         return originals
