@@ -103,3 +103,16 @@ class _Result(Generic[T]):
         if isinstance(value, Failed):
             raise value.exc
         return value
+
+
+def pool_map(pool: WorkerPool, size: int = 4 * BATCH_SIZE) -> Callable[[Callable[[Any], T], Any], list[T]]:
+    """``map`` on ``pool`` in batches of ``size``, results in input order (a call's exception raised
+    when its result is reached, as ``map`` would)."""
+
+    def mapped(func: Callable[[Any], T], inputs: Any) -> list[T]:
+        batcher = Batcher(pool, func, size)
+        getters = [batcher.call(one) for one in inputs]
+        batcher.flush()
+        return [getter() for getter in getters]
+
+    return mapped

@@ -13,6 +13,7 @@ from crawler.archive.audit import ArchiveProblems
 from crawler.archive.reader import ArchivedResponse, iter_responses, replay_not_modified
 from crawler.items import ReportPage
 from crawler.reparse.attachments import AttachmentsFromArchive, items_from
+from crawler.reparse.batches import pool_map
 from crawler.reparse.cores import WINDOW_PER_WORKER, cpu_on, extraction_pool, links_ahead
 from crawler.reparse.delivery import delivered
 from pipelines.chain import CRAWL_CHAIN, ChainStats, SyncChain
@@ -64,6 +65,8 @@ def reparse(
         looked_ahead = links_ahead(pool, delivered(records), attachments, in_flight=in_flight)
         items = items_from(looked_ahead, attachments)
         _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=in_flight), summary)
+        if pool is not None:  # the passes at the store's close (search index, similarity) on every core too
+            chain.database[-1].map_rows = pool_map(pool)
         summary.reports = chain.db["reports"].count
         summary.versions = chain.db["report_versions"].count
     summary.seconds = time.perf_counter() - started

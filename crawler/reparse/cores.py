@@ -41,7 +41,8 @@ def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
 
 
 #: imported once by the forkserver, so that every worker starts with the stages loaded
-PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores"]
+PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores", "crawler.search",
+           "crawler.similarity"]
 
 
 @contextmanager
