@@ -199,8 +199,8 @@ def run_similarity(db: Database, threshold: float | None = None, map_reports: Re
     bodies: dict[int, str] = {}
     present: list[dict[str, Any]] = []
     result = SimilarityResult()
-    per_report, rows = partial(sections_and_sketch, common=common), _rows(db)
-    while chunk := list(islice(rows, CHUNK)):  # texts a chunk at a time: memory stays flat
+    per_report, reading = partial(sections_and_sketch, common=common), _rows(db)
+    while chunk := list(islice(reading, CHUNK)):  # texts a chunk at a time: memory stays flat
         for report, (sections, sketch) in zip(chunk, map_reports(per_report, chunk), strict=True):
             result.reports += 1
             bodies[report.id] = report.body
