@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -149,22 +149,33 @@ def ensure_search_tables(db: Database) -> None:
         db.table(SEARCH_TABLE).enable_fts(SEARCH_COLUMNS, fts_version="FTS5", create_triggers=True)
 
 
-def changed_rows(db: Database, known: dict[int, str]) -> Iterable[dict]:
+def changed_reports(db: Database, known: dict[int, str]) -> Iterator[dict]:
+    """The reports whose shadow row is missing or was made from other text than they have now."""
     for report in db.query("select id, title, agency, agency_as_printed, text from reports"):
         if known.get(report["id"]) != report_digest(report):
-            yield search_row(report)
+            yield report
 
 
-def refresh_search_index(db: Database) -> None:
+def changed_rows(db: Database, known: dict[int, str]) -> Iterable[dict]:
+    return map(search_row, changed_reports(db, known))
+
+
+#: ``map``, or one that runs the function elsewhere (on a process pool), results in input order
+RowMapper = Callable[[Callable[[dict], dict], Iterable[dict]], Iterable[dict]]
+
+
+def refresh_search_index(db: Database, map_rows: RowMapper = map) -> None:
     """Bring the search index up to date with ``reports``: idempotent and incremental.
 
     Only reports whose title, body names or text changed are re-tokenised; rows of reports that
     are gone are removed. Call it after every crawl and reparse (cheap when nothing changed).
+    ``map_rows`` tokenises the changed reports (``search_row`` is pure: a reparse runs it on its
+    pool, so the one writer only inserts).
     """
     ensure_search_tables(db)
     known = {r["id"]: r["digest"] for r in db.query(f"select id, digest from [{SEARCH_TABLE}]")}
     with db.atomic():
-        rows = list(changed_rows(db, known))
+        rows = list(map_rows(search_row, changed_reports(db, known)))
         if rows:
             db.table(SEARCH_TABLE).upsert_all(rows, pk="id")
         gone = db.execute(

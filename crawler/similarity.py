@@ -23,10 +23,11 @@ import json
 import time
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import pairwise
+from functools import cache, partial
+from itertools import islice, pairwise
 from typing import Any
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -51,6 +52,7 @@ COMMON_SAMPLE = 5000  # reports sampled (evenly by id) to find the common senten
 SECTION_SIMILAR = 0.5  # a section is named in ``similar_reports.sections`` from this similarity
 DEFAULT_THRESHOLD = 0.8  # when no pair at all was found
 BINS = 10  # histogram bins between CANDIDATE and 1
+CHUNK = 512  # reports read and sketched at a time
 
 _REPORTS = "select id, agency_key, agency, agency_as_printed, year, text from reports"
 
@@ -172,23 +174,39 @@ def section_similarity(left: dict[str, str], right: dict[str, str]) -> dict[str,
     return found
 
 
-def run_similarity(db: Database, threshold: float | None = None) -> SimilarityResult:
-    """Recompute ``similar_reports``, ``report_sections`` and ``reports.templated``; one transaction."""
+#: ``map``, or one that runs the function elsewhere (on a process pool), results in input order
+ReportMapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+
+
+def sections_and_sketch(report: _Report, common: frozenset[str]) -> tuple[list[dict[str, Any]], LeanMinHash | None]:
+    """One report's section rows and sketch: pure, so a pool may compute them (the template's
+    permutations are the same in every process, seeded as they are)."""
+    headings, parts = split_sections(report.text, report.names, common)
+    return section_rows(report.id, headings, parts), _sketch(parts, _template())
+
+
+@cache
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, hashfunc=_hash, scheme=SCHEME)
+
+
+def run_similarity(db: Database, threshold: float | None = None, map_reports: ReportMapper = map) -> SimilarityResult:
+    """Recompute ``similar_reports``, ``report_sections`` and ``reports.templated``; one transaction.
+    ``map_reports`` sections and sketches each report (a reparse runs it on its pool)."""
     started = time.perf_counter()
     common = common_sentences(db)
-    template = MinHash(num_perm=NUM_PERM, hashfunc=_hash, scheme=SCHEME)
     sketches: dict[int, LeanMinHash] = {}
     bodies: dict[int, str] = {}
     present: list[dict[str, Any]] = []
     result = SimilarityResult()
-    for report in _rows(db):
-        result.reports += 1
-        bodies[report.id] = report.body
-        headings, parts = split_sections(report.text, report.names, common)
-        present += section_rows(report.id, headings, parts)
-        sketch = _sketch(parts, template)
-        if sketch is not None:
-            sketches[report.id] = sketch
+    per_report, reading = partial(sections_and_sketch, common=common), _rows(db)
+    while chunk := list(islice(reading, CHUNK)):  # texts a chunk at a time: memory stays flat
+        for report, (sections, sketch) in zip(chunk, map_reports(per_report, chunk), strict=True):
+            result.reports += 1
+            bodies[report.id] = report.body
+            present += sections
+            if sketch is not None:
+                sketches[report.id] = sketch
     result.comparable = len(sketches)
     pairs, result.candidates = nearest_pairs(sketches)
     nearest: dict[int, float] = {}

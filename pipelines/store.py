@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -127,12 +128,12 @@ class StorePipeline(DatabaseStage):
             # out of space, the crawl stops with what is whole: no more writing, the next run refreshes
             if self.db is not None and not self.disk_full:
                 # the Chinese search index follows the reports (incremental: only changed rows)
-                whole_database_pass(self.db, "search", refresh_search_index)
+                whole_database_pass(self.db, "search", partial(refresh_search_index, map_rows=self.map_rows))
                 # templated reports compare every report with the rest: after the last one is stored,
                 # and only when this run stored a text (an unchanged nightly re-crawl costs no pass);
                 # in a many-site run both wait for the last site (pipelines/database.py)
                 if self.texts_stored:
-                    whole_database_pass(self.db, "similarity", run_similarity)
+                    whole_database_pass(self.db, "similarity", partial(run_similarity, map_reports=self.map_rows))
         finally:
             super().close_spider()
 
@@ -141,6 +142,9 @@ class StorePipeline(DatabaseStage):
         return self.crawler is not None and bool(self.crawler.stats.get_value(DISK_FULL_STAT))
 
     crawler: Crawler | None = None
+    #: how the passes at close map their pure per-report work: ``map`` here, or a reparse's pool
+    #: (crawler/reparse/batches.py ``pool_map``), so the one writer only reads and writes rows
+    map_rows: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] = map
     #: a report text was stored (new, or a version): the templated-report pass has something to compare
     texts_stored = False
 

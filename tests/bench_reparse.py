@@ -2,7 +2,9 @@
 
 Archives N report pages of the large replica world (no server: bodies come from ``World.handle``)
 through the real ``WarcArchiveMiddleware`` with their spider context, then times ``reparse`` into a
-fresh database on one core (inline) and on all cores (``reparse_workers()`` processes for normalise
+fresh database on one core (inline: ``workers=0``, the same code with the CPU stages called in
+this process — the honest one-core peer; ``workers=1`` would be a worker *and* the writer, two
+processes on two cores) and on all cores (``reparse_workers()`` processes for normalise
 and extract, the one writer here), alternated, the ratio printed. Two peers, measured in the same run
 on the same pages:
 
@@ -130,7 +132,9 @@ def bench_reparse(count: int = 2_400, workers: int | None = None, rounds: int = 
         warc_dir = Path(tmp) / "warc"
         pages = archive_replica_reports(warc_dir, max(count, MIN_REPORTS))
         warc_mb = sum(path.stat().st_size for path in warc_dir.glob("*.warc.gz")) / 1e6
+        load_before = os.getloadavg()[0]
         cores = one_vs_all_cores(warc_dir, Path(tmp), workers, rounds)
+        load_after = os.getloadavg()[0]
         stages_seconds = time_stages_only(warc_dir, Path(tmp) / "stages.db")
         read_seconds = time_read_only(warc_dir)
     summary = cores.pop("summary")
@@ -140,11 +144,16 @@ def bench_reparse(count: int = 2_400, workers: int | None = None, rounds: int = 
         "warc_mb": round(warc_mb, 1),
         **cores,
         "workers": workers,
+        # others' processes on the box take cores from the pool, never from an inline run's one:
+        # a ratio measured above a load of about 1 understates what all cores give
+        "load_before": round(load_before, 2),
+        "load_after": round(load_after, 2),
         "stages_only_reports_per_s": pages / stages_seconds,
         "read_only_reports_per_s": pages / read_seconds,
     }
     print(f"reparse: {summary.report_pages} replica report pages ({warc_mb:.1f} MB of WARC) → "
-          f"{summary.reports} reports; {os.cpu_count()} cores, best of {rounds} alternated runs")  # fmt: skip
+          f"{summary.reports} reports; {os.cpu_count()} cores, best of {rounds} alternated runs; "
+          f"box load {load_before:.1f} → {load_after:.1f} (1-min average)")  # fmt: skip
     print(f"  reparse on one core (inline)              {figures['reparse_reports_per_s']:8.1f} reports/s"
           f"   {figures['cpu_ms_per_report_one']:6.1f} CPU ms/report, all of it")  # fmt: skip
     print(f"  reparse on all cores ({workers} workers)          "

@@ -6,16 +6,15 @@ import dataclasses
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from multiprocessing import forkserver
 
 from crawler.builders import Item
 from crawler.items import ReportPage
 from crawler.platforms.attachments import attachment_links
 from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
+from crawler.reparse.batches import BATCH_SIZE, Batcher
 from crawler.reparse.delivery import project_settings
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
@@ -27,8 +26,9 @@ def reparse_workers() -> int:
     return os.cpu_count() or 1
 
 
-#: items in flight per worker: enough that no worker waits for the writer, few enough to keep memory flat
-WINDOW_PER_WORKER = 4
+#: items in flight per worker: two batches each (one running, one queued), so no worker waits for the
+#: writer; few enough to keep memory flat
+WINDOW_PER_WORKER = 2 * BATCH_SIZE
 
 
 def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
@@ -41,7 +41,8 @@ def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
 
 
 #: imported once by the forkserver, so that every worker starts with the stages loaded
-PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores"]
+PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores", "crawler.search",
+           "crawler.similarity"]
 
 
 @contextmanager
@@ -84,14 +85,15 @@ def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, 
     if pool is None:
         yield from (run_cpu_stages(item, stages) for item in items)
         return
-    window: deque[tuple[Item, Future[Item]]] = deque()
+    batcher = Batcher(pool, for_the_writer)
+    window: deque[tuple[Item, Callable[[], Item]]] = deque()
     for item in items:
         units = 1 + len(item.attachments) if isinstance(item, ReportPage) else 1
-        window.append((item, pool.submit(for_the_writer, item, stages, units=units)))
+        window.append((item, batcher.call(item, stages, units=units)))
         if len(window) >= in_flight:
-            yield finished(pool, *window.popleft())
+            yield finished(*window.popleft())
     while window:
-        yield finished(pool, *window.popleft())
+        yield finished(*window.popleft())
 
 
 def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachments: AttachmentsFromArchive, *,
@@ -101,23 +103,22 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
     if pool is None:
         yield from records
         return
+    batcher = Batcher(pool, attachment_links)
     window: deque[WithLinks] = deque()
     for archived, response in records:
         found = None
         if may_be_report(archived):
             domains = attachments.allowed_domains(archived.context.get("site", ""))
-            future = pool.submit(attachment_links, archived.body, archived.url,
-                                 getattr(response, "encoding", None), domains)  # fmt: skip
-            found = partial(pool.result, future)
+            found = batcher.call(archived.body, archived.url, getattr(response, "encoding", None), domains)
         window.append((archived, response, found))
         if len(window) >= in_flight:
             yield window.popleft()
     yield from window
 
 
-def finished(pool: WorkerPool, item: Item, future: Future[Item]) -> Item:
+def finished(item: Item, result: Callable[[], Item]) -> Item:
     try:
-        return pool.result(future)
+        return result()
     except Exception as exc:  # this document's failure: recorded on it, the reparse goes on
         if isinstance(item, ReportPage):
             item.error = f"extract: {type(exc).__name__}: {exc}"

@@ -1,0 +1,88 @@
+"""Several pool calls per task (crawler/reparse/batches.py), and the closing passes' mappers: results in
+order, each call's failure its own, and the same rows whatever maps the per-report work."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.db import open_db
+from crawler.reparse.batches import Batcher, Failed, pool_map, run_batch
+from crawler.search import refresh_search_index
+from crawler.similarity import run_similarity
+from pipelines.offload import ExtractTimeout, WorkerPool
+from tests.test_similarity import constructed_db
+
+
+def double(value: int) -> int:
+    if value < 0:
+        raise ValueError(f"negative: {value}")
+    return 2 * value
+
+
+def slow_when_seven(value: int) -> int:
+    if value == 7:
+        time.sleep(30)  # past the pool's deadline: the worker is killed
+    return value
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(2, timeout=3, memory_mb=None)
+    yield pool
+    pool.close()
+
+
+def test_run_batch_keeps_each_calls_exception_its_own() -> None:
+    results = run_batch(double, [(1,), (-1,), (3,)])
+    assert results[0] == 2 and results[2] == 6
+    assert isinstance(results[1], Failed) and isinstance(results[1].exc, ValueError)
+
+
+def test_results_come_back_in_order_and_a_failing_call_raises_alone(pool: WorkerPool) -> None:
+    batcher = Batcher(pool, double, size=3)
+    getters = [batcher.call(value) for value in [1, 2, -3, 4, 5]]  # one full batch, one still filling
+    assert batcher.calls == [(4,), (5,)]
+    assert [getters[i]() for i in (0, 1, 3, 4)] == [2, 4, 8, 10]  # asking for 4 sent the unfull batch
+    assert batcher.calls == []
+    with pytest.raises(ValueError, match="negative: -3"):
+        getters[2]()
+
+
+def test_a_batch_the_pool_failed_is_rerun_call_by_call(pool: WorkerPool) -> None:
+    batcher = Batcher(pool, slow_when_seven, size=4)
+    getters = [batcher.call(value) for value in [5, 6, 7, 8]]
+    with pytest.raises(ExtractTimeout):
+        getters[2]()
+    assert [getters[i]() for i in (0, 1, 3)] == [5, 6, 8]  # the batch's deadline passed; theirs did not
+
+
+def test_pool_map_is_map(pool: WorkerPool) -> None:
+    assert pool_map(pool, size=4)(double, range(11)) == list(map(double, range(11)))
+
+
+def reversed_map(func: Callable[[Any], Any], inputs: Iterable[Any]) -> list[Any]:
+    """A mapper that computes in another order than ``map``, as a pool's workers may."""
+    given = list(inputs)
+    return list(reversed([func(one) for one in reversed(given)]))
+
+
+def table(db_file: Path, sql: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in open_db(db_file).execute(sql).fetchall()]
+
+
+def test_the_closing_passes_write_the_same_rows_whatever_maps_them(tmp_path: Path) -> None:
+    files = {name: constructed_db(tmp_path / f"{name}.db") for name in ("map", "reversed")}
+    for name, mapper in (("map", map), ("reversed", reversed_map)):
+        db = open_db(files[name])
+        refresh_search_index(db, map_rows=mapper)
+        run_similarity(db, map_reports=mapper)
+        db.close()
+    for sql in ("select * from reports_search order by id", "select * from similar_reports order by 1, 2",
+                "select * from report_sections order by 1, 2", "select id, templated from reports order by id"):  # fmt: skip
+        assert table(files["map"], sql) == table(files["reversed"], sql), sql
+    assert table(files["map"], "select count(*) from similar_reports")[0][0] > 0
