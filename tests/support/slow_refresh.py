@@ -19,9 +19,9 @@ from crawler.cli import main
 _refresh = pipelines.store.refresh_search_index
 
 
-def held_refresh(db: Any) -> None:
+def held_refresh(db: Any, **options: Any) -> None:
     with db.atomic():
-        _refresh(db)  # its own transaction becomes a savepoint of this one
+        _refresh(db, **options)  # its own transaction becomes a savepoint of this one
         Path(os.environ["XXGK_TEST_REFRESH_MARKER"]).write_text(str(os.getpid()))
         time.sleep(120)
 
