@@ -32,15 +32,11 @@ from scrapy.http import HtmlResponse
 from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
 from crawler.archive.reader import iter_responses
 from crawler.archive.writer import WarcArchiveWriter
-from crawler.reparse import (
-    ReparseStats,
-    ReparseSummary,
-    Stages,
-    delivered,
-    item_for,
-    reparse,
-    reparse_workers,
-)
+from crawler.builders import item_for
+from crawler.reparse import ReparseSummary, reparse, reparse_workers
+from crawler.reparse.delivery import delivered
+from pipelines.chain import ChainStats as ReparseStats
+from pipelines.chain import SyncChain as Stages
 
 MIN_REPORTS = 2_000
 

@@ -309,7 +309,8 @@ def test_the_store_links_each_cell_to_the_document_it_was_read_from(
     spreadsheet_report: tuple[ReportPage, Any], tmp_path: Any
 ) -> None:
     from crawler.db import open_db
-    from crawler.reparse import ReparseStats, Stages
+    from pipelines.chain import ChainStats as ReparseStats
+    from pipelines.chain import SyncChain as Stages
 
     item, _ = spreadsheet_report
     with Stages(tmp_path / "x.db", ReparseStats()) as stages:

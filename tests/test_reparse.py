@@ -18,8 +18,10 @@ from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
 from crawler.archive.writer import WarcArchiveWriter
 from crawler.commands.archive import reparse as reparse_command
 from crawler.db import open_db
-from crawler.reparse import ReparseStats, Stages, reparse, reparse_in_place
+from crawler.reparse import reparse, reparse_in_place
 from crawler.spiderloader import site_spider
+from pipelines.chain import ChainStats as ReparseStats
+from pipelines.chain import SyncChain as Stages
 from tests.support.played_archive import COLUMN, Archive, context, page_context
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -156,10 +158,10 @@ def spider_items(delivered: list[tuple[Request, Response]]) -> Iterator[Any]:
 
     A report page's callback downloads its files itself; here they are served from the archive, and a
     file the archive lacks is what reparse makes of it (the crawl's own error was never archived)."""
+    from crawler.archive.responses import EMPTY_SHA256
     from crawler.items import FetchedDocument
     from crawler.platforms.attachments import download_name
     from crawler.platforms.base import captured_at, content_type, meta_of, warc_fields
-    from crawler.reparse import EMPTY_SHA256
     HySpider = site_spider("hy")
     WendengSpider = site_spider("wendeng")
 
@@ -306,7 +308,7 @@ def test_the_command_writes_into_a_new_file_and_fails_in_one_line(
 
 
 def test_each_spider_run_in_the_archive_keeps_its_own_attachment_bookkeeping() -> None:
-    from crawler.reparse import spider_run
+    from crawler.reparse.attachments import spider_run
 
     assert spider_run("xxgk-wendeng-20260101000000-00000-host-12.warc.gz") == (("wendeng", "host-12"), True)
     assert spider_run("xxgk-wendeng-20260101000000-00003-host-12.warc.gz") == (("wendeng", "host-12"), False)

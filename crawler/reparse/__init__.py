@@ -14,20 +14,8 @@ What is reparse's own, one file each:
 * :mod:`.swap` — ``reparse_in_place``: the new database swapped in atomically.
 """
 
-from crawler.archive.responses import CHALLENGE_STATUSES, EMPTY_SHA256, scrapy_response
-from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, item_for
-from crawler.reparse.attachments import AttachmentsFromArchive, items_from, spider_run
 from crawler.reparse.build import ReparseSummary, reparse
-from crawler.reparse.cores import cpu_in_order, reparse_workers
-from crawler.reparse.delivery import REDIRECT_STATUSES, DeliveryRules, delivered, request_key
-from crawler.reparse.swap import SWAP_TIMEOUT, TEMP_PREFIX, remove_leftovers, reparse_in_place, single_file
-from pipelines.chain import ChainStats as ReparseStats
-from pipelines.chain import SyncChain as Stages
-from pipelines.chain import run_cpu_stages, run_sync
+from crawler.reparse.cores import reparse_workers
+from crawler.reparse.swap import reparse_in_place
 
-__all__ = [
-    "BODY_ROLES", "CHALLENGE_STATUSES", "EMPTY_SHA256", "REDIRECT_STATUSES", "REPORT_ROLES", "SWAP_TIMEOUT",
-    "TEMP_PREFIX", "AttachmentsFromArchive", "DeliveryRules", "Item", "ReparseStats", "ReparseSummary", "Stages",
-    "cpu_in_order", "delivered", "item_for", "items_from", "remove_leftovers", "reparse", "reparse_in_place",
-    "reparse_workers", "request_key", "run_cpu_stages", "run_sync", "scrapy_response", "single_file", "spider_run",
-]
+__all__ = ["ReparseSummary", "reparse", "reparse_in_place", "reparse_workers"]

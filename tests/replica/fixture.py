@@ -76,13 +76,8 @@ def running_replica(
     world.gate = antibot
     with tempfile.TemporaryDirectory(prefix="replica-") as tmp:
         path = world.write_manifest(manifest_path or Path(tmp) / "expected.json")
-        server, thread = start(world, port, faults)
-        try:
+        with serving(world, port, faults) as server:
             yield Replica(world, server, path)
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
 
 
 @dataclass
@@ -115,10 +110,17 @@ def running_counties(
     world = county_world(count, seed)
     with tempfile.TemporaryDirectory(prefix="counties-") as tmp:
         sites_dir = write_profiles(list(world.specs.values()), Path(tmp) / "sites")
-        server, thread = start(world, port, faults, pacing)
-        try:
+        with serving(world, port, faults, pacing) as server:
             yield Counties(world, server, sites_dir)
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
+
+
+@contextmanager
+def serving(world: Any, port: int, faults: FaultPlan | None, pacing: Pacing | None = None) -> Iterator[ReplicaServer]:
+    """``world`` served on loopback while the block runs; the server stopped and its thread joined after."""
+    server, thread = start(world, port, faults, pacing)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
