@@ -26,11 +26,12 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(path)
+    # Before anything that may wait for a lock: another process may be creating the same fresh file.
+    db.execute("PRAGMA busy_timeout = 10000")
     # WAL: readers (Datasette, `xxgk status`) never block the single writer, and a kill mid-write
     # leaves the last committed transaction intact.
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA busy_timeout = 10000")
     if migrate:
         migrations.apply(db)
     return db
