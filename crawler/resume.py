@@ -25,10 +25,21 @@ How it is closed here — "seen" means "committed", for report pages:
 
 Failed fetches (timeouts, challenges: rows with an error) are not "committed": a resume tries them
 again.
+
+What a run saw outlives a clean stop too (``outcome.json`` in the job dir, beside Scrapy's
+``spider.state``): the report decisions it counted (every ``xxgk/`` counter: report links, pages
+skipped as known, stored, …) and which known report pages it skipped (crawler/recrawl.py). A half
+that resumes a clean stop adds them to its own, so its ``crawl_runs`` row and outcome count the
+whole job: an incremental run whose lists were all read before the stop (or that had finished — a
+fleet resumed after a kill resumes its finished sites too) resumes to nothing left to fetch, and
+without them would end "found no report" (the generic platform: ``layout_changed``). A dead run's
+outcome is dropped with its queue: the navigation is walked again, so everything is met again.
+Transfer figures (pages, bytes) stay the process's own.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -51,6 +62,10 @@ RUNNING_MARKER = "crawl.running"
 UNSAFE_AFTER_CRASH = ("requests.queue", "requests.seen")
 #: requests whose "seen" is decided by the database, never by requests.seen
 COMMITTED_ROLES = frozenset({"page", "alias", "attachment", "image"})
+#: what the runs of a job saw, kept from one clean stop to the run that resumes it
+OUTCOME_FILE = "outcome.json"
+CARRIED_PREFIX = "xxgk/"
+NOT_CARRIED_PREFIX = "xxgk/run/"  # the verdict of each run, written by crawler/extensions/crawl_runs.py
 
 
 def job_dir(data_dir: str | Path, spider: str) -> Path:
@@ -68,7 +83,7 @@ def prepare_job_dir(path: str | Path, resume: bool) -> str:
     path.mkdir(parents=True, exist_ok=True)
     if not (path / RUNNING_MARKER).exists():
         return "resumed"
-    for name in UNSAFE_AFTER_CRASH:
+    for name in (*UNSAFE_AFTER_CRASH, OUTCOME_FILE):  # a dead run's outcome: all is met again
         target = path / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -112,6 +127,8 @@ class ResumeDupeFilter(RFPDupeFilter):
         self.committed = committed or set()
         self.stats = stats
         self.skipped: set[str] = set()
+        self.spider: Any = None  # known at spider_opened: whose skip decisions the job dir keeps
+        self.resume = False  # whether this run adds an earlier clean stop's outcome to its own
         self.marker = Path(path, RUNNING_MARKER) if path else None
         if self.marker is not None:
             self.marker.write_text(f"{os.getpid()}\n")
@@ -134,6 +151,8 @@ class ResumeDupeFilter(RFPDupeFilter):
         dupefilter = cls(path, settings.getbool("DUPEFILTER_DEBUG"), fingerprinter=crawler.request_fingerprinter,
                          committed=committed, stats=crawler.stats)
         crawler.signals.connect(dupefilter.spider_closed, signal=signals.spider_closed)
+        dupefilter.resume = resume
+        crawler.signals.connect(dupefilter.spider_opened, signal=signals.spider_opened)
         return dupefilter
 
     def request_seen(self, request: Request) -> bool:
@@ -156,4 +175,44 @@ class ResumeDupeFilter(RFPDupeFilter):
         after a full disk (crawler/diskfull.py), whose failed writes left requests marked seen whose
         responses were never parsed: the marker stays, so --resume walks the navigation again."""
         if self.marker is not None and reason != DISK_FULL:
+            save_outcome(self.marker.parent, self.stats, self.spider)
             self.marker.unlink(missing_ok=True)
+
+    def spider_opened(self, spider: Any) -> None:
+        """Resuming: count what the job's earlier runs saw (see the module docstring)."""
+        self.spider = spider
+        if self.marker is not None and self.resume:
+            load_outcome(self.marker.parent, self.stats, spider)
+
+
+def _known_pages(spider: Any) -> Any:
+    return getattr(spider, "known_pages", None)
+
+
+def save_outcome(path: Path, stats: Any, spider: Any) -> None:
+    """The job's counters so far (earlier runs' included: they were added at open) and its skipped pages."""
+    counters = {} if stats is None else {
+        key: value for key, value in stats.get_stats().items()
+        if key.startswith(CARRIED_PREFIX) and not key.startswith(NOT_CARRIED_PREFIX)
+        and isinstance(value, int) and not isinstance(value, bool)
+    }
+    known = _known_pages(spider)
+    skipped = sorted(url for url, skip in known.decided.items() if skip) if known is not None else []
+    (path / OUTCOME_FILE).write_text(json.dumps({"stats": counters, "skipped": skipped}), encoding="utf-8")
+
+
+def load_outcome(path: Path, stats: Any, spider: Any) -> None:
+    """Add a clean stop's counters to this run's, and hold its skip decisions: a page skipped as known
+    before the stop is not counted (nor itemised) again when a list still queued shows it."""
+    try:
+        saved = json.loads((path / OUTCOME_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no earlier clean stop (or a torn file): this run counts alone
+    if stats is not None:
+        for key, value in saved.get("stats", {}).items():
+            stats.inc_value(key, value)
+    known = _known_pages(spider)
+    if known is not None:
+        for url in saved.get("skipped", []):
+            known.decided.setdefault(url, True)
+            known.itemised.add(url)
