@@ -10,7 +10,22 @@ One :class:`DistributedWorker` extension per crawler (one crawler per site in a 
   5 s, so the worker leases one request and hands it to ``engine.crawl`` (the scheduler keeps it);
 * closes the spider once nothing is queued or leased anywhere for ``XXGK_WORKER_IDLE_TIMEOUT`` s — as
   ``layout_changed`` for "no report link found" only if no worker found one (the generic platform's
-  verdict counts the links its own process saw; the fleet's are counted in Redis).
+  verdict counts the links its own process saw; the fleet's are counted in Redis);
+* asks for the known report pages due for re-verification that no list showed
+  (crawler/recrawl.py ``KnownPages.on_idle``) only once the whole fleet has read every list.
+
+That last pass runs, in one process, when the spider goes idle: its lists are read. A worker is idle
+whenever the others hold the work, so on Scrapy's idle it would ask for due pages a list still
+queued elsewhere is about to show — fetched then under the title and date the database recorded
+(the entry of their last fetch), while the list's fresh entry, say a new title, is dropped as a
+duplicate, and the page looks relisted again on every later run. So the worker takes the pass off
+Scrapy's idle signal and runs it once the site has nothing queued or leased anywhere: every list
+has been read, each due page a list showed was asked for by the worker that read the list, with the
+list's entry, and is in the shared dupefilter. What a worker then asks for no list of the fleet
+showed; every worker may ask (each knows only its own lists' decisions), and the shared dupefilter
+queues each URL once. Such a page's request carries the stored entry on purpose: it is the page's
+last list entry, which is what ``documents.list_title`` / ``list_date`` mean, so the next run's
+comparison with its list is unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +45,7 @@ from crawler.distributed.connection import outage_of, redis_from_settings
 from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
 from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
 from crawler.platforms.base import LAYOUT_CHANGED
+from crawler.recrawl import KnownPages
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +94,7 @@ class DistributedWorker:
         self.outages_seen = 0
         self.links_counted = 0  # this worker's report links already added to the fleet's count
         self.fleet_links = 0
+        self.known: KnownPages | None = None  # due pages no list showed: asked for once the fleet is done
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -98,10 +115,29 @@ class DistributedWorker:
 
     def spider_opened(self, spider: Spider) -> None:
         self.spider = spider
+        self.known = self.defer_known_pages(spider)
         ack_when_handled(self.crawler.engine, self.scheduler.ack)
         self.crawl_id = self.state.crawl_id()
         self.state.beat(self.worker, self.ttl)
         self.loop.start(POLL_SECONDS, now=True)
+
+    def defer_known_pages(self, spider: Spider) -> KnownPages | None:
+        """Take the unlisted-due pass off Scrapy's idle signal (see the module docstring)."""
+        known = getattr(spider, "known_pages", None)
+        if not isinstance(known, KnownPages) or not known.entries:
+            return None
+        self.crawler.signals.disconnect(known.on_idle, signal=signals.spider_idle)
+        return known
+
+    def ask_unlisted_due(self) -> bool:
+        """Once the fleet has read every list: the due pages no list showed. True if any was queued."""
+        if self.known is None or self.known.idle_done or self.spider is None:
+            return False
+        try:
+            self.known.on_idle(self.spider)
+        except DontCloseSpider:  # requests were handed to the engine: the shared queue has them
+            return True
+        return False
 
     def spider_idle(self, spider: Spider) -> None:
         """Never close on Scrapy's own idea of idle: other workers may still queue requests."""
@@ -194,7 +230,7 @@ class DistributedWorker:
     def close_when_complete(self, now: float) -> None:
         assert self.spider is not None
         engine = self.crawler.engine
-        if not (engine.spider_is_idle() and self.state.is_complete(self.spider.name)):
+        if not (engine.spider_is_idle() and self.state.is_complete(self.spider.name)) or self.ask_unlisted_due():
             self.complete_since = None
             return
         self.complete_since = self.complete_since or now
