@@ -109,12 +109,15 @@ def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str
     many-site run (pipelines/offload.py), not one per site."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.distributed.resolve import profile_from_fields
+    from crawler.spiderloader import spider_class
     from pipelines.offload import shared_pool
 
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sorted(sites):
-        crawler = process.create_crawler(site)
+        profile = sites[site].get("profile")  # resolved by the seeder (crawler/distributed/resolve.py)
+        crawler = process.create_crawler(spider_class(profile_from_fields(profile)) if profile else site)
         crawlers.append(crawler)
         process.crawl(crawler, **spider_arguments(site, sites[site].get("year")))
     with shared_pool(process.settings):
@@ -123,12 +126,13 @@ def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str
 
 
 def distributed_unready(sites: Sequence[str]) -> list[str]:
-    """The sites distributed mode cannot seed yet: start URLs (workers load spiders by profile name) and
-    profiles whose platform is detected at crawl time (only the worker that fetched the start page
-    would know it; the others could not decode the queued requests)."""
-    from crawler.sites.catalog import AUTO, find_profile
+    """The sites whose platform the seeder resolves before seeding: start URLs (workers load spiders by
+    profile name) and profiles whose platform is detected on the start page (only the worker that
+    fetched it would know it; the others could not decode the queued requests) —
+    crawler/distributed/resolve.py."""
+    from crawler.distributed.resolve import unresolved
 
-    return [site for site in sites if is_url(site) or find_profile(site).platform == AUTO]
+    return unresolved(sites)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -20,7 +21,7 @@ from tests.test_recrawl_e2e import query, xxgk
 PAGE = "http://www.example.gov.cn/xxgk/nb/2023/t1.html"
 
 
-def half(jobs: Path, resume: bool) -> tuple[ResumeDupeFilter, object, SimpleNamespace]:
+def half(jobs: Path, resume: bool) -> tuple[ResumeDupeFilter, Any, Any]:
     """One run's dupefilter, stats and spider, opened on ``jobs`` as a crawl would."""
     crawler = get_crawler(settings_dict={"JOBDIR": str(jobs), "XXGK_RESUME": resume})
     crawler.stats.open_spider()

@@ -12,7 +12,7 @@ import click
 from crawler.commands.distributed import seed_and_drain
 from crawler.distributed.state import DEFAULT_PREFIX
 from crawler.options import data_dir_option, fail, redis_option, settings_option, year_option
-from crawler.running import FAST_SETTINGS, distributed_unready, run_crawl, spider_names
+from crawler.running import FAST_SETTINGS, run_crawl, spider_names
 from crawler.sites.catalog import is_url, tested_sites
 from crawler.summary import failed_runs, summary_line
 
@@ -30,13 +30,10 @@ def chosen_sites(sites: Sequence[str], all_sites: bool) -> list[str]:
 
 
 def check_distributed(sites: Sequence[str], redis_url: str | None) -> str:
-    """The Redis URL, once every site can be seeded (its platform known before any worker fetches it)."""
+    """The Redis URL of a distributed crawl. Sites whose platform is detected on their start page (URLs,
+    ``platform = "auto"``) are resolved by the seeder before seeding (crawler/distributed/resolve.py)."""
     if not redis_url:
         fail("--distributed needs --redis URL")
-    if undetected := distributed_unready(sites):
-        fail(f"--distributed needs each site's platform known before seeding (every worker must decode "
-             f"its requests the same way): {', '.join(undetected)}; give each a profile in crawler/sites/ "
-             "with `platform = \"hanweb\"`, `\"trs\"` or `\"generic\"` (see `xxgk sites`)")
     return redis_url
 
 
@@ -77,8 +74,10 @@ def crawl(
     chosen = chosen_sites(sites, all_sites)
     if distributed:
         url = check_distributed(chosen, redis_url)
-        return seed_and_drain(url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only)
     overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {}) | settings
+    if distributed:
+        probe = {"XXGK_DATA_DIR": str(data_dir), **overrides}  # how the seeder fetches a start page to resolve
+        return seed_and_drain(url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only, probe, platform)
     summaries = run_crawl(chosen, data_dir, year, overrides, resume=resume, platform=platform)
     for summary in summaries:
         click.echo(summary_line(summary))

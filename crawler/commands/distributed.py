@@ -65,13 +65,18 @@ def echo_drained(stats: dict[str, Any], data_dir: Path) -> None:
 
 
 def seed_and_drain(redis_url: str, prefix: str, sites: list[str], data_dir: Path, year: int | None,
-                   seed_only: bool) -> None:
-    """``xxgk crawl --distributed``: push the sites' start requests, then (unless ``seed_only``) be the
-    drainer until the workers have crawled everything."""
+                   seed_only: bool, probe: dict[str, Any] | None = None, platform: str | None = None) -> None:
+    """``xxgk crawl --distributed``: resolve the platform of sites that detect it on their start page
+    (fetched with the ``probe`` settings; ``platform`` forced on URLs), push the sites' start requests,
+    then (unless ``seed_only``) be the drainer until the workers have crawled everything."""
+    from crawler.distributed.resolve import resolve_platforms
     from crawler.distributed.seed import seed_sites
 
-    state = connect(redis_url, prefix)
-    pushed = seed_sites(state.server, state.keys, sites, year, project_settings())
+    state = connect(redis_url, prefix)  # first: a wrong Redis fails before any start page is fetched
+    profiles = resolve_platforms(sites, probe or {"XXGK_DATA_DIR": str(data_dir)}, platform)
+    for name, profile in sorted(profiles.items()):
+        click.echo(f"{name}: platform {profile.platform}, seeded with its profile for the workers")
+    pushed = seed_sites(state.server, state.keys, sites, year, project_settings(), profiles)
     for site, count in pushed.items():
         note = "" if count else " (already being crawled: nothing new)"
         click.echo(f"{site}: {count} seed request(s) queued at {redis_url}{note}")
@@ -141,7 +146,8 @@ def worker(redis_url: str, prefix: str, data_dir: Path, fast: bool, idle_timeout
     if not sites:
         click.echo(f"nothing seeded at {redis_url} (prefix {prefix!r}): seed with `xxgk crawl --distributed`")
         return
-    unknown = sorted(set(sites) - set(spider_names()))
+    # a site seeded with its profile (its platform resolved by the seeder) needs no local profile
+    unknown = sorted(site for site in set(sites) - set(spider_names()) if not sites[site].get("profile"))
     if unknown:
         fail(f"seeded site(s) this installation does not know: {', '.join(unknown)}")
     summaries = run_seeded(scrapy_settings, sites)

@@ -218,8 +218,11 @@ class SharedState:
     def sites(self) -> dict[str, dict[str, Any]]:
         return {_text(site): json.loads(value) for site, value in self.server.hgetall(self.keys.sites).items()}
 
-    def add_site(self, site: str, year: int | None) -> None:
-        self.server.hset(self.keys.sites, site, json.dumps({"year": year}))
+    def add_site(self, site: str, year: int | None, profile: dict[str, Any] | None = None) -> None:
+        """The site, its year and — when the seeder resolved its platform (crawler/distributed/resolve.py)
+        — the profile every worker makes its spider from."""
+        self.server.hset(self.keys.sites, site, json.dumps({"year": year} | ({"profile": profile} if profile else {}),
+                                                           ensure_ascii=False))
 
     # -- the crawl's marker
 
