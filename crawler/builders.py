@@ -8,7 +8,6 @@ above the items and the archive reader. Nothing here touches the network or a da
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.http import Response
@@ -17,6 +16,7 @@ from twisted.python.failure import Failure
 
 from crawler.archive.reader import ArchivedResponse
 from crawler.archive.responses import CHALLENGE_STATUSES, EMPTY_SHA256, record_warc_fields
+from crawler.clock import utc_now
 from crawler.faults import challenge_kind
 from crawler.items import REPORT_ROLES, FetchedDocument, ReportPage
 from crawler.platforms.attachments import download_name, header_text
@@ -45,15 +45,11 @@ def content_type(response: Response) -> str | None:
     return value.decode("latin-1") if value else None
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
 def captured_at(meta: dict[str, Any]) -> str:
     """The capture time: the archive's WARC-Date when archived, so a crawl and a reparse of its
     archive agree to the microsecond; the clock otherwise."""
     warc = meta.get("xxgk_warc") or {}
-    return warc.get("date") or utc_now()
+    return warc.get("date") or utc_now("microseconds")
 
 
 def meta_of(response: Response) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from redis import Redis
 
+from crawler.clock import utc_now  # seconds: the precision drained_items.drained_at is stored at
 from crawler.db import db_path
 from crawler.distributed import codec
 from crawler.distributed.connection import outage_of
@@ -113,7 +113,3 @@ class Drainer:
             self.chain.record(item)
             db["drained_items"].insert({"id": item_id, "worker": worker, "drained_at": utc_now()})
         self.stats.inc_value("xxgk/drain/items")
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -23,16 +23,13 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.clock import utc_now  # seconds: the precision crawl_runs.started / finished are stored at
 from crawler.db import db_path, open_db
 
 logger = logging.getLogger(__name__)
 
 ERROR_PREFIX = "xxgk/error/"
 REPORT_PREFIX = "xxgk/store/reports/"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def errors_by_kind(stats: Mapping[str, Any]) -> dict[str, int]:
