@@ -8,9 +8,6 @@ so such a database neither re-runs nor skips a step. A new migration goes at the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -44,42 +41,6 @@ def rename_recorded(db: Database) -> None:
                 f"UPDATE [{table}] SET name = ? WHERE migration_set = ? AND name = ?",
                 [new, migrations.name, old],
             )
-
-
-def apply(db: Database) -> None:
-    """Bring the schema up to date: first the recorded names, then every pending step in order.
-
-    Processes opening one fresh database at once (two crawls, a crawl and ``xxgk serve``, fleet sites
-    started together) would each find no ``_sqlite_migrations`` and each run m001. So every step runs
-    under SQLite's write lock, taken before what is pending is read (``BEGIN IMMEDIATE``; sqlite-utils'
-    own ``atomic()`` inside it becomes a savepoint): the first process applies a step, the others wait
-    (busy_timeout) and then find it recorded. One step per lock, as sqlite-utils commits each step on
-    its own: a failing step stays pending and those before it stay applied. A database with nothing
-    pending is never write-locked, so opening it does not wait for a running crawl's writes."""
-    while _needs_work(db):
-        with _write_lock(db):
-            rename_recorded(db)
-            pending = migrations.pending(db)
-            if pending:  # another process may have applied everything meanwhile
-                migrations.apply(db, stop_before=[later.name for later in pending[1:]])
-
-
-def _needs_work(db: Database) -> bool:
-    """A lock-free read: any old name to rewrite or any step not recorded."""
-    recorded = {applied.name for applied in migrations.applied(db)}
-    return bool(recorded & RENAMED.keys()) or any(m.name not in recorded for m in migrations._migrations)
-
-
-@contextmanager
-def _write_lock(db: Database) -> Iterator[None]:
-    """One transaction holding the database's write lock from its first statement."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.rollback()
-        raise
-    db.commit()
 
 
 @migrations()

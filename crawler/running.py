@@ -109,7 +109,7 @@ def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str
     many-site run (pipelines/offload.py), not one per site."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.distributed.resolve import profile_from_fields
+    from crawler.sites.profile import profile_from_fields
     from crawler.spiderloader import spider_class
     from pipelines.offload import shared_pool
 
@@ -123,16 +123,6 @@ def run_seeded(settings: Any, sites: dict[str, dict[str, Any]]) -> list[dict[str
     with shared_pool(process.settings):
         process.start()
     return [crawl_summary(crawler) for crawler in crawlers]
-
-
-def distributed_unready(sites: Sequence[str]) -> list[str]:
-    """The sites whose platform the seeder resolves before seeding: start URLs (workers load spiders by
-    profile name) and profiles whose platform is detected on the start page (only the worker that
-    fetched it would know it; the others could not decode the queued requests) —
-    crawler/distributed/resolve.py."""
-    from crawler.distributed.resolve import unresolved
-
-    return unresolved(sites)
 
 
 @contextmanager

@@ -15,11 +15,12 @@ from redis import Redis
 
 import crawler.cli  # noqa: F401  (loads the command modules in the order the CLI does)
 from crawler.archive.reader import iter_requests
-from crawler.distributed.resolve import profile_from_fields, profile_to_dict, resolve_platforms, unresolved
+from crawler.distributed.resolve import resolve_platforms, unresolved
 from crawler.distributed.seed import seed_sites
 from crawler.distributed.state import Keys, SharedState
 from crawler.running import project_settings
 from crawler.sites.catalog import find_profile, profile_for_url
+from crawler.sites.profile import profile_from_fields, profile_to_dict
 from tests.replica.fixture import running_replica
 from tests.replica.hosts import START_URLS
 from tests.support.distributed import drain, proxy_env, run_xxgk, start_workers

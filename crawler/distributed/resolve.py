@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, fields, replace
+from dataclasses import replace
 from typing import Any
 
 from scrapy.http import Response
@@ -97,21 +97,3 @@ class ProbeMixin:
 
     def check_outcome(self) -> None:
         """No report link is what a probe expects: no layout verdict."""
-
-
-# --- the profile in Redis -------------------------------------------------------------------------
-
-
-def profile_to_dict(profile: SiteProfile) -> dict[str, Any]:
-    return asdict(profile)
-
-
-def profile_from_fields(data: dict[str, Any]) -> SiteProfile:
-    """A profile from :func:`profile_to_dict`'s JSON: lists back to the tuples the profile holds."""
-    values = dict(data)
-    values["allowed_domains"] = tuple(values.get("allowed_domains", ()))
-    values["skip_link_texts"] = tuple(values.get("skip_link_texts", ()))
-    values["nav"] = {step: tuple(patterns) for step, patterns in values.get("nav", {}).items()}
-    values["detect"] = {name: tuple(patterns) for name, patterns in values.get("detect", {}).items()}
-    known = {field.name for field in fields(SiteProfile)}
-    return SiteProfile(**{key: value for key, value in values.items() if key in known})

@@ -12,11 +12,10 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from crawler.distributed import codec
-from crawler.distributed.resolve import profile_to_dict
 from crawler.distributed.scheduler import LeasedQueue
 from crawler.distributed.state import Keys, SharedState
 from crawler.sites.catalog import site_name
-from crawler.sites.profile import SiteProfile
+from crawler.sites.profile import SiteProfile, profile_to_dict
 from crawler.spiderloader import spider_class
 
 

@@ -4,7 +4,7 @@ it a report item carries (:func:`site_fields`), so no pipeline stage has to read
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, TypedDict
 
 from crawler.platforms.urls import url_host
@@ -66,6 +66,22 @@ def profile_from_dict(data: dict[str, Any]) -> SiteProfile:
         paging=dict(data.get("paging", {})),
         status=site.get("status", ""),
     )
+
+
+def profile_to_dict(profile: SiteProfile) -> dict[str, Any]:
+    """Every field, as JSON can carry it (a distributed seed sends a resolved profile to the workers)."""
+    return asdict(profile)
+
+
+def profile_from_fields(data: dict[str, Any]) -> SiteProfile:
+    """A profile from :func:`profile_to_dict`'s JSON: lists back to the tuples the profile holds."""
+    values = dict(data)
+    values["allowed_domains"] = tuple(values.get("allowed_domains", ()))
+    values["skip_link_texts"] = tuple(values.get("skip_link_texts", ()))
+    values["nav"] = {step: tuple(patterns) for step, patterns in values.get("nav", {}).items()}
+    values["detect"] = {name: tuple(patterns) for name, patterns in values.get("detect", {}).items()}
+    known = {field.name for field in fields(SiteProfile)}
+    return SiteProfile(**{key: value for key, value in values.items() if key in known})
 
 
 def _division_code(value: object) -> str:
