@@ -91,6 +91,8 @@ def bench_server(scale: str, validators: bool) -> dict[str, dict[str, Any]]:
 
     kind = "with" if validators else "without"
     print(f"recrawl: first crawl vs re-crawls of the unchanged replica {kind} validators (scale={scale})", flush=True)
+    if os.environ.get("XXGK_BENCH_NO_VALIDATORS_ONLY") and validators:
+        return {}
     # the night after the first crawl, or XXGK_BENCH_NIGHT nights after (other slots of the schedules)
     night = int(os.environ.get("XXGK_BENCH_NIGHT", "1"))
     tomorrow = (datetime.now(UTC).date() + timedelta(days=night)).isoformat()
@@ -99,7 +101,10 @@ def bench_server(scale: str, validators: bool) -> dict[str, dict[str, Any]]:
             without_validators(replica.world)
         first_dir = Path(tmp) / "first"
         runs = {"first": crawl(replica.proxy_url, first_dir)}
-        for name, extra in (("incremental", ("-s", f"XXGK_REVERIFY_DATE={tomorrow}")), ("full", ("--full",))):
+        # XXGK_BENCH_SEASON: the season's months for the incremental run ("1-12": in season), else the default
+        season = ("-s", f"XXGK_SEASON_MONTHS={os.environ['XXGK_BENCH_SEASON']}") if "XXGK_BENCH_SEASON" in os.environ else ()
+        incremental = ("-s", f"XXGK_REVERIFY_DATE={tomorrow}", *season)
+        for name, extra in (("incremental", incremental), ("full", ("--full",))):
             data_dir = Path(tmp) / name
             shutil.copytree(first_dir, data_dir)
             runs[name] = crawl(replica.proxy_url, data_dir, *extra)

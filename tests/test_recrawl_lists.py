@@ -256,3 +256,32 @@ def test_through_the_project_middlewares_nothing_is_sent_counted_or_archived(tmp
     assert (stats.get("downloader/request_count", 0), stats.get("downloader/response_bytes", 0)) == (0, 0)
     assert stats["xxgk/recrawl/lists_from_archive"] == 1
     assert len(list(iter_index(warc_dir))) == 1  # no record written for it
+
+
+# --- reparse ------------------------------------------------------------------------------------
+
+
+def test_reparse_gives_a_page_the_files_its_run_took_from_the_archive(tmp_path: Path) -> None:
+    """The second crawl re-verified the page but took its files from the archive (no record of
+    them in its files): the reparse gives the page the earlier captures, as the crawl did, not
+    missing files."""
+    from crawler.archive.writer import WarcArchiveWriter as Writer
+    from crawler.reparse import reparse
+    from tests.support.played_archive import Archive, page_context
+    from tests.test_reparse import ARTICLE, HANWEB_FILES, PAGES, fetch_files, rows
+
+    warc_dir = tmp_path / "warc"
+    for worker, with_files in (("w1", True), ("w2", False)):
+        played = Archive(warc_dir)
+        played.middleware = WarcArchiveMiddleware(Writer(warc_dir, "test", worker=worker))
+        played.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(),
+                     page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
+        if with_files:
+            fetch_files(played, ARTICLE, HANWEB_FILES)
+        played.close()
+    reparse(warc_dir, tmp_path / "rebuilt.db")
+    files = rows(tmp_path / "rebuilt.db", "SELECT warc_file, status, error FROM documents "
+                 "WHERE role IN ('attachment', 'image') ORDER BY id")
+    # (the test files are truncated: their errors are extraction's, never "missing")
+    assert [(f["warc_file"].endswith("-w1.warc.gz"), f["status"], "missing" in (f["error"] or "")) for f in files] == [
+        (True, 200, False)] * 4  # fmt: skip
