@@ -72,25 +72,28 @@ FILES_STAT = "xxgk/recrawl/files_from_archive"  # files of re-verified pages han
 SERVED_BYTES_STAT = "xxgk/recrawl/bytes_from_archive"  # their bodies: bytes that did not cross the wire
 
 
-def latest_captures(entries: Iterable[CdxEntry]) -> dict[str, CdxEntry]:
-    """URL → its latest 200 GET capture (a full response or a revisit), in capture order."""
+def index_captures(entries: Iterable[CdxEntry]) -> tuple[dict[str, CdxEntry], dict[str, CdxEntry]]:
+    """One pass over the index: URL → its latest 200 GET capture (a full response or a revisit), and
+    URL → its latest GET capture for URLs whose latest is good — a 200, or a 304 that confirmed one (a
+    URL last answered 404, 5xx or a redirect is absent from the second, so it is asked for again)."""
     latest: dict[str, CdxEntry] = {}
-    for entry in entries:
-        if entry.method == "GET" and entry.status == 200:
-            latest[entry.url] = entry
-    return latest
-
-
-def confirmed_captures(entries: Iterable[CdxEntry]) -> dict[str, CdxEntry]:
-    """URL → its latest GET capture, for URLs whose latest capture is good: a 200, or a 304 that
-    confirmed one (a URL last answered 404, 5xx or a redirect is absent, so it is asked for again)."""
     last: dict[str, CdxEntry] = {}
-    fetched: set[str] = set()
     for entry in entries:
         if entry.method == "GET":
             last[entry.url] = entry
-            fetched.update((entry.url,) if entry.status == 200 else ())
-    return {url: entry for url, entry in last.items() if entry.status in (200, 304) and url in fetched}
+            if entry.status == 200:
+                latest[entry.url] = entry
+    return latest, {url: entry for url, entry in last.items() if entry.status in (200, 304) and url in latest}
+
+
+def latest_captures(entries: Iterable[CdxEntry]) -> dict[str, CdxEntry]:
+    """URL → its latest 200 GET capture (a full response or a revisit), in capture order."""
+    return index_captures(entries)[0]
+
+
+def confirmed_captures(entries: Iterable[CdxEntry]) -> dict[str, CdxEntry]:
+    """URL → its latest GET capture, for URLs whose latest capture is good (see :func:`index_captures`)."""
+    return index_captures(entries)[1]
 
 
 def capture_day(entry: CdxEntry) -> date:
@@ -145,11 +148,10 @@ class RevalidateMiddleware:
         # this site's own files only: in a run over 1,000 sites, each would otherwise load (and hold)
         # the index of every site crawled before it — time and memory quadratic in the sites
         spider = getattr(crawler.spidercls, "name", None)
-        entries = list(iter_index(warc_dir, spider)) if warc_dir.is_dir() else []
-        captures = latest_captures(entries)
+        captures, confirmed = index_captures(iter_index(warc_dir, spider)) if warc_dir.is_dir() else ({}, {})
         if not captures:
             raise NotConfigured(f"no earlier capture under {warc_dir}: a first crawl fetches everything")
-        return cls(warc_dir, captures, crawler.stats, revisits(settings), confirmed_captures(entries))
+        return cls(warc_dir, captures, crawler.stats, revisits(settings), confirmed)
 
     def process_request(self, request: Request) -> Response | None:
         known = request.meta.get(META_KEY)
