@@ -380,3 +380,10 @@ def m011_documents_list_entries_and_crawl_runs_known_pages(db: Database) -> None
     db.table("documents").add_column("list_date", str)
     db.table("crawl_runs").add_column("known_skipped", int)  # known report pages listed as before, not fetched
     db.table("crawl_runs").add_column("reverified", int)  # known pages fetched again on the rolling schedule
+
+
+@migrations()
+def m012_crawl_runs_from_archive(db: Database) -> None:
+    """Issue 17: list pages and files a run took from the archive on the revisit schedule (crawler/revisit.py)."""
+    db.table("crawl_runs").add_column("lists_from_archive", int)
+    db.table("crawl_runs").add_column("files_from_archive", int)

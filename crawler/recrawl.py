@@ -18,9 +18,15 @@ longer show (paging stops at known reports, :mod:`crawler.incremental`) are aske
 the lists are read. Found changed, they become versions as any fetched page does. The day is the
 crawl's start (UTC), or ``XXGK_REVERIFY_DATE``. ``--full`` (``XXGK_INCREMENTAL=False``) fetches all.
 
-List pages themselves are always fetched: they are how new reports are found. Their floor is a
-conditional GET (a few hundred bytes for a 304) where the server has validators, and otherwise the
-first list page of each column in full — paging stops there (crawler/incremental.py).
+List pages are how new reports are found. In the reports' season (January to April: they are due
+by 31 January) every list page is read every run; out of season each is read within
+``XXGK_LIST_DAYS`` on a rolling schedule like the one above, and on the other nights the archive
+hands the spider its copy without asking the server (:mod:`crawler.revisit`) — a bound, not
+RFC 2616's heuristic freshness, so a report posted late is still found within a week. The files of a
+re-verified page follow their own, longer schedule (uploads get new names; ``XXGK_REVERIFY_FILE_DAYS``).
+Read, a list page costs a conditional GET (a few hundred bytes for a 304) where the server has
+validators, and otherwise the first list page of each column in full — paging stops there
+(crawler/incremental.py). ``xxgk crawl --lists`` reads every list page this run.
 """
 
 from __future__ import annotations

@@ -74,7 +74,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.archive.middleware.WarcArchiveMiddleware": 950,
     # conditional GETs from the archive, 304s replayed from it; below DownloaderStats (850), so that
     # downloader/response_bytes counts what crossed the wire (a 304), not the replayed copy
+    # (it also hands over list pages and files the revisit schedule does not ask for: crawler/revisit.py)
     "crawler.archive.revalidate.RevalidateMiddleware": 800,
+    # Scrapy's downloader stats, less what the archive handed over: what crossed the wire
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.archive.revalidate.WireStats": 850,
     # Scrapy's retry decisions plus a wait between attempts (crawler/resilience.py)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.resilience.BackoffRetryMiddleware": 550,
@@ -117,6 +121,14 @@ XXGK_INCREMENTAL = True
 XXGK_REVERIFY_DAYS = 30
 #: the day (YYYY-MM-DD) the re-verification schedule counts a crawl as; empty: the crawl's start (UTC)
 XXGK_REVERIFY_DATE = ""
+#: the months annual reports are posted in (due by 31 January): in season every list page is read every
+#: run; out of season each at least once every XXGK_LIST_DAYS (at most XXGK_REVERIFY_DAYS; ≤ 1: every run,
+#: `xxgk crawl --lists`), the archived copy standing in on the other nights (crawler/revisit.py)
+XXGK_SEASON_MONTHS = "1-4"
+XXGK_LIST_DAYS = 7
+#: a file (attachment, picture) of a re-verified report page is fetched again at least once every
+#: XXGK_REVERIFY_FILE_DAYS (at least XXGK_REVERIFY_DAYS; ≤ 1: every time its page is): uploads get new names
+XXGK_REVERIFY_FILE_DAYS = 90
 #: a live progress line on stdout: None = only when stdout is a terminal, True/False = always/never
 XXGK_PROGRESS = None
 XXGK_PROGRESS_INTERVAL = 1.0  # seconds between updates of the progress line

@@ -11,6 +11,7 @@ received, requests and time of each, and the ratios against the first crawl. Nev
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,15 @@ from typing import Any
 from crawler.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
+#: stats summed over the spiders' end-of-run dumps (Scrapy logs them at INFO on stderr)
+_STAT = re.compile(r"'(xxgk/wire/bytes/[\w-]+|xxgk/recrawl/[\w_]+)': (\d+)")
+
+
+def dumped_stats(log: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for key, value in _STAT.findall(log):
+        found[key] = found.get(key, 0) + int(value)
+    return found
 
 
 def line(label: str, value: str) -> None:
@@ -50,7 +60,7 @@ def crawl(proxy_url: str, data_dir: Path, *extra: str) -> dict[str, Any]:
         )
     finally:
         db.close()
-    return row | {"wall": wall}
+    return row | {"wall": wall, "stats": dumped_stats(done.stderr)}
 
 
 def bench_recrawl(scale: str = "large") -> dict[str, dict[str, dict[str, Any]]]:
@@ -60,19 +70,41 @@ def bench_recrawl(scale: str = "large") -> dict[str, dict[str, dict[str, Any]]]:
     return found
 
 
+def by_role(run: dict[str, Any]) -> None:
+    """The incremental run's received bytes by the requests' role, and what the archive handed over."""
+    stats, total = run["stats"], max(run["bytes"], 1)
+    roles = {"lists": ("list",), "report pages": ("page", "alias"), "files": ("attachment", "image")}
+    for name, kinds in roles.items():
+        got = sum(stats.get(f"xxgk/wire/bytes/{kind}", 0) for kind in kinds)
+        line(f"incremental: bytes of {name}", f"{got:>12,} ({got / total:.0%})")
+    named = {kind for kinds in roles.values() for kind in kinds}
+    other = sum(v for k, v in stats.items() if k.startswith("xxgk/wire/bytes/") and k.rsplit("/", 1)[1] not in named)
+    line("incremental: bytes of other requests", f"{other:>12,}")
+    line("incremental: lists / files from the archive",
+         f"{stats.get('xxgk/recrawl/lists_from_archive', 0):,} / {stats.get('xxgk/recrawl/files_from_archive', 0):,}"
+         f" ({stats.get('xxgk/recrawl/bytes_from_archive', 0):,} B not transferred)")
+
+
 def bench_server(scale: str, validators: bool) -> dict[str, dict[str, Any]]:
     from tests.replica.fixture import running_replica
     from tests.replica.validators import without_validators
 
     kind = "with" if validators else "without"
     print(f"recrawl: first crawl vs re-crawls of the unchanged replica {kind} validators (scale={scale})", flush=True)
-    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    if os.environ.get("XXGK_BENCH_NO_VALIDATORS_ONLY") and validators:
+        return {}
+    # the night after the first crawl, or XXGK_BENCH_NIGHT nights after (other slots of the schedules)
+    night = int(os.environ.get("XXGK_BENCH_NIGHT", "1"))
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=night)).isoformat()
     with running_replica(seed=0, scale=scale) as replica, tempfile.TemporaryDirectory() as tmp:
         if not validators:
             without_validators(replica.world)
         first_dir = Path(tmp) / "first"
         runs = {"first": crawl(replica.proxy_url, first_dir)}
-        for name, extra in (("incremental", ("-s", f"XXGK_REVERIFY_DATE={tomorrow}")), ("full", ("--full",))):
+        # XXGK_BENCH_SEASON: the season's months for the incremental run ("1-12": in season), else the default
+        season = ("-s", f"XXGK_SEASON_MONTHS={os.environ['XXGK_BENCH_SEASON']}") if "XXGK_BENCH_SEASON" in os.environ else ()
+        incremental = ("-s", f"XXGK_REVERIFY_DATE={tomorrow}", *season)
+        for name, extra in (("incremental", incremental), ("full", ("--full",))):
             data_dir = Path(tmp) / name
             shutil.copytree(first_dir, data_dir)
             runs[name] = crawl(replica.proxy_url, data_dir, *extra)
@@ -89,6 +121,7 @@ def bench_server(scale: str, validators: bool) -> dict[str, dict[str, Any]]:
     line("incremental: pages answered 304 (not modified)", f"{incremental['not_modified']:,}")
     line("incremental: report pages skipped as known / re-verified",
          f"{incremental['known_skipped']:,} / {incremental['reverified']:,}")
+    by_role(incremental)
     line("new reports found by the re-crawls (want 0)", f"{incremental['new_reports']} / {runs['full']['new_reports']}")
     return runs
 

@@ -42,7 +42,9 @@ class Nights:
 
 def recrawl(replica: Any, data_dir: Path, night: int, found: Nights, name: str) -> None:
     day = (datetime.now(UTC).date() + timedelta(days=night)).isoformat()
-    result = crawl(replica, data_dir, "-s", f"XXGK_REVERIFY_DAYS={DAYS}", "-s", f"XXGK_REVERIFY_DATE={day}")
+    # every list page every night (`--lists`): the window is the report pages' re-verification's;
+    # the lists' own schedule out of season is tests/test_recrawl_lists_e2e.py's
+    result = crawl(replica, data_dir, "--lists", "-s", f"XXGK_REVERIFY_DAYS={DAYS}", "-s", f"XXGK_REVERIFY_DATE={day}")
     if result.returncode:
         found.failed[name] = result.stderr[-2000:]
 

@@ -213,7 +213,7 @@ def corrected(crawled: Crawled, tmp_path_factory: pytest.TempPathFactory) -> Cor
     with running_replica(seed=SEED) as replica:
         original = next(r for r in replica.world.current_reports() if r.tables is not None and not r.duplicates)
         correction = replica.world.post_correction(original.url, seed=2)
-        crawl(replica, data_dir)
+        crawl(replica, data_dir, "--lists")  # the same day: the lists read again to see the correction
     return Corrected(data_dir, original.url, correction.url, before)
 
 

@@ -52,6 +52,9 @@ logger = logging.getLogger(__name__)
 
 META_KEY = "xxgk_warc"
 CONTEXT_META_KEY = "xxgk_context"
+#: response flag: handed over from the archive without asking the server (crawler/revisit.py):
+#: nothing was fetched, so nothing is archived (the copy is already here) and nothing is counted
+FROM_ARCHIVE = "from_archive"
 _STARTED_KEY = "_xxgk_warc_started"  # when the request left for the downloader: the WARC-Date
 
 # The transport de-chunked the body, so a "chunked" header would lie; a proxy secret must never
@@ -89,8 +92,8 @@ class WarcArchiveMiddleware:
         request.meta[_STARTED_KEY] = datetime.now(UTC)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if "cached" in response.flags:
-            return response  # HttpCacheMiddleware replayed it: it was archived when really fetched
+        if "cached" in response.flags or FROM_ARCHIVE in response.flags:
+            return response  # replayed (HttpCacheMiddleware, the revisit schedule): archived when fetched
         try:
             pointer = self.writer.write_exchange(
                 capture_request(request),

@@ -45,6 +45,8 @@ def check_distributed(sites: Sequence[str], redis_url: str | None) -> str:
 @click.option("--fast", is_flag=True, envvar="XXGK_FAST",
               help="No politeness delays: only for the loopback replica (env XXGK_FAST=1: scheduled recipes' tests).")
 @click.option("--full", is_flag=True, help="Fetch everything in full again (default: incremental re-crawl).")
+@click.option("--lists", is_flag=True,
+              help="Read every list page this run, even out of season (known report pages still skipped).")
 @settings_option
 @click.option("--distributed", is_flag=True, help="Seed the sites into Redis for `xxgk worker`s, then drain.")
 @redis_option(required=False, help="The shared Redis of --distributed.")
@@ -55,7 +57,7 @@ def check_distributed(sites: Sequence[str], redis_url: str | None) -> str:
 def crawl(
     sites: tuple[str, ...], data_dir: Path, year: int | None, all_sites: bool, fast: bool, full: bool,
     settings: dict[str, Any], distributed: bool, redis_url: str | None, seed_only: bool, resume: bool,
-    platform: str,
+    platform: str, lists: bool,
 ) -> None:
     """Crawl SITES (profile names or start URLs) into DIR/xxgk.db, archiving every response.
 
@@ -64,6 +66,7 @@ def crawl(
         xxgk crawl wendeng hy --data-dir data --year 2023
         xxgk crawl http://www.example.gov.cn/ wendeng   (a URL: named after its host, platform detected)
         xxgk crawl --all --full        (re-verify everything, not only what changed)
+        xxgk crawl --all --lists       (read every list page tonight, out of season too)
     Against the offline replica:
         http_proxy=http://127.0.0.1:8899 xxgk crawl wendeng --fast
     On many machines (workers: xxgk worker --redis URL):
@@ -74,7 +77,8 @@ def crawl(
     chosen = chosen_sites(sites, all_sites)
     if distributed:
         url = check_distributed(chosen, redis_url)
-    overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {}) | settings
+    overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
+    overrides |= ({"XXGK_LIST_DAYS": 1} if lists else {}) | settings
     if distributed:
         probe = {"XXGK_DATA_DIR": str(data_dir), **overrides}  # how the seeder fetches a start page to resolve
         return seed_and_drain(url, DEFAULT_PREFIX, chosen, data_dir, year, seed_only, probe, platform)

@@ -79,6 +79,9 @@ def run_row(
         "not_modified": stats.get("xxgk/revalidate/not_modified", 0),
         "known_skipped": stats.get("xxgk/recrawl/known", 0),  # crawler/recrawl.py
         "reverified": stats.get("xxgk/recrawl/reverified", 0),
+        # crawler/revisit.py: handed over from the archive, not asked for (not in bytes nor requests)
+        "lists_from_archive": stats.get("xxgk/recrawl/lists_from_archive", 0),
+        "files_from_archive": stats.get("xxgk/recrawl/files_from_archive", 0),
         "report_pages": seen,
         "new_reports": stats.get(f"{REPORT_PREFIX}new", 0),
         "new_versions": new_versions,

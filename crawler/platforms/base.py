@@ -23,6 +23,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.archive.middleware import FROM_ARCHIVE
 from crawler.archive.responses import CHALLENGE_STATUSES
 from crawler.builders import captured_at, content_type, fetch_error, meta_of, utc_now, warc_fields
 from crawler.builders import fetched_document as build_fetched_document
@@ -297,6 +298,14 @@ class PortalSpider(Spider):
             meta={"xxgk_context": {"site": self.profile.name, "role": link.role, "url": link.url,
                                    "parent_url": parent_url, "name": link.name}},
         )
+
+    def list_document(self, response: Response) -> FetchedDocument | None:
+        """A list or navigation page's documents row; none for the archived copy the revisit schedule
+        handed over (crawler/revisit.py): nothing was fetched, and a reparse, which sees no record of
+        it, rebuilds the same rows."""
+        if FROM_ARCHIVE in response.flags:
+            return None
+        return self.fetched_document(response, "list")
 
     def fetched_document(self, response: Response, role: str) -> FetchedDocument:
         self.inc_stat(f"xxgk/fetched/{role}")

@@ -110,7 +110,7 @@ class GenericSpider(HanwebSpider):
     def parse_page(self, response: Response, depth: int, column: str | None, chrome: frozenset[str], area: bool,
                    paged: bool = False) -> Iterator[Any]:
         """Any page of the walk: its report links, then its list's other pages, then where to go next."""
-        yield self.fetched_document(response, "list")
+        yield self.list_document(response)
         entries = [entry for entry in page_entries(response) if self.allowed(entry.url)]
         if depth == 0 and not paged:
             self._saw = [entry.text for entry in entries if entry.text][:30]

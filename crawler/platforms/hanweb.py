@@ -185,7 +185,7 @@ class HanwebSpider(PortalSpider):
 
     def parse_home(self, response: Response, hops: int, chrome: frozenset[str]) -> Iterator[Any]:
         """Follow the 年报 column link if this page has one, else the 政务公开 link (from the home page only)."""
-        yield self.fetched_document(response, "list")
+        yield self.list_document(response)
         links = self.column_links(response)
         chrome = chrome | {column_key(link.url) for link in links}
         landing = [link for link in links_matching(links, self.profile.nav_patterns("annual_reports"))
@@ -206,7 +206,7 @@ class HanwebSpider(PortalSpider):
 
     def parse_column(self, response: Response, column: str, depth: int, chrome: frozenset[str]) -> Iterator[Any]:
         """A column page: follow sub-columns new to this page, then read its datastore (if any)."""
-        yield self.fetched_document(response, "list")
+        yield self.list_document(response)
         self.inc_stat("xxgk/columns")
         here = column_key(response.url)
         links = self.column_links(response)

@@ -178,7 +178,7 @@ class TrsSpider(PortalSpider):
 
     def parse_index(self, response: Response) -> Iterator[Any]:
         """The 信息公开 index: the 年报 column(s) and the 部门/乡镇 navigation pages."""
-        yield self.fetched_document(response, "list")
+        yield self.list_document(response)
         links = self.nav_links(response)
         by_text = links_matching(links, self.profile.nav_patterns("annual_reports"))
         columns = [link for link in links if self.is_column(link) or link in by_text]
@@ -197,7 +197,7 @@ class TrsSpider(PortalSpider):
         links are columns, links naming 部门/乡镇 are more navigation (tabs), links into sub-directories
         are units whose own page should link their 年报 column.
         """
-        yield self.fetched_document(response, "list")
+        yield self.list_document(response)
         here = column_directory(response.url)
         links = self.nav_links(response)
         new = [link for link in links if link.url not in chrome and link.url != response.url]
@@ -234,7 +234,7 @@ class TrsSpider(PortalSpider):
 
     def parse_column(self, response: Response, column: str, column_url: str) -> Iterator[Any]:
         """One list page: its report links, then every page the pager says exists and is not yet asked for."""
-        yield self.fetched_document(response, "list")
+        yield self.list_document(response)
         self.inc_stat("xxgk/list_pages")
         items = list_items(response, self.profile.url_pattern("article"))
         self.inc_stat("xxgk/list_records", len(items))

@@ -1,0 +1,101 @@
+"""When an incremental run may take a list page or a file from the archive instead of the server.
+
+A nightly re-crawl of a server that sends no validators pays for two kinds of fetch that almost never
+bring anything new (:mod:`crawler.recrawl` already leaves known report pages alone):
+
+* **List and navigation pages.** They are how new reports are found, but annual reports arrive in a
+  season: by law they are due by 31 January (《政府信息公开条例》第五十条), and they are posted from
+  January to about April (``XXGK_SEASON_MONTHS``, default ``"1-4"``). In season every list page is
+  read every run. Out of season a list page is read on its own rolling day once every
+  ``XXGK_LIST_DAYS`` (7), or as soon as its capture is that old; on the other nights the spider is
+  handed the archived copy, walks it exactly as before, and nothing crosses the wire. A report
+  posted late is then found within ``XXGK_LIST_DAYS``, never lost.
+* **Files of re-verified report pages.** CMSs give every upload a new name
+  (``P020240109….xlsx``, ``20240109160505.jpg``), so the file at a known URL almost never changes;
+  when a page is re-verified its files are fetched again only on their own rolling day once every
+  ``XXGK_REVERIFY_FILE_DAYS`` (90, at least ``XXGK_REVERIFY_DAYS``) or when their capture is that old.
+
+This is a bounded schedule, not a freshness heuristic: every URL is read again within its period
+whatever its dates say, the days are spread by a hash of the URL (about 1/N of the URLs a night), and
+a period of 1 or less reads everything every run (``xxgk crawl --lists`` for the lists).
+Pure functions and one small policy object; the middleware that serves is
+:class:`crawler.archive.revalidate.RevalidateMiddleware`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from crawler.recrawl import REVERIFY_DAYS, crawl_day, slot
+
+LIST_DAYS = 7  # a list page is read at least once a week out of season
+FILE_DAYS = 90  # a file of a re-verified page is fetched again at least once a quarter
+SEASON_MONTHS = "1-4"  # January to April: when annual reports are posted
+LIST_ROLES = frozenset({"list"})
+FILE_ROLES = frozenset({"attachment", "image"})  # crawler.builders.BODY_ROLES
+
+
+def season_months(text: str | None) -> frozenset[int]:
+    """Months from ``"1-4"``, ``"1-4,12"`` or ``"11-2"`` (wrapping the new year); empty: no season."""
+    months: set[int] = set()
+    for part in filter(None, re.split(r"[,\s]+", (text or "").strip())):
+        first, _, last = part.partition("-")
+        start, end = int(first), int(last or first)
+        if not (1 <= start <= 12 and 1 <= end <= 12):
+            raise ValueError(f"not a month or a range of months: {part!r}")
+        span = (end - start) % 12 + 1
+        months.update((start - 1 + step) % 12 + 1 for step in range(span))
+    return frozenset(months)
+
+
+def in_season(day: date, months: frozenset[int]) -> bool:
+    return day.month in months
+
+
+def capture_due(url: str, captured: date, today: date, days: int) -> bool:
+    """Ask the server today: always for a period ≤ 1; else on the URL's slot day (not again the day it
+    was captured) or once the capture is ``days`` old — so at least once per ``days``, ~1/days a night."""
+    if days <= 1:
+        return True
+    age = (today - captured).days
+    return age >= days or (age > 0 and slot(url, days) == today.toordinal() % days)
+
+
+@dataclass(frozen=True, slots=True)
+class Revisits:
+    """The schedule of one run: which list pages and files it may take from the archive."""
+
+    today: date
+    list_days: int = LIST_DAYS
+    file_days: int = FILE_DAYS
+    season: frozenset[int] = frozenset({1, 2, 3, 4})
+
+    def period(self, role: str | None) -> int | None:
+        """Days between two reads of a URL of ``role`` today (None: not scheduled, always asked for)."""
+        if role in LIST_ROLES:
+            return 1 if in_season(self.today, self.season) else self.list_days
+        if role in FILE_ROLES:
+            return self.file_days
+        return None
+
+    def from_archive(self, role: str | None, url: str, captured: date) -> bool:
+        """Whether a URL whose latest capture (``captured``) is good is served from the archive."""
+        period = self.period(role)
+        return period is not None and period > 1 and not capture_due(url, captured, self.today, period)
+
+
+def revisits(settings: Any) -> Revisits | None:
+    """The run's schedule; None for ``--full`` (``XXGK_INCREMENTAL=False``): everything is fetched."""
+    if not settings.getbool("XXGK_INCREMENTAL", True):
+        return None
+    reverify = settings.getint("XXGK_REVERIFY_DAYS", REVERIFY_DAYS)
+    # a list read less often than report pages are re-verified would hide the pages' list entries
+    list_days = min(settings.getint("XXGK_LIST_DAYS", LIST_DAYS), max(reverify, 1))
+    file_days = settings.getint("XXGK_REVERIFY_FILE_DAYS", FILE_DAYS)
+    if file_days > 1:  # files no more often than their pages are re-verified (≤ 1: every run)
+        file_days = max(file_days, reverify)
+    season = season_months(settings.get("XXGK_SEASON_MONTHS", SEASON_MONTHS))
+    return Revisits(crawl_day(settings), list_days, file_days, season)

@@ -1,0 +1,287 @@
+"""The revisit schedule of list pages and files (crawler/revisit.py) and the archive handing them over
+without asking the server (crawler/archive/revalidate.py), on constructed examples."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.http import HtmlResponse, Response
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as project
+from crawler.archive.cdxj import iter_index
+from crawler.archive.middleware import FROM_ARCHIVE, WarcArchiveMiddleware
+from crawler.archive.revalidate import (
+    RevalidateMiddleware,
+    WireStats,
+    capture_day,
+    confirmed_captures,
+    latest_captures,
+)
+from crawler.archive.writer import WarcArchiveWriter
+from crawler.recrawl import slot
+from crawler.revisit import Revisits, capture_due, in_season, revisits, season_months
+
+LIST = "http://www.example.gov.cn/col/col12/index.html"
+FILE = "http://www.example.gov.cn/picture/0/P020240109123456.xlsx"
+BODY = "<html><body><a href='/art/2024/1/9/art_12_1.html'>2023年度报告</a></body></html>".encode()
+OFF_SEASON: frozenset[int] = frozenset()
+
+# --- the schedule ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("1-4", {1, 2, 3, 4}), ("1-4,12", {1, 2, 3, 4, 12}), ("11-2", {11, 12, 1, 2}), ("3", {3}), ("", set()),
+])  # fmt: skip
+def test_season_months_are_read_from_ranges(text: str, months: set[int]) -> None:
+    assert season_months(text) == months
+
+
+def test_a_month_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="13"):
+        season_months("1-13")
+
+
+def test_the_season_is_the_crawl_days_month() -> None:
+    months = season_months("1-4")
+    assert (in_season(date(2025, 1, 31), months), in_season(date(2025, 5, 1), months)) == (True, False)
+
+
+def quiet_day(url: str, captured: date, days: int) -> date:
+    """A day after ``captured``, within the period, that is not the URL's slot day."""
+    return next(captured + timedelta(days=age) for age in range(1, days)
+                if slot(url, days) != (captured + timedelta(days=age)).toordinal() % days)
+
+
+def test_a_url_is_asked_for_on_its_slot_day_or_once_its_capture_is_a_period_old() -> None:
+    captured = date(2025, 7, 1)
+    quiet = quiet_day(LIST, captured, 7)
+    assert not capture_due(LIST, captured, quiet, 7)
+    assert capture_due(LIST, captured, captured + timedelta(days=7), 7)  # a period old
+    on_slot = next(captured + timedelta(days=age) for age in range(1, 8)
+                   if slot(LIST, 7) == (captured + timedelta(days=age)).toordinal() % 7)
+    assert capture_due(LIST, captured, on_slot, 7)
+
+
+def test_a_url_captured_today_is_not_asked_for_again_even_on_its_slot_day() -> None:
+    today = next(date(2025, 7, 1) + timedelta(days=d) for d in range(7)
+                 if slot(LIST, 7) == (date(2025, 7, 1) + timedelta(days=d)).toordinal() % 7)
+    assert not capture_due(LIST, today, today, 7)
+
+
+@pytest.mark.parametrize("days", [1, 0, -3])
+def test_a_period_of_one_or_less_asks_every_run(days: int) -> None:
+    assert capture_due(LIST, date(2025, 7, 1), date(2025, 7, 1), days)
+
+
+def test_the_slots_spread_the_urls_over_the_days() -> None:
+    urls = [f"http://www.example.gov.cn/col/col{n}/index.html" for n in range(700)]
+    captured = date(2025, 6, 1)
+    per_night = [sum(capture_due(url, captured, captured + timedelta(days=age), 7) for url in urls)
+                 for age in range(1, 7)]
+    assert all(60 <= count <= 140 for count in per_night), per_night  # ~100 a night, never all at once
+    assert all(any(capture_due(url, captured, captured + timedelta(days=age), 7) for age in range(1, 8))
+               for url in urls)  # each within its period
+
+
+def test_lists_are_read_every_run_in_season_and_on_their_schedule_out_of_it() -> None:
+    captured = date(2025, 2, 1)
+    in_feb = Revisits(today=quiet_day(LIST, captured, 7), season=frozenset({1, 2, 3, 4}))
+    out = Revisits(today=quiet_day(LIST, captured, 7), season=OFF_SEASON)
+    assert (in_feb.period("list"), out.period("list")) == (1, 7)
+    assert (in_feb.from_archive("list", LIST, captured), out.from_archive("list", LIST, captured)) == (False, True)
+
+
+def test_files_have_their_own_period_and_pages_none() -> None:
+    schedule = Revisits(today=date(2025, 7, 2), file_days=90, season=OFF_SEASON)
+    assert (schedule.period("attachment"), schedule.period("image"), schedule.period("page"),
+            schedule.period("dataproxy"), schedule.period(None)) == (90, 90, None, None, None)
+    assert not schedule.from_archive("page", LIST, date(2025, 7, 1))
+
+
+def test_settings_cap_the_periods_by_the_re_verification_window() -> None:
+    made = revisits(Settings({"XXGK_REVERIFY_DAYS": 3, "XXGK_LIST_DAYS": 7, "XXGK_REVERIFY_FILE_DAYS": 2,
+                              "XXGK_REVERIFY_DATE": "2025-07-01", "XXGK_SEASON_MONTHS": "12-1"}))
+    assert made == Revisits(date(2025, 7, 1), list_days=3, file_days=3, season=frozenset({12, 1}))
+    every_run = revisits(Settings({"XXGK_REVERIFY_FILE_DAYS": 1, "XXGK_LIST_DAYS": 1}))
+    assert every_run is not None and (every_run.list_days, every_run.file_days) == (1, 1)
+
+
+def test_a_full_crawl_has_no_schedule() -> None:
+    assert revisits(Settings({"XXGK_INCREMENTAL": False})) is None
+
+
+# --- the middleware ----------------------------------------------------------------------------
+
+
+def archive(warc_dir: Path, url: str, role: str, status: int = 200, body: bytes = BODY,
+            headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Archive one exchange the way a crawl does (the archive middleware); the request's meta."""
+    middleware = WarcArchiveMiddleware(WarcArchiveWriter(warc_dir, "testsite", worker="w1"))
+    request = Request(url, meta={"xxgk_context": {"site": "testsite", "role": role}})
+    middleware.process_request(request)
+    response = HtmlResponse(url, status=status, body=body, request=request,
+                            headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})})
+    middleware.process_response(request, response)
+    middleware.close()
+    return request.meta
+
+
+class Stats(dict[str, int]):
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self[key] = self.get(key, start) + count
+
+    def get_value(self, key: str, default: int = 0) -> int:
+        return self.get(key, default)
+
+
+def middleware(warc_dir: Path, schedule: Revisits | None, stats: Stats | None = None) -> RevalidateMiddleware:
+    entries = list(iter_index(warc_dir))
+    return RevalidateMiddleware(warc_dir, latest_captures(entries), stats, schedule, confirmed_captures(entries))
+
+
+def off_night(url: str, days: int = 7) -> Revisits:
+    """A night out of season on which ``url`` (captured today) is not due."""
+    today = datetime.now(UTC).date()
+    return Revisits(today=quiet_day(url, today, days), list_days=days, file_days=days, season=OFF_SEASON)
+
+
+def listed(url: str = LIST, role: str = "list", **kwargs: Any) -> Request:
+    return Request(url, meta={"xxgk_context": {"site": "testsite", "role": role}}, **kwargs)
+
+
+def test_a_list_page_not_due_is_handed_over_from_the_archive(tmp_path: Path) -> None:
+    first = archive(tmp_path, LIST, "list")["xxgk_warc"]
+    stats = Stats()
+    request = listed()
+    served = middleware(tmp_path, off_night(LIST), stats).process_request(request)
+    assert isinstance(served, Response) and (served.status, served.body, served.flags) == (200, BODY, [FROM_ARCHIVE])
+    assert served.headers.get(b"Content-Type") == b"text/html; charset=utf-8"
+    pointer = request.meta["xxgk_warc"]  # the capture whose bytes the spider gets
+    assert (pointer["file"], pointer["offset"], pointer["record_id"], pointer["date"]) == (
+        first["file"], first["offset"], first["record_id"], first["date"])
+    assert stats == {"xxgk/recrawl/lists_from_archive": 1, "xxgk/recrawl/bytes_from_archive": len(BODY)}
+
+
+def test_a_file_not_due_is_handed_over_and_counted_as_a_file(tmp_path: Path) -> None:
+    archive(tmp_path, FILE, "attachment", body=b"PK\x03\x04 xlsx bytes")
+    stats = Stats()
+    served = middleware(tmp_path, off_night(FILE, 90), stats).process_request(listed(FILE, "attachment"))
+    assert isinstance(served, Response) and served.body == b"PK\x03\x04 xlsx bytes"
+    assert stats["xxgk/recrawl/files_from_archive"] == 1 and "xxgk/recrawl/lists_from_archive" not in stats
+
+
+def test_a_due_list_page_is_asked_for_conditionally_when_it_has_validators(tmp_path: Path) -> None:
+    archive(tmp_path, LIST, "list", headers={"ETag": '"abc"'})
+    today = datetime.now(UTC).date()
+    due = Revisits(today=today + timedelta(days=7), season=OFF_SEASON)  # the capture is a period old
+    request = listed()
+    assert middleware(tmp_path, due).process_request(request) is None
+    assert request.headers.get(b"If-None-Match") == b'"abc"'
+
+
+def test_in_season_every_list_page_is_asked_for(tmp_path: Path) -> None:
+    archive(tmp_path, LIST, "list")
+    today = datetime.now(UTC).date()
+    schedule = Revisits(today=quiet_day(LIST, today, 7), season=frozenset(range(1, 13)))
+    assert middleware(tmp_path, schedule).process_request(listed()) is None
+
+
+@pytest.mark.parametrize("case", ["post", "page", "no schedule", "unknown url", "failed since"])
+def test_what_is_never_handed_over(case: str, tmp_path: Path) -> None:
+    archive(tmp_path, LIST, "list")
+    if case == "failed since":
+        archive(tmp_path, LIST, "list", status=500, body=b"busy")
+    request = {
+        "post": listed(method="POST", body=b"col=12"),
+        "page": listed(role="page"),
+        "unknown url": listed(LIST + "?page=2"),
+    }.get(case, listed())
+    schedule = None if case == "no schedule" else off_night(LIST)
+    assert middleware(tmp_path, schedule).process_request(request) is None
+
+
+def test_a_304_since_counts_as_a_good_capture_confirmed_that_day(tmp_path: Path) -> None:
+    archive(tmp_path, LIST, "list")
+    not_modified = archive(tmp_path, LIST, "list", status=304, body=b"")["xxgk_warc"]
+    entries = list(iter_index(tmp_path))
+    assert confirmed_captures(entries)[LIST] == entries[1]
+    assert capture_day(entries[1]) == datetime.now(UTC).date()
+    request = listed()
+    served = middleware(tmp_path, off_night(LIST)).process_request(request)
+    assert isinstance(served, Response) and served.body == BODY
+    assert (request.meta["xxgk_warc"]["file"], request.meta["xxgk_warc"]["date"]) == (
+        entries[0].filename, not_modified["date"])  # the bytes of the 200, the time of the 304
+
+
+def test_wire_stats_skip_what_the_archive_handed_over(tmp_path: Path) -> None:
+    stats = Stats()
+    wire = WireStats(stats)  # type: ignore[arg-type]
+    request = listed()
+    wire.process_response(request, HtmlResponse(LIST, body=BODY, flags=[FROM_ARCHIVE]))
+    assert stats == {}
+    wire.process_response(request, HtmlResponse(LIST, body=BODY))
+    assert stats["downloader/response_count"] == 1
+    assert stats["xxgk/wire/bytes/list"] == stats["downloader/response_bytes"] > len(BODY)
+
+
+def test_through_the_project_middlewares_nothing_is_sent_counted_or_archived(tmp_path: Path) -> None:
+    """The real downloader middleware chain of the project settings: a served list page never reaches
+    the download function, DownloaderStats counts no request nor bytes, the archive writes no record."""
+    warc_dir = tmp_path / "warc"
+    archive(warc_dir, LIST, "list")
+    day = quiet_day(LIST, datetime.now(UTC).date(), 7).isoformat()
+    settings = {"DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES, "XXGK_DATA_DIR": str(tmp_path),
+                "XXGK_REVERIFY_DATE": day, "XXGK_SEASON_MONTHS": "", "XXGK_WARC_WORKER": "w2"}
+    crawler = get_crawler(type("testsite", (Spider,), {"name": "testsite"}), settings)
+    crawler.spider = crawler._create_spider()
+    crawler.stats.open_spider()
+    manager = DownloaderMiddlewareManager.from_crawler(crawler)
+    sent: list[Request] = []
+
+    async def download(request: Request) -> Response:
+        sent.append(request)
+        return HtmlResponse(request.url, body=b"fresh", request=request)
+
+    response = asyncio.run(manager.download_async(download, listed()))
+    assert isinstance(response, Response) and response.body == BODY and sent == []
+    stats = crawler.stats.get_stats()
+    assert (stats.get("downloader/request_count", 0), stats.get("downloader/response_bytes", 0)) == (0, 0)
+    assert stats["xxgk/recrawl/lists_from_archive"] == 1
+    assert len(list(iter_index(warc_dir))) == 1  # no record written for it
+
+
+# --- reparse ------------------------------------------------------------------------------------
+
+
+def test_reparse_gives_a_page_the_files_its_run_took_from_the_archive(tmp_path: Path) -> None:
+    """The second crawl re-verified the page but took its files from the archive (no record of
+    them in its files): the reparse gives the page the earlier captures, as the crawl did, not
+    missing files."""
+    from crawler.archive.writer import WarcArchiveWriter as Writer
+    from crawler.reparse import reparse
+    from tests.support.played_archive import Archive, page_context
+    from tests.test_reparse import ARTICLE, HANWEB_FILES, PAGES, fetch_files, rows
+
+    warc_dir = tmp_path / "warc"
+    for worker, with_files in (("w1", True), ("w2", False)):
+        played = Archive(warc_dir)
+        played.middleware = WarcArchiveMiddleware(Writer(warc_dir, "test", worker=worker))
+        played.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(),
+                     page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
+        if with_files:
+            fetch_files(played, ARTICLE, HANWEB_FILES)
+        played.close()
+    reparse(warc_dir, tmp_path / "rebuilt.db")
+    files = rows(tmp_path / "rebuilt.db", "SELECT warc_file, status, error FROM documents "
+                 "WHERE role IN ('attachment', 'image') ORDER BY id")
+    # (the test files are truncated: their errors are extraction's, never "missing")
+    assert [(f["warc_file"].endswith("-w1.warc.gz"), f["status"], "missing" in (f["error"] or "")) for f in files] == [
+        (True, 200, False)] * 4  # fmt: skip
