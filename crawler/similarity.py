@@ -41,6 +41,7 @@ from crawler.extract.shingles import (
     shingles,
     split_sections,
 )
+from crawler.plainsql import insert_rows
 
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch 2.0's default, named: sketches built with given permutations need it
@@ -279,8 +280,8 @@ def _write(
 ) -> None:
     db.execute("delete from similar_reports")
     db.execute("delete from report_sections")
-    db.table("similar_reports").insert_all(pairs)
-    db.table("report_sections").insert_all(present)
+    insert_rows(db, "similar_reports", pairs)
+    insert_rows(db, "report_sections", present)
     db.execute("update reports set templated = null")
     db.conn.executemany(
         "update reports set templated = ? where id = ?", ((int(rid in flagged), rid) for rid in comparable)

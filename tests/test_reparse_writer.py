@@ -121,3 +121,23 @@ def test_common_sentences_are_the_same_whatever_maps_the_reports(tmp_path: Path)
         db.close()
     assert mapped == plain and calls == [18]
     assert any("各项工作有序推进" in key for key in plain)
+
+
+def test_plain_rows_are_stored_as_sqlite_utils_stores_them(tmp_path: Path) -> None:
+    from crawler.plainsql import insert_rows
+
+    rows = [{"id": 1, "name": "甲", "score": 0.5, "note": None}, {"id": 2, "name": "乙", "score": 2, "note": "x"}]
+    db = open_db(tmp_path / "x.db", migrate=False)
+    try:
+        for table in ("plain", "utils"):
+            db.table(table).create({"id": int, "name": str, "score": float, "note": str}, pk="id")
+        insert_rows(db, "plain", rows)
+        db.table("utils").insert_all(rows)
+        again = [{"id": 2, "name": "丙", "score": 3.0, "note": None}, {"id": 3, "name": "丁", "score": 1.0, "note": ""}]
+        insert_rows(db, "plain", again, "ON CONFLICT([id]) DO UPDATE SET [name] = excluded.[name], "
+                    "[score] = excluded.[score], [note] = excluded.[note]")  # fmt: skip
+        db.table("utils").upsert_all(again, pk="id")
+        query = "SELECT id, name, score, typeof(score), note FROM [{}] ORDER BY id"
+        assert db.execute(query.format("plain")).fetchall() == db.execute(query.format("utils")).fetchall()
+    finally:
+        db.close()
