@@ -141,3 +141,18 @@ def test_plain_rows_are_stored_as_sqlite_utils_stores_them(tmp_path: Path) -> No
         assert db.execute(query.format("plain")).fetchall() == db.execute(query.format("utils")).fetchall()
     finally:
         db.close()
+
+
+def test_a_page_comes_back_from_the_pool_without_the_bodies_the_writer_holds() -> None:
+    from crawler.items import FetchedDocument, ReportPage
+    from crawler.reparse.cores import for_the_writer, with_bodies
+
+    pdf = FetchedDocument("s", "http://s/a.pdf", "http://s/a.pdf", 200, "application/pdf", "ab", "t", "attachment",
+                          body=b"%PDF-1.4" * 1000, filename="a.pdf")  # fmt: skip
+    failed = FetchedDocument("s", "http://s/b.jpg", "http://s/b.jpg", 0, None, "", "t", "image", error="missing: x")
+    sent = ReportPage("s", "http://s/1.html", "http://s/1.html", 200, "text/html", PAGE.encode("utf-8"), "utf-8",
+                      "cd", "t", attachments=[pdf, failed], text="already normalised")  # fmt: skip
+    returned = pickle.loads(pickle.dumps(for_the_writer(sent, stages=())))
+    assert returned.body == b"" and [d.body for d in returned.attachments] == [None, None]
+    assert with_bodies(returned, sent) == sent  # everything else crossed as it was
+
