@@ -23,10 +23,11 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -186,31 +187,41 @@ def differing_tables(one: Path, every: Path) -> list[str]:
 
 
 def one_vs_all_cores(warc_dir: Path, tmp: Path, workers: int, rounds: int) -> dict[str, Any]:
-    """Reparse on one core (inline) and on every core, alternated ``rounds`` times: on a machine
-    others share, the best of each is the least disturbed (by wall time; by CPU for the split)."""
-    runs: dict[str, list[tuple[ReparseSummary, Spent, float]]] = {"one": [], "all": []}
+    """Reparse on one core (inline) and on every core, alternated ``rounds`` times. On a machine
+    others share, the wall ratio is the best of each (the least disturbed runs); the CPU split and
+    the projections are the median of each round's pair, run one after the other under about the
+    same load (the load inflates CPU time too, so a pair from different moments would not compare)."""
+    runs: list[tuple[Spent, Spent, float]] = []
+    summaries: dict[str, list[ReparseSummary]] = {"one": [], "all": []}
     for round_no in range(rounds):
+        pair = []
         for name, count in (("one", 0), ("all", workers)):
             summary, spent = timed_reparse(warc_dir, tmp / f"{name}{round_no}.db", count)
-            runs[name].append((summary, spent, os.getloadavg()[0]))
+            summaries[name].append(summary)
+            pair.append(spent)
+        runs.append((pair[0], pair[1], os.getloadavg()[0]))
     differ = differing_tables(tmp / "one0.db", tmp / "all0.db")
-    best = {name: min(found, key=lambda run: run[1].wall) for name, found in runs.items()}
-    least = {name: min(found, key=lambda run: run[1].main + run[1].pool) for name, found in runs.items()}
-    one, every = best["one"][0], best["all"][0]
-    inline, cores = least["one"][1], least["all"][1]
-    pages = one.report_pages
-    amdahl, pipelined = projected(inline, cores, max(1, min(workers, os.cpu_count() or 1)))
+    one, every = (min(summaries[name], key=lambda run: run.seconds) for name in ("one", "all"))
+    pages, cores = one.report_pages, max(1, min(workers, os.cpu_count() or 1))
+    projections = [projected(inline, pooled, cores) for inline, pooled, _ in runs]
+
+    def per_report(value: Callable[[Spent, Spent], float]) -> float:
+        return 1000 * median(value(inline, pooled) for inline, pooled, _ in runs) / pages
+
     return {
         "reparse_reports_per_s": pages / one.seconds,
         "reparse_all_cores_reports_per_s": every.report_pages / every.seconds,
         "all_cores_vs_one": one.seconds / every.seconds,
-        "rounds": [(round(o[1].wall / a[1].wall, 2), round(a[2], 2)) for o, a in zip(runs["one"], runs["all"], strict=True)],
-        "cpu_ms_per_report_one": 1000 * inline.main / pages,
-        "cpu_ms_per_report_all": 1000 * cores.main / pages,
-        "cpu_ms_per_report_all_closing": 1000 * cores.main_closing / pages,
-        "cpu_ms_per_report_pool": 1000 * cores.pool / pages,
-        "projected_amdahl": amdahl,
-        "projected_pipelined": pipelined,
+        "rounds": [
+            (round(inline.wall / pooled.wall, 2), round(projection[1], 2), round(load, 1))
+            for (inline, pooled, load), projection in zip(runs, projections, strict=True)
+        ],
+        "cpu_ms_per_report_one": per_report(lambda inline, _: inline.main),
+        "cpu_ms_per_report_all": per_report(lambda _, pooled: pooled.main),
+        "cpu_ms_per_report_all_closing": per_report(lambda _, pooled: pooled.main_closing),
+        "cpu_ms_per_report_pool": per_report(lambda _, pooled: pooled.pool),
+        "projected_amdahl": median(amdahl for amdahl, _ in projections),
+        "projected_pipelined": median(pipelined for _, pipelined in projections),
         "tables_differing": differ,
         "summary": one,
     }
@@ -253,8 +264,8 @@ def bench_reparse(count: int = 2_400, workers: int | None = None, rounds: int = 
           f"({figures['cpu_ms_per_report_all_closing']:.1f} of it closing), "
           f"{figures['cpu_ms_per_report_pool']:.1f} in the pool")  # fmt: skip
     print(f"  ratio all cores / one core, wall          {figures['all_cores_vs_one']:8.2f}"
-          f"   rounds (ratio, load): {figures['rounds']}")  # fmt: skip
-    print(f"  projected from CPU on {min(workers, os.cpu_count() or 1)} cores: Amdahl   "
+          f"   rounds (wall ratio, projected, load): {figures['rounds']}")  # fmt: skip
+    print(f"  projected from CPU on {min(workers, os.cpu_count() or 1)} cores (median): Amdahl "
           f"{figures['projected_amdahl']:8.2f}   pipelined {figures['projected_pipelined']:.2f}")  # fmt: skip
     print("  tables one core vs all cores              "
           + ("identical" if not figures["tables_differing"] else f"DIFFER: {figures['tables_differing']}"))
