@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from sqlite_utils import Database
@@ -101,8 +101,11 @@ def _strip_units(name: str, scope: Scope) -> tuple[str, str]:
     return (rest, units[-1]) if units else (name, last)
 
 
+@lru_cache(maxsize=8192)
 def body_identity(agency: str, scope: Scope = Scope()) -> BodyIdentity:
-    """The identity of the body ``agency`` names, within ``scope``."""
+    """The identity of the body ``agency`` names, within ``scope``. Remembered: every report asks
+    for its body's three times (its dedupe key, its body row, the county's government row), a
+    body's reports repeat it every year, and normalising a name is the writer's costliest step."""
     name = normalise_agency(agency) or agency
     rest, last = _strip_units(name, scope)
     own = _OWN_GOVERNMENT.match(rest)

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from crawler.plainsql import insert_rows
+
 SEARCH_TABLE = "reports_search"
 FTS_TABLE = f"{SEARCH_TABLE}_fts"
 SEARCH_COLUMNS = ["title", "agency", "body"]
@@ -176,8 +178,9 @@ def refresh_search_index(db: Database, map_rows: RowMapper = map) -> None:
     known = {r["id"]: r["digest"] for r in db.query(f"select id, digest from [{SEARCH_TABLE}]")}
     with db.atomic():
         rows = list(map_rows(search_row, changed_reports(db, known)))
-        if rows:
-            db.table(SEARCH_TABLE).upsert_all(rows, pk="id")
+        # an upsert on the key, as sqlite-utils' upsert_all writes it, without its sniffing of values
+        update = ", ".join(f"[{column}] = excluded.[{column}]" for column in ("title", "agency", "body", "digest"))
+        insert_rows(db, SEARCH_TABLE, rows, f"ON CONFLICT([id]) DO UPDATE SET {update}")
         gone = db.execute(
             f"delete from [{SEARCH_TABLE}] where id not in (select id from reports)"
         ).rowcount

@@ -41,6 +41,7 @@ from crawler.extract.shingles import (
     shingles,
     split_sections,
 )
+from crawler.plainsql import insert_rows
 
 NUM_PERM = 64
 SCHEME = "affine32"  # datasketch 2.0's default, named: sketches built with given permutations need it
@@ -104,17 +105,23 @@ def _rows(db: Database, where: str = "", params: Iterable[Any] = ()) -> Iterator
         yield _Report(report_id, key or str(report_id), names, text or "")
 
 
-def common_sentences(db: Database, sample: int = COMMON_SAMPLE) -> frozenset[str]:
-    """Sentence keys printed by at least max(COMMON_BODIES, COMMON_SHARE × bodies) bodies."""
+def sentence_keys(report: _Report) -> frozenset[str]:
+    """The keys of a report's sentences long enough to count (pure: a pool may compute them)."""
+    return frozenset(key for sentence in sentences(report.text) if len(key := sentence_key(sentence, report.names)) >= 4)
+
+
+def common_sentences(db: Database, sample: int = COMMON_SAMPLE, map_reports: ReportMapper = map) -> frozenset[str]:
+    """Sentence keys printed by at least max(COMMON_BODIES, COMMON_SHARE × bodies) bodies;
+    ``map_reports`` finds each report's keys (a reparse runs it on its pool)."""
     total = db.execute("select count(*) from reports").fetchone()[0]
     step = max(1, -(-total // sample))
     bodies_of: dict[str, set[str]] = defaultdict(set)
     bodies: set[str] = set()
-    for report in _rows(db, "where id % ? = 0", [step]) if step > 1 else _rows(db):
-        bodies.add(report.body)
-        for sentence in sentences(report.text):
-            key = sentence_key(sentence, report.names)
-            if len(key) >= 4:
+    reading = _rows(db, "where id % ? = 0", [step]) if step > 1 else _rows(db)
+    while chunk := list(islice(reading, CHUNK)):  # texts a chunk at a time: memory stays flat
+        for report, keys in zip(chunk, map_reports(sentence_keys, chunk), strict=True):
+            bodies.add(report.body)
+            for key in keys:
                 bodies_of[key].add(report.body)
     floor = max(COMMON_BODIES, COMMON_SHARE * len(bodies))
     return frozenset(key for key, found in bodies_of.items() if len(found) >= floor)
@@ -194,7 +201,7 @@ def run_similarity(db: Database, threshold: float | None = None, map_reports: Re
     """Recompute ``similar_reports``, ``report_sections`` and ``reports.templated``; one transaction.
     ``map_reports`` sections and sketches each report (a reparse runs it on its pool)."""
     started = time.perf_counter()
-    common = common_sentences(db)
+    common = common_sentences(db, map_reports=map_reports)
     sketches: dict[int, LeanMinHash] = {}
     bodies: dict[int, str] = {}
     present: list[dict[str, Any]] = []
@@ -273,8 +280,8 @@ def _write(
 ) -> None:
     db.execute("delete from similar_reports")
     db.execute("delete from report_sections")
-    db.table("similar_reports").insert_all(pairs)
-    db.table("report_sections").insert_all(present)
+    insert_rows(db, "similar_reports", pairs)
+    insert_rows(db, "report_sections", present)
     db.execute("update reports set templated = null")
     db.conn.executemany(
         "update reports set templated = ? where id = ?", ((int(rid in flagged), rid) for rid in comparable)

@@ -19,10 +19,15 @@ from __future__ import annotations
 
 import os
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +42,7 @@ from crawler.reparse import ReparseSummary, reparse, reparse_workers
 from crawler.reparse.delivery import delivered
 from pipelines.chain import ChainStats as ReparseStats
 from pipelines.chain import SyncChain as Stages
+from pipelines.store import StorePipeline
 
 MIN_REPORTS = 2_000
 
@@ -87,36 +93,136 @@ def time_read_only(warc_dir: Path) -> float:
 
 
 def cpu_seconds() -> float:
-    """CPU of this process: the reader and the one writer (the pool's workers are the fork server's
-    children, not ours). Inline it is the whole reparse; beside the pool it is the serial part, the
-    floor under the wall time however many cores extract."""
+    """CPU of this process, every thread (the reader, the one writer, the pool's scheduler threads).
+    The pool's workers are children of the fork server, not ours: :func:`pool_seconds`."""
     me = resource.getrusage(resource.RUSAGE_SELF)
     return me.ru_utime + me.ru_stime
 
 
-def timed_reparse(warc_dir: Path, into: Path, workers: int) -> tuple[ReparseSummary, float]:
-    """A reparse, and the CPU seconds it cost this process."""
-    before = cpu_seconds()
-    summary = reparse(warc_dir, into, workers=workers)
-    return summary, cpu_seconds() - before
+def pool_seconds() -> float:
+    """CPU of this process's descendants, the reaped ones included (/proc): the fork server and the
+    pool's workers, whose exits it reaps. Read after a pool closed, the difference is that pool's
+    CPU, its workers' start-up counted (they fork from the fork server inside the timed reparse)."""
+    from tests.bench_stages import descendants_cpu
+
+    return descendants_cpu()
+
+
+@dataclass(slots=True)
+class Spent:
+    """CPU seconds of one reparse: this process and the pool's, and of the first in the closing
+    passes (search index, similarity), which nothing overlaps but their pooled map."""
+
+    wall: float = 0.0
+    main: float = 0.0
+    pool: float = 0.0
+    main_closing: float = 0.0
+
+
+@contextmanager
+def closing_cpu(spent: Spent) -> Iterator[None]:
+    """Bench-only: the CPU this process spends in the store's close (the closing passes)."""
+    original = StorePipeline.close_spider
+
+    def timed(self: StorePipeline) -> None:
+        before = cpu_seconds()
+        try:
+            original(self)
+        finally:
+            spent.main_closing += cpu_seconds() - before
+
+    StorePipeline.close_spider = timed  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        StorePipeline.close_spider = original  # type: ignore[method-assign]
+
+
+def timed_reparse(warc_dir: Path, into: Path, workers: int) -> tuple[ReparseSummary, Spent]:
+    """A reparse, and the CPU it cost this process and the pool."""
+    spent = Spent()
+    main, pool = cpu_seconds(), pool_seconds()
+    with closing_cpu(spent):
+        summary = reparse(warc_dir, into, workers=workers)
+    spent.wall, spent.main = summary.seconds, cpu_seconds() - main
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:  # until the fork server has reaped the closed pool's workers
+        spent.pool = pool_seconds() - pool
+        time.sleep(0.05)
+        if abs(pool_seconds() - pool - spent.pool) < 0.005:
+            break
+    return summary, spent
+
+
+def projected(inline: Spent, cores: Spent, n: int) -> tuple[float, float]:
+    """(Amdahl, pipelined) projections of all cores / one core on ``n`` cores from CPU alone, so they
+    mean the same on a loaded box. Amdahl: this process's CPU is all serial, the pool's divides by n.
+    Pipelined: the streaming part of this process overlaps the pool (it reads and writes while the
+    workers extract), only its closing passes are serial; the three processes share n cores."""
+    amdahl = inline.main / (cores.main + cores.pool / n)
+    streaming = cores.main - cores.main_closing
+    pipelined = inline.main / (cores.main_closing + max(streaming, (streaming + cores.pool) / n))
+    return amdahl, pipelined
+
+
+#: tables that hold the clock (when a migration or a pass ran, how long it took), not what was parsed
+CLOCKED_TABLES = frozenset({"_sqlite_migrations", "similarity_runs"})
+
+
+def tables(db_file: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows as stored (the one writer stores in capture order on both runs, so the ids
+    agree too), but the clocked ones."""
+    connection = sqlite3.connect(db_file)
+    try:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                 if row[0] not in CLOCKED_TABLES]  # fmt: skip
+        return {name: connection.execute(f"SELECT * FROM [{name}]").fetchall() for name in names}
+    finally:
+        connection.close()
+
+
+def differing_tables(one: Path, every: Path) -> list[str]:
+    first, second = tables(one), tables(every)
+    return sorted(name for name in first.keys() | second.keys() if first.get(name) != second.get(name))
 
 
 def one_vs_all_cores(warc_dir: Path, tmp: Path, workers: int, rounds: int) -> dict[str, Any]:
-    """Reparse on one core (inline) and on every core, alternated ``rounds`` times: on a machine
-    others share, the best of each is the least disturbed."""
-    best: dict[str, tuple[ReparseSummary, float]] = {}
+    """Reparse on one core (inline) and on every core, alternated ``rounds`` times. On a machine
+    others share, the wall ratio is the best of each (the least disturbed runs); the CPU split and
+    the projections are the median of each round's pair, run one after the other under about the
+    same load (the load inflates CPU time too, so a pair from different moments would not compare)."""
+    runs: list[tuple[Spent, Spent, float]] = []
+    summaries: dict[str, list[ReparseSummary]] = {"one": [], "all": []}
     for round_no in range(rounds):
+        pair = []
         for name, count in (("one", 0), ("all", workers)):
-            run = timed_reparse(warc_dir, tmp / f"{name}{round_no}.db", count)
-            if name not in best or run[0].seconds < best[name][0].seconds:
-                best[name] = run
-    (one, one_cpu), (every, every_cpu) = best["one"], best["all"]
+            summary, spent = timed_reparse(warc_dir, tmp / f"{name}{round_no}.db", count)
+            summaries[name].append(summary)
+            pair.append(spent)
+        runs.append((pair[0], pair[1], os.getloadavg()[0]))
+    differ = differing_tables(tmp / "one0.db", tmp / "all0.db")
+    one, every = (min(summaries[name], key=lambda run: run.seconds) for name in ("one", "all"))
+    pages, cores = one.report_pages, max(1, min(workers, os.cpu_count() or 1))
+    projections = [projected(inline, pooled, cores) for inline, pooled, _ in runs]
+
+    def per_report(value: Callable[[Spent, Spent], float]) -> float:
+        return 1000 * median(value(inline, pooled) for inline, pooled, _ in runs) / pages
+
     return {
-        "reparse_reports_per_s": one.report_pages / one.seconds,
+        "reparse_reports_per_s": pages / one.seconds,
         "reparse_all_cores_reports_per_s": every.report_pages / every.seconds,
         "all_cores_vs_one": one.seconds / every.seconds,
-        "cpu_ms_per_report_one": 1000 * one_cpu / one.report_pages,
-        "cpu_ms_per_report_all": 1000 * every_cpu / every.report_pages,
+        "rounds": [
+            (round(inline.wall / pooled.wall, 2), round(projection[1], 2), round(load, 1))
+            for (inline, pooled, load), projection in zip(runs, projections, strict=True)
+        ],
+        "cpu_ms_per_report_one": per_report(lambda inline, _: inline.main),
+        "cpu_ms_per_report_all": per_report(lambda _, pooled: pooled.main),
+        "cpu_ms_per_report_all_closing": per_report(lambda _, pooled: pooled.main_closing),
+        "cpu_ms_per_report_pool": per_report(lambda _, pooled: pooled.pool),
+        "projected_amdahl": median(amdahl for amdahl, _ in projections),
+        "projected_pipelined": median(pipelined for _, pipelined in projections),
+        "tables_differing": differ,
         "summary": one,
     }
 
@@ -154,8 +260,15 @@ def bench_reparse(count: int = 2_400, workers: int | None = None, rounds: int = 
           f"   {figures['cpu_ms_per_report_one']:6.1f} CPU ms/report, all of it")  # fmt: skip
     print(f"  reparse on all cores ({workers} workers)          "
           f"{figures['reparse_all_cores_reports_per_s']:8.1f} reports/s"
-          f"   {figures['cpu_ms_per_report_all']:6.1f} CPU ms/report in the reader+writer")  # fmt: skip
-    print(f"  ratio all cores / one core                {figures['all_cores_vs_one']:8.2f}")
+          f"   {figures['cpu_ms_per_report_all']:6.1f} CPU ms/report in the reader+writer "
+          f"({figures['cpu_ms_per_report_all_closing']:.1f} of it closing), "
+          f"{figures['cpu_ms_per_report_pool']:.1f} in the pool")  # fmt: skip
+    print(f"  ratio all cores / one core, wall          {figures['all_cores_vs_one']:8.2f}"
+          f"   rounds (wall ratio, projected, load): {figures['rounds']}")  # fmt: skip
+    print(f"  projected from CPU on {min(workers, os.cpu_count() or 1)} cores (median): Amdahl "
+          f"{figures['projected_amdahl']:8.2f}   pipelined {figures['projected_pipelined']:.2f}")  # fmt: skip
+    print("  tables one core vs all cores              "
+          + ("identical" if not figures["tables_differing"] else f"DIFFER: {figures['tables_differing']}"))
     print(f"  peer: the same stages on prebuilt items   {figures['stages_only_reports_per_s']:8.1f} reports/s")
     print(f"  peer: reading the WARC alone              {figures['read_only_reports_per_s']:8.1f} reports/s")
     print(f"  ratio reparse (one core) / stages only    "

@@ -194,7 +194,7 @@ def _responses_in(path: Path, payloads: _PayloadResolver, problems: ArchiveProbl
                     scan.requests[response_id] = (record.http_headers.protocol, raw)
             elif kind in ("response", "revisit") and record.http_headers is not None:
                 scan.responses[offset] = record.rec_headers.get_header("WARC-Record-ID")
-                yield _archived(record, raw, path.name, offset, scan.requests, payloads)
+                yield _archived(record, raw, path.name, offset, scan.requests, payloads, digest_checked=True)
     scan.finish()
 
 
@@ -285,14 +285,9 @@ def _cut_short(record: ArcWarcRecord) -> bool:
     return getattr(record.raw_stream, "limit", 0) > 0
 
 
-def _archived(
-    record: ArcWarcRecord,
-    raw: bytes,
-    filename: str,
-    offset: int,
-    requests: dict[str, tuple[str, bytes]],
-    payloads: _PayloadResolver,
-) -> ArchivedResponse:
+def _archived(record: ArcWarcRecord, raw: bytes, filename: str, offset: int, requests: dict[str, tuple[str, bytes]],
+              payloads: _PayloadResolver, *, digest_checked: bool = False) -> ArchivedResponse:  # fmt: skip
+    """``digest_checked``: ``raw`` (a revisit's: the original's) matched its WARC-Payload-Digest."""
     warc = record.rec_headers
     record_id = warc.get_header("WARC-Record-ID")
     digest = warc.get_header("WARC-Payload-Digest") or ""
@@ -303,7 +298,9 @@ def _archived(
     else:
         payloads.remember(digest, filename, offset)
     http = record.http_headers
-    body, error = _decoded(raw, [value for name, value in http.headers if name.lower() == "content-encoding"])
+    codings = [value for name, value in http.headers if name.lower() == "content-encoding"]
+    body, error = _decoded(raw, codings)
+    known = _checked_sha256(digest) if digest_checked and not codings and not decode_error else None
     method, request_body = requests.pop(record_id, ("GET", None))
     return ArchivedResponse(
         url=warc.get_header("WARC-Target-URI"),
@@ -315,7 +312,7 @@ def _archived(
         warc_file=filename,
         offset=offset,
         record_id=record_id,
-        payload_sha256=hashlib.sha256(body).hexdigest(),
+        payload_sha256=known or hashlib.sha256(body).hexdigest(),
         payload_digest=digest,
         method=method,
         request_body=request_body,
@@ -324,6 +321,16 @@ def _archived(
         context=_context(warc.get_header(CONTEXT_HEADER)),
         retry_times=int(warc.get_header(RETRY_HEADER) or 0),
     )
+
+
+def _checked_sha256(digest: str) -> str | None:
+    """The hex of a checked ``sha256:<base32>`` digest of an undecoded body: no second hash of it."""
+    algorithm, _, value = digest.partition(":")
+    try:
+        found = base64.b32decode(value.strip().upper()) if algorithm.strip().lower() == "sha256" else b""
+    except ValueError:
+        return None
+    return found.hex() if len(found) == 32 else None
 
 
 def _context(value: str | None) -> dict[str, Any]:

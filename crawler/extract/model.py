@@ -12,6 +12,14 @@ from typing import Any
 
 Number = int | Decimal
 
+
+def _pickled_by_fields(value: Any) -> tuple[Any, ...]:
+    """Pickle a slots dataclass as a call of its constructor on its fields, in order. A report holds
+    hundreds of cells and checks, and each crosses a process boundary (the extraction pool): the
+    state methods ``dataclass(slots=True)`` generates call ``fields()`` for every object, and were
+    most of the cost of pickling a report."""
+    return type(value), tuple(getattr(value, name) for name in value.__slots__)
+
 #: Allowed values of ``ExtractedReport.format``.
 FORMATS = ("G0", "G1", "G2", "unknown")
 #: Allowed values of ``ExtractedReport.table_render``.
@@ -33,6 +41,9 @@ class Cell:
 
     def to_json(self) -> dict[str, Any]:
         return {"value": _json_number(self.value), "raw": self.raw, "flag": self.flag}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _pickled_by_fields(self)
 
 
 # sec2[block][row][column], sec3[row][column], sec4[group][column]
@@ -66,6 +77,9 @@ class CheckResult:
             "detail": self.detail,
         }
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _pickled_by_fields(self)
+
 
 @dataclass(slots=True)
 class Fact:
@@ -78,6 +92,9 @@ class Fact:
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "value": _json_number(self.value), "raw": self.raw, "approx": self.approx}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _pickled_by_fields(self)
 
 
 @dataclass(slots=True)

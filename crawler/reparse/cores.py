@@ -32,12 +32,23 @@ WINDOW_PER_WORKER = 2 * BATCH_SIZE
 
 
 def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
-    """The CPU stages in a worker process, and the item as the database stages need it: without the
-    parsed page (only extract reads it), so less crosses back to the writer."""
+    """The CPU stages in a worker process, and the item as the database stages need it back: without
+    the parsed page (only extract reads it) and without the bodies the writer already holds (the
+    page's and its files', a PDF may be megabytes), put back by :func:`with_bodies`."""
     item = run_cpu_stages(item, stages)
-    if isinstance(item, ReportPage) and item.page is not None:
-        item = dataclasses.replace(item, page=None)
+    if isinstance(item, ReportPage):
+        files = [dataclasses.replace(document, body=None) for document in item.attachments]
+        item = dataclasses.replace(item, page=None, body=b"", attachments=files)
     return item
+
+
+def with_bodies(returned: Item, sent: Item) -> Item:
+    """The worker's result with the bodies of the item sent to it (its files in the same order)."""
+    if isinstance(returned, ReportPage) and isinstance(sent, ReportPage):
+        returned.body = sent.body
+        for document, original in zip(returned.attachments, sent.attachments, strict=True):
+            document.body = original.body
+    return returned
 
 
 #: imported once by the forkserver, so that every worker starts with the stages loaded
@@ -118,7 +129,7 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
 
 def finished(item: Item, result: Callable[[], Item]) -> Item:
     try:
-        return result()
+        return with_bodies(result(), item)
     except Exception as exc:  # this document's failure: recorded on it, the reparse goes on
         if isinstance(item, ReportPage):
             item.error = f"extract: {type(exc).__name__}: {exc}"

@@ -59,12 +59,26 @@ class DeliveryRules:
         if self.redirect and archived.status in REDIRECT_STATUSES and archived.header("Location"):
             return True
         if self.meta_refresh and isinstance(response, HtmlResponse) and archived.method != "HEAD":
+            if not may_refresh(response):
+                return False
             interval, url = get_meta_refresh(response, ignore_tags=self.meta_refresh_ignore_tags)
             return bool(url) and interval is not None and interval < self.meta_refresh_maxdelay
         return False
 
     def may_be_retried(self, archived: ArchivedResponse) -> bool:
         return archived.status in self.retry_statuses and archived.retry_times < self.retry_times
+
+
+def may_refresh(response: HtmlResponse) -> bool:
+    """Whether the page can hold a meta refresh at all: Scrapy's test decodes the body (the largest
+    part of deciding delivery); a body that never spells "refresh" in any case has none. Only for
+    encodings in which the word is its ASCII bytes (UTF-8, GBK, Latin-1 …): in those a decoded ASCII
+    letter is its own byte, so ``bytes.lower`` misses none (and a match only sends it to Scrapy)."""
+    try:
+        spelled = "refresh".encode(response.encoding)
+    except (LookupError, UnicodeError):
+        return True
+    return spelled != b"refresh" or b"refresh" in response.body.lower()
 
 
 def request_key(archived: ArchivedResponse) -> tuple[str, str, bytes]:
