@@ -1,13 +1,17 @@
 """Many sites in one run: ``make bench scale`` (``python -m tests.bench_scale [budget_s] [--quick]``).
 
 One `xxgk crawl` (crawler/fleet.py) of 1, 10, 100 and 1,000 sites, each in a fresh process against the
-replica, for as long as a ten-minute budget allows; the sizes that would not fit are extrapolated with
-the slope of the last two measured (marked ``~``). Prints one table: wall time, time per site,
-pages/s, peak RSS of the crawl process, start-up time (spider loader, pool, database and the first
-crawlers scheduled) and CPU ms per page by stage (tests/bench_stages.py says how each is measured).
-Then, in the same run, the peers: re-crawl bytes of the unchanged replica with and without
-validators (tests/bench_recrawl.py) and reparse reports/s on one core and on all
-(tests/bench_reparse.py). ``--quick``: 1, 10 and 30 sites, one reparse round, to try the bench.
+replica, each size measured if its run is predicted to take at most ten minutes (the budget); the
+sizes that would not fit are extrapolated with the slope of the last two measured (marked ``~``).
+Prints one table: wall time, time per site, pages/s, peak RSS of the crawl process, start-up time
+(spider loader, pool, database and the first crawlers scheduled) and CPU ms per page by stage
+(tests/bench_stages.py says how each is measured). The 1- and 10-site rows are the best of three runs
+spread over the bench (a few seconds each: one busy moment of a shared box would decide the ratio).
+Then the checks (tests/bench_scale_checks.py): time per site at 1,000 vs 10 sites, peak RSS,
+pages-only CPU per page against the spiders alone at 10 and 100 sites, and politeness per host from
+the largest run's WARC request records. Then, in the same run, the peers: re-crawl bytes of the
+unchanged replica with and without validators (tests/bench_recrawl.py) and reparse reports/s on one
+core and on all (tests/bench_reparse.py). ``--quick``: 1, 10 and 30 sites, one reparse round.
 
 Sites: the many-site replica's generated counties (tests/replica/counties.py) when it is there, else
 profiles named ``scaleNNNN`` over the replica's six hosts in turn (several sites per host: the
@@ -31,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.bench import CRAWL_VARIANTS
 from tests.bench_scale_checks import politeness, print_cpu_ratio, print_politeness
 from tests.bench_stages import STAGES
 
@@ -47,7 +52,7 @@ YEAR = 2023
 SETTINGS: dict[str, Any] = {"LOG_LEVEL": "ERROR", "XXGK_PROGRESS": False, "XXGK_ATTACHMENTS": False,
                             "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "DOWNLOAD_DELAY": 0.02}
 #: bench.py's spiders alone: no pipelines, no WARC, no job state
-SPIDERS_ALONE: dict[str, Any] = {"ITEM_PIPELINES": {}, "XXGK_WARC_ENABLED": False, "JOBDIR": ""}
+SPIDERS_ALONE: dict[str, Any] = next(dict(settings) for name, _, settings in CRAWL_VARIANTS if name == "spider")
 REPEATS = 3  # best of, for the small rows (their seconds are noise-sized) and the CPU peers
 SMALL = (1, 10)  # the rows repeated, alternated with the big ones
 CPU_SITES = (10, 100)  # where the pages-only crawl's CPU per page is set against the spiders alone's
@@ -208,21 +213,18 @@ class Runs:
 
 
 def measure_sizes(sizes: tuple[int, ...], budget: float) -> Runs:
-    """Each size in turn while the budget lasts (predicted from the slope of the last two sizes); after
-    each big size a round of the small rows, so their best of REPEATS spans the whole run; the
-    spiders-alone peer beside each CPU_SITES size. The budget is the growing sizes' (the repeats and
-    peers come on top)."""
-    runs, spent = Runs(), 0.0
+    """Each size in turn while its own run is predicted (by the slope of the last two sizes) to take
+    no longer than the budget; after each big size a round of the small rows, so that their best of
+    REPEATS spans the whole run; the spiders-alone peer beside each CPU_SITES size."""
+    runs = Runs()
     for count in sizes:
         done = [c for c in sizes if runs.pages[c]]
         if len(done) >= 2:
             a, b = runs.best(done[-2]), runs.best(done[-1])
             slope = (b["wall"] - a["wall"]) / (b["sites"] - a["sites"])
-            if b["wall"] + slope * (count - b["sites"]) > budget - spent:
+            if b["wall"] + slope * (count - b["sites"]) > budget:
                 break
-        began = time.perf_counter()
         runs.run(count)
-        spent += time.perf_counter() - began
         if count in CPU_SITES:
             runs.run(count, spiders_alone=True)
         if count not in SMALL:
