@@ -67,8 +67,10 @@ class HostGate:
     def wait(self, host: str, slot: object, wake: Callable[[], None]) -> None:
         self.state(host).waiting.setdefault(id(slot), wake)
 
-    def forget(self, slot: object) -> None:
-        for state in self.hosts.values():
+    def forget(self, host: str, slot: object) -> None:
+        # the slot's own host only: a closing crawler costs the same after 1,000 sites as after one
+        state = self.hosts.get(host)
+        if state is not None:
             state.waiting.pop(id(slot), None)
 
 
@@ -136,5 +138,6 @@ class HostGateDownloader(Downloader):
 
     def close(self) -> None:
         for slot in self.slots.values():
-            self.gate.forget(slot)
+            if isinstance(slot, HostSlot):
+                self.gate.forget(slot.host, slot)
         super().close()

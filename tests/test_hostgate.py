@@ -67,8 +67,18 @@ def test_a_closed_downloaders_slots_are_forgotten() -> None:
     slot = object()
     gate.enter("a", 0.0)
     gate.wait("a", slot, lambda: None)
-    gate.forget(slot)
+    gate.forget("a", slot)
     assert not gate.state("a").waiting
+
+
+def test_forgetting_a_slot_touches_only_its_own_host() -> None:
+    gate = HostGate()
+    mine, other = object(), object()
+    gate.wait("a", mine, lambda: None)
+    gate.wait("b", other, lambda: None)
+    gate.forget("a", mine)
+    gate.forget("c", object())  # a host the gate never saw: nothing to do
+    assert not gate.state("a").waiting and list(gate.state("b").waiting) == [id(other)]
 
 
 # --- two crawlers, one host --------------------------------------------------------------------
