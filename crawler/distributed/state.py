@@ -171,6 +171,10 @@ class SharedState:
     def ack(self, site: str, worker: str, lease_id: str) -> None:
         self.server.hdel(self.keys.leases(site, worker), lease_id)
 
+    def holds(self, site: str, worker: str, lease_id: str) -> bool:
+        """Whether ``worker`` still holds the lease (not requeued as a dead worker's)."""
+        return bool(self.server.hexists(self.keys.leases(site, worker), lease_id))
+
     def requeue(self, site: str, worker: str, *, force: bool = False) -> int:
         """Move ``worker``'s leases of ``site`` back into the queue, if it is dead (or ``force``)."""
         k = self.keys
