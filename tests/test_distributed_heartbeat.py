@@ -7,8 +7,10 @@ requeued its leases while it still held them, and both fetched the same URLs.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,6 +24,9 @@ from crawler.distributed.heartbeat import Heartbeat, LeaseCheck
 from crawler.distributed.scheduler import LEASE_META, LeasedQueue
 from crawler.distributed.state import Keys, SharedState
 from crawler.spiderloader import site_spider
+from pipelines.chain import WORKER_CHAIN, item_pipelines
+from tests.replica.fixture import Replica
+from tests.support.distributed import drain, fetches, proxy_env, seed, start_workers
 from tests.support.redis_server import MISSING, redis_server_binary, running_redis
 
 pytestmark = pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
@@ -133,3 +138,29 @@ def test_a_request_without_a_lease_is_not_checked(server: Redis) -> None:
 def _url(server: Redis) -> str:
     kwargs = server.get_connection_kwargs()
     return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
+
+
+# --- end to end: workers whose reactor stalls for longer than the heartbeat TTL ------------------
+
+
+@pytest.mark.e2e
+def test_workers_whose_reactor_stalls_past_the_ttl_fetch_no_url_twice(
+    replica: Replica, redis_url: str, tmp_path: Path
+) -> None:
+    url = redis_url.rsplit("/", 1)[0] + "/3"
+    Redis.from_url(url).flushdb()
+    env = proxy_env(replica.proxy_url)
+    seed(url, env, sites=("wendeng",))
+    pipelines = item_pipelines(WORKER_CHAIN) | {"tests.support.stall.StallPipeline": 150}
+    settings = ["XXGK_WORKER_HEARTBEAT_TTL=1", "XXGK_TEST_STALL_S=4", f"ITEM_PIPELINES={json.dumps(pipelines)}"]
+    workers = start_workers(url, tmp_path, env, 2, tmp_path / "logs", settings=settings)
+    try:
+        drain(url, tmp_path, env)
+        codes = workers.wait()
+    finally:
+        workers.stop()
+    assert codes == [0, 0], [workers.log_tail(i) for i in (0, 1)]
+    stalled = sum(log.read_text(errors="replace").count("stalling the reactor") for log in workers.logs)
+    assert stalled >= 2, "no reactor stalled: the test proved nothing"
+    twice = {key: count for key, count in fetches(tmp_path / "warc").items() if count > 1}
+    assert twice == {}
