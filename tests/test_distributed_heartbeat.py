@@ -18,11 +18,14 @@ import pytest
 from redis import Redis
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet.defer import succeed
+from twisted.python.failure import Failure
 
 from crawler.distributed import codec
-from crawler.distributed.heartbeat import Heartbeat, LeaseCheck
+from crawler.distributed.heartbeat import Heartbeat, LeaseCheck, LeaseLost
 from crawler.distributed.scheduler import LEASE_META, LeasedQueue
 from crawler.distributed.state import Keys, SharedState
+from crawler.distributed.worker import ack_when_handled
 from crawler.spiderloader import site_spider
 from pipelines.chain import WORKER_CHAIN, item_pipelines
 from tests.replica.fixture import Replica
@@ -124,11 +127,31 @@ def test_a_held_lease_is_fetched(server: Redis) -> None:
 
 def test_a_lease_the_fleet_took_back_is_not_fetched(server: Redis) -> None:
     state = SharedState(server, Keys("t"))
+    state.start_crawl()
     _, request = leased(server)
     assert state.reap(["wendeng"]) == 1  # w0 never beat: dead to the fleet, its lease requeued
-    with pytest.raises(IgnoreRequest):
+    with pytest.raises(LeaseLost):
         lease_check(server).process_request(request)
     assert state.queued("wendeng") == 1  # still queued for whoever leases it next: nothing lost
+
+
+def test_a_redis_that_forgot_the_crawl_is_left_to_the_worker_extension(server: Redis) -> None:
+    _, request = leased(server)
+    server.hdel(Keys("t").leases("wendeng", "w0"), request.meta[LEASE_META])  # no crawl marker either
+    assert lease_check(server).process_request(request) is None  # it closes as redis_state_lost
+
+
+def test_a_lost_lease_reaches_no_errback_and_is_acknowledged() -> None:
+    handled: list[Any] = []
+    acked: list[Request] = []
+    engine: Any = SimpleNamespace(_handle_downloader_output=lambda result, request: handled.append(result)
+                                  or succeed(None))
+    ack_when_handled(engine, acked.append)
+    request = Request("http://www.wendeng.gov.cn/a.html")
+    engine._handle_downloader_output(Failure(LeaseLost("gone")), request)
+    assert handled == [] and acked == [request]
+    engine._handle_downloader_output(Failure(IgnoreRequest("offsite")), request)
+    assert len(handled) == 1 and len(acked) == 2  # any other failure goes to the spider as before
 
 
 def test_a_request_without_a_lease_is_not_checked(server: Redis) -> None:

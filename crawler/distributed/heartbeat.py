@@ -32,6 +32,11 @@ from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
 
 logger = logging.getLogger(__name__)
 
+
+class LeaseLost(IgnoreRequest):
+    """The fleet took this worker's lease back: another worker fetches the request. Not a failed fetch —
+    the worker extension keeps it from the spider's errback (crawler/distributed/worker.py)."""
+
 #: seconds without reactor progress after which a worker counts as hung (it stops beating)
 DEFAULT_STALL_S = 600.0
 
@@ -138,8 +143,10 @@ class LeaseCheck:
         spider = self.crawler.spider
         if not lease_id or spider is None or self.state.holds(spider.name, self.worker, lease_id):
             return
+        if self.state.crawl_id() is None:
+            return  # Redis forgot the crawl, leases and all: the worker closes as redis_state_lost
         if self.crawler.stats:
             self.crawler.stats.inc_value("xxgk/distributed/lease_lost")
         logger.warning("%s: lease %s was handed back to the fleet (heartbeat lapsed): not fetched here",
                        request.url, lease_id)
-        raise IgnoreRequest(f"lease {lease_id} no longer held by {self.worker}")
+        raise LeaseLost(f"lease {lease_id} no longer held by {self.worker}")

@@ -40,10 +40,12 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import succeed
 from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
 
 from crawler.distributed.connection import outage_of, redis_from_settings
-from crawler.distributed.heartbeat import Heartbeat, heartbeat_for
+from crawler.distributed.heartbeat import Heartbeat, LeaseLost, heartbeat_for
 from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
 from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
 from crawler.platforms.base import LAYOUT_CHANGED
@@ -72,6 +74,9 @@ def ack_when_handled(engine: Any, ack: Callable[[Request], None]) -> None:
             ack(request)
             return outcome
 
+        if isinstance(result, Failure) and result.check(LeaseLost):
+            # another worker has the request: no errback, which would record a failed fetch
+            return succeed(None).addBoth(acknowledge)
         return handle(result, request).addBoth(acknowledge)
 
     engine._handle_downloader_output = handle_then_ack
