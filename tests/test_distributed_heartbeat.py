@@ -127,7 +127,6 @@ def test_a_held_lease_is_fetched(server: Redis) -> None:
 
 def test_a_lease_the_fleet_took_back_is_not_fetched(server: Redis) -> None:
     state = SharedState(server, Keys("t"))
-    state.start_crawl()
     _, request = leased(server)
     assert state.reap(["wendeng"]) == 1  # w0 never beat: dead to the fleet, its lease requeued
     with pytest.raises(LeaseLost):
@@ -135,10 +134,11 @@ def test_a_lease_the_fleet_took_back_is_not_fetched(server: Redis) -> None:
     assert state.queued("wendeng") == 1  # still queued for whoever leases it next: nothing lost
 
 
-def test_a_redis_that_forgot_the_crawl_is_left_to_the_worker_extension(server: Redis) -> None:
+def test_a_lease_lost_with_a_restarted_redis_is_still_fetched(server: Redis) -> None:
+    """Not taken back by the fleet, only forgotten (restart from an older snapshot): queued nowhere."""
     _, request = leased(server)
-    server.hdel(Keys("t").leases("wendeng", "w0"), request.meta[LEASE_META])  # no crawl marker either
-    assert lease_check(server).process_request(request) is None  # it closes as redis_state_lost
+    server.hdel(Keys("t").leases("wendeng", "w0"), request.meta[LEASE_META])
+    assert lease_check(server).process_request(request) is None
 
 
 def test_a_lost_lease_reaches_no_errback_and_is_acknowledged() -> None:

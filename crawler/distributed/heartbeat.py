@@ -141,10 +141,8 @@ class LeaseCheck:
     def process_request(self, request: Request) -> None:
         lease_id = request.meta.get(LEASE_META)
         spider = self.crawler.spider
-        if not lease_id or spider is None or self.state.holds(spider.name, self.worker, lease_id):
+        if not lease_id or spider is None or not self.state.taken_back(spider.name, self.worker, lease_id):
             return
-        if self.state.crawl_id() is None:
-            return  # Redis forgot the crawl, leases and all: the worker closes as redis_state_lost
         if self.crawler.stats:
             self.crawler.stats.inc_value("xxgk/distributed/lease_lost")
         logger.warning("%s: lease %s was handed back to the fleet (heartbeat lapsed): not fetched here",
