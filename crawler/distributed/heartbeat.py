@@ -10,8 +10,10 @@ client: what lives beats. The reactor's progress still counts — a reactor that
 work over. A killed process beats no more: its leases are requeued as before.
 
 :class:`LeaseCheck` is the fence for what is left (a stall past that limit, a worker cut off from
-Redis past the TTL): just before a leased request goes on the wire it checks that this worker still
-holds the lease, and drops the request if the fleet already handed it to another worker.
+Redis past the TTL): just before a leased request goes on the wire it checks whether the fleet
+requeued the lease as a dead worker's (``P:SITE:reaped:WORKER``), and if so drops the request — the
+queue or another worker has it — without the spider's errback seeing a failed fetch. A lease merely
+missing (Redis restarted from an older snapshot) is fetched: nobody else has that request.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def heartbeat_for(settings: Any, worker: str) -> Heartbeat:
 
 
 class LeaseCheck:
-    """Downloader middleware: a leased request goes on the wire only while this worker holds the lease.
+    """Downloader middleware: a leased request the fleet took back does not go on the wire.
 
     It sits between the fleet's politeness grant (940), which may wait, and the archive (950), so that
     a dropped request is neither sent nor archived. The fleet has it queued or another worker leased it.
