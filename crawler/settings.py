@@ -158,6 +158,9 @@ XXGK_REDIS_PREFIX = "xxgk"
 #: seconds a worker's heartbeat lives: a worker silent this long is dead and its requests re-queued
 #: (long enough to survive a GC pause or a slow extraction; short enough to recover quickly)
 XXGK_WORKER_HEARTBEAT_TTL = 30.0
+#: seconds without progress of a worker's reactor after which it counts as hung: its heartbeat thread
+#: (which beats every TTL/3 however busy the reactor is) stops, and the fleet takes its requests over
+XXGK_WORKER_STALL_S = 600.0
 #: seconds a worker waits once nothing is queued or leased anywhere before it exits
 XXGK_WORKER_IDLE_TIMEOUT = 30.0
 #: seconds workers, the drainer and the seeder wait (reconnecting, with backoff) for an unreachable or

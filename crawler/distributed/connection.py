@@ -117,9 +117,14 @@ def resilient_redis(url: str, outage_s: float = DEFAULT_OUTAGE_S) -> Redis:
     it, and so its outage state), retrying through outages of up to ``outage_s``."""
     key = (url, outage_s)
     if key not in _clients:
-        _clients[key] = Redis.from_url(url, retry=OutageRetry(outage_s), socket_connect_timeout=5,
-                                       socket_keepalive=True, health_check_interval=30)
+        _clients[key] = new_redis(url, outage_s)
     return _clients[key]
+
+
+def new_redis(url: str, outage_s: float = DEFAULT_OUTAGE_S) -> Redis:
+    """A client of its own (not shared), retrying through outages of up to ``outage_s``."""
+    return Redis.from_url(url, retry=OutageRetry(outage_s), socket_connect_timeout=5,
+                          socket_keepalive=True, health_check_interval=30)
 
 
 def outage_of(server: Redis) -> OutageRetry | None:

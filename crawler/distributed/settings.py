@@ -25,7 +25,9 @@ def worker_settings(redis_url: str, prefix: str = DEFAULT_PREFIX) -> dict[str, A
         "ITEM_PIPELINES": item_pipelines(WORKER_CHAIN),
         # a host's concurrency and delay for the whole fleet (crawler/distributed/politeness.py)
         "DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES
-        | {"crawler.distributed.politeness.FleetPoliteness": 940},
+        | {"crawler.distributed.politeness.FleetPoliteness": 940,
+           # after the grant's wait, before the archive: a lease the fleet took back is not fetched here
+           "crawler.distributed.heartbeat.LeaseCheck": 945},
         "EXTENSIONS": {"crawler.distributed.worker.DistributedWorker": 500},
         "SPIDER_MIDDLEWARES": {"crawler.distributed.worker.SeedsFromRedis": 10},
     }

@@ -10,6 +10,7 @@ crawls::
     P:SITE:requests            zset  scrapy-redis' priority queue (score −priority)
     P:SITE:dupefilter          set   scrapy-redis' request fingerprints
     P:SITE:leases:WORKER       hash  "score:seq" → request: what WORKER popped and has not finished
+    P:SITE:reaped:WORKER       set   lease ids requeued as WORKER's when its heartbeat had expired
     P:SITE:report_links        int   report links found by all workers (a worker's "none found" is local)
     P:host:HOST:slots / :next        fleet-wide politeness per host (crawler/distributed/politeness.py)
     P:lease_seq                int   lease ids
@@ -53,13 +54,19 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 
-# KEYS: alive key, lease hash, queue. ARGV[1] = "force" to requeue a live worker's leases (its own).
+# KEYS: alive key, lease hash, queue, reaped set. ARGV[1] = "force" to requeue a live worker's leases
+# (its own). A dead worker's requeued lease ids go to its reaped set: should it be alive after all, it
+# must not fetch them (heartbeat.LeaseCheck); kept a day.
 _REQUEUE = """
 if ARGV[1] ~= 'force' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local entries = redis.call('HGETALL', KEYS[2])
 for i = 1, #entries, 2 do
   local score = string.match(entries[i], '^(.*):[0-9]+$')
   redis.call('ZADD', KEYS[3], score, entries[i + 1])
+  if ARGV[1] ~= 'force' then
+    redis.call('SADD', KEYS[4], entries[i])
+    redis.call('EXPIRE', KEYS[4], 86400)
+  end
 end
 redis.call('DEL', KEYS[2])
 return #entries / 2
@@ -139,6 +146,9 @@ class Keys:
     def leases(self, site: str, worker: str) -> str:
         return self.lease_prefix(site) + worker
 
+    def reaped(self, site: str, worker: str) -> str:
+        return f"{self.prefix}:{site}:reaped:{worker}"
+
 
 class SharedState:
     """The atomic operations on the keys above."""
@@ -171,11 +181,21 @@ class SharedState:
     def ack(self, site: str, worker: str, lease_id: str) -> None:
         self.server.hdel(self.keys.leases(site, worker), lease_id)
 
+    def holds(self, site: str, worker: str, lease_id: str) -> bool:
+        """Whether ``worker`` still holds the lease (not requeued as a dead worker's)."""
+        return bool(self.server.hexists(self.keys.leases(site, worker), lease_id))
+
+    def taken_back(self, site: str, worker: str, lease_id: str) -> bool:
+        """Whether the fleet requeued this lease as a dead worker's (not merely lost with a Redis that
+        restarted without it: such a request is queued nowhere, and its holder must still fetch it)."""
+        return bool(self.server.sismember(self.keys.reaped(site, worker), lease_id))
+
     def requeue(self, site: str, worker: str, *, force: bool = False) -> int:
         """Move ``worker``'s leases of ``site`` back into the queue, if it is dead (or ``force``)."""
         k = self.keys
         args = ["force" if force else ""]
-        return int(self._requeue(keys=[k.alive(worker), k.leases(site, worker), k.queue(site)], args=args))
+        return int(self._requeue(keys=[k.alive(worker), k.leases(site, worker), k.queue(site),
+                                         k.reaped(site, worker)], args=args))
 
     def requeue_strays(self, site: str, worker: str, held: set[str]) -> int:
         """Requeue ``worker``'s leases of ``site`` other than ``held``: a lease whose reply was lost in

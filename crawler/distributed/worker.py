@@ -2,7 +2,8 @@
 
 One :class:`DistributedWorker` extension per crawler (one crawler per site in a worker process):
 
-* beats the worker's heartbeat key, so that others can tell it is alive;
+* beats the worker's heartbeat key, so that others can tell it is alive — from a thread, which a
+  reactor busy with a long callback cannot starve (crawler/distributed/heartbeat.py);
 * requeues the leases of dead workers (heartbeat expired), as the drainer also does;
 * acknowledges a lease once its request is fully handled — the response scraped, its child requests
   in the Redis queue, its items pushed to Redis — so a kill at any point loses nothing;
@@ -39,9 +40,12 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.defer import succeed
 from twisted.internet.task import LoopingCall
+from twisted.python.failure import Failure
 
 from crawler.distributed.connection import outage_of, redis_from_settings
+from crawler.distributed.heartbeat import Heartbeat, LeaseLost, heartbeat_for
 from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
 from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
 from crawler.platforms.base import LAYOUT_CHANGED
@@ -70,6 +74,9 @@ def ack_when_handled(engine: Any, ack: Callable[[Request], None]) -> None:
             ack(request)
             return outcome
 
+        if isinstance(result, Failure) and result.check(LeaseLost):
+            # another worker has the request: no errback, which would record a failed fetch
+            return succeed(None).addBoth(acknowledge)
         return handle(result, request).addBoth(acknowledge)
 
     engine._handle_downloader_output = handle_then_ack
@@ -85,7 +92,7 @@ class DistributedWorker:
         self.idle_timeout = settings.getfloat("XXGK_WORKER_IDLE_TIMEOUT", 30.0)
         self.concurrency = settings.getint("CONCURRENT_REQUESTS", 16)
         self.loop = LoopingCall(self.tick)
-        self.next_beat = 0.0
+        self.heartbeat: Heartbeat | None = None  # the process's, started when the spider opens
         self.next_reap = 0.0
         self.complete_since: float | None = None
         self.closing = False
@@ -118,7 +125,8 @@ class DistributedWorker:
         self.known = self.defer_known_pages(spider)
         ack_when_handled(self.crawler.engine, self.scheduler.ack)
         self.crawl_id = self.state.crawl_id()
-        self.state.beat(self.worker, self.ttl)
+        self.heartbeat = heartbeat_for(self.crawler.settings, self.worker)
+        self.heartbeat.start()  # beats once before the first lease
         self.loop.start(POLL_SECONDS, now=True)
 
     def defer_known_pages(self, spider: Spider) -> KnownPages | None:
@@ -147,14 +155,15 @@ class DistributedWorker:
     def spider_closed(self, spider: Spider) -> None:
         if self.loop.running:
             self.loop.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
 
     def tick(self) -> None:
         if self.closing or self.spider is None:
             return
         now = time.monotonic()
-        if now >= self.next_beat:
-            self.state.beat(self.worker, self.ttl)
-            self.next_beat = now + self.ttl / 3
+        if self.heartbeat is not None:
+            self.heartbeat.progress()  # the reactor is not hung: the heartbeat thread may go on beating
         outage = outage_of(self.state.server)
         came_back = outage is not None and outage.outages != self.outages_seen
         if now >= self.next_reap or came_back:  # right after an outage: is the crawl still there?

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive.reader import iter_requests
 from crawler.platforms.urls import url_host
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -108,13 +107,23 @@ def distributed_crawl(redis_url: str, proxy_url: str, data_dir: Path, workers: i
 
 
 def fetches(warc_dir: Path) -> Counter[tuple[str, str, bytes]]:
-    """(method, URL, body) of every request record in every WARC file; robots.txt left out: Scrapy
-    fetches it once per crawler process (each worker asks for itself)."""
-    return Counter(
-        (request.method, request.url, request.body)
-        for request in iter_requests(warc_dir)
-        if not request.url.endswith("/robots.txt")
-    )
+    """(method, URL, body) of every request that got an answer, in every WARC file; robots.txt left
+    out: Scrapy fetches it once per crawler process (each worker asks for itself). An attempt that got
+    no answer (timeout, reset: its request record has a ``fetch-error`` note) is left out too: its
+    retry is the fetch — on a loaded machine a worker's own retries are not the fleet fetching twice."""
+    requests: dict[str, tuple[str, str, bytes]] = {}
+    failed: set[str] = set()
+    for path in sorted(warc_dir.glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                headers = record.rec_headers
+                if record.rec_type == "request" and not headers.get_header("WARC-Target-URI").endswith("/robots.txt"):
+                    method = record.http_headers.protocol if record.http_headers else "GET"
+                    requests[headers.get_header("WARC-Record-ID")] = (method, headers.get_header("WARC-Target-URI"),
+                                                                      record.content_stream().read())
+                elif record.rec_type == "metadata" and record.content_stream().read().startswith(b"fetch-error:"):
+                    failed.add(headers.get_header("WARC-Concurrent-To"))
+    return Counter(request for record_id, request in requests.items() if record_id not in failed)
 
 
 def request_times(warc_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
