@@ -34,7 +34,8 @@ whole job: an incremental run whose lists were all read before the stop (or that
 fleet resumed after a kill resumes its finished sites too) resumes to nothing left to fetch, and
 without them would end "found no report" (the generic platform: ``layout_changed``). A dead run's
 outcome is dropped with its queue: the navigation is walked again, so everything is met again.
-Transfer figures (pages, bytes) stay the process's own.
+Transfer figures (pages, bytes, fetches by role, bytes handed over from the archive) stay the
+process's own.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ COMMITTED_ROLES = frozenset({"page", "alias", "attachment", "image"})
 #: what the runs of a job saw, kept from one clean stop to the run that resumes it
 OUTCOME_FILE = "outcome.json"
 CARRIED_PREFIX = "xxgk/"
-NOT_CARRIED_PREFIX = "xxgk/run/"  # the verdict of each run, written by crawler/extensions/crawl_runs.py
+#: the verdict of each run (crawler/extensions/crawl_runs.py) and its transfer figures — what this
+#: process fetched, by role and in bytes — are each run's own, never carried
+NOT_CARRIED_PREFIXES = ("xxgk/run/", "xxgk/wire/", "xxgk/fetched/", "xxgk/recrawl/bytes_", "xxgk/revalidate/bytes_")
 
 
 def job_dir(data_dir: str | Path, spider: str) -> Path:
@@ -193,7 +196,7 @@ def save_outcome(path: Path, stats: Any, spider: Any) -> None:
     """The job's counters so far (earlier runs' included: they were added at open) and its skipped pages."""
     counters = {} if stats is None else {
         key: value for key, value in stats.get_stats().items()
-        if key.startswith(CARRIED_PREFIX) and not key.startswith(NOT_CARRIED_PREFIX)
+        if key.startswith(CARRIED_PREFIX) and not key.startswith(NOT_CARRIED_PREFIXES)
         and isinstance(value, int) and not isinstance(value, bool)
     }
     known = _known_pages(spider)

@@ -35,6 +35,14 @@ def test_distributed_fetches_no_start_page_before_redis_answers(site: str) -> No
     assert "cannot reach Redis" in result.output and "platform" not in result.output
 
 
+@pytest.mark.parametrize(("flag", "setting"), [("--full", "XXGK_INCREMENTAL=False"), ("--lists", "XXGK_LIST_DAYS=1")])
+def test_distributed_refuses_the_flags_only_workers_can_honour(flag: str, setting: str) -> None:
+    """What to fetch again is each worker's own setting: a flag given to the seeder would be ignored."""
+    result = CliRunner().invoke(cli, ["crawl", "wendeng", "--distributed", "--redis", "redis://127.0.0.1:9/0", flag])
+    assert result.exit_code != 0
+    assert f"{flag} does not reach the workers" in result.output and setting in result.output
+
+
 def test_extract_json_has_exactly_the_contract_keys() -> None:
     result = CliRunner().invoke(cli, ["extract", str(SEEDS / "001_19cc13ecf0eb244d.txt"), "--json"])
     assert list(json.loads(result.output)) == ["file", *ExtractedReport.JSON_KEYS]

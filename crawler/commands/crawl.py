@@ -29,11 +29,16 @@ def chosen_sites(sites: Sequence[str], all_sites: bool) -> list[str]:
     return chosen
 
 
-def check_distributed(sites: Sequence[str], redis_url: str | None) -> str:
+def check_distributed(sites: Sequence[str], redis_url: str | None, *, full: bool = False, lists: bool = False) -> str:
     """The Redis URL of a distributed crawl. Sites whose platform is detected on their start page (URLs,
-    ``platform = "auto"``) are resolved by the seeder before seeding (crawler/distributed/resolve.py)."""
+    ``platform = "auto"``) are resolved by the seeder before seeding (crawler/distributed/resolve.py).
+    What to fetch again is the workers' decision (their own settings), so the flags that change it here
+    are refused rather than silently ignored."""
     if not redis_url:
         fail("--distributed needs --redis URL")
+    if full or lists:
+        flag, setting = ("--full", "XXGK_INCREMENTAL=False") if full else ("--lists", "XXGK_LIST_DAYS=1")
+        fail(f"{flag} does not reach the workers of --distributed: start them with `xxgk worker -s {setting}`")
     return redis_url
 
 
@@ -76,7 +81,7 @@ def crawl(
     """
     chosen = chosen_sites(sites, all_sites)
     if distributed:
-        url = check_distributed(chosen, redis_url)
+        url = check_distributed(chosen, redis_url, full=full, lists=lists)
     overrides = (FAST_SETTINGS if fast else {}) | ({"XXGK_INCREMENTAL": False} if full else {})
     overrides |= ({"XXGK_LIST_DAYS": 1} if lists else {}) | settings
     if distributed:
