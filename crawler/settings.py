@@ -110,6 +110,8 @@ XXGK_RESUME = False
 # Within a run, Scrapy's fingerprint dupefilter; across runs (JOBDIR), "seen" for a report page
 # means "committed to the database", so a page fetched but not stored before a crash is refetched.
 DUPEFILTER_CLASS = "crawler.resume.ResumeDupeFilter"
+#: Scrapy's default disk queue, with a cheaper naming of callbacks (crawler/jobqueue.py)
+SCHEDULER_DISK_QUEUE = "crawler.jobqueue.JobDiskQueue"
 
 # --- re-crawls (issue 7) ------------------------------------------------------------------------
 #: revalidate archived pages (ETag / If-Modified-Since) and stop paging a column at known reports;
