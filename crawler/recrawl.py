@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -124,6 +124,43 @@ def read_entries(path: Path, site: str) -> dict[str, ListEntry]:
         return dict(_known(rows))
     finally:
         conn.close()
+
+
+class ListedReport(NamedTuple):
+    """A report page as its latest documents row shows it: the column it was listed in, its report's
+    body (``reports.body_id``, else ``agency_key``: the URL when the body cannot be named) and year."""
+
+    column_url: str | None
+    body: str | None
+    year: int | None
+
+
+def read_listed(path: Path, site: str) -> list[ListedReport]:
+    """Each report page's latest good documents row with its report's body and year (read-only),
+    for :func:`crawler.revisit.complete_columns`; none before ``documents.column_url`` exists."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(documents)")}
+        if "column_url" not in columns:
+            return []
+        rows = conn.execute(
+            "SELECT d.url, d.column_url, d.status, d.error, r.body_id, r.agency_key, r.year "
+            "FROM documents d LEFT JOIN reports r ON r.id = d.report_id "
+            "WHERE d.site = ? AND d.role = 'page' ORDER BY d.id",
+            [site],
+        )
+        latest = {row["url"]: row for row in rows}  # in id order: the last row is the latest fetch
+        return [ListedReport(row["column_url"], _body(row), row["year"]) for row in latest.values()
+                if row["status"] == 200 and not row["error"]]
+    finally:
+        conn.close()
+
+
+def _body(row: sqlite3.Row) -> str | None:
+    if row["body_id"] is not None:
+        return f"body:{row['body_id']}"
+    return f"key:{row['agency_key']}" if row["agency_key"] else None
 
 
 def _known(rows: Any) -> Iterator[tuple[str, ListEntry]]:

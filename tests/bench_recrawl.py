@@ -96,6 +96,10 @@ def bench_server(scale: str, validators: bool) -> dict[str, dict[str, Any]]:
     # the night after the first crawl, or XXGK_BENCH_NIGHT nights after (other slots of the schedules)
     night = int(os.environ.get("XXGK_BENCH_NIGHT", "1"))
     tomorrow = (datetime.now(UTC).date() + timedelta(days=night)).isoformat()
+    # XXGK_BENCH_DATE: the incremental night's day instead, e.g. 2025-02-15 — in season, and its
+    # expected year (2024, crawler/revisit.py) one the replica has (2019–2024)
+    tomorrow = os.environ.get("XXGK_BENCH_DATE") or tomorrow
+    print(f"recrawl: the incremental night counts as {tomorrow}", flush=True)
     with running_replica(seed=0, scale=scale) as replica, tempfile.TemporaryDirectory() as tmp:
         if not validators:
             without_validators(replica.world)
