@@ -145,4 +145,5 @@ def revisits(settings: Any, site: str | None = None) -> Revisits | None:
         return schedule
     path = db_path(data_dir)
     rows = read_listed(path, site) if path.exists() else []
-    return schedule.with_complete(complete_columns(rows, expected_year(schedule.today)))
+    year = settings.getint("XXGK_SEASON_YEAR", 0) or expected_year(schedule.today)
+    return schedule.with_complete(complete_columns(rows, year))

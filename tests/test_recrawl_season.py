@@ -106,6 +106,9 @@ def test_the_runs_schedule_knows_the_sites_complete_columns_in_season(tmp_path: 
     store(tmp_path / "xxgk.db", [("u1", A, 2024, "k1", 200), ("u2", B, 2023, "k2", 200)])
     schedule = revisits(settings(tmp_path, "2025-02-15"), "s")
     assert schedule is not None and schedule.complete == {A}
+    pinned = settings(tmp_path, "2025-02-15")
+    pinned.set("XXGK_SEASON_YEAR", 2023)  # the year the season's columns are complete for, pinned
+    assert revisits(pinned, "s").complete == {B}  # type: ignore[union-attr]
     out = revisits(settings(tmp_path, "2025-06-15"), "s")
     assert out is not None and out.complete == frozenset()  # not needed: every list keeps its period
 
