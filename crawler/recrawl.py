@@ -19,8 +19,9 @@ the lists are read. Found changed, they become versions as any fetched page does
 crawl's start (UTC), or ``XXGK_REVERIFY_DATE``. ``--full`` (``XXGK_INCREMENTAL=False``) fetches all.
 
 List pages are how new reports are found. In the reports' season (January to April: they are due
-by 31 January) every list page is read every run; out of season each is read within
-``XXGK_LIST_DAYS`` on a rolling schedule like the one above, and on the other nights the archive
+by 31 January) a column still missing a body's report of last year is read every run (the others,
+complete, keep the out-of-season period: ``documents.column_url``, :func:`read_listed`); out of
+season each is read within ``XXGK_LIST_DAYS`` on a rolling schedule like the one above, and on the other nights the archive
 hands the spider its copy without asking the server (:mod:`crawler.revisit`) — a bound, not
 RFC 2616's heuristic freshness, so a report posted late is still found within a week. The files of a
 re-verified page follow their own, longer schedule (uploads get new names; ``XXGK_REVERIFY_FILE_DAYS``).
