@@ -387,3 +387,10 @@ def m012_crawl_runs_from_archive(db: Database) -> None:
     """Issue 17: list pages and files a run took from the archive on the revisit schedule (crawler/revisit.py)."""
     db.table("crawl_runs").add_column("lists_from_archive", int)
     db.table("crawl_runs").add_column("files_from_archive", int)
+
+
+@migrations()
+def m013_documents_column_url(db: Database) -> None:
+    """Issue 17: the column a report page was listed in (``column_url``), so a re-crawl in season
+    knows which columns already list every body's expected report (crawler/revisit.py)."""
+    db.table("documents").add_column("column_url", str)

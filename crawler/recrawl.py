@@ -19,8 +19,9 @@ the lists are read. Found changed, they become versions as any fetched page does
 crawl's start (UTC), or ``XXGK_REVERIFY_DATE``. ``--full`` (``XXGK_INCREMENTAL=False``) fetches all.
 
 List pages are how new reports are found. In the reports' season (January to April: they are due
-by 31 January) every list page is read every run; out of season each is read within
-``XXGK_LIST_DAYS`` on a rolling schedule like the one above, and on the other nights the archive
+by 31 January) a column still missing a body's report of last year is read every run (the others,
+complete, keep the out-of-season period: ``documents.column_url``, :func:`read_listed`); out of
+season each is read within ``XXGK_LIST_DAYS`` on a rolling schedule like the one above, and on the other nights the archive
 hands the spider its copy without asking the server (:mod:`crawler.revisit`) — a bound, not
 RFC 2616's heuristic freshness, so a report posted late is still found within a week. The files of a
 re-verified page follow their own, longer schedule (uploads get new names; ``XXGK_REVERIFY_FILE_DAYS``).
@@ -38,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -124,6 +125,43 @@ def read_entries(path: Path, site: str) -> dict[str, ListEntry]:
         return dict(_known(rows))
     finally:
         conn.close()
+
+
+class ListedReport(NamedTuple):
+    """A report page as its latest documents row shows it: the column it was listed in, its report's
+    body (``reports.body_id``, else ``agency_key``: the URL when the body cannot be named) and year."""
+
+    column_url: str | None
+    body: str | None
+    year: int | None
+
+
+def read_listed(path: Path, site: str) -> list[ListedReport]:
+    """Each report page's latest good documents row with its report's body and year (read-only),
+    for :func:`crawler.revisit.complete_columns`; none before ``documents.column_url`` exists."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(documents)")}
+        if "column_url" not in columns:
+            return []
+        rows = conn.execute(
+            "SELECT d.url, d.column_url, d.status, d.error, r.body_id, r.agency_key, r.year "
+            "FROM documents d LEFT JOIN reports r ON r.id = d.report_id "
+            "WHERE d.site = ? AND d.role = 'page' ORDER BY d.id",
+            [site],
+        )
+        latest = {row["url"]: row for row in rows}  # in id order: the last row is the latest fetch
+        return [ListedReport(row["column_url"], _body(row), row["year"]) for row in latest.values()
+                if row["status"] == 200 and not row["error"]]
+    finally:
+        conn.close()
+
+
+def _body(row: sqlite3.Row) -> str | None:
+    if row["body_id"] is not None:
+        return f"body:{row['body_id']}"
+    return f"key:{row['agency_key']}" if row["agency_key"] else None
 
 
 def _known(rows: Any) -> Iterator[tuple[str, ListEntry]]:

@@ -128,11 +128,14 @@ XXGK_INCREMENTAL = True
 XXGK_REVERIFY_DAYS = 30
 #: the day (YYYY-MM-DD) the re-verification schedule counts a crawl as; empty: the crawl's start (UTC)
 XXGK_REVERIFY_DATE = ""
-#: the months annual reports are posted in (due by 31 January): in season every list page is read every
-#: run; out of season each at least once every XXGK_LIST_DAYS (at most XXGK_REVERIFY_DAYS; ≤ 1: every run,
+#: the months annual reports are posted in (due by 31 January): in season every list page of a column
+#: missing a body's expected report is read every run; out of season (and for complete columns) each at least once every XXGK_LIST_DAYS (at most XXGK_REVERIFY_DAYS; ≤ 1: every run,
 #: `xxgk crawl --lists`), the archived copy standing in on the other nights (crawler/revisit.py)
 XXGK_SEASON_MONTHS = "1-4"
 XXGK_LIST_DAYS = 7
+#: in season, a column already listing every body's report of this year keeps XXGK_LIST_DAYS; 0: the
+#: crawl day's year − 1 (the reports due by 31 January; crawler/revisit.py complete_columns)
+XXGK_SEASON_YEAR = 0
 #: a file (attachment, picture) of a re-verified report page is fetched again at least once every
 #: XXGK_REVERIFY_FILE_DAYS (at least XXGK_REVERIFY_DAYS; ≤ 1: every time its page is): uploads get new names
 XXGK_REVERIFY_FILE_DAYS = 90

@@ -199,7 +199,7 @@ class StorePipeline(DatabaseStage):
             "fault": item.fault,
         }
         if isinstance(item, ReportPage):  # its list entry: a re-crawl skips the page while it reads the same
-            row |= {"list_title": item.list_title, "list_date": item.list_date}
+            row |= {"list_title": item.list_title, "list_date": item.list_date, "column_url": item.column_url}
         if isinstance(item, FetchedDocument) and item.role in ATTACHMENT_ROLES:
             row |= {"filename": item.filename, "kind": item.kind, "method": item.method}
         self.stats.inc_value(f"xxgk/store/documents/{item.role}")

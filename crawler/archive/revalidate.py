@@ -127,6 +127,12 @@ class WireStats(DownloaderStats):
         return result
 
 
+def column_of(request: Request) -> str | None:
+    """The column a list request pages through, as report pages record it (``column_url``): the
+    spiders' paging meta (generic, Hanweb) or callback argument (TRS); else its own URL (page 1)."""
+    return request.meta.get("xxgk_column_url") or (request.cb_kwargs or {}).get("column_url") or request.url
+
+
 class RevalidateMiddleware:
     def __init__(self, warc_dir: Path, captures: dict[str, CdxEntry], stats: Any = None,
                  schedule: Revisits | None = None, confirmed: dict[str, CdxEntry] | None = None) -> None:
@@ -151,7 +157,9 @@ class RevalidateMiddleware:
         captures, confirmed = index_captures(iter_index(warc_dir, spider)) if warc_dir.is_dir() else ({}, {})
         if not captures:
             raise NotConfigured(f"no earlier capture under {warc_dir}: a first crawl fetches everything")
-        return cls(warc_dir, captures, crawler.stats, revisits(settings), confirmed)
+        profile = getattr(getattr(crawler, "spider", None), "profile", None)
+        site = getattr(profile, "name", None) or spider
+        return cls(warc_dir, captures, crawler.stats, revisits(settings, site), confirmed)
 
     def process_request(self, request: Request) -> Response | None:
         known = request.meta.get(META_KEY)
@@ -185,7 +193,7 @@ class RevalidateMiddleware:
         if self.schedule is None or confirmed is None:
             return False
         role = (request.meta.get(CONTEXT_META_KEY) or {}).get("role")
-        return self.schedule.from_archive(role, request.url, capture_day(confirmed))
+        return self.schedule.from_archive(role, request.url, capture_day(confirmed), column_of(request))
 
     def _from_archive(self, request: Request, capture: CdxEntry) -> Response | None:
         """The archived copy as the response, without asking the server (None: fetch after all)."""
