@@ -384,9 +384,8 @@ def m011_documents_list_entries_and_crawl_runs_known_pages(db: Database) -> None
 
 @migrations()
 def m012_crawl_runs_from_archive(db: Database) -> None:
-    """Issue 17: list pages and files a run took from the archive on the revisit schedule (crawler/revisit.py)."""
+    """Issue 17: list pages a run took from the archive on the revisit schedule (crawler/revisit.py)."""
     db.table("crawl_runs").add_column("lists_from_archive", int)
-    db.table("crawl_runs").add_column("files_from_archive", int)
 
 
 @migrations()

@@ -23,8 +23,8 @@ by 31 January) a column still missing a body's report of last year is read every
 complete, keep the out-of-season period: ``documents.column_url``, :func:`read_listed`); out of
 season each is read within ``XXGK_LIST_DAYS`` on a rolling schedule like the one above, and on the other nights the archive
 hands the spider its copy without asking the server (:mod:`crawler.revisit`) — a bound, not
-RFC 2616's heuristic freshness, so a report posted late is still found within a week. The files of a
-re-verified page follow their own, longer schedule (uploads get new names; ``XXGK_REVERIFY_FILE_DAYS``).
+RFC 2616's heuristic freshness, so a report posted late is still found within a week. A page that is
+fetched (new, re-listed or re-verified) fetches its files with it.
 Read, a list page costs a conditional GET (a few hundred bytes for a 304) where the server has
 validators, and otherwise the first list page of each column in full — paging stops there
 (crawler/incremental.py). ``xxgk crawl --lists`` reads every list page this run.

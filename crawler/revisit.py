@@ -1,9 +1,8 @@
-"""When an incremental run may take a list page or a file from the archive instead of the server.
+"""When an incremental run may take a list page from the archive instead of the server.
 
-A nightly re-crawl of a server that sends no validators pays for two kinds of fetch that almost never
-bring anything new (:mod:`crawler.recrawl` already leaves known report pages alone):
-
-* **List and navigation pages.** They are how new reports are found, but annual reports arrive in a
+A nightly re-crawl of a server that sends no validators pays for fetches that almost never bring
+anything new (:mod:`crawler.recrawl` already leaves known report pages alone): list and navigation
+pages. They are how new reports are found, but annual reports arrive in a
   season: by law they are due by 31 January (《政府信息公开条例》第五十条), and they are posted from
   January to about April (``XXGK_SEASON_MONTHS``, default ``"1-4"``). Out of season a list page is
   read on its own rolling day once every ``XXGK_LIST_DAYS`` (7), or as soon as its capture is that
@@ -14,10 +13,10 @@ bring anything new (:mod:`crawler.recrawl` already leaves known report pages alo
   come from, and how lateness is seen early; a *complete* column, which already lists the expected
   year's report of every body it has listed, cannot expect another this season, so its pages keep
   the out-of-season period (:func:`complete_columns`; pages that are no known column: every run).
-* **Files of re-verified report pages.** CMSs give every upload a new name
-  (``P020240109….xlsx``, ``20240109160505.jpg``), so the file at a known URL almost never changes;
-  when a page is re-verified its files are fetched again only on their own rolling day once every
-  ``XXGK_REVERIFY_FILE_DAYS`` (90, at least ``XXGK_REVERIFY_DAYS``) or when their capture is that old.
+
+The files of a report page are never taken from the archive: a page fetched (new, re-listed or
+re-verified) fetches its files too, so a replaced file is seen with its page, and the archive holds
+each file where its page's run asked for it (``xxgk reparse`` finds a page's files in its own run).
 
 This is a bounded schedule, not a freshness heuristic: every URL is read again within its period
 whatever its dates say, the days are spread by a hash of the URL (about 1/N of the URLs a night), and
@@ -38,10 +37,8 @@ from crawler.db import db_path
 from crawler.recrawl import REVERIFY_DAYS, ListedReport, crawl_day, read_listed, slot
 
 LIST_DAYS = 7  # a list page is read at least once a week out of season
-FILE_DAYS = 90  # a file of a re-verified page is fetched again at least once a quarter
 SEASON_MONTHS = "1-4"  # January to April: when annual reports are posted
 LIST_ROLES = frozenset({"list"})
-FILE_ROLES = frozenset({"attachment", "image"})  # crawler.builders.BODY_ROLES
 
 
 def season_months(text: str | None) -> frozenset[int]:
@@ -97,11 +94,10 @@ def complete_columns(rows: Iterable[ListedReport], year: int) -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class Revisits:
-    """The schedule of one run: which list pages and files it may take from the archive."""
+    """The schedule of one run: which list pages it may take from the archive."""
 
     today: date
     list_days: int = LIST_DAYS
-    file_days: int = FILE_DAYS
     season: frozenset[int] = frozenset({1, 2, 3, 4})
     #: columns (their first list page's URL) that already list every body's expected report
     complete: frozenset[str] = frozenset()
@@ -113,8 +109,6 @@ class Revisits:
             if in_season(self.today, self.season) and column_url not in self.complete:
                 return 1
             return self.list_days
-        if role in FILE_ROLES:
-            return self.file_days
         return None
 
     def from_archive(self, role: str | None, url: str, captured: date, column_url: str | None = None) -> bool:
@@ -135,11 +129,8 @@ def revisits(settings: Any, site: str | None = None) -> Revisits | None:
     reverify = settings.getint("XXGK_REVERIFY_DAYS", REVERIFY_DAYS)
     # a list read less often than report pages are re-verified would hide the pages' list entries
     list_days = min(settings.getint("XXGK_LIST_DAYS", LIST_DAYS), max(reverify, 1))
-    file_days = settings.getint("XXGK_REVERIFY_FILE_DAYS", FILE_DAYS)
-    if file_days > 1:  # files no more often than their pages are re-verified (≤ 1: every run)
-        file_days = max(file_days, reverify)
     season = season_months(settings.get("XXGK_SEASON_MONTHS", SEASON_MONTHS))
-    schedule = Revisits(crawl_day(settings), list_days, file_days, season)
+    schedule = Revisits(crawl_day(settings), list_days, season)
     data_dir = settings.get("XXGK_DATA_DIR")
     if site is None or not data_dir or not in_season(schedule.today, season) or list_days <= 1:
         return schedule

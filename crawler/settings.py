@@ -136,9 +136,6 @@ XXGK_LIST_DAYS = 7
 #: in season, a column already listing every body's report of this year keeps XXGK_LIST_DAYS; 0: the
 #: crawl day's year − 1 (the reports due by 31 January; crawler/revisit.py complete_columns)
 XXGK_SEASON_YEAR = 0
-#: a file (attachment, picture) of a re-verified report page is fetched again at least once every
-#: XXGK_REVERIFY_FILE_DAYS (at least XXGK_REVERIFY_DAYS; ≤ 1: every time its page is): uploads get new names
-XXGK_REVERIFY_FILE_DAYS = 90
 #: a live progress line on stdout: None = only when stdout is a terminal, True/False = always/never
 XXGK_PROGRESS = None
 XXGK_PROGRESS_INTERVAL = 1.0  # seconds between updates of the progress line

@@ -151,8 +151,8 @@ def crawl_summary(crawler: Any) -> dict[str, Any]:
         "requests": stats.get("downloader/request_count", 0),
         "not_modified": stats.get("xxgk/revalidate/not_modified", 0),
         "known_skipped": stats.get("xxgk/recrawl/known", 0),  # crawler/recrawl.py: listed as before
-        # crawler/revisit.py: list pages and files taken from the archive without asking
-        "from_archive": stats.get("xxgk/recrawl/lists_from_archive", 0) + stats.get("xxgk/recrawl/files_from_archive", 0),
+        # crawler/revisit.py: list pages taken from the archive without asking
+        "from_archive": stats.get("xxgk/recrawl/lists_from_archive", 0),
         "new_versions": stats.get("xxgk/run/new_versions", 0),
         "run_status": stats.get("xxgk/run/status"),
         "run_failure": stats.get("xxgk/run/failure"),
@@ -197,7 +197,7 @@ def summary_line(summary: dict[str, Any]) -> str:
     if summary.get("known_skipped"):
         line += f", {summary['known_skipped']} known pages not fetched again"
     if summary.get("from_archive"):
-        line += f", {summary['from_archive']} lists and files read from the archive"
+        line += f", {summary['from_archive']} list pages read from the archive"
     faults = summary.get("faults") or {}
     if faults:
         line += " (faults met: " + ", ".join(f"{kind} {count}" for kind, count in sorted(faults.items())) + ")"

@@ -80,8 +80,8 @@ def by_role(run: dict[str, Any]) -> None:
     named = {kind for kinds in roles.values() for kind in kinds}
     other = sum(v for k, v in stats.items() if k.startswith("xxgk/wire/bytes/") and k.rsplit("/", 1)[1] not in named)
     line("incremental: bytes of other requests", f"{other:>12,}")
-    line("incremental: lists / files from the archive",
-         f"{stats.get('xxgk/recrawl/lists_from_archive', 0):,} / {stats.get('xxgk/recrawl/files_from_archive', 0):,}"
+    line("incremental: list pages from the archive",
+         f"{stats.get('xxgk/recrawl/lists_from_archive', 0):,}"
          f" ({stats.get('xxgk/recrawl/bytes_from_archive', 0):,} B not transferred)")
 
 

@@ -99,19 +99,22 @@ def test_lists_are_read_every_run_in_season_and_on_their_schedule_out_of_it() ->
     assert (in_feb.from_archive("list", LIST, captured), out.from_archive("list", LIST, captured)) == (False, True)
 
 
-def test_files_have_their_own_period_and_pages_none() -> None:
-    schedule = Revisits(today=date(2025, 7, 2), file_days=90, season=OFF_SEASON)
+def test_files_and_pages_are_never_scheduled() -> None:
+    """A fetched page fetches its files: a file replaced at the same URL is seen with its page, and the
+    reparse finds each file in its page's own run."""
+    schedule = Revisits(today=date(2025, 7, 2), season=OFF_SEASON)
     assert (schedule.period("attachment"), schedule.period("image"), schedule.period("page"),
-            schedule.period("dataproxy"), schedule.period(None)) == (90, 90, None, None, None)
+            schedule.period("dataproxy"), schedule.period(None)) == (None, None, None, None, None)
     assert not schedule.from_archive("page", LIST, date(2025, 7, 1))
+    assert not schedule.from_archive("attachment", FILE, date(2025, 6, 1))
 
 
 def test_settings_cap_the_periods_by_the_re_verification_window() -> None:
-    made = revisits(Settings({"XXGK_REVERIFY_DAYS": 3, "XXGK_LIST_DAYS": 7, "XXGK_REVERIFY_FILE_DAYS": 2,
+    made = revisits(Settings({"XXGK_REVERIFY_DAYS": 3, "XXGK_LIST_DAYS": 7,
                               "XXGK_REVERIFY_DATE": "2025-07-01", "XXGK_SEASON_MONTHS": "12-1"}))
-    assert made == Revisits(date(2025, 7, 1), list_days=3, file_days=3, season=frozenset({12, 1}))
-    every_run = revisits(Settings({"XXGK_REVERIFY_FILE_DAYS": 1, "XXGK_LIST_DAYS": 1}))
-    assert every_run is not None and (every_run.list_days, every_run.file_days) == (1, 1)
+    assert made == Revisits(date(2025, 7, 1), list_days=3, season=frozenset({12, 1}))
+    every_run = revisits(Settings({"XXGK_LIST_DAYS": 1}))
+    assert every_run is not None and every_run.list_days == 1
 
 
 def test_a_full_crawl_has_no_schedule() -> None:
@@ -150,7 +153,7 @@ def middleware(warc_dir: Path, schedule: Revisits | None, stats: Stats | None = 
 def off_night(url: str, days: int = 7) -> Revisits:
     """A night out of season on which ``url`` (captured today) is not due."""
     today = datetime.now(UTC).date()
-    return Revisits(today=quiet_day(url, today, days), list_days=days, file_days=days, season=OFF_SEASON)
+    return Revisits(today=quiet_day(url, today, days), list_days=days, season=OFF_SEASON)
 
 
 def listed(url: str = LIST, role: str = "list", **kwargs: Any) -> Request:
@@ -170,12 +173,21 @@ def test_a_list_page_not_due_is_handed_over_from_the_archive(tmp_path: Path) -> 
     assert stats == {"xxgk/recrawl/lists_from_archive": 1, "xxgk/recrawl/bytes_from_archive": len(BODY)}
 
 
-def test_a_file_not_due_is_handed_over_and_counted_as_a_file(tmp_path: Path) -> None:
+def test_a_file_is_always_asked_for(tmp_path: Path) -> None:
     archive(tmp_path, FILE, "attachment", body=b"PK\x03\x04 xlsx bytes")
     stats = Stats()
-    served = middleware(tmp_path, off_night(FILE, 90), stats).process_request(listed(FILE, "attachment"))
-    assert isinstance(served, Response) and served.body == b"PK\x03\x04 xlsx bytes"
-    assert stats["xxgk/recrawl/files_from_archive"] == 1 and "xxgk/recrawl/lists_from_archive" not in stats
+    assert middleware(tmp_path, off_night(FILE, 90), stats).process_request(listed(FILE, "attachment")) is None
+    assert "xxgk/recrawl/lists_from_archive" not in stats
+
+
+def test_a_challenge_answered_with_200_is_never_handed_over(tmp_path: Path) -> None:
+    """An anti-bot page served with 200 is no copy of the list: standing in for it until its slot
+    day would fail the crawl every night."""
+    challenge = b"<html><script>document.cookie='__jsl_clearance=1.2|0';location.href=location.pathname</script></html>"
+    archive(tmp_path, LIST, "list", body=challenge)
+    stats = Stats()
+    assert middleware(tmp_path, off_night(LIST), stats).process_request(listed()) is None
+    assert "xxgk/recrawl/lists_from_archive" not in stats
 
 
 def test_a_due_list_page_is_asked_for_conditionally_when_it_has_validators(tmp_path: Path) -> None:
@@ -261,27 +273,3 @@ def test_through_the_project_middlewares_nothing_is_sent_counted_or_archived(tmp
 # --- reparse ------------------------------------------------------------------------------------
 
 
-def test_reparse_gives_a_page_the_files_its_run_took_from_the_archive(tmp_path: Path) -> None:
-    """The second crawl re-verified the page but took its files from the archive (no record of
-    them in its files): the reparse gives the page the earlier captures, as the crawl did, not
-    missing files."""
-    from crawler.archive.writer import WarcArchiveWriter as Writer
-    from crawler.reparse import reparse
-    from tests.support.played_archive import Archive, page_context
-    from tests.test_reparse import ARTICLE, HANWEB_FILES, PAGES, fetch_files, rows
-
-    warc_dir = tmp_path / "warc"
-    for worker, with_files in (("w1", True), ("w2", False)):
-        played = Archive(warc_dir)
-        played.middleware = WarcArchiveMiddleware(Writer(warc_dir, "test", worker=worker))
-        played.fetch(ARTICLE, (PAGES / "hanweb_article.html").read_bytes(),
-                     page_context("wendeng", "威海市文登区财政局2025年政府信息公开工作年度报告"))  # fmt: skip
-        if with_files:
-            fetch_files(played, ARTICLE, HANWEB_FILES)
-        played.close()
-    reparse(warc_dir, tmp_path / "rebuilt.db")
-    files = rows(tmp_path / "rebuilt.db", "SELECT warc_file, status, error FROM documents "
-                 "WHERE role IN ('attachment', 'image') ORDER BY id")
-    # (the test files are truncated: their errors are extraction's, never "missing")
-    assert [(f["warc_file"].endswith("-w1.warc.gz"), f["status"], "missing" in (f["error"] or "")) for f in files] == [
-        (True, 200, False)] * 4  # fmt: skip

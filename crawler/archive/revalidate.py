@@ -6,12 +6,13 @@ in ``DIR/warc`` goes out with that capture's ``If-None-Match`` (its ETag) and ``
 the spider the archived copy (flag ``revalidated``), so list pages are still read and report pages
 still reach the pipelines, and nothing downstream has to know.
 
-Without validators a conditional GET cannot help, so for two kinds of request an incremental run
-does not ask at all on most nights: a list or navigation page out of the reports' publication season,
-and a file (attachment, picture) of a re-verified report page. :mod:`crawler.revisit` says which,
-on a bounded rolling schedule (every URL read again within ``XXGK_LIST_DAYS`` /
-``XXGK_REVERIFY_FILE_DAYS``, ~1/N of them a night); for those whose latest capture is a good 200 (or
-a 304 confirming one) this middleware answers from ``process_request`` with the archived copy (flag
+Without validators a conditional GET cannot help, so for list and navigation pages an incremental
+run does not ask at all on most nights: out of the reports' publication season, and in season for a
+column that already lists every body's expected report. :mod:`crawler.revisit` says which, on a
+bounded rolling schedule (every list page read again within ``XXGK_LIST_DAYS``, ~1/N of them a
+night); for those whose latest capture is a good 200 (or a 304 confirming one) and is not an
+anti-bot challenge (a 200 challenge page would otherwise stand in for the page until its slot day)
+this middleware answers from ``process_request`` with the archived copy (flag
 ``from_archive``). The spider walks it as before; nothing is archived (no new record: nothing was
 fetched), and the downloader stats (:class:`WireStats`) count neither a request nor its bytes.
 
@@ -20,8 +21,8 @@ Why this and not Scrapy's HttpCacheMiddleware with ``RFC2616Policy``:
 * ``RFC2616Policy`` serves a response *without asking* while it is heuristically fresh (10% of the
   time since its Last-Modified: months for a report published last year, and list pages carry the
   date of their newest item). A scheduled re-crawl would then miss new reports for months, in season
-  too. Serving here is bounded instead: in season every list is read every run, out of season each
-  within a week, and the period never depends on what a page's dates suggest.
+  too. Serving here is bounded instead: in season every column still missing a report is read every
+  run, the others within a week, and the period never depends on what a page's dates suggest.
 * The cache is a second copy of every body (``HTTPCACHE_DIR``) beside the WARC archive, and answers it
   serves from that copy never reach the archive middleware; here the WARC archive *is* the cache, so
   there is one store and it stays the source of truth.
@@ -59,7 +60,8 @@ from crawler.archive.middleware import CONTEXT_META_KEY, FROM_ARCHIVE
 from crawler.archive.middleware import META_KEY as WARC_META_KEY
 from crawler.archive.reader import ArchiveReadError, PayloadResolver, read_http_headers, read_response
 from crawler.archive.responses import scrapy_response  # the same response a reparse builds
-from crawler.revisit import FILE_ROLES, Revisits, revisits
+from crawler.faults import challenge_kind
+from crawler.revisit import Revisits, revisits
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,6 @@ NOT_MODIFIED_META_KEY = "xxgk_not_modified"  # the WARC pointer of the 304 recor
 REVALIDATED = "revalidated"  # response flag: the body is the archived copy the server confirmed
 _VALIDATORS = {"etag": b"If-None-Match", "last-modified": b"If-Modified-Since"}
 LISTS_STAT = "xxgk/recrawl/lists_from_archive"  # list pages handed over from the archive, not asked for
-FILES_STAT = "xxgk/recrawl/files_from_archive"  # files of re-verified pages handed over likewise
 SERVED_BYTES_STAT = "xxgk/recrawl/bytes_from_archive"  # their bodies: bytes that did not cross the wire
 
 
@@ -202,6 +203,8 @@ class RevalidateMiddleware:
         except (ArchiveReadError, OSError) as error:
             logger.warning("cannot read the capture of %s, fetching it: %s", request.url, error)
             return None
+        if challenge_kind(archived.status, archived.headers, archived.body) is not None:
+            return None  # an anti-bot page answered with 200 is no copy of the page: ask the server
         confirmed = self.confirmed[request.url]
         # the capture whose bytes the item carries, with the time it was last confirmed (a 304's,
         # as a reparse replays it: crawler.archive.reader.replay_not_modified)
@@ -211,9 +214,8 @@ class RevalidateMiddleware:
             "payload_digest": archived.payload_digest, "revisit": archived.revisit_of is not None,
             "date": confirmed.warc_date or archived.date,
         }  # fmt: skip
-        role = (request.meta.get(CONTEXT_META_KEY) or {}).get("role")
         if self.stats is not None:
-            self.stats.inc_value(FILES_STAT if role in FILE_ROLES else LISTS_STAT)
+            self.stats.inc_value(LISTS_STAT)
             self.stats.inc_value(SERVED_BYTES_STAT, len(archived.body))
         served = scrapy_response(archived)
         served.headers.pop(b"Set-Cookie", None)  # cookies are what a server sets now, never old ones

@@ -81,7 +81,6 @@ def run_row(
         "reverified": stats.get("xxgk/recrawl/reverified", 0),
         # crawler/revisit.py: handed over from the archive, not asked for (not in bytes nor requests)
         "lists_from_archive": stats.get("xxgk/recrawl/lists_from_archive", 0),
-        "files_from_archive": stats.get("xxgk/recrawl/files_from_archive", 0),
         "report_pages": seen,
         "new_reports": stats.get(f"{REPORT_PREFIX}new", 0),
         "new_versions": new_versions,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
 
 from scrapy.http import Response
 
-from crawler.archive.reader import ArchivedResponse, read_response
-from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, archived_attachment, item_for, missing_attachment
+from crawler.archive.reader import ArchivedResponse
+from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, item_for, missing_attachment
 from crawler.items import FetchedDocument, ReportPage
 from crawler.platforms.attachments import AttachmentFetches, AttachmentLink, attachment_links
 from crawler.sites.catalog import load_profile
@@ -46,18 +44,11 @@ class AttachmentsFromArchive:
 
     Every spider run kept its own bookkeeping (a file fetched in an earlier crawl was fetched again),
     so there is one :class:`AttachmentFetches` per run: per (spider, worker), renewed by a run's first file.
-
-    A run may also have taken a file from the archive without fetching it (crawler/revisit.py: no
-    record in that run); the crawl then read the file's latest good capture, so a page still waiting
-    at its run's end gets that earlier capture (``warc_dir`` given), and only otherwise a missing file.
     """
 
     runs: dict[tuple[str, str], AttachmentFetches] = field(default_factory=dict)
     files_seen: set[str] = field(default_factory=set)
     domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    warc_dir: Path | None = None
-    #: URL → (file, offset, date, context) of its latest file record, if that was a good one
-    latest_files: dict[str, tuple[str, int, str, dict[str, Any]] | None] = field(default_factory=dict)
 
     def fetches(self, archived: ArchivedResponse) -> tuple[AttachmentFetches, list[Item]]:
         """The bookkeeping of the run that wrote ``archived``, and the items a finished run released."""
@@ -82,9 +73,6 @@ class AttachmentsFromArchive:
         yield from (found for found in fetches.request(item, links) if found is not None)
 
     def file(self, document: FetchedDocument, archived: ArchivedResponse) -> Iterator[Item]:
-        good = document.status == 200 and not document.error
-        self.latest_files[document.url] = (archived.warc_file, archived.offset, archived.date,
-                                           archived.context) if good else None
         fetches, released = self.fetches(archived)
         yield from released
         if document.url not in fetches.in_flight:
@@ -97,24 +85,11 @@ class AttachmentsFromArchive:
             yield from self.missing(fetches)
         self.runs.clear()
 
-    def missing(self, fetches: AttachmentFetches) -> Iterator[Item]:
+    @staticmethod
+    def missing(fetches: AttachmentFetches) -> Iterator[Item]:
         for url, waiters in list(fetches.in_flight.items()):
             link, first = fetches.links[url], waiters[0][0].item
-            # as the crawl asked for it: this link, from the first page waiting for it
-            asked = {"site": first.site, "role": link.role, "url": url, "parent_url": first.url, "name": link.name}
-            earlier = self.earlier_file(url, asked)
-            yield from fetches.arrived(earlier or missing_attachment(first.site, url, link.role, link.name,
-                                                                     first.fetched_at))
-
-    def earlier_file(self, url: str, asked: dict[str, Any]) -> FetchedDocument | None:
-        """The file as the crawl took it from the archive: its latest capture, if that was good."""
-        latest = self.latest_files.get(url)
-        if latest is None or self.warc_dir is None:
-            return None
-        warc_file, offset, date, context = latest
-        context = {**context, **asked}
-        archived = replace(read_response(self.warc_dir, warc_file, offset), date=date, context=context)
-        return archived_attachment(archived, context)
+            yield from fetches.arrived(missing_attachment(first.site, url, link.role, link.name, first.fetched_at))
 
     def links(self, archived: ArchivedResponse, response: Response) -> list[AttachmentLink]:
         """What the spider found to fetch on a report page (the record as it was delivered)."""

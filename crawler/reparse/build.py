@@ -61,7 +61,7 @@ def reparse(
     records = _counted(replay_not_modified(iter_responses(warc_dir, problems), warc_dir), summary, tick)
     # the pool first: its workers load while this process opens the database
     with extraction_pool(workers) as pool, SyncChain(into, stats, CRAWL_CHAIN, share_connection=True) as chain:
-        in_flight, attachments = WINDOW_PER_WORKER * workers, AttachmentsFromArchive(warc_dir=Path(warc_dir))
+        in_flight, attachments = WINDOW_PER_WORKER * workers, AttachmentsFromArchive()
         looked_ahead = links_ahead(pool, delivered(records), attachments, in_flight=in_flight)
         items = items_from(looked_ahead, attachments)
         _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=in_flight), summary)
