@@ -134,6 +134,25 @@ def test_a_lease_the_fleet_took_back_is_not_fetched(server: Redis) -> None:
     assert state.queued("wendeng") == 1  # still queued for whoever leases it next: nothing lost
 
 
+def test_a_request_not_fetched_is_not_counted_as_sent(server: Redis) -> None:
+    """The downloader stats (850) count a request before this check (945) drops it: it is uncounted."""
+    from scrapy.downloadermiddlewares.stats import DownloaderStats
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    state = SharedState(server, Keys("t"))
+    _, request = leased(server)
+    assert state.reap(["wendeng"]) == 1
+    crawler: Any = SimpleNamespace(spider=SimpleNamespace(name="wendeng"), stats=None, settings=Settings())
+    crawler.stats = MemoryStatsCollector(crawler)
+    DownloaderStats(crawler.stats).process_request(request)
+    with pytest.raises(LeaseLost):
+        LeaseCheck(crawler, state, "w0").process_request(request)
+    counted = crawler.stats.get_stats()
+    assert (counted["downloader/request_count"], counted["downloader/request_bytes"],
+            counted["downloader/request_method_count/GET"], counted["xxgk/distributed/lease_lost"]) == (0, 0, 0, 1)
+
+
 def test_a_lease_lost_with_a_restarted_redis_is_still_fetched(server: Redis) -> None:
     """Not taken back by the fleet, only forgotten (restart from an older snapshot): queued nowhere."""
     _, request = leased(server)

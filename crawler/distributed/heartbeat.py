@@ -27,6 +27,7 @@ from typing import Any, Self
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.request import request_httprepr
 
 from crawler.distributed.connection import new_redis, outage_seconds, redis_from_settings
 from crawler.distributed.scheduler import LEASE_META, worker_name
@@ -126,7 +127,8 @@ class LeaseCheck:
     """Downloader middleware: a leased request the fleet took back does not go on the wire.
 
     It sits between the fleet's politeness grant (940), which may wait, and the archive (950), so that
-    a dropped request is neither sent nor archived. The fleet has it queued or another worker leased it.
+    a dropped request is neither sent nor archived (nor counted as sent: :meth:`uncount`). The fleet
+    has it queued or another worker leased it.
     """
 
     def __init__(self, crawler: Crawler, state: SharedState, worker: str) -> None:
@@ -140,6 +142,15 @@ class LeaseCheck:
         keys = Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
         return cls(crawler, SharedState(redis_from_settings(settings), keys), worker_name(settings))
 
+    def uncount(self, request: Request) -> None:
+        """The downloader stats (850) counted the request on its way here; it never goes on the wire."""
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        stats.inc_value("downloader/request_count", -1)
+        stats.inc_value(f"downloader/request_method_count/{request.method}", -1)
+        stats.inc_value("downloader/request_bytes", -len(request_httprepr(request)))
+
     def process_request(self, request: Request) -> None:
         lease_id = request.meta.get(LEASE_META)
         spider = self.crawler.spider
@@ -147,6 +158,7 @@ class LeaseCheck:
             return
         if self.crawler.stats:
             self.crawler.stats.inc_value("xxgk/distributed/lease_lost")
+            self.uncount(request)
         logger.warning("%s: lease %s was handed back to the fleet (heartbeat lapsed): not fetched here",
                        request.url, lease_id)
         raise LeaseLost(f"lease {lease_id} no longer held by {self.worker}")
