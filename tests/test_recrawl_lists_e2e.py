@@ -13,7 +13,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from crawler.reparse import reparse
 from tests.replica.fixture import running_replica
 from tests.replica.validators import without_validators
 from tests.replica.world import Report
+from tests.support.nights import crawl_night
 from tests.test_recrawl_e2e import crawl, last_runs, report_keys
 from tests.test_reparse_e2e import dump
 
@@ -47,12 +47,6 @@ class Nights:
     published: list[Report] = field(default_factory=list)
 
 
-def night(replica: object, data_dir: Path, days: int, found: Nights, name: str, *extra: str) -> None:
-    day = (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
-    result = crawl(replica, data_dir, "-s", f"XXGK_REVERIFY_DATE={day}", *extra)  # type: ignore[arg-type]
-    if result.returncode:
-        found.failed[name] = result.stderr[-2000:]
-
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
@@ -64,11 +58,11 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
         if result.returncode:
             found.failed["first"] = result.stderr[-2000:]
         shutil.copytree(found.first, found.quiet)
-        night(replica, found.quiet, 1, found, "quiet", "-s", "XXGK_SEASON_MONTHS=")
+        crawl_night(replica, found.quiet, 1, found.failed, "quiet", "-s", "XXGK_SEASON_MONTHS=")
         shutil.copytree(found.quiet, found.season)
         found.published = replica.world.publish_year(NEW_YEAR, bodies=2)
         # every known page re-verified, with its files
-        night(replica, found.season, 2, found, "season", "-s", "XXGK_SEASON_MONTHS=1-12",
+        crawl_night(replica, found.season, 2, found.failed, "season", "-s", "XXGK_SEASON_MONTHS=1-12",
               "-s", "XXGK_REVERIFY_DAYS=1")
     yield found
 

@@ -14,15 +14,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.replica.fixture import running_replica
 from tests.replica.validators import without_validators
 from tests.replica.world import Report
+from tests.support.nights import crawl_night
 from tests.test_recrawl_e2e import crawl, last_runs, query, report_keys
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +38,6 @@ class Nights:
     published: list[Report] = field(default_factory=list)
 
 
-def night(replica: Any, data_dir: Path, days: int, found: Nights, name: str) -> None:
-    day = (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
-    result = crawl(replica, data_dir, "-s", f"XXGK_REVERIFY_DATE={day}", *SEASON)
-    if result.returncode:
-        found.failed[name] = result.stderr[-2000:]
-
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
@@ -56,10 +49,10 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
         if result.returncode:
             found.failed["first"] = result.stderr[-2000:]
         shutil.copytree(found.first, found.quiet)
-        night(replica, found.quiet, 1, found, "quiet")
+        crawl_night(replica, found.quiet, 1, found.failed, "quiet", *SEASON)
         shutil.copytree(found.quiet, found.late)
         found.published = replica.world.publish_year(YEAR, bodies=1)  # a body late with its 2024 report
-        night(replica, found.late, 2, found, "late")
+        crawl_night(replica, found.late, 2, found.failed, "late", *SEASON)
     yield found
 
 
