@@ -244,14 +244,17 @@ def test_wire_stats_skip_what_the_archive_handed_over(tmp_path: Path) -> None:
     assert stats["xxgk/wire/bytes/list"] == stats["downloader/response_bytes"] > len(BODY)
 
 
-def test_through_the_project_middlewares_nothing_is_sent_counted_or_archived(tmp_path: Path) -> None:
-    """The real downloader middleware chain of the project settings: a served list page never reaches
-    the download function, DownloaderStats counts no request nor bytes, the archive writes no record."""
-    warc_dir = tmp_path / "warc"
-    archive(warc_dir, LIST, "list")
-    day = quiet_day(LIST, datetime.now(UTC).date(), 7).isoformat()
-    settings = {"DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES, "XXGK_DATA_DIR": str(tmp_path),
-                "XXGK_REVERIFY_DATE": day, "XXGK_SEASON_MONTHS": "", "XXGK_WARC_WORKER": "w2"}
+def vouching_run(data_dir: Path, status: str = "ok") -> None:
+    """The site's latest crawl run, as crawl_runs records it: what the archived lists stand in for."""
+    from crawler.db import open_db
+
+    db = open_db(data_dir / "xxgk.db")
+    db["crawl_runs"].insert({"spider": "testsite", "status": status, "year": None})
+    db.close()
+
+
+def through_the_chain(settings: dict[str, Any]) -> tuple[Response, list[Request], Any]:
+    """One list request through the project's downloader middlewares; what came back, what was sent."""
     crawler = get_crawler(type("testsite", (Spider,), {"name": "testsite"}), settings)
     crawler.spider = crawler._create_spider()
     crawler.stats.open_spider()
@@ -262,7 +265,34 @@ def test_through_the_project_middlewares_nothing_is_sent_counted_or_archived(tmp
         sent.append(request)
         return HtmlResponse(request.url, body=b"fresh", request=request)
 
-    response = asyncio.run(manager.download_async(download, listed()))
+    return asyncio.run(manager.download_async(download, listed())), sent, crawler
+
+
+@pytest.mark.parametrize("run", [None, "failed"])
+def test_without_an_ok_run_of_the_site_every_list_is_read(tmp_path: Path, run: str | None) -> None:
+    """Captures another process archived (the seeder's platform probe) or a failed run left vouch for
+    nothing: a first crawl, or one after a failure, reads every list page."""
+    warc_dir = tmp_path / "warc"
+    archive(warc_dir, LIST, "list")
+    if run is not None:
+        vouching_run(tmp_path, run)
+    day = quiet_day(LIST, datetime.now(UTC).date(), 7).isoformat()
+    settings = {"DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES, "XXGK_DATA_DIR": str(tmp_path),
+                "XXGK_REVERIFY_DATE": day, "XXGK_SEASON_MONTHS": "", "XXGK_WARC_WORKER": "w2"}
+    response, sent, _ = through_the_chain(settings)
+    assert response.body == b"fresh" and len(sent) == 1
+
+
+def test_through_the_project_middlewares_nothing_is_sent_counted_or_archived(tmp_path: Path) -> None:
+    """The real downloader middleware chain of the project settings: a served list page never reaches
+    the download function, DownloaderStats counts no request nor bytes, the archive writes no record."""
+    warc_dir = tmp_path / "warc"
+    archive(warc_dir, LIST, "list")
+    day = quiet_day(LIST, datetime.now(UTC).date(), 7).isoformat()
+    settings = {"DOWNLOADER_MIDDLEWARES": project.DOWNLOADER_MIDDLEWARES, "XXGK_DATA_DIR": str(tmp_path),
+                "XXGK_REVERIFY_DATE": day, "XXGK_SEASON_MONTHS": "", "XXGK_WARC_WORKER": "w2"}
+    vouching_run(tmp_path)
+    response, sent, crawler = through_the_chain(settings)
     assert isinstance(response, Response) and response.body == BODY and sent == []
     stats = crawler.stats.get_stats()
     assert (stats.get("downloader/request_count", 0), stats.get("downloader/response_bytes", 0)) == (0, 0)

@@ -61,6 +61,7 @@ from crawler.archive.middleware import META_KEY as WARC_META_KEY
 from crawler.archive.reader import ArchiveReadError, PayloadResolver, read_http_headers, read_response
 from crawler.archive.responses import scrapy_response  # the same response a reparse builds
 from crawler.faults import challenge_kind
+from crawler.incremental import load_history
 from crawler.revisit import Revisits, revisits
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,17 @@ def conditional_headers(http_headers: Iterable[tuple[str, str]]) -> dict[bytes, 
     return found
 
 
+def vouched_revisits(settings: Any, site: str | None) -> Revisits | None:
+    """The revisit schedule, only for a site whose latest crawl run ended ok and covered this crawl's
+    scope (:func:`crawler.incremental.load_history`): the archived copy stands in for a list page that
+    crawl read. A first crawl, one after a failed run, or a worker without the database reads every
+    list page — even one another process archived just before (the seeder's platform probe)."""
+    year = settings.getint("XXGK_YEAR", 0) or None
+    if site is None or not load_history(settings, site, year).stops_paging:
+        return None
+    return revisits(settings, site)
+
+
 class WireStats(DownloaderStats):
     """Scrapy's downloader stats of what crossed the wire: a response handed over from the archive
     (flag ``from_archive``) never reached the downloader, so it is neither a response nor bytes.
@@ -160,7 +172,7 @@ class RevalidateMiddleware:
             raise NotConfigured(f"no earlier capture under {warc_dir}: a first crawl fetches everything")
         profile = getattr(getattr(crawler, "spider", None), "profile", None)
         site = getattr(profile, "name", None) or spider
-        return cls(warc_dir, captures, crawler.stats, revisits(settings, site), confirmed)
+        return cls(warc_dir, captures, crawler.stats, vouched_revisits(settings, site), confirmed)
 
     def process_request(self, request: Request) -> Response | None:
         known = request.meta.get(META_KEY)
