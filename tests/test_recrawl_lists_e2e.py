@@ -47,7 +47,6 @@ class Nights:
     published: list[Report] = field(default_factory=list)
 
 
-
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
     root = tmp_path_factory.mktemp("lists")
