@@ -18,7 +18,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.distributed import codec
 from crawler.distributed.connection import redis_from_settings
 from crawler.distributed.scheduler import worker_name
-from crawler.distributed.state import DEFAULT_PREFIX, Keys
+from crawler.distributed.state import Keys
 from crawler.items import ReportPage
 
 
@@ -44,7 +44,7 @@ class RedisPushPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        keys = Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+        keys = Keys.from_settings(settings)
         return cls(redis_from_settings(settings), keys, worker_name(settings), crawler.stats)
 
     def process_item(self, item: object) -> object:

@@ -20,10 +20,9 @@ import pytest
 from crawler.db import open_db
 from crawler.reparse import reparse
 from tests.replica.fixture import running_replica
-from tests.replica.validators import without_validators
 from tests.replica.world import Report
-from tests.support.nights import crawl_night
-from tests.test_recrawl_e2e import crawl, last_runs, report_keys
+from tests.support.nights import crawl_night, first_then_quiet
+from tests.test_recrawl_e2e import last_runs, report_keys
 from tests.test_reparse_e2e import dump
 
 pytestmark = pytest.mark.e2e
@@ -52,12 +51,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
     root = tmp_path_factory.mktemp("lists")
     found = Nights(first=root / "first", quiet=root / "quiet", season=root / "season")
     with running_replica(seed=0) as replica:
-        without_validators(replica.world)
-        result = crawl(replica, found.first)
-        if result.returncode:
-            found.failed["first"] = result.stderr[-2000:]
-        shutil.copytree(found.first, found.quiet)
-        crawl_night(replica, found.quiet, 1, found.failed, "quiet", "-s", "XXGK_SEASON_MONTHS=")
+        first_then_quiet(replica, found.first, found.quiet, found.failed, "-s", "XXGK_SEASON_MONTHS=")
         shutil.copytree(found.quiet, found.season)
         found.published = replica.world.publish_year(NEW_YEAR, bodies=2)
         # every known page re-verified, with its files

@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.replica.fixture import running_replica
-from tests.replica.validators import without_validators
 from tests.replica.world import Report
-from tests.support.nights import crawl_night
-from tests.test_recrawl_e2e import crawl, last_runs, query, report_keys
+from tests.support.nights import crawl_night, first_then_quiet
+from tests.test_recrawl_e2e import last_runs, query, report_keys
 
 pytestmark = pytest.mark.e2e
 YEAR = 2024
@@ -43,12 +42,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nights]:
     root = tmp_path_factory.mktemp("season")
     found = Nights(first=root / "first", quiet=root / "quiet", late=root / "late")
     with running_replica(seed=0) as replica:
-        without_validators(replica.world)
-        result = crawl(replica, found.first)
-        if result.returncode:
-            found.failed["first"] = result.stderr[-2000:]
-        shutil.copytree(found.first, found.quiet)
-        crawl_night(replica, found.quiet, 1, found.failed, "quiet", *SEASON)
+        first_then_quiet(replica, found.first, found.quiet, found.failed, *SEASON)
         shutil.copytree(found.quiet, found.late)
         found.published = replica.world.publish_year(YEAR, bodies=1)  # a body late with its 2024 report
         crawl_night(replica, found.late, 2, found.failed, "late", *SEASON)

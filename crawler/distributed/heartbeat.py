@@ -139,7 +139,7 @@ class LeaseCheck:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        keys = Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+        keys = Keys.from_settings(settings)
         return cls(crawler, SharedState(redis_from_settings(settings), keys), worker_name(settings))
 
     def uncount(self, request: Request) -> None:

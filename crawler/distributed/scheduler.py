@@ -41,7 +41,7 @@ from scrapy_redis.scheduler import Scheduler
 from crawler.archive.writer import default_worker_name
 from crawler.distributed import codec
 from crawler.distributed.connection import redis_from_settings
-from crawler.distributed.state import DEFAULT_PREFIX, Keys, SharedState
+from crawler.distributed.state import Keys, SharedState
 
 #: request.meta key of the lease a worker holds on a request it popped
 LEASE_META = "xxgk_lease"
@@ -67,7 +67,7 @@ class LeasedQueue(PriorityQueue):
                  keys: Keys | None = None, worker: str | None = None) -> None:
         super().__init__(server, spider, key, serializer=serializer or codec)
         settings: Any = getattr(spider, "settings", None)
-        self.keys = keys or Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+        self.keys = keys or Keys.from_settings(settings)
         self.worker = worker or worker_name(settings)
         self.state = SharedState(server, self.keys)
         self.site = spider.name
@@ -126,7 +126,7 @@ class LeasingScheduler(Scheduler):
 
     def open(self, spider: Spider) -> None:
         settings = spider.settings
-        keys = Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+        keys = Keys.from_settings(settings)
         self.spider = spider
         self.queue = LeasedQueue(self.server, spider, keys.queue(spider.name), self.serializer or codec,
                                  keys=keys, worker=worker_name(settings))

@@ -104,6 +104,11 @@ class CrawlStateLost(RuntimeError):
 class Keys:
     prefix: str = DEFAULT_PREFIX
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Keys:
+        """The fleet's keys under ``XXGK_REDIS_PREFIX`` (the default prefix when unset)."""
+        return cls(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+
     @property
     def crawl(self) -> str:
         return f"{self.prefix}:crawl"

@@ -47,7 +47,7 @@ from twisted.python.failure import Failure
 from crawler.distributed.connection import outage_of, redis_from_settings
 from crawler.distributed.heartbeat import Heartbeat, LeaseLost, heartbeat_for
 from crawler.distributed.scheduler import LEASE_META, LeasingScheduler, scheduler_of, worker_name
-from crawler.distributed.state import DEFAULT_PREFIX, CrawlStateLost, Keys, SharedState
+from crawler.distributed.state import CrawlStateLost, Keys, SharedState
 from crawler.platforms.base import LAYOUT_CHANGED
 from crawler.recrawl import KnownPages
 
@@ -106,7 +106,7 @@ class DistributedWorker:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        keys = Keys(settings.get("XXGK_REDIS_PREFIX") or DEFAULT_PREFIX)
+        keys = Keys.from_settings(settings)
         extension = cls(crawler, SharedState(redis_from_settings(settings), keys), worker_name(settings))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.replica.validators import without_validators
 from tests.test_recrawl_e2e import crawl
 
 
@@ -16,3 +18,14 @@ def crawl_night(replica: Any, data_dir: Path, days: int, failed: dict[str, str],
     result = crawl(replica, data_dir, "-s", f"XXGK_REVERIFY_DATE={day}", *extra)
     if result.returncode:
         failed[name] = result.stderr[-2000:]
+
+
+def first_then_quiet(replica: Any, first: Path, quiet: Path, failed: dict[str, str], *extra: str) -> None:
+    """Serve the replica without validators, crawl it into ``first``, then crawl a copy of that
+    (``quiet``) as the next night, nothing changed (``extra``: that night's settings)."""
+    without_validators(replica.world)
+    result = crawl(replica, first)
+    if result.returncode:
+        failed["first"] = result.stderr[-2000:]
+    shutil.copytree(first, quiet)
+    crawl_night(replica, quiet, 1, failed, "quiet", *extra)
