@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from scrapy.statscollectors import StatsCollector
+from typing import TYPE_CHECKING
 
 from crawler.extract.documents import DocumentExtraction, read_document, sniff_kind
 from crawler.extract.model import ExtractedReport, Page
 from crawler.extract.report import SECTIONS, report_from_page, report_with_documents
 from crawler.items import FetchedDocument, ReportPage
 from pipelines.offload import DocumentTimeout, Job, PooledStage, document_deadline, run_inline
+
+if TYPE_CHECKING:  # Scrapy stays out of the worker processes (pipelines/offload.py WORKER_FORBIDDEN)
+    from scrapy.statscollectors import StatsCollector
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,16 @@ fetched document with it.
 
 from __future__ import annotations
 
-from scrapy.statscollectors import StatsCollector
+from typing import TYPE_CHECKING
 
 from crawler.extract.model import Page
 from crawler.extract.normalise import normalise_text
 from crawler.extract.page import parse_page
 from crawler.items import ReportPage
 from pipelines.offload import Job, PooledStage, run_inline
+
+if TYPE_CHECKING:  # Scrapy stays out of the worker processes (pipelines/offload.py WORKER_FORBIDDEN)
+    from scrapy.statscollectors import StatsCollector
 
 
 def normalise_page(body: bytes, url: str, encoding: str | None) -> tuple[Page, str]:

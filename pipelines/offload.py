@@ -35,14 +35,21 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
-from scrapy import signals
-from scrapy.crawler import Crawler
-from scrapy.statscollectors import StatsCollector
+
+if TYPE_CHECKING:  # Scrapy only where a crawler runs: see WORKER_FORBIDDEN
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
 
 T = TypeVar("T")
+
+#: what the CPU stage modules (this one, pipelines/normalise.py, pipelines/extract.py) must not import
+#: when loaded: the extraction pool's fork server preloads them (crawler/fleet.py), and Scrapy with
+#: Twisted under it cost that process about 0.25 s CPU per crawl (0.5 ms a page at 10 sites) for
+#: nothing a worker runs; tests/test_offload_imports.py holds it
+WORKER_FORBIDDEN = ("scrapy", "twisted")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 2048
@@ -202,6 +209,8 @@ def pool_for(crawler: Crawler) -> WorkerPool:
     if _shared is not None:
         return _shared
     if crawler not in _pools:
+        from scrapy import signals  # here, not at the top: WORKER_FORBIDDEN
+
         pool = _pools[crawler] = pool_from_settings(crawler.settings)
         crawler.signals.connect(pool.close, signal=signals.spider_closed, weak=False)
     return _pools[crawler]

@@ -1,0 +1,43 @@
+"""The CPU stage modules load without Scrapy: the extraction pool's fork server preloads them
+(crawler/fleet.py) and forks every worker from that image, so whatever they import is CPU spent once
+per crawl (and memory in every worker) for nothing a worker runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.chain import CPU_STAGES
+from pipelines.offload import WORKER_FORBIDDEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: a fresh interpreter imports the modules named on its command line, then prints the top-level
+#: packages it holds that are forbidden
+PROBE = """
+import importlib, json, sys
+forbidden = set(json.loads(sys.argv[1]))
+for name in sys.argv[2:]:
+    importlib.import_module(name)
+print(json.dumps(sorted({module.split(".")[0] for module in sys.modules} & forbidden)))
+"""
+
+
+def loaded_forbidden(modules: list[str]) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(list(WORKER_FORBIDDEN)), *modules],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def test_the_cpu_stage_modules_import_no_scrapy() -> None:
+    modules = sorted({stage.module for stage in CPU_STAGES} | {"pipelines.offload"})
+    assert loaded_forbidden(modules) == []
+
+
+def test_the_probe_sees_a_forbidden_import() -> None:
+    # the probe itself works: a module known to pull Scrapy in is caught
+    assert loaded_forbidden(["pipelines.chain"]) == ["scrapy", "twisted"]
