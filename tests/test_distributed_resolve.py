@@ -106,8 +106,9 @@ def test_the_seeders_database_is_what_a_reparse_of_its_archive_rebuilds(tmp_path
     sites = [START_URLS["wendeng"], START_URLS["hy"]]
     seeder = tmp_path / "seeder"
     with running_replica(seed=0) as replica, running_redis(tmp_path / "redis") as redis_url:
-        run_xxgk(["crawl", *sites, "--distributed", "--redis", redis_url, "--seed-only", "--fast",
-                  "--data-dir", str(seeder)], proxy_env(replica.proxy_url))
+        seeded = run_xxgk(["crawl", *sites, "--distributed", "--redis", redis_url, "--seed-only", "--fast",
+                           "--data-dir", str(seeder)], proxy_env(replica.proxy_url))
+    assert f"xxgk drain --redis {redis_url} --data-dir {seeder}" in seeded  # the drainer writes beside the probe
     reparse(seeder / "warc", tmp_path / "rebuilt.db")
     stored = archived_documents(seeder / "xxgk.db")
     assert stored == archived_documents(tmp_path / "rebuilt.db")
