@@ -1,7 +1,7 @@
 """Browsing in Datasette, in-process: search box, facets, canned queries, report card, charts.
 
-Reusable for a crawled database: ``browse(db_path)`` gives a ``get(path) -> Response`` over the
-served configuration, and ``check_browsing(get, …)`` runs the checks that hold for any archive.
+The helpers, reusable for a crawled database (``browse``, ``check_browsing``, ``build_archive``), are
+in tests/support/datasette.py.
 """
 
 from __future__ import annotations
@@ -24,9 +24,6 @@ from tests.support.datasette import (
     get_json,
     search_ids,
 )
-
-# --- reusable helpers -----------------------------------------------------------------------------
-
 
 # --- the fixture archive --------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def crawl_replica(seed: int, data_dir: Path, *extra: str) -> Crawl:
 @cache
 def shared_crawl(seed: int) -> Crawl:
     """One crawl of the world ``seed`` per test session, for every module that only reads it
-    (tests/test_attachments_e2e.py reads this one too)."""
+    (tests/test_e2e_crawl.py, tests/test_attachments_e2e.py)."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"xxgk-e2e-crawl{seed}-"))
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     return crawl_replica(seed, data_dir)
