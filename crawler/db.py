@@ -2,7 +2,7 @@
 
 Tables (architecture.md): ``reports`` (one row per reporting body and year), ``documents`` (every
 fetched copy), ``cells`` (long format), ``checks``, ``report_versions``, ``bodies`` (one row per
-reporting body, crawler/bodies.py). Every schema change is a migration in crawler/migrations.py;
+reporting body, crawler/bodies.py). Every schema change is a migration in crawler/migrations/;
 ``open_db`` applies what is pending.
 """
 

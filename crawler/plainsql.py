@@ -1,4 +1,4 @@
-"""Rows written as plain SQL where the columns are fixed by the migrations (crawler/migrations.py)."""
+"""Rows written as plain SQL where the columns are fixed by the migrations (crawler/migrations/)."""
 
 from __future__ import annotations
 

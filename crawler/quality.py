@@ -1,5 +1,5 @@
 """Report quality and figures over the years as SQL views (issue 19), created by migrations in
-crawler/migrations.py. Every measure is a formula over stored columns (README "Report quality"), so a
+crawler/migrations/. Every measure is a formula over stored columns (README "Report quality"), so a
 researcher can recompute it from the exported tables.
 
 ``report_quality``: one row per report — on time, sections, tables and how they were published,

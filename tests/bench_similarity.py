@@ -128,7 +128,7 @@ def bench_size(count: int, folder: Path) -> tuple[float, float]:
 
 
 def replica_precision() -> None:
-    from tests.test_similarity import precision_recall, replica_database
+    from tests.support.similarity import precision_recall, replica_database
 
     with tempfile.TemporaryDirectory() as folder:
         db_file, world = replica_database(Path(folder) / "data")

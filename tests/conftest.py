@@ -6,6 +6,7 @@
   it (tests/support/small_archive.py).
 * ``reparsed_replica``: per module, five replica report pages with HTML tables played through the
   archive middleware and reparsed (the replica server never runs).
+* ``stages``: the dedupe and store stages over a fresh database (tests/test_store.py and others).
 * ``replica``: per module, the replica of both seed portals running on loopback (seed 0).
 
 A module that needs another variant (a replica per test, more sites) defines its own fixture of the
@@ -14,16 +15,20 @@ same name, which pytest prefers to these.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from sqlite_utils import Database
 
 from crawler.db import open_db
+from pipelines.dedupe import DedupePipeline
+from pipelines.store import StorePipeline
 from tests.replica.fixture import Replica, running_replica
 from tests.support.small_archive import build_small_archive
+from tests.support.store_items import Stats
 
 
 @pytest.fixture
@@ -69,3 +74,20 @@ def reparsed_replica(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def replica() -> Iterator[Replica]:
     with running_replica(seed=0) as running:
         yield running
+
+
+@pytest.fixture
+def stages(tmp_path: Path) -> Iterator[tuple[Callable[[Any], Any], Path]]:
+    """The dedupe and store stages over a fresh database: ``run(item)`` and the database's path."""
+    path = tmp_path / "xxgk.db"
+    stats = Stats()
+    dedupe, store = DedupePipeline(path, stats), StorePipeline(path, stats)
+    dedupe.open_spider()
+    store.open_spider()
+
+    def run(item: Any) -> Any:
+        return store.process_item(dedupe.process_item(item))
+
+    yield run, path
+    dedupe.close_spider()
+    store.close_spider()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from crawler.db import open_db
-from tests.test_e2e_crawl import Crawl, shared_crawl
+from tests.support.e2e_crawl import Crawl, shared_crawl
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from crawler.datasette import load_metadata
 from crawler.db import open_db
 from crawler.sites.catalog import load_profile
 from crawler.sites.profile import profile_from_dict
-from tests.test_store import Stats, extracted, page
+from tests.support.store_items import Stats, extracted, page
 
 WENDENG = Scope("山东省威海市", "文登区", "371003")
 HAIYUAN = Scope("宁夏回族自治区中卫市", "海原县", "640522")

@@ -29,7 +29,8 @@ from crawler.distributed.state import Keys
 from crawler.items import FetchedDocument, ReportPage
 from crawler.reparse import reparse
 from pipelines.chain import ChainStats, SyncChain
-from tests.test_reparse import ARTICLE, PAGES, Archive, page_context
+from tests.support.played_archive import Archive, page_context
+from tests.support.reparse_pages import ARTICLE, PAGES
 
 STAGE_BASES = {"PooledStage", "DatabaseStage"}  # what stages are built on, not stages
 

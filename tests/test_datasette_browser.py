@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from crawler.datasette import DATABASE, serve_command
-from tests.test_datasette import build_archive
+from tests.support.artifacts import artifacts
+from tests.support.datasette import build_archive
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
@@ -66,12 +67,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-
-
-def artifacts() -> Path:
-    folder = Path(os.environ.get("XXGK_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def screenshot(url: str, target: Path, profile: Path) -> None:

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from redis import Redis
@@ -32,9 +31,13 @@ from crawler.spiderloader import site_spider
 from pipelines.push import envelope
 from tests.replica.fixture import Replica
 from tests.support.distributed import (
+    DUMPS,
     SITES,
+    database,
     distributed_crawl,
+    document,
     drain,
+    dump,
     fetches,
     proxy_env,
     run_xxgk,
@@ -46,20 +49,11 @@ from tests.support.redis_server import MISSING, redis_server_binary, running_red
 pytestmark = pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
 WendengSpider = site_spider("wendeng")
 
-TIMESTAMPS = {"first_seen", "last_seen"}
-
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url
-
-
-def database(url: str) -> Redis:
-    """A fresh Redis database (0–15) for each test that needs one: no keys left from another test."""
-    server = Redis.from_url(url)
-    server.flushdb()
-    return server
 
 
 # --- the wire format ----------------------------------------------------------------------------
@@ -201,11 +195,6 @@ def test_a_live_workers_leases_stay_leased(redis_url: str) -> None:
 # --- the drainer --------------------------------------------------------------------------------
 
 
-def document(url: str) -> FetchedDocument:
-    return FetchedDocument(site="wendeng", url=url, final_url=url, status=200, content_type="text/html",
-                           sha256="2" * 64, fetched_at="2024-01-01T00:00:00Z", role="list", size=10)
-
-
 def document_rows(data_dir: Path) -> list[str]:
     from crawler.db import db_path, open_db
 
@@ -241,33 +230,6 @@ def test_a_message_that_is_not_ours_is_kept_aside(redis_url: str, tmp_path: Path
 
 
 # --- end to end against the replica -------------------------------------------------------------
-
-#: the derived tables, keyed by (agency_key, year) instead of ids, capture times left out
-DUMPS = {
-    "reports": "SELECT * FROM reports",
-    "cells": (
-        "SELECT r.agency_key, r.year, c.[table], c.[row], c.[column], c.value, c.raw, c.flag, c.source "
-        "FROM cells c JOIN reports r ON r.id = c.report_id"
-    ),
-    "report_versions": (
-        "SELECT r.agency_key, r.year, v.version, v.title, v.url, v.published, v.content_hash, v.text, "
-        "v.cells, v.superseded_by_hash, v.reason FROM report_versions v JOIN reports r ON r.id = v.report_id"
-    ),
-}
-
-
-def dump(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
-    from crawler.db import db_path, open_db
-
-    db = open_db(db_path(data_dir))
-    try:
-        tables = {}
-        for table, sql in DUMPS.items():
-            rows = [{k: v for k, v in row.items() if k != "id" and k not in TIMESTAMPS} for row in db.query(sql)]
-            tables[table] = sorted((tuple(row.items()) for row in rows), key=repr)
-        return tables
-    finally:
-        db.close()
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,8 @@ from crawler.sites.catalog import find_profile, profile_for_url
 from crawler.sites.profile import profile_from_fields, profile_to_dict
 from tests.replica.fixture import running_replica
 from tests.replica.hosts import START_URLS
-from tests.support.distributed import drain, proxy_env, run_xxgk, start_workers
+from tests.support.distributed import drain, dump, proxy_env, run_xxgk, start_workers
 from tests.support.redis_server import MISSING, redis_server_binary, running_redis
-from tests.test_distributed import dump
 
 URL = "http://www.example.gov.cn/"
 needs_redis = pytest.mark.skipif(redis_server_binary() is None, reason=MISSING)
@@ -83,3 +82,35 @@ def test_start_urls_crawled_by_workers_store_what_one_process_stores(tmp_path: P
         assert found[table] == expected[table], table
     probed = [r.url for r in iter_requests(fleet / "warc") if r.url in sites]
     assert sorted(probed) == sorted(sites * 2)  # each start page: the seeder's probe (archived), then one worker
+
+
+def archived_documents(db_file: Path) -> list[tuple[Any, ...]]:
+    """Every documents row but its id, sorted: what the archive must rebuild."""
+    from crawler.db import open_db
+
+    db = open_db(db_file)
+    try:
+        rows = [{k: v for k, v in row.items() if k != "id"} for row in db.query("SELECT * FROM documents")]
+        return sorted((tuple(row.items()) for row in rows), key=repr)
+    finally:
+        db.close()
+
+
+@needs_redis
+@pytest.mark.e2e
+def test_the_seeders_database_is_what_a_reparse_of_its_archive_rebuilds(tmp_path: Path) -> None:
+    """The probe archives each start page it fetches; the archive is the source of truth, so the
+    seeder's database holds the rows a reparse of that archive makes (the probe's list pages)."""
+    from crawler.reparse import reparse
+
+    sites = [START_URLS["wendeng"], START_URLS["hy"]]
+    seeder = tmp_path / "seeder"
+    with running_replica(seed=0) as replica, running_redis(tmp_path / "redis") as redis_url:
+        seeded = run_xxgk(["crawl", *sites, "--distributed", "--redis", redis_url, "--seed-only", "--fast",
+                           "--data-dir", str(seeder)], proxy_env(replica.proxy_url))
+    assert f"xxgk drain --redis {redis_url} --data-dir {seeder}" in seeded  # the drainer writes beside the probe
+    reparse(seeder / "warc", tmp_path / "rebuilt.db")
+    stored = archived_documents(seeder / "xxgk.db")
+    assert stored == archived_documents(tmp_path / "rebuilt.db")
+    assert sorted(dict(row)["url"] for row in stored) == sorted(sites)  # one list row per probed site
+    assert {dict(row)["role"] for row in stored} == {"list"}

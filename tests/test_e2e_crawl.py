@@ -7,64 +7,16 @@ the fixture's particulars.
 
 from __future__ import annotations
 
-import atexit
 import json
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from crawler.db import open_db
-from tests.replica.fixture import running_replica
-from tests.support.proxy import proxy_env
+from tests.support.e2e_crawl import Crawl, shared_crawl
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@dataclass
-class Crawl:
-    manifest: dict[str, Any]
-    rows: list[dict[str, Any]]
-    result: subprocess.CompletedProcess[str]
-    data_dir: Path
-
-    def row_for(self, expected: dict[str, Any]) -> dict[str, Any] | None:
-        urls = set(expected["urls"])
-        return next((row for row in self.rows if urls & set(json.loads(row["urls"]))), None)
-
-
-def crawl_replica(seed: int, data_dir: Path, *extra: str) -> Crawl:
-    with running_replica(seed=seed) as replica:
-        result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra],
-            cwd=ROOT,
-            env=proxy_env(replica.proxy_url),
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        manifest = replica.manifest
-    db = open_db(data_dir / "xxgk.db")
-    rows = list(db.query("SELECT * FROM reports ORDER BY id"))
-    db.close()
-    return Crawl(manifest, rows, result, data_dir)
-
-
-@cache
-def shared_crawl(seed: int) -> Crawl:
-    """One crawl of the world ``seed`` per test session, for every module that only reads it
-    (tests/test_attachments_e2e.py reads this one too)."""
-    data_dir = Path(tempfile.mkdtemp(prefix=f"xxgk-e2e-crawl{seed}-"))
-    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    return crawl_replica(seed, data_dir)
 
 
 @pytest.fixture(scope="module", params=[0, 7], ids=lambda seed: f"seed{seed}")
@@ -145,7 +97,7 @@ def test_every_fetched_report_page_is_a_document_linked_to_its_report(crawl: Cra
 
 @pytest.mark.parametrize("term", ["复议", "诉讼"])
 def test_datasette_search_finds_exactly_the_reports_that_say_a_two_character_term(crawl: Crawl, term: str) -> None:
-    from tests.test_datasette import browse, search_ids
+    from tests.support.datasette import browse, search_ids
 
     get = browse(crawl.data_dir / "xxgk.db")
     saying = {row["id"] for row in crawl.rows if term in (row["text"] or "") or term in (row["title"] or "")}
@@ -153,13 +105,13 @@ def test_datasette_search_finds_exactly_the_reports_that_say_a_two_character_ter
 
 
 def test_datasette_search_finds_a_body_by_its_name(crawl: Crawl) -> None:
-    from tests.test_datasette import browse, search_ids
+    from tests.support.datasette import browse, search_ids
 
     row = next(r for r in crawl.rows if r["agency"] and r["level"] == "township")
     assert row["id"] in search_ids(browse(crawl.data_dir / "xxgk.db"), row["agency"])
 
 
 def test_the_crawled_archive_browses_with_facets_canned_queries_card_and_charts(crawl: Crawl) -> None:
-    from tests.test_datasette import browse, check_browsing
+    from tests.support.datasette import browse, check_browsing
 
     check_browsing(browse(crawl.data_dir / "xxgk.db"), report_id=crawl.rows[0]["id"])

@@ -22,8 +22,8 @@ from crawler.platforms.urls import url_host
 from tests.replica.fixture import running_replica
 from tests.replica.hosts import START_URLS
 from tests.replica.world import ALL_SITES
+from tests.support.e2e_crawl import ROOT, Crawl
 from tests.support.proxy import proxy_env
-from tests.test_e2e_crawl import ROOT, Crawl
 
 pytestmark = pytest.mark.e2e
 SEED_PORTALS = ("wendeng", "hy")

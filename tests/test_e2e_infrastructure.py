@@ -36,9 +36,9 @@ from crawler.reparse import reparse
 from tests.replica.fixture import Replica
 from tests.support.distributed import fetches, proxy_env, seed, start_workers, xxgk
 from tests.support.redis_server import RestartableRedis, free_port, redis_server_binary
+from tests.support.tables import assert_no_half_written_report, assert_same_tables, derived_tables, query
 from tests.support.tmpfs import mount_possible, small_filesystem
-from tests.test_e2e_faults import assert_no_half_written_report, assert_same_tables, derived_tables, query
-from tests.test_hostile_archives import foreign_warc, rewrite_member
+from tests.support.warc_surgery import foreign_warc, rewrite_member
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from crawler.cli import cli
 from crawler.extract.documents import DocumentExtraction, read_document, sniff_kind
-from crawler.extract.model import Statistics
 from crawler.extract.report import extract_report, report_with_documents
+from tests.support.cells import wrong_cells
 from tests.support.render_documents import FIXTURES, render_document, soffice_available
 from tests.support.values import random_tables
 
@@ -40,24 +40,6 @@ METHODS = {
 }
 KIND_OF = {"pdf-garbled": "pdf", "jpg-sec2": "image", "png-sec4": "image"}
 SOFFICE = pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) not installed: make system")
-
-
-def cell_at(stats: Statistics, key: str):
-    table, *path = key.split(".")
-    node = getattr(stats, table)
-    if table == "sec2":
-        block, row, column = path[0], ".".join(path[1:-1]), path[-1]
-        return node[block][row][column]
-    return node[".".join(path[:-1])][path[-1]]
-
-
-def wrong_cells(stats: Statistics, expected: dict[str, str | None]) -> dict[str, str]:
-    wrong = {}
-    for key, printed in expected.items():
-        cell = cell_at(stats, key)
-        if cell.raw != printed or cell.flag not in (None, "approx", "raw_amount"):
-            wrong[key] = f"printed {printed!r}, read {cell}"
-    return wrong
 
 
 # -- golden files: one per format ---------------------------------------------------------------------

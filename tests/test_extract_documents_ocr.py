@@ -16,9 +16,9 @@ import pytest
 
 from crawler.extract.documents import read_document
 from crawler.extract.documents.pdf import is_garbled
+from tests.support.cells import wrong_cells
 from tests.support.render_documents import SECTIONS, expected_cells, render_table_images
 from tests.support.values import random_tables
-from tests.test_extract_documents import wrong_cells
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "documents"
 TABLE_SETS = 7  # × 3 sections = 21 images

@@ -5,19 +5,16 @@ tables of its undamaged records: tests/test_e2e_infrastructure.py.)"""
 
 from __future__ import annotations
 
-import gzip
-import io
 import shutil
 from pathlib import Path
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from crawler.archive.audit import DIGEST, FOREIGN, INDEX, TRUNCATED, ArchiveProblems
 from crawler.archive.cdxj import iter_index, warc_files
 from crawler.archive.reader import ArchiveReadError, iter_responses, read_record
 from crawler.archive.writer import CapturedRequest, CapturedResponse, WarcArchiveWriter
+from tests.support.warc_surgery import foreign_warc, rewrite_member
 
 
 def archive(warc_dir: Path, pages: int, spider: str = "t") -> list[Path]:
@@ -58,16 +55,6 @@ def test_a_file_cut_short_is_read_up_to_the_cut_and_reported_with_the_offset(tmp
     assert "1 lines point past the end" in str(problems.of_kind(INDEX)[0])
 
 
-def rewrite_member(path: Path, offset: int, length: int, old: bytes, new: bytes) -> None:
-    """Change bytes inside one record's gzip member, keeping its headers (and so its digests)."""
-    data = path.read_bytes()
-    member = gzip.decompress(data[offset:offset + length])
-    assert old in member and len(old) == len(new)
-    at = member.rindex(old)  # the last occurrence: in the payload, not the headers
-    recompressed = gzip.compress(member[:at] + new + member[at + len(old):])
-    path.write_bytes(data[:offset] + recompressed + data[offset + length:])
-
-
 def test_a_record_whose_bytes_changed_is_skipped_and_reported(tmp_path: Path) -> None:
     (path,) = archive(tmp_path, 3)
     last = list(iter_index(tmp_path))[-1]  # the last record: no offset after it moves
@@ -79,16 +66,6 @@ def test_a_record_whose_bytes_changed_is_skipped_and_reported(tmp_path: Path) ->
     assert last.record_id in damaged.detail and "digest" in damaged.detail.lower()
     with pytest.raises(ArchiveReadError, match="digest"):
         read_record(tmp_path, path.name, last.offset)
-
-
-def foreign_warc(path: Path) -> None:
-    with path.open("wb") as stream:
-        writer = WARCWriter(stream, gzip=True)
-        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "Heritrix/3.4.0"}))
-        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        record = writer.create_warc_record("http://elsewhere.example/", "response",
-                                           payload=io.BytesIO(b"<html>not ours</html>"), http_headers=http)
-        writer.write_record(record)
 
 
 def test_another_crawlers_warc_is_reported_and_not_read(tmp_path: Path) -> None:

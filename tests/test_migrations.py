@@ -14,6 +14,7 @@ from sqlite_utils.migrations import Migrations
 
 from crawler.db import open_db
 from crawler.migrations import RENAMED, migrations
+from tests.support.schema import columns, schema
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy" / "db_a53fe5a.py"
 CURRENT = [m.name for m in migrations._migrations]
@@ -48,34 +49,6 @@ def legacy() -> ModuleType:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Database:
     return open_db(tmp_path_factory.mktemp("fresh") / "xxgk.db")
-
-
-def _normalise(sql: str | None) -> str:
-    """The statement without layout or identifier quoting, which differ with how a step wrote it."""
-    sql = re.sub(r'[\[\]"`]', "", sql or "")
-    sql = re.sub(r"\s+", " ", sql).strip()
-    return re.sub(r"\s*([(),])\s*", r"\1", sql)
-
-
-def schema(db: Database) -> list[tuple[str, str, str]]:
-    rows = db.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-        " AND tbl_name != '_sqlite_migrations' ORDER BY type, name"
-    ).fetchall()
-    return [(kind, name, _normalise(sql)) for kind, name, sql in rows]
-
-
-def columns(db: Database) -> dict[str, object]:
-    """Each table's columns and foreign keys as sets: a step applied earlier on a branch adds its
-    columns at another position, which is the same schema to every query."""
-    return {
-        table.name: (
-            sorted(tuple(row[1:]) for row in db.execute(f"PRAGMA table_info([{table.name}])")),
-            sorted(tuple(row[2:]) for row in db.execute(f"PRAGMA foreign_key_list([{table.name}])")),
-        )
-        for table in db.tables
-        if table.name != "_sqlite_migrations"
-    }
 
 
 def recorded(db: Database) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from crawler.db import open_db
 from crawler.migrations import migrations
-from tests.test_migrations import columns, schema
+from tests.support.schema import columns, schema
 
 PROCESSES = 6
 

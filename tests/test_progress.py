@@ -72,7 +72,8 @@ def test_reparse_and_export_print_only_their_results_in_a_pipe(data_dir: Path, t
 def test_the_drainer_ticks_once_per_message(tmp_path: Path) -> None:
     from crawler.distributed.drain import Drainer
     from crawler.distributed.state import Keys
-    from tests.test_distributed import database, document, envelope
+    from pipelines.push import envelope
+    from tests.support.distributed import database, document
 
     with running_redis(tmp_path / "redis") as url:
         server, keys = database(url), Keys("p")

@@ -15,48 +15,19 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from crawler.db import open_db
 from crawler.reparse import reparse
-from tests.replica.fixture import Replica, running_replica
+from tests.replica.fixture import running_replica
 from tests.replica.world import Report
+from tests.support.dumps import DUMPS, dump
 from tests.support.proxy import proxy_env
-from tests.test_reparse_e2e import DUMPS, dump
+from tests.support.recrawl import crawl, last_runs, query, report_keys, xxgk
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
 NEW_YEAR = 2025
-
-
-def xxgk(replica: Replica, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=proxy_env(replica.proxy_url),
-        capture_output=True, text=True, timeout=600,
-    )
-
-
-def crawl(replica: Replica, data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return xxgk(replica, "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra)
-
-
-def query(data_dir: Path, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    db = open_db(data_dir / "xxgk.db")
-    try:
-        return list(db.query(sql, params or []))
-    finally:
-        db.close()
-
-
-def last_runs(data_dir: Path) -> list[dict[str, Any]]:
-    """The rows of the latest crawl (one per spider)."""
-    return query(data_dir, "SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 2")
-
-
-def report_keys(data_dir: Path) -> set[tuple[str, int]]:
-    return {(row["agency"], row["year"]) for row in query(data_dir, "SELECT agency, year FROM reports")}
 
 
 @dataclass

@@ -21,7 +21,7 @@ import pytest
 from tests.replica.fixture import running_replica
 from tests.replica.validators import without_validators
 from tests.replica.world import Report
-from tests.test_recrawl_e2e import crawl, last_runs, query, report_keys
+from tests.support.recrawl import crawl, last_runs, query, report_keys
 
 pytestmark = pytest.mark.e2e
 NEW_YEAR = 2025

@@ -17,21 +17,17 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project
 from crawler.archive.cdxj import iter_index
-from crawler.archive.middleware import FROM_ARCHIVE, WarcArchiveMiddleware
+from crawler.archive.middleware import FROM_ARCHIVE
 from crawler.archive.revalidate import (
-    RevalidateMiddleware,
     WireStats,
     capture_day,
     confirmed_captures,
-    latest_captures,
 )
-from crawler.archive.writer import WarcArchiveWriter
 from crawler.recrawl import slot
 from crawler.revisit import Revisits, capture_due, in_season, revisits, season_months
+from tests.support.list_pages import BODY, LIST, Stats, archive, listed, middleware, quiet_day
 
-LIST = "http://www.example.gov.cn/col/col12/index.html"
 FILE = "http://www.example.gov.cn/picture/0/P020240109123456.xlsx"
-BODY = "<html><body><a href='/art/2024/1/9/art_12_1.html'>2023年度报告</a></body></html>".encode()
 OFF_SEASON: frozenset[int] = frozenset()
 
 # --- the schedule ----------------------------------------------------------------------------
@@ -52,12 +48,6 @@ def test_a_month_out_of_range_is_refused() -> None:
 def test_the_season_is_the_crawl_days_month() -> None:
     months = season_months("1-4")
     assert (in_season(date(2025, 1, 31), months), in_season(date(2025, 5, 1), months)) == (True, False)
-
-
-def quiet_day(url: str, captured: date, days: int) -> date:
-    """A day after ``captured``, within the period, that is not the URL's slot day."""
-    return next(captured + timedelta(days=age) for age in range(1, days)
-                if slot(url, days) != (captured + timedelta(days=age)).toordinal() % days)
 
 
 def test_a_url_is_asked_for_on_its_slot_day_or_once_its_capture_is_a_period_old() -> None:
@@ -124,40 +114,10 @@ def test_a_full_crawl_has_no_schedule() -> None:
 # --- the middleware ----------------------------------------------------------------------------
 
 
-def archive(warc_dir: Path, url: str, role: str, status: int = 200, body: bytes = BODY,
-            headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """Archive one exchange the way a crawl does (the archive middleware); the request's meta."""
-    middleware = WarcArchiveMiddleware(WarcArchiveWriter(warc_dir, "testsite", worker="w1"))
-    request = Request(url, meta={"xxgk_context": {"site": "testsite", "role": role}})
-    middleware.process_request(request)
-    response = HtmlResponse(url, status=status, body=body, request=request,
-                            headers={"Content-Type": "text/html; charset=utf-8", **(headers or {})})
-    middleware.process_response(request, response)
-    middleware.close()
-    return request.meta
-
-
-class Stats(dict[str, int]):
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self[key] = self.get(key, start) + count
-
-    def get_value(self, key: str, default: int = 0) -> int:
-        return self.get(key, default)
-
-
-def middleware(warc_dir: Path, schedule: Revisits | None, stats: Stats | None = None) -> RevalidateMiddleware:
-    entries = list(iter_index(warc_dir))
-    return RevalidateMiddleware(warc_dir, latest_captures(entries), stats, schedule, confirmed_captures(entries))
-
-
 def off_night(url: str, days: int = 7) -> Revisits:
     """A night out of season on which ``url`` (captured today) is not due."""
     today = datetime.now(UTC).date()
     return Revisits(today=quiet_day(url, today, days), list_days=days, season=OFF_SEASON)
-
-
-def listed(url: str = LIST, role: str = "list", **kwargs: Any) -> Request:
-    return Request(url, meta={"xxgk_context": {"site": "testsite", "role": role}}, **kwargs)
 
 
 def test_a_list_page_not_due_is_handed_over_from_the_archive(tmp_path: Path) -> None:

@@ -21,9 +21,9 @@ from crawler.db import open_db
 from crawler.reparse import reparse
 from tests.replica.fixture import running_replica
 from tests.replica.world import Report
+from tests.support.dumps import dump
 from tests.support.nights import crawl_night, first_then_quiet
-from tests.test_recrawl_e2e import last_runs, report_keys
-from tests.test_reparse_e2e import dump
+from tests.support.recrawl import last_runs, report_keys
 
 pytestmark = pytest.mark.e2e
 NEW_YEAR = 2025

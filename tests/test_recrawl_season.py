@@ -16,7 +16,7 @@ from crawler.archive.revalidate import column_of
 from crawler.db import open_db
 from crawler.recrawl import ListedReport, read_listed
 from crawler.revisit import Revisits, complete_columns, expected_year, revisits
-from tests.test_recrawl_lists import LIST, archive, listed, middleware, quiet_day
+from tests.support.list_pages import LIST, archive, listed, middleware, quiet_day
 
 A = "http://www.example.gov.cn/col/col12/index.html"
 B = "http://www.example.gov.cn/col/col13/index.html"

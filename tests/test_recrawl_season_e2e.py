@@ -21,7 +21,7 @@ import pytest
 from tests.replica.fixture import running_replica
 from tests.replica.world import Report
 from tests.support.nights import crawl_night, first_then_quiet
-from tests.test_recrawl_e2e import last_runs, query, report_keys
+from tests.support.recrawl import last_runs, query, report_keys
 
 pytestmark = pytest.mark.e2e
 YEAR = 2024

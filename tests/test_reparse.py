@@ -23,11 +23,9 @@ from crawler.spiderloader import site_spider
 from pipelines.chain import ChainStats as ReparseStats
 from pipelines.chain import SyncChain as Stages
 from tests.support.played_archive import COLUMN, Archive, context, page_context
+from tests.support.reparse_pages import ARTICLE, PAGES, WENDENG
 
-PAGES = Path(__file__).parent / "fixtures" / "pages"
-WENDENG = "http://www.wendeng.gov.cn"
 HY = "http://www.hy.gov.cn"
-ARTICLE = f"{WENDENG}/art/2026/1/19/art_182996_6093007.html"
 TRS_ARTICLE = f"{HY}/xxgk/zfxxgknb/202301/t20230116_1.html"
 GBK_ARTICLE = f"{HY}/old/2012/t20120301_9.html"
 

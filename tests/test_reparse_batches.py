@@ -15,7 +15,7 @@ from crawler.reparse.batches import Batcher, Failed, pool_map, run_batch
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.offload import ExtractTimeout, WorkerPool
-from tests.test_similarity import constructed_db
+from tests.support.similarity import constructed_db
 
 
 def double(value: int) -> int:

@@ -19,7 +19,7 @@ import pytest
 from crawler.archive.cdxj import iter_index
 from crawler.archive.reader import read_response
 from crawler.archive.replay import build_collection, replay_url, running_replay, wayback_executable
-from tests.test_datasette_browser import artifacts
+from tests.support.artifacts import artifacts
 
 pytestmark = pytest.mark.skipif(wayback_executable() is None, reason="pywb is not installed (make replay-env)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

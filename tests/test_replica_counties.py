@@ -22,7 +22,8 @@ from tests.replica.counties import ARCHETYPES, RESERVED, county_specs, county_wo
 from tests.replica.fixture import Counties, running_counties
 from tests.replica.pacing import Pacing
 from tests.replica.world import html_response
-from tests.test_e2e_crawl import ROOT, Crawl, proxy_env
+from tests.support.e2e_crawl import ROOT, Crawl
+from tests.support.proxy import proxy_env
 
 
 def fetch(proxy_url: str, url: str) -> tuple[int, bytes]:

@@ -11,10 +11,10 @@ from sqlite_utils import Database
 from crawler.commands.status import status_rows
 from crawler.db import open_db
 from crawler.extract.model import Narrative
-from tests.test_store import URL_A, extracted, page, stages  # noqa: F401  (stages is a fixture)
+from tests.support.store_items import URL_A, extracted, page
 
 
-def test_new_fields_are_stored_as_columns(stages: Any) -> None:  # noqa: F811
+def test_new_fields_are_stored_as_columns(stages: Any) -> None:
     run, path = stages
     report = dataclasses.replace(
         extracted(),

@@ -16,7 +16,7 @@ from crawler.recrawl import KnownPages
 from crawler.resume import OUTCOME_FILE, RUNNING_MARKER, ResumeDupeFilter, prepare_job_dir
 from tests.replica.fixture import running_replica
 from tests.replica.validators import without_validators
-from tests.test_recrawl_e2e import query, xxgk
+from tests.support.recrawl import query, xxgk
 
 PAGE = "http://www.example.gov.cn/xxgk/nb/2023/t1.html"
 

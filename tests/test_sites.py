@@ -20,7 +20,7 @@ from crawler.sites.profile import SiteProfile, profile_from_dict, site_fields
 from crawler.spiderloader import spider_class
 from pipelines.dedupe import DedupePipeline
 from pipelines.store import StorePipeline
-from tests.test_store import Stats, extracted
+from tests.support.store_items import Stats, extracted
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = {"site": {"name": "mycounty", "platform": "hanweb", "start_url": "http://www.mycounty.gov.cn/",

@@ -81,7 +81,9 @@ def seed_and_drain(redis_url: str, prefix: str, sites: list[str], data_dir: Path
         note = "" if count else " (already being crawled: nothing new)"
         click.echo(f"{site}: {count} seed request(s) queued at {redis_url}{note}")
     if seed_only:
-        click.echo(f"now start workers:  xxgk worker --redis {redis_url}  and one  xxgk drain --redis {redis_url}")
+        # the drainer's database belongs beside the seeder's archive: the probe stored its rows there
+        click.echo(f"now start workers:  xxgk worker --redis {redis_url}  and one  "
+                   f"xxgk drain --redis {redis_url} --data-dir {data_dir}")
         return
     click.echo("draining while workers crawl (start them with: xxgk worker --redis URL) …")
     echo_drained(drain_into(state, data_dir, until_complete=True), data_dir)

@@ -1,6 +1,6 @@
 """``xxgk status``: per site and body, is the report on year N present, late or missing?
 
-Reads the ``report_status`` view (migration ``m003_report_status_view`` in crawler/migrations.py), so the
+Reads the ``report_status`` view (migration ``m003_report_status_view`` in crawler/migrations/runs_and_status.py), so the
 terminal and Datasette show the same rows. Deadlines (Art. 49 of the regulation, docs/report-format.md):
 31 January of N+1 for departments and institutions, 31 March of N+1 for governments and townships.
 "Missing" means the body has reports on other years but none on N: a body that never published

@@ -5,7 +5,9 @@ start URL has no profile a worker could load, and a ``platform = "auto"`` spider
 start page (crawler/platforms/auto.py), which only the worker that fetched the page would see. So
 the seeder fetches each such start page once, as a crawl would — a one-page Scrapy crawl with the
 project's settings (proxy from the environment, the crawl's user agent, retries, the archive: the
-page goes into the seeder's ``DIR/warc/`` like any fetch) — runs the same detection
+page goes into the seeder's ``DIR/warc/`` like any fetch, and its documents row into the seeder's
+``DIR/xxgk.db`` through the crawl's own stages, so the database holds what a reparse of that archive
+rebuilds) — runs the same detection
 (``AutoSpider.detect``), and seeds a profile with that platform. The profile's fields travel in Redis
 with the site (``P:sites``), and a worker makes its spider from them (crawler/running.py
 ``run_seeded``), so every worker walks the site as one platform. A URL with ``--platform`` forced
@@ -26,9 +28,10 @@ from scrapy.http import Response
 from crawler.sites.catalog import AUTO, PLATFORMS, complete, find_profile, is_url, profile_for_url, site_name
 from crawler.sites.profile import SiteProfile
 
-#: settings of the probe: fetch and archive the start page, store nothing, record no crawl run
+#: settings of the probe: fetch and archive the start page and store its documents row with the
+#: crawl's chain (ITEM_PIPELINES as a crawl's: every archived fetch has the row a reparse rebuilds);
+#: record no crawl run (the site was not crawled: a later run must not take the probe for an ok one)
 PROBE_SETTINGS: dict[str, Any] = {
-    "ITEM_PIPELINES": {},
     "EXTENSIONS": {},
     "XXGK_INCREMENTAL": False,  # the page in full (no 304 to detect from) and no known pages to re-verify
     "JOBDIR": None,
@@ -86,14 +89,17 @@ def probe_platforms(profiles: list[SiteProfile], overrides: dict[str, Any]) -> d
 
 
 class ProbeMixin:
-    """An auto-detecting spider that stops at its start page's verdict."""
+    """An auto-detecting spider that stops at its start page's verdict, yielding the start page's
+    documents row as the crawl's first callback does (a failed fetch's comes from ``on_error``)."""
 
     detected: str | None = None
     forced: str | None
 
     def parse_start(self, response: Response) -> Iterator[Any]:
         self.detected = self.forced or self.detect(response)  # type: ignore[attr-defined]  # AutoSpider's
-        yield from ()
+        document = self.list_document(response)  # type: ignore[attr-defined]  # PlatformSpider's
+        if document is not None:
+            yield document
 
     def check_outcome(self) -> None:
         """No report link is what a probe expects: no layout verdict."""

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from redis import Redis
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.items import FetchedDocument
 from crawler.platforms.urls import url_host
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -137,3 +140,46 @@ def request_times(warc_dir: Path) -> dict[str, list[tuple[datetime, str]]]:
                     when = datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
                     found[url_host(record.rec_headers.get_header("WARC-Target-URI"))].append((when, worker))
     return {host: sorted(times) for host, times in found.items()}
+
+
+TIMESTAMPS = {"first_seen", "last_seen"}
+
+
+def database(url: str) -> Redis:
+    """A fresh Redis database (0–15) for each test that needs one: no keys left from another test."""
+    server = Redis.from_url(url)
+    server.flushdb()
+    return server
+
+
+def document(url: str) -> FetchedDocument:
+    return FetchedDocument(site="wendeng", url=url, final_url=url, status=200, content_type="text/html",
+                           sha256="2" * 64, fetched_at="2024-01-01T00:00:00Z", role="list", size=10)
+
+
+#: the derived tables, keyed by (agency_key, year) instead of ids, capture times left out
+DUMPS = {
+    "reports": "SELECT * FROM reports",
+    "cells": (
+        "SELECT r.agency_key, r.year, c.[table], c.[row], c.[column], c.value, c.raw, c.flag, c.source "
+        "FROM cells c JOIN reports r ON r.id = c.report_id"
+    ),
+    "report_versions": (
+        "SELECT r.agency_key, r.year, v.version, v.title, v.url, v.published, v.content_hash, v.text, "
+        "v.cells, v.superseded_by_hash, v.reason FROM report_versions v JOIN reports r ON r.id = v.report_id"
+    ),
+}
+
+
+def dump(data_dir: Path) -> dict[str, list[tuple[Any, ...]]]:
+    from crawler.db import db_path, open_db
+
+    db = open_db(db_path(data_dir))
+    try:
+        tables = {}
+        for table, sql in DUMPS.items():
+            rows = [{k: v for k, v in row.items() if k != "id" and k not in TIMESTAMPS} for row in db.query(sql)]
+            tables[table] = sorted((tuple(row.items()) for row in rows), key=repr)
+        return tables
+    finally:
+        db.close()

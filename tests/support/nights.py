@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.replica.validators import without_validators
-from tests.test_recrawl_e2e import crawl
+from tests.support.recrawl import crawl
 
 
 def crawl_night(replica: Any, data_dir: Path, days: int, failed: dict[str, str], name: str, *extra: str) -> None:
