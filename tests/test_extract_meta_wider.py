@@ -129,6 +129,10 @@ def test_a_meta_blocks_effective_date_is_the_date_when_no_other_is_printed() -> 
         # two channels, neither says 主动公开: no headline
         ("区政府网站全年更新各类政府信息789条,区政府微博发布信息319条。", None),
         ("开发区网站共及时更新各类信息317条。", 317),
+        # posted and re-posted: one verb pair
+        ("(一)主动公开情况。我县共发布转载信息3886条,政府规范性文件5条,政策解读20条。", 3886),
+        # a kind of document under 主动公开 is no headline (the total follows elsewhere)
+        ("主动公开政策文件4件,同步发布政策解读并互相关联。", None),
     ],
 )
 def test_headline_counts_in_real_prose(text: str, total: int | None) -> None:

@@ -25,6 +25,7 @@ from crawler.extract.names import (
     normalise_agency,
     township_alone,
     well_formed,
+    without_page_label,
 )
 from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
@@ -75,7 +76,7 @@ class _TitleParts:
 def _parse_title(title: str | None) -> _TitleParts | None:
     if not title:
         return None
-    title = _SPACE_NEAR_CJK.sub("", title.strip())
+    title = _SPACE_NEAR_CJK.sub("", without_page_label(title))
     title = clean_name(title) or title if "|" in title or "_" in title[:4] else title
     for shape in (_TITLE_SHAPE, _LATE_YEAR_SHAPE, _COMPACT_SHAPE):
         match = shape.search(title)

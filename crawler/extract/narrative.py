@@ -19,8 +19,8 @@ _COUNT = rf"(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?\s*(?P
 _TOTAL_WORDS = r"(?:共计|共|合计|总计|累计|达到|达)?\s*"
 _GAP = r"[^，,。；;:：\d\n]{0,6}?"
 
-# Highest priority first: 主动公开…N条, then 公开/发布/公布/更新…信息…N条 (seed 000: 通过各类渠道公开政府信息472条;
-# 「网站全年更新各类政府信息2000余条」).
+# Highest priority first: 主动公开…信息…N条 (or 主动公开文件N件), then 公开/发布/公布/更新(转载)…信息…N条 (seed 000:
+# 通过各类渠道公开政府信息472条; 「网站全年更新各类政府信息2000余条」, 「共发布转载信息3886条」).
 # The words between the verb and 信息 may list the kinds (「主动公开各类法律法规、业务工作…等政府服务信息121条」).
 _KINDS = r"[^，,。；;:：\d\n]{0,60}?"
 # 信息, or a misprint that dropped its 息 right before the count (「发布各类政务信40余条」).
@@ -30,7 +30,7 @@ _PROACTIVE_TOTALS = (
     re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?:政府|政务)?信息"),
     # Not 依申请公开 / 不予公开 / 部分公开: those count requests and their outcomes.
     re.compile(
-        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
+        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
 )
 # A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
