@@ -102,7 +102,7 @@ def report_from_page(
     """Apply the report grammar to a parsed page and its normalised text."""
     metadata = extract_metadata(page, text, url=url, list_title=list_title)
     if statistics is None:
-        statistics = _page_statistics(text, page.body_html if page else None, metadata.year)
+        statistics = extract_statistics(text, page.body_html if page else None)
     statistics, format_basis = _settle_format(statistics, text, metadata.year)
     narrative = extract_narrative(text)
     checks = run_checks(statistics, narrative, level=metadata.level)
@@ -133,20 +133,6 @@ def report_from_page(
             if readable_cells(getattr(statistics, section))
         },
     )
-
-
-def _page_statistics(text: str, body_html: str | None, year: int | None) -> Statistics:
-    """The tables of a page. Section 四 alone (a flip-book page, the last page of a split report)
-    carries no label of either generation, so it is read again under the generation the year and
-    text settle on, and kept when that reads something."""
-    statistics = extract_statistics(text, body_html)
-    if statistics.format in ("G1", "G2") or "行政复议" not in text:
-        return statistics
-    hint, _ = formats.settle(statistics.format, text=text, year=year)
-    if hint not in ("G1", "G2"):
-        return statistics
-    hinted = extract_statistics(text, body_html, generation_hint=hint)
-    return hinted if any(readable_cells(getattr(hinted, section)) for section in SECTIONS) else statistics
 
 
 def _settle_format(statistics: Statistics, text: str, year: int | None) -> tuple[Statistics, str | None]:
