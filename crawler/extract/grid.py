@@ -180,18 +180,31 @@ def _paragraph_rows(lines: list[str]) -> Rows:
     for line in lines:
         if not line.strip() and "\t" not in line:
             if paragraph:
-                rows.append(_paragraph_cells(paragraph))
+                rows.extend(_paragraph_rows_of(paragraph))
                 paragraph = []
         else:
             paragraph.append(line)
     if paragraph:
-        rows.append(_paragraph_cells(paragraph))
+        rows.extend(_paragraph_rows_of(paragraph))
     return rows
 
 
-def _paragraph_cells(paragraph: list[str]) -> list[str]:
-    if any(line.strip() == "|" for line in paragraph):
-        return _bar_cells(paragraph)
+def _paragraph_rows_of(paragraph: list[str]) -> Rows:
+    """A paragraph's row; cells between "|" lines with no blank line anywhere (「规章\n|\n0\n|\n0\n|」)
+    are the whole table in one paragraph, so a label after values starts the next row there."""
+    if not any(line.strip() == "|" for line in paragraph):
+        return [_line_cells(paragraph)]
+    rows: Rows = []
+    current: list[str] = []
+    for cell in _bar_cells(paragraph):
+        if token_kind(cell) == 2 and any(token_kind(c) == 1 for c in current):  # TEXT after values
+            current = _flush(rows, current)
+        current.append(cell)
+    _flush(rows, current)
+    return rows
+
+
+def _line_cells(paragraph: list[str]) -> list[str]:
     indented = any(line.startswith("\t") for line in paragraph)
     cells: list[str] = []
     for line in paragraph:

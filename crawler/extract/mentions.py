@@ -35,7 +35,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"公布(?:了)?(?:{_YEAR})?(?P<n>{_NAME})(?:{_YEAR})?(?:政府)?{_DISCLOSURE}(?:工作)?(?:年度)?报告"
         ),
     ),
-    ("compiled", re.compile(rf"由(?P<n>{_NAME})(?:按照[^。\n]{{0,120}}?要求)?(?:负责)?编(?:制|写)")),
+    # 「由徐水区人民政府综合全区各部门…年度报告和统计数据编制而成」: what it compiled from may follow the name
+    (
+        "compiled",
+        re.compile(
+            rf"由(?P<n>{_NAME})(?:按照[^。\n]{{0,120}}?要求|(?:综合|汇总|结合|根据|依据)[^。\n]{{0,80}}?)?(?:负责)?编(?:制|写)"
+        ),
+    ),
     ("compiled", re.compile(rf"(?:^|[。\n,，])(?P<n>{_NAME})(?:负责)?编(?:制|写)了")),
 )
 _CONTACT = (

@@ -25,6 +25,7 @@ from crawler.extract.names import (
     normalise_agency,
     township_alone,
     well_formed,
+    without_page_label,
 )
 from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
@@ -60,6 +61,11 @@ _AGENCY_LINE = re.compile(
 )
 
 
+# a navigation trail (「您现在的位置: 首页 > … > 2023年信息公开年度报告 > 县级部门」) is no title, even
+# when one of its steps is the column of the year's reports
+_BREADCRUMB = re.compile(r"(?:当前|现在的|所在)位置|(?:[>»][^>»]+){2,}")
+
+
 @dataclass(frozen=True, slots=True)
 class _TitleParts:
     title: str
@@ -70,7 +76,7 @@ class _TitleParts:
 def _parse_title(title: str | None) -> _TitleParts | None:
     if not title:
         return None
-    title = _SPACE_NEAR_CJK.sub("", title.strip())
+    title = _SPACE_NEAR_CJK.sub("", without_page_label(title))
     title = clean_name(title) or title if "|" in title or "_" in title[:4] else title
     for shape in (_TITLE_SHAPE, _LATE_YEAR_SHAPE, _COMPACT_SHAPE):
         match = shape.search(title)
@@ -102,7 +108,9 @@ def _year_from_token(token: str | None) -> tuple[int | None, str | None]:
 
 def _text_title(lines: list[str]) -> str | None:
     """The title printed at the top: one line, or the body's name on its own line above it."""
-    head = [line for line in lines[:12] if len(line) <= 60 and "。" not in line]
+    head = [
+        line for line in lines[:12] if len(line) <= 60 and "。" not in line and not _BREADCRUMB.search(line)
+    ]
     for index, line in enumerate(head):
         parts = _parse_title(line)
         if parts and parts.year_token:
@@ -121,15 +129,20 @@ _ANNOUNCED = re.compile(
     rf"|现(?:公布|发布|将|予以公布|予公布|印发)(?P<b>[^，。《》]{{2,40}}?)\s*(?:\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。]*?报告"
 )
 _ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
-# posting-date labels; a bare 「时间：」 counts only with a date (「时间: 11:27」 alone says nothing) and
-# not inside a longer word (统计时间); a platform's 上传时间 is not the report's posting
+# posting-date labels; a bare 「时间：」 or 「日期：」 counts only with a date (「时间: 11:27」 alone says
+# nothing) and not inside a longer word (统计时间, 成文日期); a platform's 上传时间 is not the report's posting
 _POSTED = re.compile(
-    rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])时间)\s*[:：]?\s*\|?\s*({DATE})"
+    rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:：]?\s*\|?\s*({DATE})"
 )
 # a date alone on a line at the top of the page, under the title (「• 2024-03-08」)
-_TOP_DATE_LINE = re.compile(rf"^[•·\s]*({DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*$")
+# or heading the page's meta line (「2022年01月18日来源:1」, 「2024-03-08 浏览次数: 12」)
+_TOP_DATE_LINE = re.compile(
+    rf"^[•·\s]*({DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*(?:(?:来源|作者|浏览|访问|点击|阅读|字体)[^。]*)?$"
+)
 _TOP_LINES = 8
-_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*\|?\s*({DATE})")
+# dates of the document itself; a meta block's 生效日期 is the date the CMS gives the page when it prints
+# no other (索引号 / 发布机构 / 生效日期 / 废止日期)
+_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期|生效日期)\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
 _SIGNED_LINE = re.compile(rf"^(?P<name>\S.*?)\s*(?P<date>{DATE})\s*$")
 _SIGNATURE_WINDOW = 10

@@ -26,6 +26,7 @@ __all__ = [
     "names_a_place",
     "normalise_agency",
     "township_alone",
+    "without_page_label",
 ]
 
 _GOV_SUFFIX = re.compile(r"(?:人民政府|政府)$")
@@ -106,6 +107,11 @@ def _first_person() -> re.Pattern[str]:
     # 我… is never a place; 本/该/全 only before a unit word (本溪市 is a city), office or not
     units = "局|镇|乡|委|办|单位|机关|街道|区|县|市|旗|苏木|部门|中心|院|厅|政府|校"
     return re.compile(rf"^(?:我|[{words}](?:{units})(?:[\u4e00-\u9fff]{{0,6}}?(?:办公室|办|股))?$)")
+
+
+def without_page_label(text: str) -> str:
+    """A flip-book page's title without its page label: 「Page 9 - 2020年报_审计局」 → 「2020年报_审计局」."""
+    return _FLIPBOOK.sub("", text.strip())
 
 
 def clean_name(raw: str | None) -> str | None:

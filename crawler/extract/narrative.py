@@ -19,9 +19,10 @@ _COUNT = rf"(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?\s*(?P
 _TOTAL_WORDS = r"(?:共计|共|合计|总计|累计|达到|达)?\s*"
 _GAP = r"[^，,。；;:：\d\n]{0,6}?"
 
-# Highest priority first: 主动公开…N条, then 公开/发布/公布…信息…N条 (seed 000: 通过各类渠道公开政府信息472条).
+# Highest priority first: 主动公开…信息…N条 (or 主动公开文件N件), then 公开/发布/公布/更新(转载)…信息…N条 (seed 000:
+# 通过各类渠道公开政府信息472条; 「网站全年更新各类政府信息2000余条」, 「共发布转载信息3886条」).
 # The words between the verb and 信息 may list the kinds (「主动公开各类法律法规、业务工作…等政府服务信息121条」).
-_KINDS = r"[^，,。；;:：\d\n]{0,40}?"
+_KINDS = r"[^，,。；;:：\d\n]{0,60}?"
 # 信息, or a misprint that dropped its 息 right before the count (「发布各类政务信40余条」).
 _INFORMATION = r"信(?:息|(?=\s*\d))"
 _PROACTIVE_TOTALS = (
@@ -29,7 +30,7 @@ _PROACTIVE_TOTALS = (
     re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?:政府|政务)?信息"),
     # Not 依申请公开 / 不予公开 / 部分公开: those count requests and their outcomes.
     re.compile(
-        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布)(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
+        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
 )
 # A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
@@ -47,6 +48,11 @@ _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 _BREAKDOWN = re.compile(r"从内容(?:分类)?(?:上)?看|按(?:照)?内容|从公开内容看|按信息类别|内容分类")
 _SECTION_FIVE = re.compile(r"^\s*(?:五|5)\s*[、.．]", re.MULTILINE)
 _CLAUSE_BREAK = re.compile(r"[，,。；;:：\n]")
+# A space between two Han characters is a line break of the source (a docx or PDF flattened:
+# 「全年更 新各类政府信息」); it means nothing in Chinese prose, so the counts are read without it.
+_SPACE_IN_WORD = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_PROACTIVE_WORD = "主动公开"
+_OWN_VERB = re.compile(r"推送|发布|公布|更新|推出|刊发|转载")
 
 _NO_REQUESTS = re.compile(
     r"(?:没有|未|无)(?:收到|接到|接收|受理|接收受理|收到或受理|办理|发生)?过?(?:任何)?(?:政府|政务)?信息公开申请"
@@ -93,7 +99,7 @@ _MAX_FACTS = 60
 def extract_narrative(text: str) -> Narrative:
     """Proactive-disclosure total and channel counts, zero statements, stated requests, fees, G0 facts."""
     narrative = Narrative()
-    _read_proactive(_before_section_five(text), narrative)
+    _read_proactive(_SPACE_IN_WORD.sub("", _before_section_five(text)), narrative)
     narrative.zero_statements = _zero_statements(text)
     narrative.requests_stated = _requests_stated(text)
     narrative.fee_statement = _fee_statement(text)
@@ -168,6 +174,13 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
         return False
     rest = text[match.end() :]
     followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest)
+    # 「通过门户网站主动公开…4150条，政务微信公众号推送信息1351条」: the one count that says 主动公开,
+    # beside channels with a verb of their own that only push or post, is the headline (「网站主动公开
+    # 信息22条，政务服务网23条」 is one list: its other channels share the verb)
+    if followed and _PROACTIVE_WORD in clause:
+        next_counts = followed.group(0)
+        if _PROACTIVE_WORD not in next_counts and _OWN_VERB.search(next_counts):
+            return False
     after = text[match.end() : match.end() + 12].lstrip("，, ")
     return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中"))
 

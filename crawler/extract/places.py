@@ -8,14 +8,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from crawler.extract.names import UNIT_KINDS, UNIT_NAME, agency_data
+from crawler.extract.names import UNIT_KINDS, UNIT_NAME, agency_data, zone_suffixes
 
 _PORTAL = re.compile(
     r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?网"
 )
 _SPEAKER = re.compile(r"我(县|区|市|旗)")
 _NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
-_NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我")
+# 与/及/请 sit in no place name but often just before one (「请与衡水市桃城区…联系」)
+_NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我与及请")
 #: the kinds of unit, the longer first where one ends another (自治区 before 区): the names' own list
 _UNIT_SUFFIXES = tuple(sorted(UNIT_KINDS.split("|"), key=len, reverse=True))
 _UNIT_CHARS = frozenset("省市县区旗盟州")
@@ -81,6 +82,10 @@ _LEVELS_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,12}、){1,4}[\u4e00-\u9fff]{2,
 # The county a township's report refers to without naming it: 「在县委、县政府的领导下」, 「全县」.
 _LEAD_IN = re.compile(r"^.*(?:按照|依照|遵照|根据|落实|贯彻|结合)")
 _UNNAMED_COUNTY = re.compile(r"(?:县|区|旗)(?:委|政府)")
+# the county as one of a list of unnamed levels: 「省、市、县有关文件」, 「市、区两级」
+_UNNAMED_LEVELS = re.compile(r"(?:省|市|州|盟)、(?:(?:市|州|盟)、)?(?:县|区|旗)(?![市县区旗])")
+# two-character lead-ins whose last character could otherwise be read as the end of a place name
+_LEAD_IN_WORDS = ("按照", "依照", "遵照", "参照", "对照")
 _WHOLE_COUNTY = re.compile(r"全(?:县|区|旗)(?!域)")
 
 
@@ -102,8 +107,13 @@ def printed_parents(text: str) -> str | None:
 def refers_to_unnamed_county(text: str) -> bool:
     """Whether the text speaks of the county above it without naming it (「县委、县政府」, 「全县」): a
     township it names alone is then only part of its full name. 「自治区政府」 is not such a reference."""
-    return bool(_WHOLE_COUNTY.search(text)) or any(
-        match.start() == 0 or _boundary(text[match.start() - 1]) for match in _UNNAMED_COUNTY.finditer(text)
+    if _WHOLE_COUNTY.search(text) or _UNNAMED_LEVELS.search(text):
+        return True
+    return any(
+        match.start() == 0
+        or _boundary(text[match.start() - 1])
+        or text[max(0, match.start() - 2) : match.start()] in _LEAD_IN_WORDS
+        for match in _UNNAMED_COUNTY.finditer(text)
     )
 
 
@@ -134,8 +144,10 @@ def government_of_speaker(text: str) -> str | None:
         if units and units[-1].endswith(unit) and len(units[-1]) > 1:
             chains[tuple(units)] += 1
     places: Counter[str] = Counter()
+    zones = set(zone_suffixes())
     for chain, count in chains.items():
-        places[chain[-1]] += count
+        if chain[-1] not in zones:  # 「开发区」 alone (a zone's 我区) names no government
+            places[chain[-1]] += count
     # Printed twice, or the only place of its kind printed (「我旗」 … 「乌拉特前旗政府网站」 once)
     if not places or (places.most_common(1)[0][1] < 2 and len(places) > 1):
         return None

@@ -128,6 +128,11 @@ def sec4_fallback(tokens: list[Token], start: int, end: int, groups: Sequence[st
     if by_group is not None:
         return by_group
     runs = value_runs(tokens, start + 1, end)
+    # the anchor is the heading and a sentence follows it (「未出现申请行政复议…的情况。」): the values
+    # come after the table's own header row, past that prose
+    header = _header_after_prose(tokens, start, end)
+    if header is not None:
+        runs = runs + value_runs(tokens, header + 1, end)
     for run in runs:
         fitted = trim(_after_label_cell(run), width)
         if len(fitted) == width:
@@ -136,6 +141,21 @@ def sec4_fallback(tokens: list[Token], start: int, end: int, groups: Sequence[st
         return None  # a run that is not whole groups: a cell lost or a stray number, never shifted
     rows = assign(runs, [width]) if runs else None
     return rows[0] if rows else None
+
+
+def _header_after_prose(tokens: list[Token], start: int, end: int) -> int | None:
+    """The first 行政复议 header cell after the prose that follows the anchor, if prose does."""
+    prose = next((i for i in range(start + 1, end) if tokens[i].kind == TEXT and is_prose(tokens[i])), None)
+    if prose is None:
+        return None
+    return next(
+        (
+            i
+            for i in range(prose + 1, end)
+            if tokens[i].kind == TEXT and not is_prose(tokens[i]) and "行政复议" in tokens[i].key
+        ),
+        None,
+    )
 
 
 def _section_end(tokens: list[Token], start: int, end: int) -> int:
