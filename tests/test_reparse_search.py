@@ -39,7 +39,7 @@ def _streamed(path: Path, pool: WorkerPool | None, lag: int) -> list[tuple[Any, 
             for n in range(3 * transaction, 3 * transaction + 3):
                 _insert(db, n)
             if transaction == 3:  # a newer version of an early report: its row is stale now
-                db["reports"].update(1, {"text": "第1镇全年受理政府信息公开申请99件。"})
+                db.table("reports").update(1, {"text": "第1镇全年受理政府信息公开申请99件。"})
             index.stored()
     with db.atomic():
         index.finish()
@@ -57,7 +57,7 @@ def _at_close(path: Path) -> list[tuple[Any, ...]]:
     with db.atomic():
         for n in range(12):
             _insert(db, n)
-        db["reports"].update(1, {"text": "第1镇全年受理政府信息公开申请99件。"})
+        db.table("reports").update(1, {"text": "第1镇全年受理政府信息公开申请99件。"})
     refresh_search_index(db)
     try:
         return db.execute("select * from reports_search order by id").fetchall()
