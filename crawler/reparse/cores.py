@@ -14,7 +14,7 @@ from crawler.builders import Item
 from crawler.items import ReportPage
 from crawler.platforms.attachments import attachment_links
 from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
-from crawler.reparse.batches import BATCH_SIZE, Batcher
+from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher
 from crawler.reparse.delivery import project_settings
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
@@ -114,7 +114,7 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
     if pool is None:
         yield from records
         return
-    batcher = Batcher(pool, attachment_links)
+    batcher = Batcher(pool, attachment_links, LIGHT_BATCH_SIZE)
     window: deque[WithLinks] = deque()
     for archived, response in records:
         found = None
