@@ -29,6 +29,12 @@ from crawler.plainsql import insert_rows
 SEARCH_TABLE = "reports_search"
 FTS_TABLE = f"{SEARCH_TABLE}_fts"
 SEARCH_COLUMNS = ["title", "agency", "body"]
+#: what ``reports`` holds for its shadow row (:func:`search_row` reads these keys)
+REPORT_COLUMNS = "id, title, agency, agency_as_printed, text"
+#: an upsert on the key, as sqlite-utils' upsert_all writes it, without its sniffing of values
+_UPSERT = "ON CONFLICT([id]) DO UPDATE SET " + ", ".join(
+    f"[{column}] = excluded.[{column}]" for column in ("title", "agency", "body", "digest")
+)
 
 # Han ideographs (BMP, extension A, compatibility, extensions B–H) and 〇, which unicode61 reads as
 # a letter: all the characters that appear in body names and report text.
@@ -153,13 +159,18 @@ def ensure_search_tables(db: Database) -> None:
 
 def changed_reports(db: Database, known: dict[int, str]) -> Iterator[dict]:
     """The reports whose shadow row is missing or was made from other text than they have now."""
-    for report in db.query("select id, title, agency, agency_as_printed, text from reports"):
+    for report in db.query(f"select {REPORT_COLUMNS} from reports"):
         if known.get(report["id"]) != report_digest(report):
             yield report
 
 
 def changed_rows(db: Database, known: dict[int, str]) -> Iterable[dict]:
     return map(search_row, changed_reports(db, known))
+
+
+def upsert_search_rows(db: Database, rows: list[dict]) -> None:
+    """Shadow rows (of :func:`search_row`) written over any earlier row of their report."""
+    insert_rows(db, SEARCH_TABLE, rows, _UPSERT)
 
 
 #: ``map``, or one that runs the function elsewhere (on a process pool), results in input order
@@ -178,9 +189,7 @@ def refresh_search_index(db: Database, map_rows: RowMapper = map) -> None:
     known = {r["id"]: r["digest"] for r in db.query(f"select id, digest from [{SEARCH_TABLE}]")}
     with db.atomic():
         rows = list(map_rows(search_row, changed_reports(db, known)))
-        # an upsert on the key, as sqlite-utils' upsert_all writes it, without its sniffing of values
-        update = ", ".join(f"[{column}] = excluded.[{column}]" for column in ("title", "agency", "body", "digest"))
-        insert_rows(db, SEARCH_TABLE, rows, f"ON CONFLICT([id]) DO UPDATE SET {update}")
+        upsert_search_rows(db, rows)
         gone = db.execute(
             f"delete from [{SEARCH_TABLE}] where id not in (select id from reports)"
         ).rowcount

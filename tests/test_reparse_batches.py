@@ -12,6 +12,7 @@ import pytest
 
 from crawler.db import open_db
 from crawler.reparse.batches import Batcher, Failed, pool_map, run_batch
+from crawler.reparse.cores import close_behind
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.offload import ExtractTimeout, WorkerPool
@@ -86,3 +87,12 @@ def test_the_closing_passes_write_the_same_rows_whatever_maps_them(tmp_path: Pat
                 "select * from report_sections order by 1, 2", "select id, templated from reports order by id"):  # fmt: skip
         assert table(files["map"], sql) == table(files["reversed"], sql), sql
     assert table(files["map"], "select count(*) from similar_reports")[0][0] > 0
+
+
+def test_a_pool_closed_behind_is_stopped_when_its_thread_ends() -> None:
+    own = WorkerPool(1, timeout=5, memory_mb=None)
+    assert own.result(own.submit(double, 2)) == 4
+    closing = close_behind(own)
+    assert not closing.daemon  # the interpreter waits for the workers before it exits
+    closing.join(timeout=30)
+    assert not closing.is_alive() and own.pool is None

@@ -10,6 +10,7 @@ What is reparse's own, one file each:
 * :mod:`.delivery` — which records reached the spider (redirects followed, retries retried);
 * :mod:`.attachments` — report pages wait for their files, read further on in the archive;
 * :mod:`.cores` — the CPU stages on every core, results in capture order for the one writer;
+* :mod:`.searching` — the search index written behind the store, transaction by transaction;
 * :mod:`.build` — ``reparse``: records → items → the chain → a fresh database;
 * :mod:`.swap` — ``reparse_in_place``: the new database swapped in atomically.
 """

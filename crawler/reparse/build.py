@@ -16,6 +16,7 @@ from crawler.reparse.attachments import AttachmentsFromArchive, items_from
 from crawler.reparse.batches import pool_map
 from crawler.reparse.cores import WINDOW_PER_WORKER, cpu_on, extraction_pool, links_ahead
 from crawler.reparse.delivery import delivered
+from crawler.reparse.searching import StreamedSearchIndex
 from pipelines.chain import CRAWL_CHAIN, ChainStats, SyncChain
 
 
@@ -64,7 +65,8 @@ def reparse(
         in_flight, attachments = WINDOW_PER_WORKER * workers, AttachmentsFromArchive()
         looked_ahead = links_ahead(pool, delivered(records), attachments, in_flight=in_flight)
         items = items_from(looked_ahead, attachments)
-        _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=in_flight), summary)
+        search = StreamedSearchIndex(chain.db, pool)
+        _record_all(chain, cpu_on(pool, items, chain.cpu_stages, in_flight=in_flight), summary, search)
         if pool is not None:  # the passes at the store's close (search index, similarity) on every core too
             chain.database[-1].map_rows = pool_map(pool)
         summary.reports = chain.db["reports"].count
@@ -81,9 +83,10 @@ def reparse(
 TRANSACTION_ITEMS = 100
 
 
-def _record_all(chain: SyncChain, items: Iterator[Any], summary: ReparseSummary) -> None:
+def _record_all(chain: SyncChain, items: Iterator[Any], summary: ReparseSummary, search: StreamedSearchIndex) -> None:
     """The database stages, here in the one writer, on items whose CPU stages have run; one
-    connection for dedupe and store (``share_connection``), so dedupe sees what this transaction stored."""
+    connection for dedupe and store (``share_connection``), so dedupe sees what this transaction
+    stored; the search index follows each transaction (crawler/reparse/searching.py)."""
     attachment_records: set[str] = set()
     stored = TRANSACTION_ITEMS
     while stored == TRANSACTION_ITEMS:  # a short transaction is the last one
@@ -98,6 +101,9 @@ def _record_all(chain: SyncChain, items: Iterator[Any], summary: ReparseSummary)
                 else:
                     summary.documents += 1
                 chain.record(item)
+            search.stored()
+    with chain.db.atomic():
+        search.finish()
 
 
 def _counted(
