@@ -6,6 +6,9 @@ crawler/running.py, imported one way only; one ``--data-dir`` everywhere, read f
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -38,7 +41,9 @@ def is_cli(module: str) -> bool:
 
 def library_sources() -> list[Path]:
     files = sorted((ROOT / "crawler").rglob("*.py")) + sorted((ROOT / "pipelines").rglob("*.py"))
-    return [path for path in files if path.parent.name != "commands" and path.name != "cli.py"]
+    entry_points = ("cli.py", "__main__.py")  # the group, and crawler/__main__.py that runs it
+    return [path for path in files if path.parent.name != "commands"
+            and not (path.parent.name == "crawler" and path.name in entry_points)]
 
 
 @pytest.mark.parametrize("path", library_sources(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -126,3 +131,16 @@ def test_a_worker_fails_naming_each_unfinished_spider_and_a_lost_state() -> None
 ])
 def test_source_kind_names_pages_and_text_and_leaves_documents_to_sniffing(name: str, kind: str | None) -> None:
     assert source_kind(name) == kind and source_kind(Path(name)) == kind
+
+
+def test_the_entry_point_loads_no_command_until_it_runs() -> None:
+    """The console script imports its entry module at its top, and each extraction worker re-imports
+    the parent's main script (crawler/__main__.py): that import must stay free of Scrapy and the
+    commands, or every worker of `xxgk crawl` pays for loading them."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["xxgk"] == "crawler.__main__:main"
+    probe = "import sys, crawler.__main__; print(sorted(m for m in ('scrapy', 'twisted', 'crawler.cli') if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "[]"
+    runs = subprocess.run([sys.executable, "-m", "crawler", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert runs.returncode == 0 and "xxgk crawl" in runs.stdout
