@@ -25,8 +25,8 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +123,8 @@ class Fleet:
     def start(self) -> list[dict[str, Any]]:
         preload_stages()
         with ExitStack() as stack:
+            # entered first, so left last: after the pool, the database and its passes are done with
+            stack.enter_context(startup_objects_frozen())
             stack.enter_context(shared_pool(self.settings))
             # one site keeps a connection of its own, and its whole-database passes at its close (a
             # failed pass then counts in its summary); many share one writer, the passes at the end
@@ -151,6 +153,20 @@ def freeze_startup_objects() -> None:
     otherwise walk them again; collected first, so nothing dead is kept."""
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def startup_objects_frozen() -> Iterator[None]:
+    """Whatever :func:`freeze_startup_objects` froze inside is the collector's again on the way out:
+    a process running fleet after fleet (tests, a scheduler) would otherwise keep every fleet's
+    start-up objects, pool and database included, for good. Something frozen before the fleet (the
+    caller's own ``gc.freeze()``) stays frozen: the freeze is the process's, and not ours to undo."""
+    frozen_before = gc.get_freeze_count()
+    try:
+        yield
+    finally:
+        if frozen_before == 0:
+            gc.unfreeze()
 
 
 def site_summary(crawler: Crawler, site: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The job dir's request queue (``SCHEDULER_DISK_QUEUE``): Scrapy's pickle LIFO disk queue, with a
-cheaper way to name a request's callback and errback.
+"""The job dir's request queue: a scheduler that writes it only when the crawl stops
+(``SCHEDULER``, :class:`JobScheduler`, below), and Scrapy's pickle LIFO disk queue
+(``SCHEDULER_DISK_QUEUE``) with a cheaper way to name a request's callback and errback.
 
 Scrapy's ``Request.to_dict(spider=…)`` finds the spider method behind a bound callback with
 ``inspect.getmembers(spider)`` — every attribute of the spider, twice per request (callback and
@@ -13,9 +14,11 @@ spider's, a renamed method) goes the documented way, so what is written is the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from scrapy import Request
+from scrapy.core.scheduler import Scheduler
+from scrapy.crawler import Crawler
 from scrapy.squeues import PickleLifoDiskQueue
 
 _UNNAMED = object()  # not a method found by its own name: to_dict decides
@@ -54,3 +57,58 @@ class JobDiskQueue(PickleLifoDiskQueue):  # type: ignore[valid-type,misc]
     def push(self, request: Request) -> None:
         # skip ScrapyRequestQueue.push (its to_dict), straight to the pickling queue beneath it
         super(PickleLifoDiskQueue, self).push(request_to_dict(request, self.spider))  # type: ignore[misc]
+
+
+#: pending requests a site keeps in memory before the rest spill to the job dir's disk queue
+DEFAULT_IN_MEMORY = 1000
+
+
+class JobScheduler(Scheduler):
+    """Scrapy's scheduler, with the job dir's queue written when the crawl stops instead of once per
+    request.
+
+    Scrapy pushes every request to the disk queue and pops it back (a pickle, a file write and a read,
+    a directory per priority and host created and removed): about 0.2-0.3 ms of CPU a page here. What
+    that buys is only the queue of a *clean* stop: after a crash the job dir's queue is never trusted
+    (crawler/resume.py drops it and walks the navigation again). So pending requests live in memory,
+    and a clean stop (any close of the scheduler: finished, Ctrl-C, SIGTERM, a site deadline) writes
+    whatever is still pending to the same disk queue Scrapy would have written, which a ``--resume``
+    reads back as before. Memory stays bounded: past ``XXGK_QUEUE_IN_MEMORY`` pending requests a
+    site's further requests go to the disk queue as in Scrapy. Without a JOBDIR nothing changes.
+    """
+
+    in_memory = DEFAULT_IN_MEMORY
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        scheduler = super().from_crawler(crawler)
+        scheduler.in_memory = crawler.settings.getint("XXGK_QUEUE_IN_MEMORY", DEFAULT_IN_MEMORY)
+        return scheduler
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        assert self.stats is not None
+        if len(self.mqs) >= self.in_memory and self._dqpush(request):
+            self.stats.inc_value("scheduler/enqueued/disk")
+        else:  # no job dir, room in memory, or a request the disk queue cannot serialise (as Scrapy)
+            self._mqpush(request)
+            self.stats.inc_value("scheduler/enqueued/memory")
+        self.stats.inc_value("scheduler/enqueued")
+        return True
+
+    def close(self, reason: str) -> Any:
+        if self.dqs is not None:
+            self.spill()
+        return super().close(reason)
+
+    def spill(self) -> None:
+        """Move what is pending in memory to the disk queue, each priority's requests in the order
+        they would have been popped (a request that cannot be serialised is counted and lost, as one
+        Scrapy kept in memory is at a stop)."""
+        pending = []
+        while (request := self.mqs.pop()) is not None:
+            pending.append(request)
+        for request in reversed(pending):  # LIFO queues: the last pushed is the first popped again
+            self._dqpush(request)

@@ -1,7 +1,8 @@
 """Resume an interrupted crawl with nothing lost: ``xxgk crawl … --resume``.
 
-Every ``xxgk crawl`` runs with Scrapy's ``JOBDIR`` = ``DIR/jobs/<spider>`` (pending requests on disk,
-seen fingerprints in ``requests.seen``); a crawl without ``--resume`` starts from an empty job dir.
+Every ``xxgk crawl`` runs with Scrapy's ``JOBDIR`` = ``DIR/jobs/<spider>`` (pending requests on disk —
+written when the crawl stops, crawler/jobqueue.py — seen fingerprints in ``requests.seen``); a crawl
+without ``--resume`` starts from an empty job dir.
 
 Scrapy's job dir is built for a *clean* stop (one Ctrl-C): queuelib writes its queue positions and
 Scrapy its ``active.json`` only when the scheduler closes. After SIGKILL, OOM or a power cut the queue

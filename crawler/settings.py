@@ -117,6 +117,11 @@ DUPEFILTER_CLASS = "crawler.resume.ResumeDupeFilter"
 WARN_ON_GENERATOR_RETURN_VALUE = False
 #: Scrapy's default disk queue, with a cheaper naming of callbacks (crawler/jobqueue.py)
 SCHEDULER_DISK_QUEUE = "crawler.jobqueue.JobDiskQueue"
+#: pending requests in memory, written to the job dir's disk queue when the crawl stops (a crash's
+#: queue is never trusted anyway: crawler/resume.py), not pushed and popped through it one by one
+SCHEDULER = "crawler.jobqueue.JobScheduler"
+#: pending requests a site holds in memory; past it, further ones go to the disk queue (memory bound)
+XXGK_QUEUE_IN_MEMORY = 1000
 
 # --- re-crawls (issue 7) ------------------------------------------------------------------------
 #: revalidate archived pages (ETag / If-Modified-Since) and stop paging a column at known reports;

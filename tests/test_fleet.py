@@ -157,3 +157,37 @@ def test_a_warc_files_spider_is_read_from_its_name(name: str, spider: str | None
     from crawler.archive.cdxj import spider_of
 
     assert spider_of(Path(name)) == spider
+
+
+def test_what_start_up_froze_is_the_collectors_again_when_the_fleet_ends() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0  # the test process froze nothing itself
+    process = FakeProcess()
+    fleet = Fleet(Settings({"XXGK_WORKERS": 0}), ["a", "b"], lambda site: {}, lambda crawler, site: None, 1)
+    fleet.process = process  # type: ignore[assignment]
+    frozen_during: list[int] = []
+
+    def run() -> None:  # the reactor's run: the sites end one after the other
+        frozen_during.append(gc.get_freeze_count())
+        for site in ("a", "b"):
+            process.end(site)
+
+    process.start = run  # type: ignore[attr-defined]
+    assert [summary["spider"] for summary in fleet.start()] == ["a", "b"]
+    assert frozen_during[0] > 0  # start-up was out of the collector's reach while the sites ran
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_freeze_made_before_the_fleet_is_left_as_it_was() -> None:
+    import gc
+
+    from crawler.fleet import startup_objects_frozen
+
+    gc.freeze()
+    try:
+        with startup_objects_frozen():
+            gc.freeze()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
