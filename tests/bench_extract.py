@@ -67,13 +67,18 @@ def replica_samples(limit: int) -> list[Sample]:
             served = world.handle("GET", parts.hostname or "", parts.path)
             if served.status != 200:
                 continue
-            samples.append(Sample(url, served.body, _charset(served.header("Content-Type") or ""), report.title))
+            samples.append(
+                Sample(url, served.body, _charset(served.header("Content-Type") or ""), report.title)
+            )
             taken[report.site] = taken.get(report.site, 0) + 1
     return samples
 
 
 def realworld_samples() -> list[Sample]:
-    return [Sample(f"file:///{path.name}", path.read_bytes(), None, None) for path in sorted(REALWORLD.glob("*.html"))]
+    return [
+        Sample(f"file:///{path.name}", path.read_bytes(), None, None)
+        for path in sorted(REALWORLD.glob("*.html"))
+    ]
 
 
 def realworld_texts() -> list[tuple[str, str]]:

@@ -18,7 +18,9 @@ from crawler.extract.page import _DATE_LINE, _date_line
 from crawler.extract.tokens import classify, tokenize
 
 # the date label alternatives as they were written before the lookbehind moved after the word
-_LEADING_LOOKBEHIND = re.compile(r"(发布日期|(?<![\u4e00-\u9fff])日期|(?<![\u4e00-\u9fff])时间)\s*[:：]?\d{4}")
+_LEADING_LOOKBEHIND = re.compile(
+    r"(发布日期|(?<![\u4e00-\u9fff])日期|(?<![\u4e00-\u9fff])时间)\s*[:：]?\d{4}"
+)
 
 
 def test_date_label_lookbehind_after_the_word_finds_the_same_matches() -> None:
@@ -68,3 +70,21 @@ def test_cached_classification_and_row_grammar_answer_as_uncached() -> None:
     ]
     for key in ("三安全稳定", "本年新收政府信息公开申请数量", "其他"):
         assert tables._sec3_keyword_code(key) == sec3_keyword_code(key)
+
+
+def test_pinyin_patterns_with_the_lookbehind_after_the_bracket_remove_the_same() -> None:
+    from crawler.extract.normalise import _PINYIN_PLAIN, _PINYIN_TONED, _TONED
+
+    leading_toned = re.compile(rf"(?<=[\u4e00-\u9fff])\((?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\)")
+    leading_plain = re.compile(rf"(?<=[\u4e00-\u9fff])\([a-z{_TONED}]{{1,7}}\)")
+    text = "(bào)開(kāi)放(fang)x(ā)中(zhōng)(ab) 报(KAI)告(baogaoxx)"
+    assert (
+        _PINYIN_TONED.sub("", text)
+        == leading_toned.sub("", text)
+        == "(bào)開放(fang)x(ā)中(ab) 报(KAI)告(baogaoxx)"
+    )
+    assert (
+        _PINYIN_PLAIN.sub("", text)
+        == leading_plain.sub("", text)
+        == "(bào)開放x(ā)中(ab) 报(KAI)告(baogaoxx)"
+    )
