@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -169,7 +170,7 @@ def _walk(element: Element, out: _Lines) -> None:
         out.end_line()
     elif tag == "img":
         out.add_line(f"[image: {image_name(element)}]")
-    elif tag == "tr" and element.find(".//table") is None:
+    elif tag == "tr" and next(element.iter("table"), None) is None:  # (an iterator: no XPath compiled)
         cells = [
             _cell_text(cell) for cell in element if isinstance(cell.tag, str) and cell.tag in ("td", "th")
         ]
@@ -188,8 +189,15 @@ def _walk(element: Element, out: _Lines) -> None:
 
 def _cell_text(cell: Element) -> str:
     if len(cell) == 0:  # the common plain cell: no need to walk
-        return _HTML_SPACE.sub(" ", cell.text or "").strip()
+        return _collapsed(cell.text or "")
     out = _Lines()
     _walk_children(cell, out)
     out.end_line()
     return " ".join(out.lines).strip()
+
+
+@lru_cache(maxsize=4096)
+def _collapsed(text: str) -> str:
+    """HTML whitespace runs as one space, the ends stripped. Cached: tables repeat their cell texts
+    (0, 无, the template's labels) on every page."""
+    return _HTML_SPACE.sub(" ", text).strip()

@@ -30,8 +30,11 @@ _FILLERS = re.compile(r"该部分以表格形式报告。?表格如下[:：]?")
 
 # Pinyin that traditional-script mirrors inject after characters: 報(bào)告, 文(wen)章(zhang).
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
-_PINYIN_TONED = re.compile(rf"(?<=[\u4e00-\u9fff])\((?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\)")
-_PINYIN_PLAIN = re.compile(rf"(?<=[\u4e00-\u9fff])\([a-z{_TONED}]{{1,7}}\)")
+# The character before the bracket is tested after the bracket (「\((?<=[CJK]\()」, the same matches
+# as 「(?<=[CJK])\(」): a pattern opening with its literal is searched for that literal, a leading
+# lookbehind is tried at every position of the text.
+_PINYIN_TONED = re.compile(rf"\((?<=[\u4e00-\u9fff]\()(?=[a-z{_TONED}]*[{_TONED}])[a-z{_TONED}]{{1,7}}\)")
+_PINYIN_PLAIN = re.compile(rf"\((?<=[\u4e00-\u9fff]\()[a-z{_TONED}]{{1,7}}\)")
 
 # Characters that exist only in traditional script, paired with their simplified forms (same
 # order). Counting them is a cheap detector; OpenCC runs only when it fires.

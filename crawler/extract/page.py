@@ -140,8 +140,11 @@ def _title_tag_part(title: str) -> str | None:
 
 _TAGS = r"(?:\s|&nbsp;|<[^>]+>)*"
 _DATE_VALUE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+# 「日期」 and 「时间」 alone only after a non-CJK character. The test follows the word
+# (「日期(?<![CJK]日期)」, the same matches as 「(?<![CJK])日期」): a lookbehind leading an
+# alternative is tried at every position of the page, after its word only where the word is.
 _DATE_LINE = re.compile(
-    rf"(发布日期|发布时间|发表时间|发文日期|(?<![\u4e00-\u9fff])日期|(?<![\u4e00-\u9fff])时间|成文日期|生成日期)"
+    r"(发布日期|发布时间|发表时间|发文日期|日期(?<![\u4e00-\u9fff]日期)|时间(?<![\u4e00-\u9fff]时间)|成文日期|生成日期)"
     rf"\s*[:：]?{_TAGS}({_DATE_VALUE})"
 )
 _DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 0, "发表时间": 0, "发文日期": 1, "日期": 2, "时间": 2}
@@ -149,7 +152,7 @@ _DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 0, "发表时间": 0, "�
 _SOURCE_MARKED = re.compile(r"<!--<\$\[信息来源\]>begin-->(.*?)<!--<\$\[信息来源\]>end-->", re.DOTALL)
 _CELL_BREAK = r"\s*</t[dh]>\s*<t[dh][^>]*>"
 _SOURCE_LABELLED = re.compile(
-    rf"(信息来源|文章来源|(?<![\u4e00-\u9fff])来源|发布机构|发布单位)(?:\s*[:：]|{_CELL_BREAK}){_TAGS}"
+    rf"(信息来源|文章来源|来源(?<![\u4e00-\u9fff]来源)|发布机构|发布单位)(?:\s*[:：]|{_CELL_BREAK}){_TAGS}"
     r"([^<>\s:：|•·\d][^<>\s:：|•·]{1,39})"
 )
 

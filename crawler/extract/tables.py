@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract import formats
+from crawler.extract import labels as label_grammar
 from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
 from crawler.extract.grid import detect_layout, html_rows, text_rows
-from crawler.extract.labels import core_key, label_key, sec2_row_code, sec3_exact_code, sec3_keyword_code
+from crawler.extract.labels import core_key, label_key
 from crawler.extract.layout import (
     required_sec2_rows,
     sec2_layout,
@@ -36,6 +38,12 @@ from crawler.extract.sections import heading_of, heading_spans, image_sections, 
 from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
 
 _SEC4_WIDTH = 15
+
+# The row grammar is pure per label: cached, since every report prints the same template labels
+# (and the keyword search tries each one-character slip of every keyword).
+_sec2_row_code = lru_cache(maxsize=4096)(label_grammar.sec2_row_code)
+_sec3_keyword_code = lru_cache(maxsize=4096)(label_grammar.sec3_keyword_code)
+_sec3_exact_code = lru_cache(maxsize=4096)(label_grammar.sec3_exact_code)
 _TRADITIONAL_ANCHOR = frozenset("條項內議")  # traditional forms of the anchor labels' characters
 
 
@@ -88,7 +96,15 @@ def extract_statistics(
 
 
 def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
-    return tokenize(html_rows(body_html), keep_empty=True), "html"
+    return list(_html_tokens(body_html)), "html"
+
+
+@lru_cache(maxsize=8)
+def _html_tokens(body_html: str) -> tuple[Token, ...]:
+    """The tokens of a page's tables, kept for the next call with the same page: a page holding
+    only section 四 is read twice (report._page_statistics), and parsing and expanding its tables
+    is most of what a read costs. Tokens are never modified once made, so sharing them is safe."""
+    return tuple(tokenize(html_rows(body_html), keep_empty=True))
 
 
 def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:
@@ -308,7 +324,7 @@ def _null_row(columns: Iterable[str], flag: str) -> dict[str, Cell]:
 
 def _read_sec2(tokens: list[Token], start: int, end: int, gen: str, warnings: list[str]) -> Sec2:
     def match(token: Token) -> str | None:
-        return sec2_row_code(token.core, gen)
+        return _sec2_row_code(token.core, gen)
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec2")
     columns = {
@@ -334,11 +350,11 @@ def _read_sec3(tokens: list[Token], start: int, end: int, gen: str, warnings: li
 
     def match(token: Token) -> str | None:
         nonlocal started
-        code = sec3_keyword_code(token.key)
+        code = _sec3_keyword_code(token.key)
         if code is not None:
             started = True
             return code
-        return sec3_exact_code(token.key, gen) if started else None
+        return _sec3_exact_code(token.key, gen) if started else None
 
     labels = _labelled_rows(tokens, start, end, match, warnings, "sec3")
     columns = [(code, "count") for code in sec3_columns(gen)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.cells import EMPTY, TEXT, VALUE, token_kind
 from crawler.extract.grid import Rows
@@ -32,16 +33,21 @@ def tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
     tokens: list[Token] = []
     for row_index, row in enumerate(rows):
         for raw in row:
-            kind = token_kind(raw)
-            if kind == EMPTY:
-                if keep_empty:
-                    tokens.append(Token(EMPTY, raw, row_index, at=len(tokens)))
-            elif kind == VALUE:
-                tokens.append(Token(VALUE, raw, row_index, at=len(tokens)))
-            else:
-                key = label_key(raw)
-                tokens.append(Token(TEXT, raw, row_index, key, core_key(key), len(tokens)))
+            kind, key, core = classify(raw)
+            if kind != EMPTY or keep_empty:
+                tokens.append(Token(kind, raw, row_index, key, core, len(tokens)))
     return tokens
+
+
+@lru_cache(maxsize=8192)
+def classify(raw: str) -> tuple[int, str, str]:
+    """(kind, label key, core key) of one cell text; the keys are empty but for TEXT. Cached: the
+    same texts (0, the template's labels and headers) fill every report's tables."""
+    kind = token_kind(raw)
+    if kind != TEXT:
+        return kind, "", ""
+    key = label_key(raw)
+    return kind, key, core_key(key)
 
 
 def is_label(token: Token) -> bool:
