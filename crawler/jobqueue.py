@@ -13,6 +13,7 @@ spider's, a renamed method) goes the documented way, so what is written is the s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Self
 
@@ -20,6 +21,8 @@ from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.squeues import PickleLifoDiskQueue
+
+logger = logging.getLogger(__name__)
 
 _UNNAMED = object()  # not a method found by its own name: to_dict decides
 
@@ -75,6 +78,12 @@ class JobScheduler(Scheduler):
     whatever is still pending to the same disk queue Scrapy would have written, which a ``--resume``
     reads back as before. Memory stays bounded: past ``XXGK_QUEUE_IN_MEMORY`` pending requests a
     site's further requests go to the disk queue as in Scrapy. Without a JOBDIR nothing changes.
+
+    What differs from Scrapy's own: a request in memory is the object the spider yielded, not a
+    pickled copy (nothing here mutates a request's ``meta`` after yielding it); past the bound,
+    memory is popped before disk whatever the priority (no spider sets priorities). A stop whose
+    write-out fails (a full disk) tells the dupefilter, which keeps the ``crawl.running`` marker: the
+    resumed run then treats the stop as a crash and walks the navigation again, nothing lost.
     """
 
     in_memory = DEFAULT_IN_MEMORY
@@ -100,15 +109,24 @@ class JobScheduler(Scheduler):
 
     def close(self, reason: str) -> Any:
         if self.dqs is not None:
-            self.spill()
+            try:
+                self.spill()
+            except Exception:  # e.g. no space left: the queue on disk is incomplete, never resumed from
+                logger.exception("the pending requests could not be written to the job dir; "
+                                 "--resume will walk the navigation again")
+                if callable(lost := getattr(self.df, "state_lost", None)):
+                    lost()
         return super().close(reason)
 
     def spill(self) -> None:
-        """Move what is pending in memory to the disk queue, each priority's requests in the order
-        they would have been popped (a request that cannot be serialised is counted and lost, as one
-        Scrapy kept in memory is at a stop)."""
+        """Move what is pending in memory to the disk queue, in the order they would have been popped
+        (a request that cannot be serialised is counted and lost, as one Scrapy kept in memory is at
+        a stop). Scrapy's regular queues are LIFO — the last pushed is the first popped again, so they
+        are pushed in reverse — and its start-request queues FIFO, pushed in pop order."""
         pending = []
         while (request := self.mqs.pop()) is not None:
             pending.append(request)
-        for request in reversed(pending):  # LIFO queues: the last pushed is the first popped again
+        starts = [request for request in pending if request.meta.get("is_start_request")]
+        others = [request for request in pending if not request.meta.get("is_start_request")]
+        for request in [*reversed(others), *starts]:
             self._dqpush(request)

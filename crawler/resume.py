@@ -134,8 +134,13 @@ class ResumeDupeFilter(RFPDupeFilter):
         self.spider: Any = None  # known at spider_opened: whose skip decisions the job dir keeps
         self.resume = False  # whether this run adds an earlier clean stop's outcome to its own
         self.marker = Path(path, RUNNING_MARKER) if path else None
+        self.lost = False  # the scheduler could not write its queue at the stop (crawler/jobqueue.py)
         if self.marker is not None:
             self.marker.write_text(f"{os.getpid()}\n")
+
+    def state_lost(self) -> None:
+        """The job dir's queue is incomplete: keep the marker, so a resume walks the navigation again."""
+        self.lost = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -177,8 +182,9 @@ class ResumeDupeFilter(RFPDupeFilter):
     def spider_closed(self, reason: str = "finished") -> None:
         """The run ended cleanly (whatever its reason): the job dir's state is consistent — except
         after a full disk (crawler/diskfull.py), whose failed writes left requests marked seen whose
-        responses were never parsed: the marker stays, so --resume walks the navigation again."""
-        if self.marker is not None and reason != DISK_FULL:
+        responses were never parsed, or after a stop whose queue could not be written (``state_lost``):
+        the marker stays, so --resume walks the navigation again."""
+        if self.marker is not None and reason != DISK_FULL and not self.lost:
             save_outcome(self.marker.parent, self.stats, self.spider)
             self.marker.unlink(missing_ok=True)
 

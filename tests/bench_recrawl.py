@@ -44,7 +44,7 @@ def crawl(proxy_url: str, data_dir: Path, *extra: str) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()} | {"http_proxy": proxy_url}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra],
+        [sys.executable, "-m", "crawler", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     wall = time.perf_counter() - started

@@ -35,7 +35,7 @@ def crawl_urls(seed: int, data_dir: Path, *extra: str, env: dict[str, str] | Non
     script) crawled in one ``xxgk crawl`` of their start URLs."""
     with running_replica(seed=seed, sites=ALL_SITES, traditional=True) as replica:
         result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", *sites, "--fast", "--data-dir", str(data_dir), *extra],
+            [sys.executable, "-m", "crawler", "crawl", *sites, "--fast", "--data-dir", str(data_dir), *extra],
             cwd=ROOT, env=proxy_env(replica.proxy_url) | (env or {}), capture_output=True, text=True, timeout=900,
         )
         manifest = replica.manifest
@@ -145,7 +145,7 @@ def test_a_county_added_as_one_toml_file_is_crawled_by_name(tmp_path: Path) -> N
     assert [r["url"] for r in expected if crawl.row_for(r) is None] == []
     assert {row["site"] for row in crawl.rows} == {"haiyuan"}
     assert {row["region"] for row in crawl.rows} <= {"宁夏回族自治区中卫市海原县"}
-    listed = subprocess.run([sys.executable, "-m", "crawler.cli", "sites", "--data-dir", str(tmp_path / "data"),
+    listed = subprocess.run([sys.executable, "-m", "crawler", "sites", "--data-dir", str(tmp_path / "data"),
                              "--json"], cwd=ROOT, env=proxy_env("") | {"XXGK_SITES_DIR": str(sites)},
                             capture_output=True, text=True, timeout=120)
     rows = {row["site"]: row for row in map(json.loads, listed.stdout.splitlines())}

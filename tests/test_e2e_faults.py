@@ -52,7 +52,7 @@ class Run:
 
 def crawl_command(data_dir: Path, *extra: str, sites: tuple[str, ...] = SITES,
                   timeouts: tuple[str, ...] = FAST_FAULTS) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", "crawl", *sites, "--fast", "--data-dir", str(data_dir),
+    return [sys.executable, "-m", "crawler", "crawl", *sites, "--fast", "--data-dir", str(data_dir),
             *timeouts, *extra]
 
 

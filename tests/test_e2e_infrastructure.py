@@ -60,7 +60,7 @@ def run(replica: Replica, args: list[str], timeout: float = 300) -> subprocess.C
                           text=True, timeout=timeout)
 
 
-def start(replica: Replica, args: list[str], module: str = "crawler.cli",
+def start(replica: Replica, args: list[str], module: str = "crawler",
           env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT,
                             env=env or proxy_env(replica.proxy_url), stdout=subprocess.DEVNULL,

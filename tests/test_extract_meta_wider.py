@@ -50,10 +50,19 @@ def test_a_zone_speaking_as_our_district_names_no_government() -> None:
         ("按照区政府信息公开平台建设有关工作规范", True),
         ("按照甲乙市、丙丁区各级的要求", False),  # named levels
         ("认真落实甲乙县有关文件", False),
+        # words that end or begin with a level's character are no levels
+        ("推进城市、区域协调发展", False),
+        ("深化城市、县域改革", False),
+        ("统筹省、市、区域资源", False),
     ],
 )
 def test_unnamed_levels_above_a_township(text: str, refers: bool) -> None:
     assert refers_to_unnamed_county(text) is refers
+
+
+def test_a_township_beside_words_with_level_characters_keeps_its_full_name() -> None:
+    text = "某某乡2020年政府信息公开工作年度报告\n某某乡推进城市、区域协调发展。\n本报告由某某乡人民政府编制。"
+    assert extract_metadata(None, text).agency == "某某乡人民政府"
 
 
 def test_a_township_under_unnamed_levels_keeps_only_its_printed_name() -> None:
@@ -105,6 +114,12 @@ def test_a_meta_blocks_effective_date_is_the_date_when_no_other_is_printed() -> 
     assert extract_metadata(None, posted).published == "2024-02-05"
 
 
+def test_an_effective_date_printed_first_gives_way_to_the_date_of_issue() -> None:
+    text = "\n".join(["生效日期: | 2024-03-01 | 废止日期: | |", "成文日期: 2024-01-31",
+                     "甲乙县卫生健康局2023年政府信息公开工作年度报告", PERIOD_2023])
+    assert extract_metadata(None, text).published == "2024-01-31"
+
+
 @pytest.mark.parametrize(
     ("text", "total"),
     [
@@ -124,6 +139,10 @@ def test_a_meta_blocks_effective_date_is_the_date_when_no_other_is_printed() -> 
             "全年通过门户网站主动公开各类政府信息4150条,政务微信公众号推送信息1351条,制作原创政策图解40篇。",
             4150,
         ),
+        # ... but not when the sentence goes on to a total of all the channels (that total names no
+        # 信息 here, so no headline is read: never the one channel's count)
+        ("门户网站主动公开信息120条,微博发布信息30条,合计主动公开150条。", None),
+        ("通过门户网站主动公开信息300条,通过微信公众号发布信息100条,共计400条。", None),
         # one list of channels sharing the verb: no headline
         ("2020年度我局在政府网站主动公开信息22条,政务服务网23条,微信公众号185条。", None),
         # two channels, neither says 主动公开: no headline

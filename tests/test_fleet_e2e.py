@@ -98,7 +98,7 @@ def test_many_sites_one_process_politeness_and_a_dead_host(tmp_path: Path) -> No
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         env |= {"http_proxy": replica.proxy_url, "XXGK_SITES_DIR": str(sites_dir)}
         result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "deadcounty", f"http://{SHARED}/", "xincai_twin",
+            [sys.executable, "-m", "crawler", "crawl", "deadcounty", f"http://{SHARED}/", "xincai_twin",
              "--year", "2023", "--fast", "--data-dir", str(data_dir),
              "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={LIMIT}", "-s", "XXGK_SITES_AT_ONCE=3",
              "-s", f"DOWNLOAD_DELAY={DELAY}", "-s", "DOWNLOAD_DELAY_JITTER=0",

@@ -12,6 +12,7 @@ from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
 from crawler.jobqueue import JobScheduler
+from crawler.resume import RUNNING_MARKER, ResumeDupeFilter
 
 
 class Site(Spider):
@@ -110,3 +111,34 @@ def test_without_a_job_dir_all_stays_in_memory() -> None:
     assert plain.dqs is None and len(plain) == len(pushed)
     assert {id(request) for request in drain(plain)} == {id(request) for request in pushed}  # no round trip
     plain.close("finished")
+
+
+def test_start_requests_come_back_in_their_order_after_a_stop(tmp_path: Path) -> None:
+    """Scrapy keeps start requests in FIFO queues of their own, the others in LIFO ones: the write-out
+    at a stop restores both orders."""
+    jobdir = tmp_path / "job"
+    memory, stopped = scheduler(None), scheduler(jobdir)
+    for opened in (memory, stopped):
+        for n in range(5):
+            opened.enqueue_request(Request(f"https://s.example/{n}", callback=opened.spider.parse_list,
+                                           meta={"is_start_request": True}))
+        for request in requests(opened.spider, 3):
+            opened.enqueue_request(request)
+    stopped.close("shutdown")
+    assert [r.url for r in drain(scheduler(jobdir))] == [r.url for r in drain(memory)]
+
+
+def test_a_failed_write_out_at_a_stop_keeps_the_job_dir_marked_as_crashed(tmp_path: Path) -> None:
+    jobdir = tmp_path / "job"
+    opened = scheduler(jobdir, DUPEFILTER_CLASS="crawler.resume.ResumeDupeFilter")
+    assert isinstance(opened.df, ResumeDupeFilter)
+    for request in requests(opened.spider, 3):
+        opened.enqueue_request(request)
+
+    def no_space(request: Request) -> bool:
+        raise OSError(28, "No space left on device")
+
+    opened._dqpush = no_space  # type: ignore[method-assign]
+    opened.close("shutdown")  # logged, not raised: the dupefilter and the queue state still close
+    opened.df.spider_closed("shutdown")
+    assert (jobdir / RUNNING_MARKER).exists()  # --resume treats the stop as a crash

@@ -116,7 +116,7 @@ def test_the_drainer_stops_loudly_when_redis_forgot_the_crawl(redis: Restartable
     state.start_crawl()
     state.add_site("hy", None)
     state.server.zadd(keys.queue("hy"), {b"a request no worker takes": 0})
-    drainer = subprocess.Popen([sys.executable, "-m", "crawler.cli", "drain", "--redis", redis.url,
+    drainer = subprocess.Popen([sys.executable, "-m", "crawler", "drain", "--redis", redis.url,
                                 "--data-dir", str(tmp_path / "data")], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:

@@ -32,7 +32,7 @@ SEED = 0
 
 
 def crawl(replica: Replica, data_dir: Path, *extra: str) -> None:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir),
+    command = [sys.executable, "-m", "crawler", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir),
                *extra]
     done = subprocess.run(
         command, cwd=ROOT, env=proxy_env(replica.proxy_url), capture_output=True, text=True, timeout=900

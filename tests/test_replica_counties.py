@@ -161,7 +161,7 @@ def test_bandwidth_parses_units() -> None:
 
 def crawl_counties(counties: Counties, sites: list[str], data_dir: Path) -> Crawl:
     env = proxy_env(counties.proxy_url) | {"XXGK_SITES_DIR": str(counties.sites_dir)}
-    result = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", *sites, "--fast", "--data-dir",
+    result = subprocess.run([sys.executable, "-m", "crawler", "crawl", *sites, "--fast", "--data-dir",
                              str(data_dir)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     db = open_db(data_dir / "xxgk.db")
     rows = list(db.query("SELECT * FROM reports ORDER BY id")) if "reports" in db.table_names() else []

@@ -142,7 +142,9 @@ _TOP_DATE_LINE = re.compile(
 _TOP_LINES = 8
 # dates of the document itself; a meta block's 生效日期 is the date the CMS gives the page when it prints
 # no other (索引号 / 发布机构 / 生效日期 / 废止日期)
-_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期|生效日期)\s*[:：]?\s*\|?\s*({DATE})")
+_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*\|?\s*({DATE})")
+# a policy CMS's effective date: the report's own date only when no 成文/发文/印发 date is printed
+_EFFECTIVE = re.compile(rf"生效日期\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
 _SIGNED_LINE = re.compile(rf"^(?P<name>\S.*?)\s*(?P<date>{DATE})\s*$")
 _SIGNATURE_WINDOW = 10
@@ -322,7 +324,7 @@ def _resolve_dates(
     printed date and basis says so ("dated"; "posted" otherwise)."""
     meta = page.meta if page else {}
     posted = _POSTED.search(text)
-    printed = _PRINTED.search(text)
+    printed = _PRINTED.search(text) or _EFFECTIVE.search(text)
     published = None
     for candidate in (
         meta_value(meta, "PubDate"),

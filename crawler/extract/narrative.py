@@ -53,6 +53,7 @@ _CLAUSE_BREAK = re.compile(r"[，,。；;:：\n]")
 _SPACE_IN_WORD = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 _PROACTIVE_WORD = "主动公开"
 _OWN_VERB = re.compile(r"推送|发布|公布|更新|推出|刊发|转载")
+_LATER_TOTAL = re.compile(rf"(?:合计|共计|总计|累计|一共|共)[^，,。；;\d\n]{{0,12}}?{_COUNT}")
 
 _NO_REQUESTS = re.compile(
     r"(?:没有|未|无)(?:收到|接到|接收|受理|接收受理|收到或受理|办理|发生)?过?(?:任何)?(?:政府|政务)?信息公开申请"
@@ -177,12 +178,20 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
     # 「通过门户网站主动公开…4150条，政务微信公众号推送信息1351条」: the one count that says 主动公开,
     # beside channels with a verb of their own that only push or post, is the headline (「网站主动公开
     # 信息22条，政务服务网23条」 is one list: its other channels share the verb)
-    if followed and _PROACTIVE_WORD in clause:
+    # — unless the sentence goes on to state a total of them all (「…，合计主动公开150条」): then this
+    # count is one channel's and the total is the headline
+    if followed and _PROACTIVE_WORD in clause and not _LATER_TOTAL.search(_sentence_rest(rest)):
         next_counts = followed.group(0)
         if _PROACTIVE_WORD not in next_counts and _OWN_VERB.search(next_counts):
             return False
     after = text[match.end() : match.end() + 12].lstrip("，, ")
     return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中"))
+
+
+def _sentence_rest(rest: str) -> str:
+    """What follows a count up to the end of its sentence."""
+    end = rest.find("。")
+    return rest[: end if end != -1 else 300]
 
 
 def _channel_counts(text: str, after_total: int) -> tuple[list[int], bool]:

@@ -82,8 +82,9 @@ _LEVELS_LIST = re.compile(r"((?:[\u4e00-\u9fff]{1,12}、){1,4}[\u4e00-\u9fff]{2,
 # The county a township's report refers to without naming it: 「在县委、县政府的领导下」, 「全县」.
 _LEAD_IN = re.compile(r"^.*(?:按照|依照|遵照|根据|落实|贯彻|结合)")
 _UNNAMED_COUNTY = re.compile(r"(?:县|区|旗)(?:委|政府)")
-# the county as one of a list of unnamed levels: 「省、市、县有关文件」, 「市、区两级」
-_UNNAMED_LEVELS = re.compile(r"(?:省|市|州|盟)、(?:(?:市|州|盟)、)?(?:县|区|旗)(?![市县区旗])")
+# the county as one of a list of unnamed levels: 「省、市、县有关文件」, 「市、区两级」 — levels, not the
+# words that end or begin with one (「城市、区域协调发展」, 「都市、县域」, 「省、市、区划」)
+_UNNAMED_LEVELS = re.compile(r"(?<![城都])(?:省|市|州|盟)、(?:(?:市|州|盟)、)?(?:县|区|旗)(?![市县区旗域城划间别位])")
 # two-character lead-ins whose last character could otherwise be read as the end of a place name
 _LEAD_IN_WORDS = ("按照", "依照", "遵照", "参照", "对照")
 _WHOLE_COUNTY = re.compile(r"全(?:县|区|旗)(?!域)")

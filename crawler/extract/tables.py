@@ -96,15 +96,7 @@ def extract_statistics(
 
 
 def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
-    return list(_html_tokens(body_html)), "html"
-
-
-@lru_cache(maxsize=8)
-def _html_tokens(body_html: str) -> tuple[Token, ...]:
-    """The tokens of a page's tables, kept for the next call with the same page: a page holding
-    only section 四 is read twice (report._page_statistics), and parsing and expanding its tables
-    is most of what a read costs. Tokens are never modified once made, so sharing them is safe."""
-    return tuple(tokenize(html_rows(body_html), keep_empty=True))
+    return list(tokenize(html_rows(body_html), keep_empty=True)), "html"
 
 
 def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:

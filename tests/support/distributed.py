@@ -30,7 +30,7 @@ def proxy_env(proxy_url: str) -> dict[str, str]:
 
 
 def xxgk(*args: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "crawler", *args]
 
 
 def run_xxgk(args: Sequence[str], env: dict[str, str], timeout: float = 300) -> str:

@@ -36,7 +36,7 @@ class Crawl:
 def crawl_replica(seed: int, data_dir: Path, *extra: str) -> Crawl:
     with running_replica(seed=seed) as replica:
         result = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra],
+            [sys.executable, "-m", "crawler", "crawl", "wendeng", "hy", "--fast", "--data-dir", str(data_dir), *extra],
             cwd=ROOT,
             env=proxy_env(replica.proxy_url),
             capture_output=True,

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 def xxgk(replica: Replica, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=proxy_env(replica.proxy_url),
+        [sys.executable, "-m", "crawler", *args], cwd=ROOT, env=proxy_env(replica.proxy_url),
         capture_output=True, text=True, timeout=600,
     )
 
