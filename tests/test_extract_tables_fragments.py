@@ -10,6 +10,10 @@ from crawler.extract.normalise import normalise_text
 from crawler.extract.report import extract_report
 from crawler.extract.tables import extract_statistics
 
+#: table 二's first block, header and two rows, as the cells read left to right
+SEC2_BLOCK_ONE = ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+                  "规章", "0", "0", "6", "行政规范性文件", "1", "0", "2")
+
 
 def _bar_lines(*cells: str) -> list[str]:
     """Every cell on its own line, a bare "|" line after it, no blank line anywhere."""
@@ -17,20 +21,7 @@ def _bar_lines(*cells: str) -> list[str]:
 
 
 def test_bar_lines_without_blank_lines_split_into_rows_at_each_label() -> None:
-    lines = _bar_lines(
-        "信息内容",
-        "本年制发件数",
-        "本年废止件数",
-        "现行有效件数",
-        "规章",
-        "0",
-        "0",
-        "6",
-        "行政规范性文件",
-        "1",
-        "0",
-        "2",
-    )
+    lines = _bar_lines(*SEC2_BLOCK_ONE)
     rows = text_rows(lines, detect_layout(lines))
     assert len(rows) == 2  # before the fix: one row holding the whole table
     assert rows[0][-4:] == ["规章", "0", "0", "6"] and rows[1][:4] == ["行政规范性文件", "1", "0", "2"]
@@ -39,21 +30,7 @@ def test_bar_lines_without_blank_lines_split_into_rows_at_each_label() -> None:
 def test_a_table_of_bar_lines_reads_every_row() -> None:
     lines = [
         "二、主动公开政府信息情况",
-        *_bar_lines(
-            "第二十条第(一)项",
-            "信息内容",
-            "本年制发件数",
-            "本年废止件数",
-            "现行有效件数",
-            "规章",
-            "0",
-            "0",
-            "6",
-            "行政规范性文件",
-            "1",
-            "0",
-            "2",
-        ),
+        *_bar_lines("第二十条第(一)项", *SEC2_BLOCK_ONE),
         *_bar_lines("第二十条第(五)项", "信息内容", "本年处理决定数量", "行政许可", "7"),
         *_bar_lines("第二十条第(六)项", "信息内容", "本年处理决定数量", "行政处罚", "3", "行政强制", "4"),
     ]

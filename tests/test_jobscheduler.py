@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
@@ -78,11 +79,16 @@ def test_nothing_is_written_per_request_and_a_stop_writes_what_was_pending(tmp_p
     resumed.close("finished")
 
 
-def test_the_resumed_order_is_the_order_the_stopped_run_would_have_popped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("starts", [0, 5])
+def test_the_resumed_order_is_the_order_the_stopped_run_would_have_popped(tmp_path: Path, starts: int) -> None:
+    """Scrapy keeps start requests in FIFO queues of their own, the others in LIFO ones: the write-out
+    at a stop restores both orders."""
     jobdir = tmp_path / "job"
-    memory = scheduler(None)
-    stopped = scheduler(jobdir)
+    memory, stopped = scheduler(None), scheduler(jobdir)
     for opened in (memory, stopped):
+        for n in range(starts):
+            opened.enqueue_request(Request(f"https://s.example/{n}", callback=opened.spider.parse_list,
+                                           meta={"is_start_request": True}))
         for request in requests(opened.spider, 12):
             opened.enqueue_request(request)
     stopped.close("shutdown")
@@ -111,21 +117,6 @@ def test_without_a_job_dir_all_stays_in_memory() -> None:
     assert plain.dqs is None and len(plain) == len(pushed)
     assert {id(request) for request in drain(plain)} == {id(request) for request in pushed}  # no round trip
     plain.close("finished")
-
-
-def test_start_requests_come_back_in_their_order_after_a_stop(tmp_path: Path) -> None:
-    """Scrapy keeps start requests in FIFO queues of their own, the others in LIFO ones: the write-out
-    at a stop restores both orders."""
-    jobdir = tmp_path / "job"
-    memory, stopped = scheduler(None), scheduler(jobdir)
-    for opened in (memory, stopped):
-        for n in range(5):
-            opened.enqueue_request(Request(f"https://s.example/{n}", callback=opened.spider.parse_list,
-                                           meta={"is_start_request": True}))
-        for request in requests(opened.spider, 3):
-            opened.enqueue_request(request)
-    stopped.close("shutdown")
-    assert [r.url for r in drain(scheduler(jobdir))] == [r.url for r in drain(memory)]
 
 
 def test_a_failed_write_out_at_a_stop_keeps_the_job_dir_marked_as_crashed(tmp_path: Path) -> None:
