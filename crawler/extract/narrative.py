@@ -134,10 +134,33 @@ def _clause_start(text: str, position: int) -> int:
     return start
 
 
+# A running total since the portal opened (「累计主动公开…272条。2010年新增…57条」, 「共主动公开…615条，
+# 今年新增94条」) is not the year's count: the year's new items that follow it are. Not a comparison
+# with the year before (「比去年新增…」: a difference).
+_CUMULATIVE = re.compile(r"累计|历年|截至目前")
+_YEARS_NEW = re.compile(
+    rf"[^。\n]{{0,4}}?[。，,；;]?\s*(?P<lead>[^。，,；;\n]{{0,12}}?)新增(?:主动公开)?(?:政府|政务)?(?:信息)?\s*{_COUNT}"
+)
+_YEAR_WORD = re.compile(r"今年|本年度?|当年|全年|\d{4}年度?")
+
+
+def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
+    """The year's 新增 count right after a cumulative headline (same or next sentence)."""
+    new = _YEARS_NEW.match(text, match.end())
+    if new is None or re.search(r"比|较|同比", new.group("lead")):
+        return None
+    clause = text[_clause_start(text, match.start()) : match.end()]
+    same_sentence = "。" not in text[match.end() : new.start("lead")]
+    if _CUMULATIVE.search(clause) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
+        return new
+    return None
+
+
 def _read_proactive(text: str, narrative: Narrative) -> None:
     match = _headline(text)
     if match is None:
         return
+    match = _years_new_count(text, match) or match
     narrative.proactive_total = parse_count(match.group("num"), match.group("scale"))
     # 「3万余条」, 「260多条」, 「近2000条」: marked approximate (a plain 「15.8万条」 is taken as printed)
     narrative.proactive_approx = bool(match.group("pre") or match.group("post"))

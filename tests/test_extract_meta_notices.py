@@ -1,0 +1,76 @@
+"""Metadata and headline grammars the real-world batch e showed (tests/realworld/INDEX-e.md), on
+constructed texts: a title printed as a meta-table field, a report inside its 印发 notice, the
+公文生成日期 of Fujian CMS pages, and a cumulative count followed by the year's new items."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.metadata import extract_metadata
+from crawler.extract.narrative import extract_narrative
+
+PERIOD_2025 = "本报告所列数据的统计期限自2025年1月1日起至2025年12月31日止。"
+
+
+@pytest.mark.parametrize("label", ["标 题", "标题", "标 题:", "题名"])
+def test_a_meta_tables_title_field_label_is_no_part_of_the_name(label: str) -> None:
+    text = "\n".join(
+        [
+            "索 引 号 000/2026-00001 分 类 报告",
+            "发布机构 农业局 发文日期 2026-01-15",
+            f"{label} 甲乙区农业农村局政府信息公开工作2025年度报告",
+            PERIOD_2025,
+        ]
+    )
+    metadata = extract_metadata(None, text)
+    assert metadata.agency == "甲乙区农业农村局"
+    assert metadata.published == "2026-01-15"
+
+
+@pytest.mark.parametrize("verb", ["关于印发", "关于公布", "关于印发《"])
+def test_the_issuer_of_a_notice_wrapping_the_report_is_the_body(verb: str) -> None:
+    closing = "》的通知" if verb.endswith("《") else "的通知"
+    text = "\n".join([f"甲乙市丙丁区教育局{verb}2025年政府信息公开工作年度报告{closing}", PERIOD_2025])
+    assert extract_metadata(None, text).agency == "甲乙市丙丁区教育局"
+
+
+def test_a_body_whose_name_holds_no_notice_verb_is_kept_whole() -> None:
+    # 「关于」 only at the end of the name part is the notice's verb; a name is never cut inside
+    text = "\n".join(["甲乙县人民政府2025年政府信息公开工作年度报告", PERIOD_2025])
+    assert extract_metadata(None, text).agency == "甲乙县人民政府"
+
+
+@pytest.mark.parametrize(
+    ("line", "published"),
+    [
+        ("- 公文生成日期:2013-03-28", "2013-03-28"),
+        ("生成日期: 2013-03-28", "2013-03-28"),
+        # a posting date wins over the document's own date
+        ("公文生成日期:2013-03-28\n发布日期:2013-04-02", "2013-04-02"),
+    ],
+)
+def test_a_generated_documents_date_is_its_printed_date(line: str, published: str) -> None:
+    text = "\n".join(
+        [line, "- 发布机构:甲乙乡", "甲乙县丙丁乡人民政府2012年政府信息公开工作年度报告", "一、概述"]
+    )
+    assert extract_metadata(None, text).published == published
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        # a running total, then the year's new items in the next sentence
+        ("管委会累计主动公开政府信息272条。2010年新增主动公开政府信息57条,其中新闻类10条。", 57),
+        # the total and the year's new items in one sentence
+        ("截至2012年12月30日,我乡在县政府网站共主动公开政府信息615条,今年新增94条。", 94),
+        ("我局历年主动公开信息1200条,本年度新增信息130条。", 130),
+        # a comparison with the year before is a difference, not the year's count
+        ("全年主动公开政府信息315条,比去年新增40条。", 315),
+        # a 新增 clause about something else, after a plain (non-cumulative) total: the total stands
+        ("全年共主动公开政府信息200条。新增政务新媒体账号2个。", 200),
+        # a plain total followed by a 新增 count without a year word: not read as the year's
+        ("全年主动公开政府信息88条,新增栏目信息12条。", 88),
+    ],
+)
+def test_a_cumulative_count_gives_way_to_the_years_new_items(text: str, total: int) -> None:
+    assert extract_narrative(text).proactive_total == total
