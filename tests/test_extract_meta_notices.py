@@ -74,3 +74,30 @@ def test_a_generated_documents_date_is_its_printed_date(line: str, published: st
 )
 def test_a_cumulative_count_gives_way_to_the_years_new_items(text: str, total: int) -> None:
     assert extract_narrative(text).proactive_total == total
+
+
+def _site_sentence(site: str, speaker: str) -> str:
+    return "\n".join(
+        [
+            f"本报告的电子版可从{site}网站政府信息公开栏目下载。如有疑问,请与{speaker}联系。",
+            "一、总体情况",
+            f"2024年{speaker}主动公开政府信息635条。",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("site", "speaker", "agency"),
+    [
+        # the report's own site names a body of the kind the text speaks as
+        ("甲乙市公安局", "我局", "甲乙市公安局"),
+        ("甲乙市发展和改革委员会", "我委", "甲乙市发展和改革委员会"),
+        # a portal of another kind is the higher government's, not the body's
+        ("甲乙市人民政府", "我局", None),
+        ("甲乙市公安局", "我街道", None),
+    ],
+)
+def test_the_site_holding_the_report_names_a_body_speaking_as_its_kind(
+    site: str, speaker: str, agency: str | None
+) -> None:
+    assert extract_metadata(None, _site_sentence(site, speaker)).agency == agency
