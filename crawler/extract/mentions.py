@@ -88,7 +88,9 @@ def find_mentions(text: str) -> list[Mention]:
         for match in pattern.finditer(text[:_SUBJECT_WINDOW]):
             _add(mentions, match.group("n"), "subject")
     endings = tuple(
-        ending for unit in set(_SPEAKER_UNIT.findall(text[:_SUBJECT_WINDOW])) for ending in _UNIT_ENDINGS[unit]
+        ending
+        for unit in set(_SPEAKER_UNIT.findall(text[:_SUBJECT_WINDOW]))
+        for ending in _UNIT_ENDINGS[unit]
     )
     for match in _OWN_SITE.finditer(head):
         if endings and match.group("n").endswith(endings):

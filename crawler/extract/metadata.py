@@ -31,6 +31,7 @@ from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
 from crawler.extract.places import complete_from_text, government_of_speaker, refers_to_unnamed_county
 from crawler.extract.years import DAMAGED_DATE, period_year, text_year
+from crawler.extract.zones import expand_zone
 
 __all__ = [
     "agency_level",
@@ -272,6 +273,7 @@ def _resolve_agency(
     completed = complete_from_text(chosen, text) if chosen else None
     if completed:
         chosen = normalise_agency(completed)
+    chosen = expand_zone(chosen, text)
     others = [name for name in map(normalise_agency, checked) if name]
     chosen = _prefer_well_formed(chosen, others, warnings)
     if chosen and township_alone(chosen) and refers_to_unnamed_county(text):
