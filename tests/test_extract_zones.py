@@ -44,3 +44,25 @@ def test_a_reports_short_zone_name_takes_the_full_form_its_text_prints() -> None
         ]
     )
     assert extract_metadata(None, text).agency == "甲乙经济开发区管理委员会"
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        # the committee's whole name at a line start
+        (
+            "甲乙高新区管委会2010年年报根据《条例》编制。\n2010年,高新区管委会认真开展工作。",
+            "甲乙高新区管理委员会",
+        ),
+        # after a punctuation mark
+        ("本报告由委办公室编制,甲乙高新区管理委员会负责解释。", "甲乙高新区管理委员会"),
+        # two places printed so: which one is not told
+        ("甲乙高新区管委会、丙丁高新区管委会联合发文。", None),
+        # the zone inside prose, not the committee's name: no place read from the words before it
+        ("依托市政府入口网站和高新区入口网站公开信息。", None),
+    ],
+)
+def test_a_bare_zone_committee_takes_the_place_printed_with_its_whole_name(
+    text: str, expanded: str | None
+) -> None:
+    assert expand_zone("高新区管理委员会", text) == (expanded or "高新区管理委员会")

@@ -1,8 +1,10 @@
 """A zone's abbreviated name expanded to the full one the same text prints: 「福州高新区管理委员会」
-beside 「福州高新技术产业开发区管委会网站」, 「湖州开发区管委会」 beside 「湖州经济开发区」. Pure functions."""
+beside 「福州高新技术产业开发区管委会网站」, 「湖州开发区管委会」 beside 「湖州经济开发区」, a bare
+「高新区管委会」 beside 「乐山高新区管委会」. Pure functions."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from crawler.extract.names import zone_suffixes
@@ -20,6 +22,18 @@ def _is_abbreviation(short: str, full: str) -> bool:
     return all(char in rest for char in short)
 
 
+def _placed(zone: str, text: str) -> str | None:
+    """A bare zone's committee (「高新区管委会」) named with its place where the text prints the
+    committee's name whole, from a line start or a punctuation mark (「乐山高新区管委会2010年年报」),
+    when one place is printed so."""
+    pattern = re.compile(
+        rf"(?:^|(?<=[\s，。、；：,.;:“”《》()（）]))(?P<place>[\u4e00-\u9fff]{{2,6}}?){re.escape(zone)}(?:管委会|{_COMMITTEE})",
+        re.MULTILINE,
+    )
+    places = {match.group("place") for match in pattern.finditer(text)}
+    return places.pop() + zone + _COMMITTEE if len(places) == 1 else None
+
+
 def expand_zone(name: str | None, text: str) -> str | None:
     """``name`` (「P + zone + 管理委员会」) with the zone as the text prints it in full after the same
     place P, when the text prints exactly one such longer form; otherwise ``name`` unchanged."""
@@ -29,7 +43,11 @@ def expand_zone(name: str | None, text: str) -> str | None:
     suffixes = zone_suffixes()
     short = next((suffix for suffix in suffixes if bare.endswith(suffix)), None)
     place = bare[: -len(short)] if short else ""
-    if not short or len(place) < 2:
+    if not short:
+        return name
+    if not place:
+        return _placed(bare, text) or name
+    if len(place) < 2:
         return name
     found: Counter[str] = Counter()
     position = text.find(place)
