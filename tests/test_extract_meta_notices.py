@@ -101,3 +101,20 @@ def test_the_site_holding_the_report_names_a_body_speaking_as_its_kind(
     site: str, speaker: str, agency: str | None
 ) -> None:
     assert extract_metadata(None, _site_sentence(site, speaker)).agency == agency
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "approx"),
+    [
+        # the unit lost at the end of the line after an approximate count
+        ("在门户网站通过工作动态等栏目主动公开政府信息260余\n政府信息公开平台及时更新。", 260, True),
+        ("全年主动公开政府信息1.2万多,涵盖各领域。", 12000, True),
+        # a bare number there is no count (a year, an index): nothing read
+        ("主动公开政府信息2022\n年度报告如下。", None, False),
+        # with its unit the ordinary grammar reads it
+        ("主动公开政府信息300余条。", 300, True),
+    ],
+)
+def test_an_approximate_count_that_lost_its_unit(text: str, total: int | None, approx: bool) -> None:
+    narrative = extract_narrative(text)
+    assert (narrative.proactive_total, narrative.proactive_approx) == (total, approx)

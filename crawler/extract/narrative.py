@@ -32,6 +32,13 @@ _PROACTIVE_TOTALS = (
     re.compile(
         rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
+    # the unit lost after an approximate count that ends the line or clause (「主动公开政府信息260余」):
+    # 余/多 still says it is a count; a bare number there (a year, a page number) is not read
+    re.compile(
+        rf"主动公开{_KINDS}信息{_GAP}{_TOTAL_WORDS}(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?"
+        r"\s*(?P<post>余|多)(?P<unit>)(?=\s*(?:$|[，,。；;]))",
+        re.MULTILINE,
+    ),
 )
 # A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
 # whose count is followed by another channel's in the same sentence (网站 N 条，公众号 M 条) — unless
