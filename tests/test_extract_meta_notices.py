@@ -118,3 +118,22 @@ def test_the_site_holding_the_report_names_a_body_speaking_as_its_kind(
 def test_an_approximate_count_that_lost_its_unit(text: str, total: int | None, approx: bool) -> None:
     narrative = extract_narrative(text)
     assert (narrative.proactive_total, narrative.proactive_approx) == (total, approx)
+
+
+@pytest.mark.parametrize(
+    ("line", "printed"),
+    [
+        # the title's short form, the full kind printed under it: the fullest printed form is kept
+        ("某某街道办事处", "某某街道办事处"),
+        # the full kind never printed: the title's form, not a name the text does not hold
+        ("", "某某街道"),
+    ],
+)
+def test_a_township_withheld_for_its_unnamed_county_keeps_its_fullest_printed_name(
+    line: str, printed: str
+) -> None:
+    text = "\n".join(
+        ["2021年某某街道政府信息公开工作年度报告", line, "一年以来,某某街道认真落实省、市、区有关文件精神。"]
+    )
+    metadata = extract_metadata(None, text)
+    assert (metadata.agency, metadata.agency_as_printed) == (None, printed)

@@ -278,7 +278,9 @@ def _resolve_agency(
     chosen = _prefer_well_formed(chosen, others, warnings)
     if chosen and township_alone(chosen) and refers_to_unnamed_county(text):
         warnings.append(f"agency: {chosen} is named without the county the text refers to")
-        return None, as_printed  # 高楼乡人民政府 of an unnamed 县: not the full name, kept as printed
+        # 高楼乡人民政府 of an unnamed 县: not the full name, kept as printed — in its fullest printed
+        # form (the title's 「迎宾路街道」, the text's 「迎宾路街道办事处」)
+        return None, chosen if chosen in text else as_printed
     if chosen and agency_level(chosen) == "department" and not names_a_place(chosen):
         warnings.append(f"agency: {chosen} names no place and could not be completed")
         return None, as_printed  # 「服务中心」 is no full name: the printed form is kept beside it
