@@ -1,6 +1,8 @@
 """Metadata and headline grammars the real-world batch e showed (tests/realworld/INDEX-e.md), on
 constructed texts: a title printed as a meta-table field, a report inside its 印发 notice, the
-公文生成日期 of Fujian CMS pages, and a cumulative count followed by the year's new items."""
+公文生成日期 of Fujian CMS pages, a cumulative count followed by the year's new items, the site
+holding the report, a withheld township's fullest printed name, an approximate count that lost its
+unit, and channel counts under one numbered heading per channel."""
 
 from __future__ import annotations
 
@@ -137,3 +139,31 @@ def test_a_township_withheld_for_its_unnamed_county_keeps_its_fullest_printed_na
     )
     metadata = extract_metadata(None, text)
     assert (metadata.agency, metadata.agency_as_printed) == (None, printed)
+
+
+@pytest.mark.parametrize(
+    ("second_heading", "total"),
+    [
+        # one numbered sub-heading per channel: each count is its channel's, no headline
+        ("2.官方微信主动公开政府信息情况。全年共推送信息1039条。", None),
+        ("2.政务微博公开情况。全年发布信息300条。", None),
+        # the next sub-heading is about something else: the portal's count is the headline
+        ("2.依申请公开情况。全年未收到申请。", 89),
+    ],
+)
+def test_counts_under_one_numbered_heading_per_channel_are_the_channels(
+    second_heading: str, total: int | None
+) -> None:
+    text = "\n".join(
+        [
+            "(一)主动公开",
+            "1.门户网站主动公开政府信息情况。2022年我街道在某某市人民政府网共发布信息89条,其中部门动态64条。",
+            second_heading,
+        ]
+    )
+    assert extract_narrative(text).proactive_total == total
+
+
+def test_a_numbered_heading_that_names_no_channel_keeps_its_count() -> None:
+    text = "1.主动公开情况。全年共主动公开政府信息120条。\n2.微信公众号。推送信息40条。"
+    assert extract_narrative(text).proactive_total == 120
