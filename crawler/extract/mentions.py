@@ -57,6 +57,11 @@ _SUBJECT = re.compile(
     rf"进一步|始终|以|在|围绕|扎实|主动|不断|通过|聚焦|依法|着力|继续|切实|依托|利用|{_DISCLOSURE})"
 )
 # prose caught between a year and a verb is no name: 「张家产镇一方面依托…网站及我镇人民政府」
+# 「本报告的电子版可从阜阳市公安局网站…下载」: the report's own site, the body's only when the text speaks
+# as that kind of body (「我局」 and a 局's site; a street office's report sits on its city's portal)
+_OWN_SITE = re.compile(rf"电子版[^。\n]{{0,12}}?(?:从|在|于|通过|登录)(?P<n>{_NAME})(?:门户)?网站")
+_SPEAKER_UNIT = re.compile(r"我(局|委)")
+_UNIT_ENDINGS = {"局": ("局",), "委": ("委", "委员会")}
 _PROSE = re.compile(r"[我、]|方面|依托|网站|通过|以及|及其|围绕|按照|根据|工作")
 _BARE_UNIT = re.compile(r"^[省市县区旗镇乡](?![\u4e00-\u9fff]*?(?:省|市|县|区|旗|镇|乡)[\u4e00-\u9fff])")
 
@@ -66,7 +71,7 @@ class Mention:
     """A body's name as printed (debris removed) and where it was found."""
 
     name: str
-    origin: str  # opening / compiled / contact / subject; bare: a short reference (县商务局)
+    origin: str  # opening / compiled / contact / subject / site; bare: a short reference (县商务局)
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -82,7 +87,15 @@ def find_mentions(text: str) -> list[Mention]:
     for pattern in (_SUBJECT, _GROUP):
         for match in pattern.finditer(text[:_SUBJECT_WINDOW]):
             _add(mentions, match.group("n"), "subject")
-    order = {"opening": 0, "compiled": 1, "contact": 2, "subject": 3, "bare": 4}
+    endings = tuple(
+        ending
+        for unit in set(_SPEAKER_UNIT.findall(text[:_SUBJECT_WINDOW]))
+        for ending in _UNIT_ENDINGS[unit]
+    )
+    for match in _OWN_SITE.finditer(head):
+        if endings and match.group("n").endswith(endings):
+            _add(mentions, match.group("n"), "site")
+    order = {"opening": 0, "compiled": 1, "contact": 2, "subject": 3, "site": 4, "bare": 5}
     return sorted(mentions, key=lambda mention: order[mention.origin])
 
 

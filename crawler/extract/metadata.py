@@ -31,6 +31,7 @@ from crawler.extract.normalise import simplified_line
 from crawler.extract.page import meta_value
 from crawler.extract.places import complete_from_text, government_of_speaker, refers_to_unnamed_county
 from crawler.extract.years import DAMAGED_DATE, period_year, text_year
+from crawler.extract.zones import expand_zone
 
 __all__ = [
     "agency_level",
@@ -66,6 +67,12 @@ _AGENCY_LINE = re.compile(
 _BREADCRUMB = re.compile(r"(?:当前|现在的|所在)位置|(?:[>»][^>»]+){2,}")
 
 
+# a CMS meta table prints the title as a field, its label run into it once spaces near CJK go
+_FIELD_LABEL = re.compile(r"^(?:标题|题名|文件名称)")
+# a report published inside its notice: 「…教育局关于印发 2025年…年度报告的通知」
+_NOTICE_VERB = re.compile(r"关于(?:印发|公布|发布|转发|公开)?《?$")
+
+
 @dataclass(frozen=True, slots=True)
 class _TitleParts:
     title: str
@@ -88,6 +95,8 @@ def _parse_title(title: str | None) -> _TitleParts | None:
     groups = match.groupdict()
     agency = groups.get("before") or groups.get("after") or ""
     agency = re.sub(r"^.*?[:：]", "", agency)  # spam or column prefixes such as "转载："
+    agency = _FIELD_LABEL.sub("", agency)  # a meta table's 「标 题 …」 row: the label, not the name
+    agency = _NOTICE_VERB.sub("", agency)  # 「X关于印发2025年…报告的通知」: X issues the notice
     # a title's name is taken as printed (学校, 医院 …), only debris and first-person words go
     agency = body_of_office(clean_name(agency) or "")
     usable = bool(agency) and not is_first_person(agency) and len(agency) <= 40
@@ -142,7 +151,7 @@ _TOP_DATE_LINE = re.compile(
 _TOP_LINES = 8
 # dates of the document itself; a meta block's 生效日期 is the date the CMS gives the page when it prints
 # no other (索引号 / 发布机构 / 生效日期 / 废止日期)
-_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期)\s*[:：]?\s*\|?\s*({DATE})")
+_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期|(?:公文)?生成日期)\s*[:：]?\s*\|?\s*({DATE})")
 # a policy CMS's effective date: the report's own date only when no 成文/发文/印发 date is printed
 _EFFECTIVE = re.compile(rf"生效日期\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
@@ -264,11 +273,14 @@ def _resolve_agency(
     completed = complete_from_text(chosen, text) if chosen else None
     if completed:
         chosen = normalise_agency(completed)
+    chosen = expand_zone(chosen, text)
     others = [name for name in map(normalise_agency, checked) if name]
     chosen = _prefer_well_formed(chosen, others, warnings)
     if chosen and township_alone(chosen) and refers_to_unnamed_county(text):
         warnings.append(f"agency: {chosen} is named without the county the text refers to")
-        return None, as_printed  # 高楼乡人民政府 of an unnamed 县: not the full name, kept as printed
+        # 高楼乡人民政府 of an unnamed 县: not the full name, kept as printed — in its fullest printed
+        # form (the title's 「迎宾路街道」, the text's 「迎宾路街道办事处」)
+        return None, chosen if chosen in text else as_printed
     if chosen and agency_level(chosen) == "department" and not names_a_place(chosen):
         warnings.append(f"agency: {chosen} names no place and could not be completed")
         return None, as_printed  # 「服务中心」 is no full name: the printed form is kept beside it

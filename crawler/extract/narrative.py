@@ -32,6 +32,13 @@ _PROACTIVE_TOTALS = (
     re.compile(
         rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
+    # the unit lost after an approximate count that ends the line or clause (「主动公开政府信息260余」):
+    # 余/多 still says it is a count; a bare number there (a year, a page number) is not read
+    re.compile(
+        rf"主动公开{_KINDS}信息{_GAP}{_TOTAL_WORDS}(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?"
+        r"\s*(?P<post>余|多)(?P<unit>)(?=\s*(?:$|[，,。；;]))",
+        re.MULTILINE,
+    ),
 )
 # A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
 # whose count is followed by another channel's in the same sentence (网站 N 条，公众号 M 条) — unless
@@ -134,10 +141,33 @@ def _clause_start(text: str, position: int) -> int:
     return start
 
 
+# A running total since the portal opened (「累计主动公开…272条。2010年新增…57条」, 「共主动公开…615条，
+# 今年新增94条」) is not the year's count: the year's new items that follow it are. Not a comparison
+# with the year before (「比去年新增…」: a difference).
+_CUMULATIVE = re.compile(r"累计|历年|截至目前")
+_YEARS_NEW = re.compile(
+    rf"[^。\n]{{0,4}}?[。，,；;]?\s*(?P<lead>[^。，,；;\n]{{0,12}}?)新增(?:主动公开)?(?:政府|政务)?(?:信息)?\s*{_COUNT}"
+)
+_YEAR_WORD = re.compile(r"今年|本年度?|当年|全年|\d{4}年度?")
+
+
+def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
+    """The year's 新增 count right after a cumulative headline (same or next sentence)."""
+    new = _YEARS_NEW.match(text, match.end())
+    if new is None or re.search(r"比|较|同比", new.group("lead")):
+        return None
+    clause = text[_clause_start(text, match.start()) : match.end()]
+    same_sentence = "。" not in text[match.end() : new.start("lead")]
+    if _CUMULATIVE.search(clause) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
+        return new
+    return None
+
+
 def _read_proactive(text: str, narrative: Narrative) -> None:
     match = _headline(text)
     if match is None:
         return
+    match = _years_new_count(text, match) or match
     narrative.proactive_total = parse_count(match.group("num"), match.group("scale"))
     # 「3万余条」, 「260多条」, 「近2000条」: marked approximate (a plain 「15.8万条」 is taken as printed)
     narrative.proactive_approx = bool(match.group("pre") or match.group("post"))
@@ -157,7 +187,32 @@ def _headline(text: str) -> re.Match[str] | None:
     return None
 
 
+# 「1.门户网站主动公开政府信息情况。…共发布信息89条」 then 「2.官方微信主动公开…」: numbered sub-headings,
+# one per channel — each count is its channel's, however it is worded
+_CHANNEL_HEADING = re.compile(r"\s*(?P<n>[1-9])\s*[.．、]\s*(?P<head>[^。\n]{0,30})")
+_SIBLING_REACH = 800
+_HEADING_CHANNEL = re.compile(_CHANNEL.pattern + "|微信")
+
+
+def _under_channel_heading(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    heading = _CHANNEL_HEADING.match(text, line_start)
+    if heading is None or not _HEADING_CHANNEL.search(heading.group("head")):
+        return False
+    number = int(heading.group("n"))
+    for sibling_number, start, end in (
+        (number + 1, position, position + _SIBLING_REACH),  # the next channel's heading below
+        (number - 1, max(0, line_start - _SIBLING_REACH), line_start),  # or the previous one above
+    ):
+        sibling = re.compile(rf"^\s*{sibling_number}\s*[.．、]\s*([^。\n]{{0,30}})", re.MULTILINE)
+        if any(_HEADING_CHANNEL.search(found.group(1)) for found in sibling.finditer(text, start, end)):
+            return True
+    return False
+
+
 def _sub_count(text: str, match: re.Match[str]) -> bool:
+    if _under_channel_heading(text, match.start()):
+        return True
     clause = text[_clause_start(text, match.start()) : match.end()]
     before = text[max(0, match.start() - 400) : match.start()]
     if before.count("(") > before.count(")"):

@@ -11,7 +11,7 @@ from collections import Counter
 from crawler.extract.names import UNIT_KINDS, UNIT_NAME, agency_data, zone_suffixes
 
 _PORTAL = re.compile(
-    r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?网"
+    r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?(?:信息)?网"
 )
 _SPEAKER = re.compile(r"我(县|区|市|旗)")
 _NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
