@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import threading
@@ -11,12 +10,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import forkserver
 
-from crawler.builders import Item
-from crawler.items import ReportPage
+from crawler.items import Item, ReportPage
 from crawler.platforms.attachments import attachment_links
 from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
 from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher
 from crawler.reparse.delivery import project_settings
+from crawler.reparse.pooled import PRELOAD, for_the_writer, with_bodies
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
 
@@ -30,31 +29,6 @@ def reparse_workers() -> int:
 #: items in flight per worker: two batches each (one running, one queued), so no worker waits for the
 #: writer; few enough to keep memory flat
 WINDOW_PER_WORKER = 2 * BATCH_SIZE
-
-
-def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
-    """The CPU stages in a worker process, and the item as the database stages need it back: without
-    the parsed page (only extract reads it) and without the bodies the writer already holds (the
-    page's and its files', a PDF may be megabytes), put back by :func:`with_bodies`."""
-    item = run_cpu_stages(item, stages)
-    if isinstance(item, ReportPage):
-        files = [dataclasses.replace(document, body=None) for document in item.attachments]
-        item = dataclasses.replace(item, page=None, body=b"", attachments=files)
-    return item
-
-
-def with_bodies(returned: Item, sent: Item) -> Item:
-    """The worker's result with the bodies of the item sent to it (its files in the same order)."""
-    if isinstance(returned, ReportPage) and isinstance(sent, ReportPage):
-        returned.body = sent.body
-        for document, original in zip(returned.attachments, sent.attachments, strict=True):
-            document.body = original.body
-    return returned
-
-
-#: imported once by the forkserver, so that every worker starts with the stages loaded
-PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores", "crawler.search",
-           "crawler.similarity"]
 
 
 @contextmanager
