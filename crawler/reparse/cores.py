@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from multiprocessing import forkserver
 
 from crawler.items import Item, ReportPage
-from crawler.platforms.attachments import attachment_links
+from crawler.platforms.attachments import AttachmentLink, attachment_links
 from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
-from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher
+from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher, Pending
 from crawler.reparse.delivery import project_settings
 from crawler.reparse.pooled import PRELOAD, for_the_writer, with_bodies
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
@@ -91,6 +91,13 @@ def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, 
         yield finished(*window.popleft())
 
 
+#: how much further than its window the reader reads while the oldest record's links are not back
+#: (the workers still starting: a fresh fork server imports the stages for about a second, during
+#: which the reader would wait): reading and delivering the records then is work taken out of the
+#: time both cores are busy; bounded, so memory stays flat
+READ_AHEAD_WHILE_WAITING = 16
+
+
 def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachments: AttachmentsFromArchive, *,
                 in_flight: int = WINDOW_PER_WORKER) -> Iterator[Delivered | WithLinks]:  # fmt: skip
     """``records`` with their report pages' attachment links found on ``pool`` ahead of time, in
@@ -99,16 +106,23 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
         yield from records
         return
     batcher = Batcher(pool, attachment_links, LIGHT_BATCH_SIZE)
-    window: deque[WithLinks] = deque()
+    window: deque[tuple[Delivered, Pending[list[AttachmentLink]] | None]] = deque()
+    most = max(1, in_flight) * READ_AHEAD_WHILE_WAITING
     for archived, response in records:
         found = None
         if may_be_report(archived):
             domains = attachments.allowed_domains(archived.context.get("site", ""))
             found = batcher.call(archived.body, archived.url, getattr(response, "encoding", None), domains)
-        window.append((archived, response, found))
-        if len(window) >= in_flight:
-            yield window.popleft()
-    yield from window
+        window.append(((archived, response), found))
+        while len(window) >= in_flight and (len(window) >= most or _answered(window[0][1])):
+            (oldest, delivery), getter = window.popleft()
+            yield oldest, delivery, getter
+    for (archived, response), getter in window:
+        yield archived, response, getter
+
+
+def _answered(found: Pending[list[AttachmentLink]] | None) -> bool:
+    return found is None or found.ready()
 
 
 def finished(item: Item, result: Callable[[], Item]) -> Item:
