@@ -150,3 +150,19 @@ def test_the_reader_reads_ahead_while_the_pool_has_not_answered_bounded_and_in_o
     rest = list(ahead)
     assert [archived.url for archived, _, _ in [first, *rest]] == [archived.url for archived, _ in records]
     assert all(found is not None and len(found()) == 1 for _, _, found in rest)
+
+
+def test_the_read_ahead_is_bounded_in_bytes_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.archive.reader import ArchivedResponse
+    from crawler.reparse import cores
+    from crawler.reparse.attachments import AttachmentsFromArchive
+
+    monkeypatch.setattr(cores, "READ_AHEAD_BYTES", 10 * 1000)
+    body = b"<html>" + b" " * 994  # 1,000 bytes a record
+    fields = ("text/html", "", "x.warc.gz", 0, "", "", "")
+    context = {"site": "x", "role": "page"}
+    records = iter([(ArchivedResponse(f"http://x/{n}.html", 200, [], body, *fields, context=context), None)
+                    for n in range(100)])
+    ahead = cores.links_ahead(HeldPool(), records, AttachmentsFromArchive(), in_flight=4)  # type: ignore[arg-type]
+    next(ahead)
+    assert len(list(records)) == 100 - 10  # ten records read, held, then the oldest went on

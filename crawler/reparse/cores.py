@@ -94,8 +94,10 @@ def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, 
 #: how much further than its window the reader reads while the oldest record's links are not back
 #: (the workers still starting: a fresh fork server imports the stages for about a second, during
 #: which the reader would wait): reading and delivering the records then is work taken out of the
-#: time both cores are busy; bounded, so memory stays flat
+#: time both cores are busy; bounded in records and in the bytes of their bodies (a file may be a
+#: PDF of megabytes), so memory stays flat
 READ_AHEAD_WHILE_WAITING = 16
+READ_AHEAD_BYTES = 64 * 1024 * 1024
 
 
 def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachments: AttachmentsFromArchive, *,
@@ -107,15 +109,17 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
         return
     batcher = Batcher(pool, attachment_links, LIGHT_BATCH_SIZE)
     window: deque[tuple[Delivered, Pending[list[AttachmentLink]] | None]] = deque()
-    most = max(1, in_flight) * READ_AHEAD_WHILE_WAITING
+    most, held = max(1, in_flight) * READ_AHEAD_WHILE_WAITING, 0
     for archived, response in records:
         found = None
         if may_be_report(archived):
             domains = attachments.allowed_domains(archived.context.get("site", ""))
             found = batcher.call(archived.body, archived.url, getattr(response, "encoding", None), domains)
         window.append(((archived, response), found))
-        while len(window) >= in_flight and (len(window) >= most or _answered(window[0][1])):
+        held += len(archived.body)
+        while len(window) >= in_flight and (len(window) >= most or held >= READ_AHEAD_BYTES or _answered(window[0][1])):
             (oldest, delivery), getter = window.popleft()
+            held -= len(oldest.body)
             yield oldest, delivery, getter
     for (archived, response), getter in window:
         yield archived, response, getter
