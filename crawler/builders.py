@@ -18,14 +18,12 @@ from crawler.archive.reader import ArchivedResponse
 from crawler.archive.responses import CHALLENGE_STATUSES, EMPTY_SHA256, record_warc_fields
 from crawler.clock import utc_now
 from crawler.faults import challenge_kind
-from crawler.items import REPORT_ROLES, FetchedDocument, ReportPage
+from crawler.items import REPORT_ROLES, FetchedDocument, Item, ReportPage
 from crawler.platforms.attachments import download_name, header_text
 from crawler.sites.catalog import site_fields_by_name
 
 #: the bodies FetchedDocument keeps (extraction reads them); list pages keep none, as in the crawl
 BODY_ROLES = frozenset({"attachment", "image"})
-
-Item = ReportPage | FetchedDocument
 
 # --- from a live response (the spider) -----------------------------------------------------------
 

@@ -124,6 +124,10 @@ class ReportPage:
     fault: str | None = None
 
 
+#: what the spider yields for the stages (crawler/builders.py builds them)
+Item = ReportPage | FetchedDocument
+
+
 @dataclass(slots=True)
 class KnownReport:
     """A report page a re-crawl did not fetch: known, and listed as when it was last fetched

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrapy.utils.misc import load_object
-
 from crawler.items import ReportPage
 
 
@@ -139,6 +137,10 @@ class SyncChain:
         self.share_connection = share_connection
         #: run by :meth:`process` here, or by the caller on a pool (``run_cpu_stages``) before :meth:`record`
         self.cpu_stages = tuple(s for s in self.stages if s in CPU_STAGES)
+        # here, not at the top: a reparse's pool workers load this module for the CPU stages, and
+        # never the database stages' Scrapy (crawler/reparse/pooled.py)
+        from scrapy.utils.misc import load_object
+
         self.database = [load_object(s.pipeline)(path, stats) for s in self.stages if s not in CPU_STAGES]
 
     @property

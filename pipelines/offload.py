@@ -46,7 +46,8 @@ if TYPE_CHECKING:  # Scrapy only where a crawler runs: see WORKER_FORBIDDEN
 T = TypeVar("T")
 
 #: what the CPU stage modules (this one, pipelines/normalise.py, pipelines/extract.py) must not import
-#: when loaded: the extraction pool's fork server preloads them (crawler/fleet.py), and Scrapy with
+#: when loaded: the extraction pool's fork server preloads them (crawler/fleet.py; a reparse's, with its
+#: own worker functions: crawler/reparse/pooled.py), and Scrapy with
 #: Twisted under it cost that process about 0.25 s CPU per crawl (0.5 ms a page at 10 sites) for
 #: nothing a worker runs; tests/test_offload_imports.py holds it
 WORKER_FORBIDDEN = ("scrapy", "twisted")

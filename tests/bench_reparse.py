@@ -28,27 +28,38 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from scrapy import Request
-from scrapy.http import HtmlResponse
-
-from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
 from crawler.archive.reader import iter_responses
-from crawler.archive.writer import WarcArchiveWriter
-from crawler.builders import item_for
-from crawler.reparse import ReparseSummary, reparse, reparse_workers
-from crawler.reparse.delivery import delivered
 from pipelines.chain import ChainStats as ReparseStats
 from pipelines.chain import SyncChain as Stages
-from pipelines.store import StorePipeline
+
+if TYPE_CHECKING:
+    from crawler.reparse import ReparseSummary
+
+# Scrapy and the crawl's modules are imported in the functions that use them, not here: every pool
+# worker imports the main module again (multiprocessing's main-module fixup), so what this module
+# imports at its top, each worker would import at its start — a cost ``xxgk reparse`` (``python -m
+# crawler``, whose main module imports nothing) never pays, and no part of what is measured here
 
 MIN_REPORTS = 2_000
 
 
+def import_what_is_timed() -> None:
+    """The modules a reparse loads (the reader, the stages, Scrapy), loaded before anything is
+    timed, as imports at this module's top would have been (see above)."""
+    import crawler.reparse.build  # noqa: F401
+    import pipelines.store  # noqa: F401
+
+
 def archive_replica_reports(warc_dir: Path, count: int) -> int:
     """Write up to ``count`` replica report pages (all postings) as the crawl would; return how many."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from crawler.archive.middleware import CONTEXT_META_KEY, WarcArchiveMiddleware
+    from crawler.archive.writer import WarcArchiveWriter
     from tests.replica.world import build_world
 
     world = build_world(seed=0, scale="large")
@@ -77,6 +88,9 @@ def archive_replica_reports(warc_dir: Path, count: int) -> int:
 
 
 def time_stages_only(warc_dir: Path, into: Path) -> float:
+    from crawler.builders import item_for
+    from crawler.reparse.delivery import delivered
+
     items = [item_for(archived, response) for archived, response in delivered(iter_responses(warc_dir))]
     started = time.perf_counter()
     with Stages(into, ReparseStats()) as stages:
@@ -122,6 +136,8 @@ class Spent:
 @contextmanager
 def closing_cpu(spent: Spent) -> Iterator[None]:
     """Bench-only: the CPU this process spends in the store's close (the closing passes)."""
+    from pipelines.store import StorePipeline
+
     original = StorePipeline.close_spider
 
     def timed(self: StorePipeline) -> None:
@@ -140,6 +156,8 @@ def closing_cpu(spent: Spent) -> Iterator[None]:
 
 def timed_reparse(warc_dir: Path, into: Path, workers: int) -> tuple[ReparseSummary, Spent]:
     """A reparse, and the CPU it cost this process and the pool."""
+    from crawler.reparse import reparse
+
     spent = Spent()
     main, pool = cpu_seconds(), pool_seconds()
     with closing_cpu(spent):
@@ -229,6 +247,9 @@ def one_vs_all_cores(warc_dir: Path, tmp: Path, workers: int, rounds: int) -> di
 
 def bench_reparse(count: int = 2_400, workers: int | None = None, rounds: int = 2) -> dict[str, Any]:
     """Print and return the figures (reports/s of reparse on one core and on all, and of its peers)."""
+    import_what_is_timed()
+    from crawler.reparse import reparse_workers
+
     workers = reparse_workers() if workers is None else workers
     with tempfile.TemporaryDirectory(prefix="bench-reparse-") as tmp:
         warc_dir = Path(tmp) / "warc"

@@ -40,4 +40,26 @@ def test_the_cpu_stage_modules_import_no_scrapy() -> None:
 
 def test_the_probe_sees_a_forbidden_import() -> None:
     # the probe itself works: a module known to pull Scrapy in is caught
-    assert loaded_forbidden(["pipelines.chain"]) == ["scrapy", "twisted"]
+    assert loaded_forbidden(["pipelines.store"]) == ["scrapy", "twisted"]
+
+
+def test_the_reparse_fork_servers_preload_imports_no_scrapy() -> None:
+    from crawler.reparse.pooled import PRELOAD
+
+    assert loaded_forbidden(list(PRELOAD)) == []
+
+
+def test_every_function_a_reparse_sends_to_its_pool_is_preloaded() -> None:
+    # a worker unpickles a task's function by importing its module: one outside the preload would be
+    # imported by every worker again, and with whatever it pulls in (Scrapy, for the reparse's own modules)
+    from crawler.platforms.attachments import attachment_links
+    from crawler.reparse.batches import run_batch
+    from crawler.reparse.pooled import PRELOAD, for_the_writer
+    from crawler.search import search_row
+    from crawler.similarity import sections_and_sketch, sentence_keys
+    from pipelines.chain import run_cpu_stages
+
+    sent = [run_batch, for_the_writer, attachment_links, search_row, sentence_keys, sections_and_sketch]
+    assert {function.__module__ for function in sent} <= set(PRELOAD)
+    # the stages' own functions, and the module of the Stage objects sent with every page
+    assert run_cpu_stages.__module__ == "pipelines.chain" and loaded_forbidden(["pipelines.chain"]) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -96,3 +97,72 @@ def test_a_pool_closed_behind_is_stopped_when_its_thread_ends() -> None:
     assert not closing.daemon  # the interpreter waits for the workers before it exits
     closing.join(timeout=30)
     assert not closing.is_alive() and own.pool is None
+
+
+class HeldPool:
+    """A pool whose tasks finish only once the test releases it (its workers still starting)."""
+
+    def __init__(self) -> None:
+        self.tasks: list[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = []
+        self.released = False
+
+    def submit(self, func: Callable[..., Any], *args: Any, units: int = 1) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.tasks.append((future, func, args))
+        if self.released:
+            self.release()
+        return future
+
+    def result(self, future: Future[Any]) -> Any:
+        return future.result(timeout=5)
+
+    def release(self) -> None:
+        self.released = True
+        for future, func, args in self.tasks:
+            if not future.done():
+                future.set_result(func(*args))
+
+
+def test_the_reader_reads_ahead_while_the_pool_has_not_answered_bounded_and_in_order() -> None:
+    from crawler.archive.reader import ArchivedResponse
+    from crawler.reparse.attachments import AttachmentsFromArchive
+    from crawler.reparse.cores import READ_AHEAD_WHILE_WAITING, links_ahead
+
+    page = b'<html><body><a href="/f.pdf">f</a></body></html>'
+    context = {"site": "x", "role": "page"}
+    fields = ("text/html", "", "x.warc.gz", 0, "", "", "")
+    records = [(ArchivedResponse(f"http://x/{n}.html", 200, [], page, *fields, context=context), None) for n in range(300)]
+    read = 0
+
+    def source() -> Iterator[Any]:
+        nonlocal read
+        for record in records:
+            read += 1
+            yield record
+
+    pool = HeldPool()
+    ahead = links_ahead(pool, source(), AttachmentsFromArchive(), in_flight=4)  # type: ignore[arg-type]
+    first = next(ahead)
+    # nothing answered: the reader went on to its bound, then handed on the oldest all the same
+    assert read == 4 * READ_AHEAD_WHILE_WAITING
+    pool.release()
+    assert first[2] is not None and [link.url for link in first[2]()] == ["http://x/f.pdf"]
+    rest = list(ahead)
+    assert [archived.url for archived, _, _ in [first, *rest]] == [archived.url for archived, _ in records]
+    assert all(found is not None and len(found()) == 1 for _, _, found in rest)
+
+
+def test_the_read_ahead_is_bounded_in_bytes_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.archive.reader import ArchivedResponse
+    from crawler.reparse import cores
+    from crawler.reparse.attachments import AttachmentsFromArchive
+
+    monkeypatch.setattr(cores, "READ_AHEAD_BYTES", 10 * 1000)
+    body = b"<html>" + b" " * 994  # 1,000 bytes a record
+    fields = ("text/html", "", "x.warc.gz", 0, "", "", "")
+    context = {"site": "x", "role": "page"}
+    records = iter([(ArchivedResponse(f"http://x/{n}.html", 200, [], body, *fields, context=context), None)
+                    for n in range(100)])
+    ahead = cores.links_ahead(HeldPool(), records, AttachmentsFromArchive(), in_flight=4)  # type: ignore[arg-type]
+    next(ahead)
+    assert len(list(records)) == 100 - 10  # ten records read, held, then the oldest went on

@@ -145,7 +145,7 @@ def test_plain_rows_are_stored_as_sqlite_utils_stores_them(tmp_path: Path) -> No
 
 def test_a_page_comes_back_from_the_pool_without_the_bodies_the_writer_holds() -> None:
     from crawler.items import FetchedDocument, ReportPage
-    from crawler.reparse.cores import for_the_writer, with_bodies
+    from crawler.reparse.pooled import for_the_writer, with_bodies
 
     pdf = FetchedDocument("s", "http://s/a.pdf", "http://s/a.pdf", 200, "application/pdf", "ab", "t", "attachment",
                           body=b"%PDF-1.4" * 1000, filename="a.pdf")  # fmt: skip

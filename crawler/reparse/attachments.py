@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from scrapy.http import Response
 
 from crawler.archive.reader import ArchivedResponse
-from crawler.builders import BODY_ROLES, REPORT_ROLES, Item, item_for, missing_attachment
-from crawler.items import FetchedDocument, ReportPage
+from crawler.builders import BODY_ROLES, REPORT_ROLES, item_for, missing_attachment
+from crawler.items import FetchedDocument, Item, ReportPage
 from crawler.platforms.attachments import AttachmentFetches, AttachmentLink, attachment_links
 from crawler.sites.catalog import load_profile
 

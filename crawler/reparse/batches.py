@@ -62,10 +62,10 @@ class Batcher(Generic[T]):
         self.pool, self.func, self.size = pool, func, max(1, size)
         self.calls: list[tuple[Any, ...]] = []
         self.units: list[int] = []
-        self.getters: list[_Result[T]] = []
+        self.getters: list[Pending[T]] = []
 
-    def call(self, *args: Any, units: int = 1) -> Callable[[], T]:
-        getter = _Result(self, args, units)
+    def call(self, *args: Any, units: int = 1) -> Pending[T]:
+        getter = Pending(self, args, units)
         self.calls.append(args)
         self.units.append(units)
         self.getters.append(getter)
@@ -83,7 +83,7 @@ class Batcher(Generic[T]):
         self.calls, self.units, self.getters = [], [], []
 
 
-class _Result(Generic[T]):
+class Pending(Generic[T]):
     """One call's place in its batch: the batch's future and its position there."""
 
     __slots__ = ("args", "batcher", "future", "position", "units")
@@ -92,6 +92,10 @@ class _Result(Generic[T]):
         self.batcher, self.args, self.units = batcher, args, units
         self.future: Future[list[Any]] | None = None
         self.position = 0
+
+    def ready(self) -> bool:
+        """Whether the value is back (asking for it would not wait)."""
+        return self.future is not None and self.future.done()
 
     def __call__(self) -> T:
         if self.future is None:

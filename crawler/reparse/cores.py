@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import os
 import threading
@@ -11,12 +10,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import forkserver
 
-from crawler.builders import Item
-from crawler.items import ReportPage
-from crawler.platforms.attachments import attachment_links
+from crawler.items import Item, ReportPage
+from crawler.platforms.attachments import AttachmentLink, attachment_links
 from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
-from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher
+from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher, Pending
 from crawler.reparse.delivery import project_settings
+from crawler.reparse.pooled import PRELOAD, for_the_writer, with_bodies
 from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
 from pipelines.offload import WorkerPool, record_fault
 
@@ -30,31 +29,6 @@ def reparse_workers() -> int:
 #: items in flight per worker: two batches each (one running, one queued), so no worker waits for the
 #: writer; few enough to keep memory flat
 WINDOW_PER_WORKER = 2 * BATCH_SIZE
-
-
-def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
-    """The CPU stages in a worker process, and the item as the database stages need it back: without
-    the parsed page (only extract reads it) and without the bodies the writer already holds (the
-    page's and its files', a PDF may be megabytes), put back by :func:`with_bodies`."""
-    item = run_cpu_stages(item, stages)
-    if isinstance(item, ReportPage):
-        files = [dataclasses.replace(document, body=None) for document in item.attachments]
-        item = dataclasses.replace(item, page=None, body=b"", attachments=files)
-    return item
-
-
-def with_bodies(returned: Item, sent: Item) -> Item:
-    """The worker's result with the bodies of the item sent to it (its files in the same order)."""
-    if isinstance(returned, ReportPage) and isinstance(sent, ReportPage):
-        returned.body = sent.body
-        for document, original in zip(returned.attachments, sent.attachments, strict=True):
-            document.body = original.body
-    return returned
-
-
-#: imported once by the forkserver, so that every worker starts with the stages loaded
-PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores", "crawler.search",
-           "crawler.similarity"]
 
 
 @contextmanager
@@ -117,6 +91,15 @@ def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, 
         yield finished(*window.popleft())
 
 
+#: how much further than its window the reader reads while the oldest record's links are not back
+#: (the workers still starting: a fresh fork server imports the stages for about a second, during
+#: which the reader would wait): reading and delivering the records then is work taken out of the
+#: time both cores are busy; bounded in records and in the bytes of their bodies (a file may be a
+#: PDF of megabytes), so memory stays flat
+READ_AHEAD_WHILE_WAITING = 16
+READ_AHEAD_BYTES = 64 * 1024 * 1024
+
+
 def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachments: AttachmentsFromArchive, *,
                 in_flight: int = WINDOW_PER_WORKER) -> Iterator[Delivered | WithLinks]:  # fmt: skip
     """``records`` with their report pages' attachment links found on ``pool`` ahead of time, in
@@ -125,16 +108,25 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
         yield from records
         return
     batcher = Batcher(pool, attachment_links, LIGHT_BATCH_SIZE)
-    window: deque[WithLinks] = deque()
+    window: deque[tuple[Delivered, Pending[list[AttachmentLink]] | None]] = deque()
+    most, held = max(1, in_flight) * READ_AHEAD_WHILE_WAITING, 0
     for archived, response in records:
         found = None
         if may_be_report(archived):
             domains = attachments.allowed_domains(archived.context.get("site", ""))
             found = batcher.call(archived.body, archived.url, getattr(response, "encoding", None), domains)
-        window.append((archived, response, found))
-        if len(window) >= in_flight:
-            yield window.popleft()
-    yield from window
+        window.append(((archived, response), found))
+        held += len(archived.body)
+        while len(window) >= in_flight and (len(window) >= most or held >= READ_AHEAD_BYTES or _answered(window[0][1])):
+            (oldest, delivery), getter = window.popleft()
+            held -= len(oldest.body)
+            yield oldest, delivery, getter
+    for (archived, response), getter in window:
+        yield archived, response, getter
+
+
+def _answered(found: Pending[list[AttachmentLink]] | None) -> bool:
+    return found is None or found.ready()
 
 
 def finished(item: Item, result: Callable[[], Item]) -> Item:
