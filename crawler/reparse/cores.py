@@ -17,7 +17,7 @@ from crawler.platforms.attachments import attachment_links
 from crawler.reparse.attachments import AttachmentsFromArchive, Delivered, WithLinks, may_be_report
 from crawler.reparse.batches import BATCH_SIZE, LIGHT_BATCH_SIZE, Batcher
 from crawler.reparse.delivery import project_settings
-from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages
+from pipelines.chain import CPU_STAGES, ChainStats, Stage, run_cpu_stages, worker_preload
 from pipelines.offload import WorkerPool, record_fault
 
 
@@ -53,8 +53,7 @@ def with_bodies(returned: Item, sent: Item) -> Item:
 
 
 #: imported once by the forkserver, so that every worker starts with the stages loaded
-PRELOAD = ["pipelines.chain", "pipelines.normalise", "pipelines.extract", "crawler.reparse.cores", "crawler.search",
-           "crawler.similarity"]
+PRELOAD = ["pipelines.chain", *worker_preload(), "crawler.reparse.cores", "crawler.search", "crawler.similarity"]
 
 
 @contextmanager
