@@ -36,7 +36,7 @@ from twisted.python.failure import Failure
 from crawler.db import db_path
 from crawler.hostgate import GATE
 from crawler.summary import crawl_summary
-from pipelines.chain import CPU_STAGES
+from pipelines.chain import worker_preload
 from pipelines.database import shared_database
 from pipelines.offload import shared_pool
 
@@ -143,8 +143,7 @@ def preload_stages() -> None:
     each worker would otherwise import them (and Scrapy under them) itself, about half a second of CPU
     per worker and per worker replaced, as much as extracting a hundred pages. A fork server already
     running (an earlier pool of this process) is kept as it is."""
-    modules = [stage.module for stage in CPU_STAGES]
-    multiprocessing.get_context("forkserver").set_forkserver_preload(modules)
+    multiprocessing.get_context("forkserver").set_forkserver_preload(worker_preload())
 
 
 def freeze_startup_objects() -> None:

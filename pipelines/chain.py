@@ -56,6 +56,16 @@ CRAWL_CHAIN: tuple[Stage, ...] = CPU_STAGES + DATABASE_STAGES
 WORKER_CHAIN: tuple[Stage, ...] = (*CPU_STAGES, PUSH_STAGE)
 
 
+def worker_preload(stages: Sequence[Stage] = CPU_STAGES) -> list[str]:
+    """What an extraction pool's fork server should import before it forks workers for ``stages``:
+    each stage's module and the ``WORKER_MODULES`` its pure functions import where they run (so
+    that the process loading the pipeline classes does not carry crawler.extract for nothing)."""
+    modules: list[str] = []
+    for stage in stages:
+        modules += [stage.module, *getattr(importlib.import_module(stage.module), "WORKER_MODULES", ())]
+    return modules
+
+
 def item_pipelines(stages: Sequence[Stage]) -> dict[str, int]:
     """Scrapy's ``ITEM_PIPELINES`` for ``stages``: their classes at 100, 200, … in chain order."""
     return {stage.pipeline: 100 * position for position, stage in enumerate(stages, start=1)}

@@ -12,14 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from crawler.extract.documents import DocumentExtraction, read_document, sniff_kind
 from crawler.extract.model import ExtractedReport, Page
-from crawler.extract.report import SECTIONS, report_from_page, report_with_documents
 from crawler.items import FetchedDocument, ReportPage
 from pipelines.offload import DocumentTimeout, Job, PooledStage, document_deadline, run_inline
 
 if TYPE_CHECKING:  # Scrapy stays out of the worker processes (pipelines/offload.py WORKER_FORBIDDEN)
     from scrapy.statscollectors import StatsCollector
+
+    from crawler.extract.documents import DocumentExtraction
+
+#: the extraction modules the pure functions below run, imported where they run: the pool's fork
+#: server preloads them (crawler/fleet.py, from pipelines/chain.py), while the crawl process, which
+#: only loads the pipeline class and applies results, never does (about 0.1 s CPU a crawl)
+WORKER_MODULES = ("crawler.extract.report", "crawler.extract.documents")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,8 @@ def job(item: ReportPage) -> Job:
 
 def missing_tables(report: ExtractedReport) -> list[str]:
     """The statistics tables no source has read yet (none for a pre-2019 report: it has no tables)."""
+    from crawler.extract.report import SECTIONS
+
     if report.format == "G0":
         return []
     return [section for section in SECTIONS if section not in report.cell_sources]
@@ -84,6 +91,8 @@ def extract_with_documents(
 ) -> tuple[ExtractedReport, list[DocumentReading]]:
     """The report from its page, completed from its attachments, then (only if a table is still
     missing) from OCR of its images; and how each document read. Pure: runs in a worker process."""
+    from crawler.extract.report import report_from_page
+
     page_report = report = report_from_page(page, text, url=url, list_title=list_title)
     extractions: dict[str, DocumentExtraction] = {}
     for document in documents:
@@ -117,11 +126,22 @@ def read(document: DocumentInput) -> DocumentExtraction:
         return unread(document, "too-large: reading it ran out of memory (XXGK_EXTRACT_MEMORY_MB)")
 
 
+def read_document(body: bytes, *, filename: str, content_type: str) -> DocumentExtraction:
+    """crawler.extract's reader of one document (imported here, where it runs: WORKER_MODULES)."""
+    from crawler.extract.documents import read_document as read_one
+
+    return read_one(body, filename=filename, content_type=content_type)
+
+
 def unread(document: DocumentInput, error: str) -> DocumentExtraction:
+    from crawler.extract.documents import DocumentExtraction
+
     return DocumentExtraction(kind=sniff(document), method=None, text="", statistics=None, error=error)
 
 
 def sniff(document: DocumentInput) -> str:
+    from crawler.extract.documents import sniff_kind
+
     return sniff_kind(document.body, filename=document.filename, content_type=document.content_type)
 
 
@@ -129,6 +149,8 @@ def combined(
     page_report: ExtractedReport, documents: Sequence[DocumentInput], extractions: dict[str, DocumentExtraction]
 ) -> ExtractedReport:
     """The page's own report with the documents read so far, in page order."""
+    from crawler.extract.report import report_with_documents
+
     ordered = [(document.url, extractions[document.url]) for document in documents if document.url in extractions]
     return report_with_documents(page_report, ordered)
 

@@ -63,3 +63,28 @@ def test_every_function_a_reparse_sends_to_its_pool_is_preloaded() -> None:
     assert {function.__module__ for function in sent} <= set(PRELOAD)
     # the stages' own functions, and the module of the Stage objects sent with every page
     assert run_cpu_stages.__module__ == "pipelines.chain" and loaded_forbidden(["pipelines.chain"]) == []
+
+
+#: a fresh interpreter loads every pipeline class of a crawl, as Scrapy does, then prints the
+#: modules it holds of the ones named
+CLASSES_PROBE = """
+import importlib, json, sys
+from pipelines.chain import CRAWL_CHAIN
+for stage in CRAWL_CHAIN:
+    getattr(importlib.import_module(stage.module), stage.pipeline.rsplit(".", 1)[1])
+print(json.dumps(sorted(set(json.loads(sys.argv[1])) & set(sys.modules))))
+"""
+
+
+def test_the_crawl_process_loads_the_stage_classes_without_what_only_workers_run() -> None:
+    from pipelines.chain import worker_preload
+
+    preload = worker_preload()
+    worker_only = [module for module in preload if module.startswith("crawler.extract.")]
+    assert {"crawler.extract.report", "crawler.extract.page"} <= set(worker_only)
+    assert {stage.module for stage in CPU_STAGES} <= set(preload)  # the fork server still loads them
+    out = subprocess.run(
+        [sys.executable, "-c", CLASSES_PROBE, json.dumps(worker_only)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(out.stdout) == []

@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 
 from crawler.items import Item, ReportPage
-from pipelines.chain import CPU_STAGES, Stage, run_cpu_stages
+from pipelines.chain import CPU_STAGES, Stage, run_cpu_stages, worker_preload
 
 #: imported once by the fork server, so that every worker starts with the stages loaded: the CPU
 #: stages, the worker functions of the reparse (this module, the batches' runner, a page's attachment
 #: links) and of the passes at close (search rows, templated-report sketches)
 PRELOAD = [
-    "pipelines.normalise", "pipelines.extract", "crawler.reparse.pooled", "crawler.reparse.batches",
+    *worker_preload(), "crawler.reparse.pooled", "crawler.reparse.batches",
     "crawler.platforms.attachments", "crawler.search", "crawler.similarity",
 ]  # fmt: skip
 
