@@ -105,6 +105,22 @@ def _rows(db: Database, where: str = "", params: Iterable[Any] = ()) -> Iterator
         yield _Report(report_id, key or str(report_id), names, text or "")
 
 
+def mapped_in_chunks(map_reports: ReportMapper, func: Callable[[_Report], Any],
+                     reading: Iterator[_Report]) -> Iterator[tuple[_Report, Any]]:
+    """(report, ``func(report)``) in order, the texts read a chunk at a time (memory stays flat at two
+    chunks); each chunk is handed to ``map_reports`` before the previous one's results are read, so
+    a pool computes one chunk while this process reads the next from the database."""
+    handed: tuple[list[_Report], Iterable[Any]] | None = None
+    while True:
+        chunk = list(islice(reading, CHUNK))
+        following = (chunk, map_reports(func, chunk)) if chunk else None
+        if handed is not None:
+            yield from zip(*handed, strict=True)
+        if following is None:
+            return
+        handed = following
+
+
 def sentence_keys(report: _Report) -> frozenset[str]:
     """The keys of a report's sentences long enough to count (pure: a pool may compute them)."""
     return frozenset(key for sentence in sentences(report.text) if len(key := sentence_key(sentence, report.names)) >= 4)
@@ -118,11 +134,10 @@ def common_sentences(db: Database, sample: int = COMMON_SAMPLE, map_reports: Rep
     bodies_of: dict[str, set[str]] = defaultdict(set)
     bodies: set[str] = set()
     reading = _rows(db, "where id % ? = 0", [step]) if step > 1 else _rows(db)
-    while chunk := list(islice(reading, CHUNK)):  # texts a chunk at a time: memory stays flat
-        for report, keys in zip(chunk, map_reports(sentence_keys, chunk), strict=True):
-            bodies.add(report.body)
-            for key in keys:
-                bodies_of[key].add(report.body)
+    for report, keys in mapped_in_chunks(map_reports, sentence_keys, reading):
+        bodies.add(report.body)
+        for key in keys:
+            bodies_of[key].add(report.body)
     floor = max(COMMON_BODIES, COMMON_SHARE * len(bodies))
     return frozenset(key for key, found in bodies_of.items() if len(found) >= floor)
 
@@ -206,14 +221,13 @@ def run_similarity(db: Database, threshold: float | None = None, map_reports: Re
     bodies: dict[int, str] = {}
     present: list[dict[str, Any]] = []
     result = SimilarityResult()
-    per_report, reading = partial(sections_and_sketch, common=common), _rows(db)
-    while chunk := list(islice(reading, CHUNK)):  # texts a chunk at a time: memory stays flat
-        for report, (sections, sketch) in zip(chunk, map_reports(per_report, chunk), strict=True):
-            result.reports += 1
-            bodies[report.id] = report.body
-            present += sections
-            if sketch is not None:
-                sketches[report.id] = sketch
+    per_report = partial(sections_and_sketch, common=common)
+    for report, (sections, sketch) in mapped_in_chunks(map_reports, per_report, _rows(db)):
+        result.reports += 1
+        bodies[report.id] = report.body
+        present += sections
+        if sketch is not None:
+            sketches[report.id] = sketch
     result.comparable = len(sketches)
     pairs, result.candidates = nearest_pairs(sketches)
     nearest: dict[int, float] = {}

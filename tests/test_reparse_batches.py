@@ -64,7 +64,51 @@ def test_a_batch_the_pool_failed_is_rerun_call_by_call(pool: WorkerPool) -> None
 
 
 def test_pool_map_is_map(pool: WorkerPool) -> None:
-    assert pool_map(pool, size=4)(double, range(11)) == list(map(double, range(11)))
+    assert list(pool_map(pool, size=4)(double, range(11))) == list(map(double, range(11)))
+
+
+class CountingPool:
+    """A pool stand-in that runs each task at once and counts what was sent."""
+
+    def __init__(self) -> None:
+        self.submitted = 0
+
+    def submit(self, func: Callable[..., Any], *args: Any, units: int = 1) -> Future[Any]:
+        self.submitted += 1
+        future: Future[Any] = Future()
+        future.set_result(func(*args))
+        return future
+
+    def result(self, future: Future[Any]) -> Any:
+        return future.result()
+
+
+def test_pool_map_sends_every_input_before_its_results_are_read() -> None:
+    counting = CountingPool()
+    results = pool_map(counting, size=4)(double, range(10))  # type: ignore[arg-type]
+    assert counting.submitted == 3  # 4 + 4 + 2, all sent at the call …
+    assert next(iter(results)) == 0  # … and read later, one by one
+    assert list(results) == [2 * n for n in range(1, 10)]
+
+
+def test_a_chunk_is_handed_to_the_mapper_before_the_previous_chunks_results_are_read() -> None:
+    from crawler.similarity import CHUNK, _Report, mapped_in_chunks
+
+    handed: list[int] = []
+
+    def recording_map(func: Callable[[Any], Any], chunk: Iterable[Any]) -> Iterator[Any]:
+        given = list(chunk)
+        handed.append(given[0].id)
+        return map(func, given)
+
+    reports = (_Report(n, f"body{n}", (), "text") for n in range(2 * CHUNK + 5))
+    pairs = mapped_in_chunks(recording_map, lambda report: report.id * 2, reports)
+    first = next(pairs)
+    assert first[1] == 0 and handed == [0, CHUNK]  # the second chunk went out before the first was read
+    rest = list(pairs)
+    assert handed == [0, CHUNK, 2 * CHUNK]
+    assert [report.id for report, _ in [first, *rest]] == list(range(2 * CHUNK + 5))
+    assert all(value == report.id * 2 for report, value in [first, *rest])
 
 
 def reversed_map(func: Callable[[Any], Any], inputs: Iterable[Any]) -> list[Any]:

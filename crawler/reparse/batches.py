@@ -12,7 +12,7 @@ again call by call, so that only the culprit ends with the timeout or crash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
@@ -113,14 +113,16 @@ class Pending(Generic[T]):
         return value
 
 
-def pool_map(pool: WorkerPool, size: int = 4 * BATCH_SIZE) -> Callable[[Callable[[Any], T], Any], list[T]]:
+def pool_map(pool: WorkerPool, size: int = 4 * BATCH_SIZE) -> Callable[[Callable[[Any], T], Any], Iterator[T]]:
     """``map`` on ``pool`` in batches of ``size``, results in input order (a call's exception raised
-    when its result is reached, as ``map`` would)."""
+    when its result is reached, as ``map`` would). Every input is sent at the call, the results are
+    waited for only as they are read: a caller can hand the pool its next inputs before it reads
+    these results, so that its own reading overlaps the workers' computing."""
 
-    def mapped(func: Callable[[Any], T], inputs: Any) -> list[T]:
+    def mapped(func: Callable[[Any], T], inputs: Any) -> Iterator[T]:
         batcher = Batcher(pool, func, size)
         getters = [batcher.call(one) for one in inputs]
         batcher.flush()
-        return [getter() for getter in getters]
+        return (getter() for getter in getters)
 
     return mapped
