@@ -127,8 +127,12 @@ class StorePipeline(DatabaseStage):
         try:
             # out of space, the crawl stops with what is whole: no more writing, the next run refreshes
             if self.db is not None and not self.disk_full:
-                # the Chinese search index follows the reports (incremental: only changed rows)
-                whole_database_pass(self.db, "search", partial(refresh_search_index, map_rows=self.map_rows))
+                # the Chinese search index follows the reports (incremental: only changed rows); a
+                # run that wrote no report row (a platform probe, a list-only run) skips even the
+                # digest read of every report: what an earlier run left unindexed the next writing
+                # run or a reparse indexes
+                if self.reports_written:
+                    whole_database_pass(self.db, "search", partial(refresh_search_index, map_rows=self.map_rows))
                 # templated reports compare every report with the rest: after the last one is stored,
                 # and only when this run stored a text (an unchanged nightly re-crawl costs no pass);
                 # in a many-site run both wait for the last site (pipelines/database.py)
@@ -147,6 +151,8 @@ class StorePipeline(DatabaseStage):
     map_rows: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] = map
     #: a report text was stored (new, or a version): the templated-report pass has something to compare
     texts_stored = False
+    #: a reports row was inserted or updated (any extracted report page): the search index may lag
+    reports_written = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -218,6 +224,7 @@ class StorePipeline(DatabaseStage):
             self.insert_attachments(item, report_id=None)
             self.stats.inc_value("xxgk/store/unparsed_pages")
             return
+        self.reports_written = True
         if decision.kind == "new":
             report_id = self.insert_report(item, decision)
             self.link_body(report_id, item)

@@ -107,3 +107,16 @@ def test_the_templated_pass_runs_only_after_a_run_that_stored_a_text(tmp_path: P
     assert open_db(path)["similarity_runs"].count == 1
     _one_run(path, page(URL_A, extracted(text="正文，改过")))  # a new version is compared again
     assert open_db(path)["similarity_runs"].count == 2
+
+
+def test_the_search_pass_runs_only_after_a_run_that_wrote_a_report(tmp_path: Path, monkeypatch) -> None:
+    import pipelines.store
+
+    passes: list[str] = []
+    monkeypatch.setattr(pipelines.store, "refresh_search_index", lambda db, map_rows=map: passes.append("search"))
+    path = tmp_path / "xxgk.db"
+    _one_run(path)  # a run that stored no report page (a platform probe, a list page only)
+    assert passes == []
+    _one_run(path, page(URL_A, extracted()))
+    _one_run(path, page(URL_A, extracted()))  # a known report is touched (last seen): its row is written
+    assert passes == ["search", "search"]
