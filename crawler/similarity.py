@@ -8,7 +8,8 @@ A pass over the database, run after every crawl and reparse (the store's ``close
    phrases, not a copy; they are dropped with the template's own lines
    (:mod:`crawler.extract.shingles`).
 2. Each report's remaining narrative becomes a MinHash of its 5-character shingles; a MinHash LSH
-   index (datasketch) proposes candidate pairs — near-linear, never all pairs — whose estimated
+   index (rensa: its import costs a crawl nothing, where datasketch's pulled in scipy, about 0.7 s
+   of CPU in every process that ran the pass) proposes candidate pairs — near-linear, never all pairs — whose estimated
    Jaccard similarity is kept when at least ``CANDIDATE`` (``similar_reports``, both directions,
    with the exact per-section similarity of the pair).
 3. The flag threshold is read from the data: each report's nearest similarity, sorted, and the
@@ -21,16 +22,15 @@ from __future__ import annotations
 
 import json
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache, partial
+from functools import partial
 from itertools import islice, pairwise
 from typing import Any
 
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from rensa import RMinHash, RMinHashLSH
 from sqlite_utils import Database
 
 from crawler.extract.shingles import (
@@ -44,7 +44,8 @@ from crawler.extract.shingles import (
 from crawler.plainsql import insert_rows
 
 NUM_PERM = 64
-SCHEME = "affine32"  # datasketch 2.0's default, named: sketches built with given permutations need it
+SEED = 1  # the permutations' seed: the same sketches in every process, run after run
+BANDS = 16  # LSH bands of NUM_PERM / BANDS rows: pairs from about (1 / BANDS) ** (BANDS / NUM_PERM) = 0.5 up
 CANDIDATE = 0.5  # LSH threshold, and the lowest similarity stored in similar_reports
 MIN_SHINGLES = 150  # about a paragraph: shorter own texts of stock phrases collide by chance
 COMMON_BODIES = 3  # a sentence printed by this many bodies …
@@ -83,11 +84,6 @@ class SimilarityResult:
             label = f"  < {CANDIDATE:.2f}    " if low == 0 else f"  {low:.2f}–{low + (1 - CANDIDATE) / BINS:.2f} "
             mark = " ← threshold" if low < self.threshold <= low + (1 - CANDIDATE) / BINS else ""
             yield f"{label}{count:6d} {'█' * round(30 * count / widest)}{mark}"
-
-
-def _hash(shingle: bytes) -> int:
-    # crc32: a C hash, deterministic across processes (Python's hash() is salted)
-    return zlib.crc32(shingle)
 
 
 @dataclass(slots=True)
@@ -142,22 +138,21 @@ def common_sentences(db: Database, sample: int = COMMON_SAMPLE, map_reports: Rep
     return frozenset(key for key, found in bodies_of.items() if len(found) >= floor)
 
 
-def _sketch(parts: dict[str, str], template: MinHash) -> LeanMinHash | None:
+def _sketch(parts: dict[str, str]) -> RMinHash | None:
     found = shingles("".join(parts.values()))
     if len(found) < MIN_SHINGLES:
         return None
-    sketch = MinHash(num_perm=NUM_PERM, hashfunc=_hash, permutations=template.permutations, scheme=SCHEME)
-    sketch.update_batch([s.encode("utf-8") for s in found])
-    return LeanMinHash(sketch)
+    sketch = RMinHash(num_perm=NUM_PERM, seed=SEED)
+    sketch.update(list(found))  # rensa's own hash of each: deterministic across processes
+    return sketch
 
 
-def nearest_pairs(sketches: dict[int, LeanMinHash]) -> tuple[dict[tuple[int, int], float], int]:
+def nearest_pairs(sketches: dict[int, RMinHash]) -> tuple[dict[tuple[int, int], float], int]:
     """Unordered pairs (low id, high id) whose estimated Jaccard similarity is ≥ CANDIDATE, and how
     many candidate pairs the index proposed."""
-    lsh = MinHashLSH(threshold=CANDIDATE, num_perm=NUM_PERM)
-    with lsh.insertion_session() as session:
-        for report_id, sketch in sketches.items():
-            session.insert(report_id, sketch, check_duplication=False)
+    lsh = RMinHashLSH(threshold=CANDIDATE, num_perm=NUM_PERM, num_bands=BANDS)
+    for report_id, sketch in sketches.items():
+        lsh.insert(report_id, sketch)
     pairs = {}
     candidates = 0
     for report_id, sketch in sketches.items():
@@ -200,16 +195,11 @@ def section_similarity(left: dict[str, str], right: dict[str, str]) -> dict[str,
 ReportMapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
-def sections_and_sketch(report: _Report, common: frozenset[str]) -> tuple[list[dict[str, Any]], LeanMinHash | None]:
-    """One report's section rows and sketch: pure, so a pool may compute them (the template's
-    permutations are the same in every process, seeded as they are)."""
+def sections_and_sketch(report: _Report, common: frozenset[str]) -> tuple[list[dict[str, Any]], RMinHash | None]:
+    """One report's section rows and sketch: pure, so a pool may compute them (the permutations
+    are the same in every process, seeded as they are)."""
     headings, parts = split_sections(report.text, report.names, common)
-    return section_rows(report.id, headings, parts), _sketch(parts, _template())
-
-
-@cache
-def _template() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashfunc=_hash, scheme=SCHEME)
+    return section_rows(report.id, headings, parts), _sketch(parts)
 
 
 def run_similarity(db: Database, threshold: float | None = None, map_reports: ReportMapper = map) -> SimilarityResult:
@@ -217,7 +207,7 @@ def run_similarity(db: Database, threshold: float | None = None, map_reports: Re
     ``map_reports`` sections and sketches each report (a reparse runs it on its pool)."""
     started = time.perf_counter()
     common = common_sentences(db, map_reports=map_reports)
-    sketches: dict[int, LeanMinHash] = {}
+    sketches: dict[int, RMinHash] = {}
     bodies: dict[int, str] = {}
     present: list[dict[str, Any]] = []
     result = SimilarityResult()

@@ -4,6 +4,8 @@ copied reports found with precision and recall printed."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +147,12 @@ def test_xxgk_similar_has_help_and_fails_in_one_line_without_a_database(tmp_path
     assert "Example" in CliRunner().invoke(cli, ["similar", "--help"]).output
     missing = CliRunner().invoke(cli, ["similar", "--data-dir", str(tmp_path / "none")])
     assert missing.exit_code != 0 and len(missing.output.strip().splitlines()) == 1
+
+
+def test_the_pass_loads_no_scientific_stack() -> None:
+    # every crawl process that stores a text runs the pass: datasketch's import of scipy.integrate
+    # cost about 0.7 s of CPU there, more than extracting a hundred reports
+    probe = "import sys, crawler.similarity, pipelines.store; print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'datasketch'}))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parent.parent,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
