@@ -38,6 +38,7 @@ STEPS: tuple[Callable[[Database], None], ...] = (
     recrawl.m011_documents_list_entries_and_crawl_runs_known_pages,
     recrawl.m012_crawl_runs_from_archive,
     recrawl.m013_documents_column_url,
+    recrawl.m014_per_site_indexes,
 )
 for step in STEPS:
     migrations()(step)

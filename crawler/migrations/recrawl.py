@@ -24,3 +24,11 @@ def m013_documents_column_url(db: Database) -> None:
     """Issue 17: the column a report page was listed in (``column_url``), so a re-crawl in season
     knows which columns already list every body's expected report (crawler/revisit.py)."""
     db.table("documents").add_column("column_url", str)
+
+
+def m014_per_site_indexes(db: Database) -> None:
+    """Issue 17: every site's start and end reads its own rows (crawler/extensions/crawl_runs.py,
+    crawler/recrawl.py, crawler/incremental.py); without these indexes each read scans the whole
+    table, so a fleet run of N sites costs O(N²). ``documents(site, role)`` serves the role filters."""
+    db.table("reports").create_index(["site"], if_not_exists=True)
+    db.table("documents").create_index(["site", "role"], if_not_exists=True)
