@@ -134,14 +134,15 @@ class CountyWorld(World):
     built: set[str] = field(default_factory=set)  # sites built so far
     _build_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    _all_hosts: tuple[frozenset[str], int] = field(default=(frozenset(), -1), repr=False)
+    _all_hosts: tuple[frozenset[str], frozenset[str]] = field(default=(frozenset(), frozenset()), repr=False)
 
     @property
     def hosts(self) -> frozenset[str]:
-        # asked on every request: the union is redone only when pages were added
-        if self._all_hosts[1] != len(self.pages):
-            self._all_hosts = (super().hosts | frozenset(self.specs), len(self.pages))
-        return self._all_hosts[0]
+        # asked on every request: the union is redone only when the built pages' hosts changed
+        built = super().hosts
+        if self._all_hosts[0] is not built:
+            self._all_hosts = (built, built | frozenset(self.specs))
+        return self._all_hosts[1]
 
     def handle(self, method: str, host: str, target: str, body: bytes = b"", headers: Any = None) -> Any:
         if host in self.specs:
