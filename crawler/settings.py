@@ -131,6 +131,9 @@ XXGK_INCREMENTAL = True
 #: reads as when it was last fetched, except that every known page is fetched again at least once
 #: every XXGK_REVERIFY_DAYS (about 1/N of them a day), so silent edits are still found (crawler/recrawl.py)
 XXGK_REVERIFY_DAYS = 30
+#: refresh the Chinese search index when a crawl ends (off only for the seeder's platform probe,
+#: crawler/distributed/resolve.py: the crawl that follows indexes what it stores)
+XXGK_SEARCH_PASS = True
 #: the day (YYYY-MM-DD) the re-verification schedule counts a crawl as; empty: the crawl's start (UTC)
 XXGK_REVERIFY_DATE = ""
 #: the months annual reports are posted in (due by 31 January): in season every list page of a column

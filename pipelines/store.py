@@ -127,11 +127,11 @@ class StorePipeline(DatabaseStage):
         try:
             # out of space, the crawl stops with what is whole: no more writing, the next run refreshes
             if self.db is not None and not self.disk_full:
-                # the Chinese search index follows the reports (incremental: only changed rows); a
-                # run that wrote no report row (a platform probe, a list-only run) skips even the
-                # digest read of every report: what an earlier run left unindexed the next writing
-                # run or a reparse indexes
-                if self.reports_written:
+                # the Chinese search index follows the reports (incremental: only changed rows), after
+                # every run, even one that wrote nothing: it also finishes what a run killed during
+                # its own refresh left behind. XXGK_SEARCH_PASS off: a seeder's platform probe, whose
+                # start pages the crawl that follows stores and indexes anyway
+                if self.search_pass:
                     whole_database_pass(self.db, "search", partial(refresh_search_index, map_rows=self.map_rows))
                 # templated reports compare every report with the rest: after the last one is stored,
                 # and only when this run stored a text (an unchanged nightly re-crawl costs no pass);
@@ -151,13 +151,14 @@ class StorePipeline(DatabaseStage):
     map_rows: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]] = map
     #: a report text was stored (new, or a version): the templated-report pass has something to compare
     texts_stored = False
-    #: a reports row was inserted or updated (any extracted report page): the search index may lag
-    reports_written = False
+    #: ``XXGK_SEARCH_PASS``: refresh the search index at close (off only for a platform probe)
+    search_pass = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         stage = super().from_crawler(crawler)
         stage.crawler = crawler  # to stop the crawl when the disk is full
+        stage.search_pass = crawler.settings.getbool("XXGK_SEARCH_PASS", True)
         return stage
 
     def process_item(self, item: object) -> object:
@@ -224,7 +225,6 @@ class StorePipeline(DatabaseStage):
             self.insert_attachments(item, report_id=None)
             self.stats.inc_value("xxgk/store/unparsed_pages")
             return
-        self.reports_written = True
         if decision.kind == "new":
             report_id = self.insert_report(item, decision)
             self.link_body(report_id, item)

@@ -109,14 +109,20 @@ def test_the_templated_pass_runs_only_after_a_run_that_stored_a_text(tmp_path: P
     assert open_db(path)["similarity_runs"].count == 2
 
 
-def test_the_search_pass_runs_only_after_a_run_that_wrote_a_report(tmp_path: Path, monkeypatch) -> None:
+def test_the_search_pass_runs_after_every_run_even_one_that_wrote_nothing(tmp_path: Path, monkeypatch) -> None:
+    # a run killed during its refresh left reports unindexed: the next run, writing nothing, indexes them
     import pipelines.store
 
     passes: list[str] = []
     monkeypatch.setattr(pipelines.store, "refresh_search_index", lambda db, map_rows=map: passes.append("search"))
     path = tmp_path / "xxgk.db"
-    _one_run(path)  # a run that stored no report page (a platform probe, a list page only)
-    assert passes == []
     _one_run(path, page(URL_A, extracted()))
-    _one_run(path, page(URL_A, extracted()))  # a known report is touched (last seen): its row is written
+    _one_run(path)
     assert passes == ["search", "search"]
+
+
+def test_the_platform_probe_runs_no_search_pass() -> None:
+    from crawler.distributed.resolve import PROBE_SETTINGS
+    from crawler.settings import XXGK_SEARCH_PASS
+
+    assert XXGK_SEARCH_PASS is True and PROBE_SETTINGS["XXGK_SEARCH_PASS"] is False

@@ -35,6 +35,9 @@ PROBE_SETTINGS: dict[str, Any] = {
     "EXTENSIONS": {},
     "XXGK_INCREMENTAL": False,  # the page in full (no 304 to detect from) and no known pages to re-verify
     "JOBDIR": None,
+    # no search-index pass over the seeder's whole database per seed: the probe stores only its start
+    # page's documents row, and the crawl of the site refreshes the index at its end
+    "XXGK_SEARCH_PASS": False,
 }
 
 
