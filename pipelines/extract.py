@@ -127,7 +127,9 @@ def read(document: DocumentInput) -> DocumentExtraction:
 
 
 def read_document(body: bytes, *, filename: str, content_type: str) -> DocumentExtraction:
-    """crawler.extract's reader of one document (imported here, where it runs: WORKER_MODULES)."""
+    """crawler.extract's reader of one document, imported on the first call, in the worker that
+    reads (WORKER_MODULES): the crawl process loading this stage's class never loads the readers.
+    A module-level name, so that a test can put a stuck reader in its place (tests/test_attachments.py)."""
     from crawler.extract.documents import read_document as read_one
 
     return read_one(body, filename=filename, content_type=content_type)

@@ -9,22 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.extract.model import Page
+from crawler.extract.normalise import normalise_text
+from crawler.extract.page import parse_page
 from crawler.items import ReportPage
 from pipelines.offload import Job, PooledStage, run_inline
 
 if TYPE_CHECKING:  # Scrapy stays out of the worker processes (pipelines/offload.py WORKER_FORBIDDEN)
     from scrapy.statscollectors import StatsCollector
 
-#: the extraction modules normalise_page runs, imported where it runs: the pool's fork server
-#: preloads them (crawler/fleet.py, from pipelines/chain.py), the crawl process never does
-WORKER_MODULES = ("crawler.extract.page", "crawler.extract.normalise")
-
 
 def normalise_page(body: bytes, url: str, encoding: str | None) -> tuple[Page, str]:
     """The parsed page and its normalised body text (pure: runs in a worker process)."""
-    from crawler.extract.normalise import normalise_text
-    from crawler.extract.page import parse_page
-
     page = parse_page(body, url=url, encoding=encoding)
     return page, normalise_text(page.body_text)
 

@@ -65,13 +65,17 @@ def test_every_function_a_reparse_sends_to_its_pool_is_preloaded() -> None:
     assert run_cpu_stages.__module__ == "pipelines.chain" and loaded_forbidden(["pipelines.chain"]) == []
 
 
-#: a fresh interpreter loads every pipeline class of a crawl, as Scrapy does, then prints the
-#: modules it holds of the ones named
+#: a fresh interpreter loads what a crawl process loads — every pipeline class, as Scrapy does, and
+#: every spider, platform base and extension module — then prints the modules it holds of the ones named
 CLASSES_PROBE = """
-import importlib, json, sys
+import importlib, json, pkgutil, sys
+import crawler.extensions, crawler.platforms, crawler.spiders
 from pipelines.chain import CRAWL_CHAIN
 for stage in CRAWL_CHAIN:
     getattr(importlib.import_module(stage.module), stage.pipeline.rsplit(".", 1)[1])
+for package in (crawler.extensions, crawler.platforms, crawler.spiders):
+    for found in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        importlib.import_module(found.name)
 print(json.dumps(sorted(set(json.loads(sys.argv[1])) & set(sys.modules))))
 """
 
@@ -81,7 +85,7 @@ def test_the_crawl_process_loads_the_stage_classes_without_what_only_workers_run
 
     preload = worker_preload()
     worker_only = [module for module in preload if module.startswith("crawler.extract.")]
-    assert {"crawler.extract.report", "crawler.extract.page"} <= set(worker_only)
+    assert {"crawler.extract.report", "crawler.extract.documents"} <= set(worker_only)
     assert {stage.module for stage in CPU_STAGES} <= set(preload)  # the fork server still loads them
     out = subprocess.run(
         [sys.executable, "-c", CLASSES_PROBE, json.dumps(worker_only)],
