@@ -67,28 +67,13 @@ def test_pool_map_is_map(pool: WorkerPool) -> None:
     assert list(pool_map(pool, size=4)(double, range(11))) == list(map(double, range(11)))
 
 
-class CountingPool:
-    """A pool stand-in that runs each task at once and counts what was sent."""
-
-    def __init__(self) -> None:
-        self.submitted = 0
-
-    def submit(self, func: Callable[..., Any], *args: Any, units: int = 1) -> Future[Any]:
-        self.submitted += 1
-        future: Future[Any] = Future()
-        future.set_result(func(*args))
-        return future
-
-    def result(self, future: Future[Any]) -> Any:
-        return future.result()
-
-
-def test_pool_map_sends_every_input_before_its_results_are_read() -> None:
-    counting = CountingPool()
-    results = pool_map(counting, size=4)(double, range(10))  # type: ignore[arg-type]
-    assert counting.submitted == 3  # 4 + 4 + 2, all sent at the call …
-    assert next(iter(results)) == 0  # … and read later, one by one
-    assert list(results) == [2 * n for n in range(1, 10)]
+def test_pool_map_sends_every_input_at_the_call_and_waits_only_as_results_are_read() -> None:
+    held = HeldPool()
+    results = pool_map(held, size=4)(double, range(10))  # type: ignore[arg-type]
+    # all three batches (4 + 4 + 2) went out at the call, while none has answered yet
+    assert len(held.tasks) == 3 and not any(future.done() for future, _, _ in held.tasks)
+    held.release()
+    assert list(results) == [2 * n for n in range(10)]
 
 
 def test_a_chunk_is_handed_to_the_mapper_before_the_previous_chunks_results_are_read() -> None:
@@ -194,6 +179,24 @@ def test_the_reader_reads_ahead_while_the_pool_has_not_answered_bounded_and_in_o
     rest = list(ahead)
     assert [archived.url for archived, _, _ in [first, *rest]] == [archived.url for archived, _ in records]
     assert all(found is not None and len(found()) == 1 for _, _, found in rest)
+
+
+def test_an_answering_pool_gets_no_read_ahead_even_with_its_batch_unfilled() -> None:
+    # the oldest record's batch still filling (fewer report pages than a batch): it is sent when the
+    # window is full, rather than the reader running on to its bound waiting for a batch nobody sent
+    from crawler.archive.reader import ArchivedResponse
+    from crawler.reparse.attachments import AttachmentsFromArchive
+    from crawler.reparse.cores import links_ahead
+
+    fields = ("text/html", "", "x.warc.gz", 0, "", "", "")
+    context = {"site": "x", "role": "page"}
+    records = iter([(ArchivedResponse(f"http://x/{n}.html", 200, [], b"<html></html>", *fields, context=context), None)
+                    for n in range(100)])
+    answering = HeldPool()
+    answering.release()
+    ahead = links_ahead(answering, records, AttachmentsFromArchive(), in_flight=4)  # type: ignore[arg-type]
+    next(ahead)
+    assert len(list(records)) == 100 - 4  # the window's four, no more
 
 
 def test_the_read_ahead_is_bounded_in_bytes_too(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -92,10 +92,9 @@ def cpu_on(pool: WorkerPool | None, items: Iterable[Item], stages: tuple[Stage, 
 
 
 #: how much further than its window the reader reads while the oldest record's links are not back
-#: (the workers still starting: a fresh fork server imports the stages for about a second, during
-#: which the reader would wait): reading and delivering the records then is work taken out of the
-#: time both cores are busy; bounded in records and in the bytes of their bodies (a file may be a
-#: PDF of megabytes), so memory stays flat
+#: (the workers still starting — a fresh fork server imports the stages for about a second — or
+#: busy): reading and delivering records then is work done instead of waiting; bounded in records
+#: and in the bytes of their bodies (a file may be a PDF of megabytes), so memory stays flat
 READ_AHEAD_WHILE_WAITING = 16
 READ_AHEAD_BYTES = 64 * 1024 * 1024
 
@@ -117,7 +116,11 @@ def links_ahead(pool: WorkerPool | None, records: Iterable[Delivered], attachmen
             found = batcher.call(archived.body, archived.url, getattr(response, "encoding", None), domains)
         window.append(((archived, response), found))
         held += len(archived.body)
-        while len(window) >= in_flight and (len(window) >= most or held >= READ_AHEAD_BYTES or _answered(window[0][1])):
+        while len(window) >= in_flight:
+            if (oldest_found := window[0][1]) is not None and oldest_found.future is None:
+                batcher.flush()  # the oldest's batch is still filling: sent now, or it is never answered
+            if not (len(window) >= most or held >= READ_AHEAD_BYTES or _answered(oldest_found)):
+                break
             (oldest, delivery), getter = window.popleft()
             held -= len(oldest.body)
             yield oldest, delivery, getter
