@@ -167,3 +167,15 @@ def test_counts_under_one_numbered_heading_per_channel_are_the_channels(
 def test_a_numbered_heading_that_names_no_channel_keeps_its_count() -> None:
     text = "1.主动公开情况。全年共主动公开政府信息120条。\n2.微信公众号。推送信息40条。"
     assert extract_narrative(text).proactive_total == 120
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a total that says 主动公开 under a channel heading is the body's, not the channel's
+        "1.门户网站建设。全年共主动公开政府信息1200条。\n2.微信公众号建设。推送信息40条。",
+        "1.政府网站公开情况。全年通过政府网站主动公开政府信息1200条。\n2.政务微博公开情况。发布信息40条。",
+    ],
+)
+def test_a_proactive_total_under_a_channel_heading_stays_the_headline(text: str) -> None:
+    assert extract_narrative(text).proactive_total == 1200

@@ -188,30 +188,38 @@ def _headline(text: str) -> re.Match[str] | None:
 
 
 # 「1.门户网站主动公开政府信息情况。…共发布信息89条」 then 「2.官方微信主动公开…」: numbered sub-headings,
-# one per channel — each count is its channel's, however it is worded
-_CHANNEL_HEADING = re.compile(r"\s*(?P<n>[1-9])\s*[.．、]\s*(?P<head>[^。\n]{0,30})")
+# one per channel — a count a channel posted or pushed there is that channel's. A count that says
+# 主动公开 (「1.门户网站建设。全年共主动公开政府信息1200条」) is the body's total, whatever its heading.
+_NUMBERED_HEADING = re.compile(r"^\s*(?P<n>[1-9])\s*[.．、]\s*(?P<head>[^。\n]{0,30})", re.MULTILINE)
 _SIBLING_REACH = 800
-_HEADING_CHANNEL = re.compile(_CHANNEL.pattern + "|微信")
+_HEADING_CHANNEL = re.compile(rf"(?:{_CHANNEL.pattern})|微信")
 
 
-def _under_channel_heading(text: str, position: int) -> bool:
-    line_start = text.rfind("\n", 0, position) + 1
-    heading = _CHANNEL_HEADING.match(text, line_start)
-    if heading is None or not _HEADING_CHANNEL.search(heading.group("head")):
+def _names_channel(heading: re.Match[str] | None) -> bool:
+    return heading is not None and _HEADING_CHANNEL.search(heading.group("head")) is not None
+
+
+def _under_channel_heading(text: str, match: re.Match[str]) -> bool:
+    # the match may start after 主动 (「主动公开政府信息…」 read by the 公开/发布 pattern)
+    if _PROACTIVE_WORD in text[max(0, match.start() - len("主动")) : match.end()]:
+        return False
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    heading = _NUMBERED_HEADING.match(text, line_start)
+    if heading is None or not _names_channel(heading):
         return False
     number = int(heading.group("n"))
     for sibling_number, start, end in (
-        (number + 1, position, position + _SIBLING_REACH),  # the next channel's heading below
+        (number + 1, match.start(), match.start() + _SIBLING_REACH),  # the next channel's heading below
         (number - 1, max(0, line_start - _SIBLING_REACH), line_start),  # or the previous one above
     ):
-        sibling = re.compile(rf"^\s*{sibling_number}\s*[.．、]\s*([^。\n]{{0,30}})", re.MULTILINE)
-        if any(_HEADING_CHANNEL.search(found.group(1)) for found in sibling.finditer(text, start, end)):
-            return True
+        for sibling in _NUMBERED_HEADING.finditer(text, start, end):
+            if int(sibling.group("n")) == sibling_number and _names_channel(sibling):
+                return True
     return False
 
 
 def _sub_count(text: str, match: re.Match[str]) -> bool:
-    if _under_channel_heading(text, match.start()):
+    if _under_channel_heading(text, match):
         return True
     clause = text[_clause_start(text, match.start()) : match.end()]
     before = text[max(0, match.start() - 400) : match.start()]
