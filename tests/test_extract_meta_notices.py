@@ -66,6 +66,11 @@ def test_a_generated_documents_date_is_its_printed_date(line: str, published: st
         # the total and the year's new items in one sentence
         ("截至2012年12月30日,我乡在县政府网站共主动公开政府信息615条,今年新增94条。", 94),
         ("我局历年主动公开信息1200条,本年度新增信息130条。", 130),
+        ("截至2022年底,累计主动公开政府信息356条,新增12条。", 12),
+        ("自2008年以来累计主动公开政府信息356条,新增12条。", 12),
+        # 累计 after a year word sums that year: the year's total, not a running one
+        ("2022年，我局累计主动公开政府信息356条，新增12条。", 356),
+        ("全年累计主动公开政府信息356条,新增12条。", 356),
         # a comparison with the year before is a difference, not the year's count
         ("全年主动公开政府信息315条,比去年新增40条。", 315),
         # a 新增 clause about something else, after a plain (non-cumulative) total: the total stands

@@ -149,6 +149,25 @@ _YEARS_NEW = re.compile(
     rf"[^。\n]{{0,4}}?[。，,；;]?\s*(?P<lead>[^。，,；;\n]{{0,12}}?)新增(?:主动公开)?(?:政府|政务)?(?:信息)?\s*{_COUNT}"
 )
 _YEAR_WORD = re.compile(r"今年|本年度?|当年|全年|\d{4}年度?")
+# 「2022年，我局累计主动公开…356条，新增12条」: 累计 after a year word sums that year, a total to keep;
+# 「截至2022年底累计…」, 「自2008年以来累计…」 sum since the start whatever year they name
+_SINCE_INCEPTION = re.compile(r"历年|截至|截止|以来")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    return max(text.rfind("。", 0, position), text.rfind("\n", 0, position)) + 1
+
+
+def _sums_since_inception(text: str, match: re.Match[str]) -> bool:
+    """Whether the count's clause totals all the years (not one year's 累计)."""
+    clause_start = _clause_start(text, match.start())
+    cumulative = _CUMULATIVE.search(text, clause_start, match.end())
+    if cumulative is None:
+        return False
+    sentence = text[_sentence_start(text, match.start()) : match.end()]
+    if _SINCE_INCEPTION.search(sentence):
+        return True
+    return not _YEAR_WORD.search(text, _sentence_start(text, match.start()), cumulative.start())
 
 
 def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
@@ -156,9 +175,8 @@ def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
     new = _YEARS_NEW.match(text, match.end())
     if new is None or re.search(r"比|较|同比", new.group("lead")):
         return None
-    clause = text[_clause_start(text, match.start()) : match.end()]
     same_sentence = "。" not in text[match.end() : new.start("lead")]
-    if _CUMULATIVE.search(clause) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
+    if _sums_since_inception(text, match) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
         return new
     return None
 
