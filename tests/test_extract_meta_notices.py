@@ -59,6 +59,15 @@ def test_a_generated_documents_date_is_its_printed_date(line: str, published: st
 
 
 @pytest.mark.parametrize(
+    "line",
+    ["页面生成日期：2024-05-06", "网页生成日期:2024-05-06", "本页生成日期: 2024-05-06", "- 本页面生成日期:2024-05-06"],
+)
+def test_a_pages_generation_date_is_no_printed_date(line: str) -> None:
+    text = "\n".join([line, "- 发布机构:甲乙乡", "甲乙县丙丁乡人民政府2012年政府信息公开工作年度报告", "一、概述"])
+    assert extract_metadata(None, text).published is None
+
+
+@pytest.mark.parametrize(
     ("text", "total"),
     [
         # a running total, then the year's new items in the next sentence
