@@ -59,6 +59,15 @@ def test_a_generated_documents_date_is_its_printed_date(line: str, published: st
 
 
 @pytest.mark.parametrize(
+    "line",
+    ["页面生成日期：2024-05-06", "网页生成日期:2024-05-06", "本页生成日期: 2024-05-06", "- 本页面生成日期:2024-05-06"],
+)
+def test_a_pages_generation_date_is_no_printed_date(line: str) -> None:
+    text = "\n".join([line, "- 发布机构:甲乙乡", "甲乙县丙丁乡人民政府2012年政府信息公开工作年度报告", "一、概述"])
+    assert extract_metadata(None, text).published is None
+
+
+@pytest.mark.parametrize(
     ("text", "total"),
     [
         # a running total, then the year's new items in the next sentence
@@ -66,6 +75,11 @@ def test_a_generated_documents_date_is_its_printed_date(line: str, published: st
         # the total and the year's new items in one sentence
         ("截至2012年12月30日,我乡在县政府网站共主动公开政府信息615条,今年新增94条。", 94),
         ("我局历年主动公开信息1200条,本年度新增信息130条。", 130),
+        ("截至2022年底,累计主动公开政府信息356条,新增12条。", 12),
+        ("自2008年以来累计主动公开政府信息356条,新增12条。", 12),
+        # 累计 after a year word sums that year: the year's total, not a running one
+        ("2022年，我局累计主动公开政府信息356条，新增12条。", 356),
+        ("全年累计主动公开政府信息356条,新增12条。", 356),
         # a comparison with the year before is a difference, not the year's count
         ("全年主动公开政府信息315条,比去年新增40条。", 315),
         # a 新增 clause about something else, after a plain (non-cumulative) total: the total stands
@@ -167,3 +181,15 @@ def test_counts_under_one_numbered_heading_per_channel_are_the_channels(
 def test_a_numbered_heading_that_names_no_channel_keeps_its_count() -> None:
     text = "1.主动公开情况。全年共主动公开政府信息120条。\n2.微信公众号。推送信息40条。"
     assert extract_narrative(text).proactive_total == 120
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a total that says 主动公开 under a channel heading is the body's, not the channel's
+        "1.门户网站建设。全年共主动公开政府信息1200条。\n2.微信公众号建设。推送信息40条。",
+        "1.政府网站公开情况。全年通过政府网站主动公开政府信息1200条。\n2.政务微博公开情况。发布信息40条。",
+    ],
+)
+def test_a_proactive_total_under_a_channel_heading_stays_the_headline(text: str) -> None:
+    assert extract_narrative(text).proactive_total == 1200

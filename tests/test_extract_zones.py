@@ -28,6 +28,12 @@ from crawler.extract.zones import expand_zone
         ("甲乙高新区管理委员会", "甲乙高新区管委会累计主动公开信息272条。", "甲乙高新区管理委员会"),
         # not a zone's committee
         ("甲乙县人民政府", "甲乙县经济开发区", "甲乙县人民政府"),
+        # another zone after the same place (a district's 经济开发区): not this zone's full name
+        ("湖州开发区管理委员会", "本委与湖州南浔经济开发区合作。", "湖州开发区管理委员会"),
+        # prose or another body between the place and the zone: no full name
+        ("甲乙市高新区管理委员会", "甲乙市和高新区管委会联合发文。", "甲乙市高新区管理委员会"),
+        ("甲乙市高新区管理委员会", "甲乙市人民政府高新区办公室", "甲乙市高新区管理委员会"),
+        ("甲乙市开发区管理委员会", "甲乙市经济技术开发区", "甲乙市经济技术开发区管理委员会"),
     ],
 )
 def test_expand_zone(name: str, text: str, expanded: str) -> None:
@@ -60,6 +66,11 @@ def test_a_reports_short_zone_name_takes_the_full_form_its_text_prints() -> None
         ("甲乙高新区管委会、丙丁高新区管委会联合发文。", None),
         # the zone inside prose, not the committee's name: no place read from the words before it
         ("依托市政府入口网站和高新区入口网站公开信息。", None),
+        ("本年度,配合乐山高新区管委会开展工作。", None),
+        ("2012年，在乐山高新区管委会的领导下", None),
+        ("甲乙市和高新区管委会联合发文。", None),
+        # a place printed with its unit
+        ("甲乙市高新区管委会负责解释。", "甲乙市高新区管理委员会"),
     ],
 )
 def test_a_bare_zone_committee_takes_the_place_printed_with_its_whole_name(

@@ -150,8 +150,11 @@ _TOP_DATE_LINE = re.compile(
 )
 _TOP_LINES = 8
 # dates of the document itself; a meta block's 生效日期 is the date the CMS gives the page when it prints
-# no other (索引号 / 发布机构 / 生效日期 / 废止日期)
-_PRINTED = re.compile(rf"(?:成文日期|发文日期|印发日期|(?:公文)?生成日期)\s*[:：]?\s*\|?\s*({DATE})")
+# no other (索引号 / 发布机构 / 生效日期 / 废止日期). A bare 生成日期 is the document's only as a field
+# of its own (line start, after a separator): 页面生成日期 / 网页生成日期 / 本页生成日期 date the page
+_PRINTED = re.compile(
+    rf"(?:成文日期|发文日期|印发日期|公文生成日期|(?<![\u4e00-\u9fff])生成日期)\s*[:：]?\s*\|?\s*({DATE})"
+)
 # a policy CMS's effective date: the report's own date only when no 成文/发文/印发 date is printed
 _EFFECTIVE = re.compile(rf"生效日期\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")

@@ -149,6 +149,25 @@ _YEARS_NEW = re.compile(
     rf"[^。\n]{{0,4}}?[。，,；;]?\s*(?P<lead>[^。，,；;\n]{{0,12}}?)新增(?:主动公开)?(?:政府|政务)?(?:信息)?\s*{_COUNT}"
 )
 _YEAR_WORD = re.compile(r"今年|本年度?|当年|全年|\d{4}年度?")
+# 「2022年，我局累计主动公开…356条，新增12条」: 累计 after a year word sums that year, a total to keep;
+# 「截至2022年底累计…」, 「自2008年以来累计…」 sum since the start whatever year they name
+_SINCE_INCEPTION = re.compile(r"历年|截至|截止|以来")
+
+
+def _sentence_start(text: str, position: int) -> int:
+    return max(text.rfind("。", 0, position), text.rfind("\n", 0, position)) + 1
+
+
+def _sums_since_inception(text: str, match: re.Match[str]) -> bool:
+    """Whether the count's clause totals all the years (not one year's 累计)."""
+    clause_start = _clause_start(text, match.start())
+    cumulative = _CUMULATIVE.search(text, clause_start, match.end())
+    if cumulative is None:
+        return False
+    sentence = text[_sentence_start(text, match.start()) : match.end()]
+    if _SINCE_INCEPTION.search(sentence):
+        return True
+    return not _YEAR_WORD.search(text, _sentence_start(text, match.start()), cumulative.start())
 
 
 def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
@@ -156,9 +175,8 @@ def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
     new = _YEARS_NEW.match(text, match.end())
     if new is None or re.search(r"比|较|同比", new.group("lead")):
         return None
-    clause = text[_clause_start(text, match.start()) : match.end()]
     same_sentence = "。" not in text[match.end() : new.start("lead")]
-    if _CUMULATIVE.search(clause) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
+    if _sums_since_inception(text, match) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
         return new
     return None
 
@@ -188,30 +206,38 @@ def _headline(text: str) -> re.Match[str] | None:
 
 
 # 「1.门户网站主动公开政府信息情况。…共发布信息89条」 then 「2.官方微信主动公开…」: numbered sub-headings,
-# one per channel — each count is its channel's, however it is worded
-_CHANNEL_HEADING = re.compile(r"\s*(?P<n>[1-9])\s*[.．、]\s*(?P<head>[^。\n]{0,30})")
+# one per channel — a count a channel posted or pushed there is that channel's. A count that says
+# 主动公开 (「1.门户网站建设。全年共主动公开政府信息1200条」) is the body's total, whatever its heading.
+_NUMBERED_HEADING = re.compile(r"^\s*(?P<n>[1-9])\s*[.．、]\s*(?P<head>[^。\n]{0,30})", re.MULTILINE)
 _SIBLING_REACH = 800
-_HEADING_CHANNEL = re.compile(_CHANNEL.pattern + "|微信")
+_HEADING_CHANNEL = re.compile(rf"(?:{_CHANNEL.pattern})|微信")
 
 
-def _under_channel_heading(text: str, position: int) -> bool:
-    line_start = text.rfind("\n", 0, position) + 1
-    heading = _CHANNEL_HEADING.match(text, line_start)
-    if heading is None or not _HEADING_CHANNEL.search(heading.group("head")):
+def _names_channel(heading: re.Match[str] | None) -> bool:
+    return heading is not None and _HEADING_CHANNEL.search(heading.group("head")) is not None
+
+
+def _under_channel_heading(text: str, match: re.Match[str]) -> bool:
+    # the match may start after 主动 (「主动公开政府信息…」 read by the 公开/发布 pattern)
+    if _PROACTIVE_WORD in text[max(0, match.start() - len("主动")) : match.end()]:
+        return False
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    heading = _NUMBERED_HEADING.match(text, line_start)
+    if heading is None or not _names_channel(heading):
         return False
     number = int(heading.group("n"))
     for sibling_number, start, end in (
-        (number + 1, position, position + _SIBLING_REACH),  # the next channel's heading below
+        (number + 1, match.start(), match.start() + _SIBLING_REACH),  # the next channel's heading below
         (number - 1, max(0, line_start - _SIBLING_REACH), line_start),  # or the previous one above
     ):
-        sibling = re.compile(rf"^\s*{sibling_number}\s*[.．、]\s*([^。\n]{{0,30}})", re.MULTILINE)
-        if any(_HEADING_CHANNEL.search(found.group(1)) for found in sibling.finditer(text, start, end)):
-            return True
+        for sibling in _NUMBERED_HEADING.finditer(text, start, end):
+            if int(sibling.group("n")) == sibling_number and _names_channel(sibling):
+                return True
     return False
 
 
 def _sub_count(text: str, match: re.Match[str]) -> bool:
-    if _under_channel_heading(text, match.start()):
+    if _under_channel_heading(text, match):
         return True
     clause = text[_clause_start(text, match.start()) : match.end()]
     before = text[max(0, match.start() - 400) : match.start()]

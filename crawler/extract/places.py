@@ -14,7 +14,7 @@ _PORTAL = re.compile(
     r"([\u4e00-\u9fff]{2}[市县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?(?:信息)?网"
 )
 _SPEAKER = re.compile(r"我(县|区|市|旗)")
-_NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
+NOT_A_PLACE_START = frozenset("在于从自向对由与及以是的通经可为将把被等了过至到据按")
 # 与/及/请 sit in no place name but often just before one (「请与衡水市桃城区…联系」)
 _NOT_IN_A_PLACE = frozenset("在以是的可为将把被等了过至到据按年月日共各全该本我与及请")
 #: the kinds of unit, the longer first where one ends another (自治区 before 区): the names' own list
@@ -202,14 +202,14 @@ def _chain_units(before: str) -> list[str]:
 def _boundary(char: str) -> bool:
     """A place name starts after punctuation, a function word or another unit."""
     cjk = "\u4e00" <= char <= "\u9fff"
-    return not cjk or char in _NOT_A_PLACE_START or char in _NOT_IN_A_PLACE or char in _UNIT_CHARS
+    return not cjk or char in NOT_A_PLACE_START or char in _NOT_IN_A_PLACE or char in _UNIT_CHARS
 
 
 def _plausible_place(place: str) -> bool:
     return (
         len(place) >= 2
         and all("\u4e00" <= char <= "\u9fff" for char in place)
-        and place[0] not in _NOT_A_PLACE_START
+        and place[0] not in NOT_A_PLACE_START
         and _NOT_IN_A_PLACE.isdisjoint(place)
         and _IN_PLACE_NOT.isdisjoint(place)
     )

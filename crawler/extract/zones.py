@@ -8,12 +8,30 @@ import re
 from collections import Counter
 
 from crawler.extract.names import zone_suffixes
+from crawler.extract.places import NOT_A_PLACE_START
 
 __all__ = ["expand_zone"]
 
 _COMMITTEE = "管理委员会"
 # how far after the place a zone's full name may run (高新技术产业开发区: 9 characters)
 _ZONE_REACH = 12
+# the full names a zone's short name stands for; any other longer zone after the same place
+# (湖州南浔经济开发区 beside 湖州开发区) is another zone, or prose (甲乙市和高新区), not its full name
+_EXPANSIONS = {
+    "高新区": frozenset({"高新技术产业开发区"}),
+    "开发区": frozenset({"经济开发区", "经济技术开发区"}),
+}
+_PLACE_UNITS = ("市", "县", "区", "州")
+# words of prose that run into the place before a zone (「配合乐山高新区…」, 「在…的领导下」)
+_PROSE = re.compile(r"配合|协助|联合|会同|领导|支持|开展|根据|按照|依据|关于|年度")
+
+
+def _is_place(place: str) -> bool:
+    """A place name: one ending in its unit (乐山市, 南浔区), or a city's or county's two-character
+    short name as zones use it (乐山, 福州) — never a phrase of prose before the zone."""
+    if not 2 <= len(place) <= 6 or place[0] in NOT_A_PLACE_START or _PROSE.search(place):
+        return False
+    return len(place) == 2 or place.endswith(_PLACE_UNITS)
 
 
 def _is_abbreviation(short: str, full: str) -> bool:
@@ -31,7 +49,9 @@ def _placed(zone: str, text: str) -> str | None:
         re.MULTILINE,
     )
     places = {match.group("place") for match in pattern.finditer(text)}
-    return places.pop() + zone + _COMMITTEE if len(places) == 1 else None
+    if len(places) != 1 or not _is_place(place := places.pop()):
+        return None
+    return place + zone + _COMMITTEE
 
 
 def expand_zone(name: str | None, text: str) -> str | None:
@@ -47,7 +67,7 @@ def expand_zone(name: str | None, text: str) -> str | None:
         return name
     if not place:
         return _placed(bare, text) or name
-    if len(place) < 2:
+    if not _is_place(place):
         return name
     found: Counter[str] = Counter()
     position = text.find(place)
@@ -59,6 +79,6 @@ def expand_zone(name: str | None, text: str) -> str | None:
         if len(zone) > len(short) and zone.endswith(suffixes) and _is_abbreviation(short, zone):
             found[zone] += 1
         position = text.find(place, position + len(place))
-    if len(found) != 1:
+    if len(found) != 1 or (zone := next(iter(found))) not in _EXPANSIONS.get(short, ()):
         return name
-    return place + found.most_common(1)[0][0] + _COMMITTEE
+    return place + zone + _COMMITTEE
