@@ -152,6 +152,8 @@ _YEAR_WORD = re.compile(r"今年|本年度?|当年|全年|\d{4}年度?")
 # 「2022年，我局累计主动公开…356条，新增12条」: 累计 after a year word sums that year, a total to keep;
 # 「截至2022年底累计…」, 「自2008年以来累计…」 sum since the start whatever year they name
 _SINCE_INCEPTION = re.compile(r"历年|截至|截止|以来")
+# 「比去年新增…」, 「同比新增…」: a difference from another year, not the year's new items
+_COMPARED = re.compile(r"比|较")
 
 
 def _sentence_start(text: str, position: int) -> int:
@@ -164,16 +166,16 @@ def _sums_since_inception(text: str, match: re.Match[str]) -> bool:
     cumulative = _CUMULATIVE.search(text, clause_start, match.end())
     if cumulative is None:
         return False
-    sentence = text[_sentence_start(text, match.start()) : match.end()]
-    if _SINCE_INCEPTION.search(sentence):
+    sentence_start = _sentence_start(text, match.start())
+    if _SINCE_INCEPTION.search(text, sentence_start, match.end()):
         return True
-    return not _YEAR_WORD.search(text, _sentence_start(text, match.start()), cumulative.start())
+    return not _YEAR_WORD.search(text, sentence_start, cumulative.start())
 
 
 def _years_new_count(text: str, match: re.Match[str]) -> re.Match[str] | None:
     """The year's 新增 count right after a cumulative headline (same or next sentence)."""
     new = _YEARS_NEW.match(text, match.end())
-    if new is None or re.search(r"比|较|同比", new.group("lead")):
+    if new is None or _COMPARED.search(new.group("lead")):
         return None
     same_sentence = "。" not in text[match.end() : new.start("lead")]
     if _sums_since_inception(text, match) or (same_sentence and _YEAR_WORD.search(new.group("lead"))):
