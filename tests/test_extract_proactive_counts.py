@@ -1,0 +1,66 @@
+"""Headline 主动公开 counts the real-world batch f showed (tests/realworld/INDEX-f.md), on constructed
+texts: a count straight after 主动公开 that names no 信息, one field's word before 政府信息, and two
+channels' 主动公开 counts side by side (neither is the total)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract.narrative import extract_narrative
+
+
+def _total(text: str) -> object:
+    return extract_narrative(text).proactive_total
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        ("全年共通过门户网站及政务新媒体方式主动公开907条,其中通过政府网站公开86条,微信公众号公开821条。", 907),
+        ("本年度主动公开120件。", 120),
+        ("2025年主动公开了共计35条\n(二)依申请公开", 35),
+    ],
+)
+def test_a_count_straight_after_proactive_names_no_information(text: str, total: int) -> None:
+    assert _total(text) == total
+
+
+def test_a_count_after_proactive_that_goes_on_is_not_read_bare() -> None:
+    # 「主动公开12条规定」: the count qualifies a noun, not the year's items
+    assert _total("我局按要求主动公开12条规定的内容。") is None
+
+
+def test_a_count_that_names_its_information_outranks_the_bare_one() -> None:
+    text = "主动公开30条,涉及多个方面。全年主动公开政府信息45条。"
+    assert _total(text) == 45
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        ("向社会各界公布自然资源政府信息累计131条。", 131),
+        ("全年发布卫生健康政务信息56条。", 56),
+    ],
+)
+def test_one_fields_word_may_stand_before_government_information(text: str, total: int) -> None:
+    assert _total(text) == total
+
+
+def test_a_field_word_is_not_read_past_a_clause() -> None:
+    # the word before 政府信息 must belong to the verb's phrase: a comma ends it
+    assert _total("公布了方案,政府信息10条另行统计。") is None
+
+
+def test_two_channels_proactive_counts_side_by_side_give_no_total() -> None:
+    text = "2012年,通过门户网站主动公开政府信息23300条,通过省政府网站主动公开政府信息137条。开通了官方微博。"
+    assert _total(text) is None
+
+
+def test_a_channel_that_only_posts_before_the_proactive_count_leaves_it_the_headline() -> None:
+    text = "通过微信公众号推送信息1351条,通过门户网站主动公开政府信息4150条。"
+    assert _total(text) == 4150
+
+
+def test_a_total_after_two_channels_is_the_headline() -> None:
+    text = "通过门户网站主动公开政府信息100条,通过政务服务网主动公开政府信息50条,共计主动公开政府信息150条。"
+    assert _total(text) == 150
