@@ -64,3 +64,14 @@ def test_a_channel_that_only_posts_before_the_proactive_count_leaves_it_the_head
 def test_a_total_after_two_channels_is_the_headline() -> None:
     text = "通过门户网站主动公开政府信息100条,通过政务服务网主动公开政府信息50条,共计主动公开政府信息150条。"
     assert _total(text) == 150
+
+
+def test_a_channels_count_broken_down_after_a_gap_is_the_headline() -> None:
+    # the counts after 其中 break the portal's count down: they are no other channel's beside it
+    text = "我局通过区政务网主动公开政府信息686条,涵盖办事指南、行政执法信息等,其中在目录公开信息440条、在专栏公开信息246条。"
+    assert _total(text) == 686
+
+
+def test_a_second_channel_with_its_own_breakdown_still_makes_the_first_a_channels_count() -> None:
+    text = "网站发布信息120条,微博发布信息30条,其中原创20条。"
+    assert _total(text) is None

@@ -115,6 +115,10 @@ def _year_from_token(token: str | None) -> tuple[int | None, str | None]:
     return year, None
 
 
+def _is_title(parts: _TitleParts | None) -> bool:
+    return parts is not None and parts.year_token is not None
+
+
 def _text_title(lines: list[str]) -> str | None:
     """The title printed at the top: one line, or the body's name on its own line above it."""
     head = [
@@ -122,6 +126,13 @@ def _text_title(lines: list[str]) -> str | None:
     ]
     for index, line in enumerate(head):
         parts = _parse_title(line)
+        following = head[index + 1] if index + 1 < len(head) else ""
+        if not _is_title(parts) and following and not _is_title(_parse_title(following)):
+            # a title broken over two lines (「武汉市硚口区档案馆2025年政府」 / 「信息公开工作年度报告」):
+            # neither line is a title alone, the two together are
+            joined = _parse_title(line + following)
+            if joined and joined.year_token and joined.agency:
+                return line + following
         if parts and parts.year_token:
             above = _SPACE_NEAR_CJK.sub("", head[index - 1]) if index else ""
             if not parts.agency and above and _AGENCY_LINE.match(above):

@@ -275,7 +275,10 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
         if _PROACTIVE_WORD not in next_counts and _OWN_VERB.search(next_counts):
             return False
     after = text[match.end() : match.end() + 12].lstrip("，, ")
-    return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中"))
+    # 「…主动公开政府信息686条，涵盖…等，其中在目录公开440条」: the counts after 其中 break this one
+    # down, they are no other channel's beside it
+    breaks_down = followed is not None and "其中" in followed.group(0)
+    return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中") and not breaks_down)
 
 
 # 「通过门户网站主动公开政府信息23300条，通过省政府网站主动公开政府信息137条」: the second channel's
