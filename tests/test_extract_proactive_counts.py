@@ -75,3 +75,14 @@ def test_a_channels_count_broken_down_after_a_gap_is_the_headline() -> None:
 def test_a_second_channel_with_its_own_breakdown_still_makes_the_first_a_channels_count() -> None:
     text = "网站发布信息120条,微博发布信息30条,其中原创20条。"
     assert _total(text) is None
+
+
+def test_a_long_list_of_kinds_closed_by_deng_may_name_its_information_by_kind() -> None:
+    kinds = "、".join(["学习宣传贯彻上级会议精神", "创建国家食品安全示范城市", "食品药品领域专项整治", "综合监管执法"] * 2)
+    text = f"以局门户网站、微信公众号为载体,及时公开{kinds}等工作信息1261条(其中:网站390条、微信公众号871条)。"
+    assert _total(text) == 1261
+
+
+def test_a_list_of_kinds_is_not_read_across_a_comma() -> None:
+    # the kinds run in one clause: a comma before 等 ends the verb's phrase
+    assert _total("及时公开有关情况,综合监管执法等工作信息12条另行统计。") is None

@@ -26,13 +26,17 @@ _KINDS = r"[^，,。；;:：\d\n]{0,60}?"
 # 信息, or a misprint that dropped its 息 right before the count (「发布各类政务信40余条」).
 _INFORMATION = r"信(?:息|(?=\s*\d))"
 _FIELD = r"[\u4e00-\u9fff]{2,6}?(?=(?:政府|政务)信息)"
+# a list of kinds closed by 等 may run long in one clause (「公开学习宣传…、创建…城市、…综合监管执法等工作
+# 信息1261条」) and name the information by its kind after 等 (工作信息, 动态信息)
+_LISTED_KINDS = r"[^，,。；;:：\d\n]{0,120}?"
+_KIND_WORD = r"(?:[\u4e00-\u9fff]{1,4}?(?=信息))?"
 _PROACTIVE_TOTALS = (
     re.compile(rf"主动公开(?:{_KINDS}信息|文件){_GAP}{_TOTAL_WORDS}{_COUNT}"),
     re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?:政府|政务)?信息"),
     # Not 依申请公开 / 不予公开 / 部分公开: those count requests and their outcomes.
     # The kinds may be one field's word before 政府信息 / 政务信息 (「公布自然资源政府信息累计131条」).
     re.compile(
-        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_KINDS}等|{_FIELD})?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
+        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_LISTED_KINDS}等{_KIND_WORD}|{_FIELD})?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
     # the unit lost after an approximate count that ends the line or clause (「主动公开政府信息260余」):
     # 余/多 still says it is a count; a bare number there (a year, a page number) is not read
