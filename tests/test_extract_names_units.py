@@ -7,6 +7,7 @@ import pytest
 
 from crawler.extract.metadata import extract_metadata
 from crawler.extract.names import names_a_place
+from crawler.extract.places import complete_from_text
 
 
 @pytest.mark.parametrize("name", ["市市场监督管理局", "县市场监督管理局", "区市场监督管理局", "市区统计局"])
@@ -38,3 +39,22 @@ def test_a_title_broken_over_two_lines_is_read_whole(first: str, second: str) ->
 def test_a_title_on_the_next_line_is_not_joined_to_the_line_above() -> None:
     text = "\n".join(["首页 > 政务公开", "甲乙县统计局2024年政府信息公开工作年度报告", "一、总体情况"])
     assert extract_metadata(None, text).agency == "甲乙县统计局"
+
+
+@pytest.mark.parametrize(
+    ("text", "completed"),
+    [
+        # the short form printed elsewhere tells where the stem starts
+        (
+            "按照甲乙县人民政府办公室通知要求。在甲乙苗族瑶族傣族自治县人民政府门户网站主动公开政府信息8条。",
+            "甲乙苗族瑶族傣族自治县丙丁乡人民政府",
+        ),
+        ("依托甲乙丙回族自治县政府网公开信息。甲乙丙县委、县政府高度重视。", "甲乙丙回族自治县丙丁乡人民政府"),
+        # no short form printed: the stem's start is not told, no completion
+        ("在甲乙苗族瑶族傣族自治县人民政府门户网站主动公开政府信息8条。", None),
+        # no people's name before 自治县: not an autonomous county's name
+        ("在甲乙自治县人民政府门户网站公开信息。甲乙县", None),
+    ],
+)
+def test_an_autonomous_countys_website_completes_a_township(text: str, completed: str | None) -> None:
+    assert complete_from_text("丙丁乡人民政府", text) == completed

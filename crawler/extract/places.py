@@ -74,6 +74,35 @@ def complete_from_text(name: str, text: str) -> str | None:
     for portal in _PORTAL.finditer(text):  # 「可以从荣成市人民政府信息公开网下载」: the body's county
         if plausible_place(portal.group(1)[:-1]):
             return portal.group(1) + name
+    autonomous = autonomous_county_portal(text)  # 「在金平苗族瑶族傣族自治县人民政府门户网站」
+    return autonomous + name if autonomous else None
+
+
+# an autonomous county's or banner's website: its name runs stem + peoples + 自治县 (金平苗族瑶族傣族自治县)
+_AUTONOMOUS_PORTAL = re.compile(
+    r"自治(?P<unit>[县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?(?:信息)?网"
+)
+# longest first: a shorter stem's short form is inside the longer one's (乙丙县 in 甲乙丙县)
+_STEM_LENGTHS = (4, 3, 2)
+
+
+def autonomous_county_portal(text: str) -> str | None:
+    """The autonomous county (banner) whose website the text names, in full: the peoples before 自治县
+    are read from the list of China's peoples, and the stem before them is the one the text also prints
+    in the short form (金平县 beside 金平苗族瑶族傣族自治县) — without it where the name starts is not told."""
+    peoples = "|".join(sorted(agency_data()["ethnic_groups"], key=len, reverse=True))
+    peoples_before = re.compile(rf"(?:{peoples})+$")
+    for portal in _AUTONOMOUS_PORTAL.finditer(text):
+        before = text[max(0, portal.start() - 40) : portal.start()]
+        named = peoples_before.search(before)
+        if named is None:
+            continue
+        unit = portal.group("unit")
+        full_tail = named.group(0) + "自治" + unit
+        for length in _STEM_LENGTHS:
+            stem = before[named.start() - length : named.start()]
+            if len(stem) == length and plausible_place(stem) and stem + unit in text:
+                return stem + full_tail
     return None
 
 
