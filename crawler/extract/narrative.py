@@ -58,6 +58,8 @@ _CHANNELS_NAMED = re.compile(r"(?:通过|依托|在|利用)(?P<ch>[^，,。；;]
 _PRIMARY_CHANNEL = re.compile(r"网站|门户|公报")
 _NEXT_CHANNEL_SENTENCE = re.compile(rf"^。\s*(?:通过|依托|在|利用)[^。\n]*?{_COUNT}")
 _SAYS_TOTAL = re.compile(r"共|累计|合计|总计")
+# the next channel's clause where the excerpt ends before its count (「…14900条,通过省政府网站主」)
+_NEXT_CHANNEL_CUT = re.compile(r"^\s*[，,]\s*(?:通过|依托|利用)[^，,。；;\n]{0,20}?(?:网站|网|公众号|微博)[^，,。；;\n]{0,12}\Z")
 _NEXT_COUNT = re.compile(rf"^[^。；;\n]*?[，,、][^。；;\n]*?{_COUNT}")
 _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 # Where the channel list stops: the content breakdown that follows it counts the same items again.
@@ -268,7 +270,7 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
     if named and re.search(r"[、及和等]", channels):
         return False
     rest = text[match.end() :]
-    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest)
+    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest) or _NEXT_CHANNEL_CUT.match(rest)
     # 「通过门户网站主动公开…4150条，政务微信公众号推送信息1351条」: the one count that says 主动公开,
     # beside channels with a verb of their own that only push or post, is the headline (「网站主动公开
     # 信息22条，政务服务网23条」 is one list: its other channels share the verb)
