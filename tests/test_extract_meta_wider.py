@@ -139,9 +139,9 @@ def test_an_effective_date_printed_first_gives_way_to_the_date_of_issue() -> Non
             "全年通过门户网站主动公开各类政府信息4150条,政务微信公众号推送信息1351条,制作原创政策图解40篇。",
             4150,
         ),
-        # ... but not when the sentence goes on to a total of all the channels (that total names no
-        # 信息 here, so no headline is read: never the one channel's count)
-        ("门户网站主动公开信息120条,微博发布信息30条,合计主动公开150条。", None),
+        # ... but not when the sentence goes on to a total of all the channels: that total is the
+        # headline, even naming no 信息 (never the one channel's count)
+        ("门户网站主动公开信息120条,微博发布信息30条,合计主动公开150条。", 150),
         ("通过门户网站主动公开信息300条,通过微信公众号发布信息100条,共计400条。", None),
         # one list of channels sharing the verb: no headline
         ("2020年度我局在政府网站主动公开信息22条,政务服务网23条,微信公众号185条。", None),

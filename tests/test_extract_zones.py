@@ -77,3 +77,18 @@ def test_a_bare_zone_committee_takes_the_place_printed_with_its_whole_name(
     text: str, expanded: str | None
 ) -> None:
     assert expand_zone("高新区管理委员会", text) == (expanded or "高新区管理委员会")
+
+
+@pytest.mark.parametrize("pointer", ["全市", "本区", "我县", "该市", "各区", "今年", "市区"])
+def test_a_word_pointing_at_a_place_is_no_zones_place(pointer: str) -> None:
+    # a word that only points at a place (全市, 本区), or two characters that are no name, printed
+    # before the zone: neither expanded nor taken as a bare committee's place
+    assert expand_zone(f"{pointer}高新区管理委员会", f"{pointer}高新技术产业开发区建设加快。") == (
+        f"{pointer}高新区管理委员会"
+    )
+    assert expand_zone("高新区管理委员会", f"。{pointer}高新区管委会负责解释。") == "高新区管理委员会"
+
+
+@pytest.mark.parametrize(("place", "full"), [("沛县", "沛县高新技术产业开发区"), ("乐山", "乐山高新技术产业开发区")])
+def test_a_one_character_county_or_a_short_name_is_a_zones_place(place: str, full: str) -> None:
+    assert expand_zone(f"{place}高新区管理委员会", f"可从{full}管委会网站下载。") == f"{full}管理委员会"

@@ -115,6 +115,10 @@ def _year_from_token(token: str | None) -> tuple[int | None, str | None]:
     return year, None
 
 
+def _is_title(parts: _TitleParts | None) -> bool:
+    return parts is not None and parts.year_token is not None
+
+
 def _text_title(lines: list[str]) -> str | None:
     """The title printed at the top: one line, or the body's name on its own line above it."""
     head = [
@@ -122,6 +126,13 @@ def _text_title(lines: list[str]) -> str | None:
     ]
     for index, line in enumerate(head):
         parts = _parse_title(line)
+        following = head[index + 1] if index + 1 < len(head) else ""
+        if not _is_title(parts) and following and not _is_title(_parse_title(following)):
+            # a title broken over two lines (「武汉市硚口区档案馆2025年政府」 / 「信息公开工作年度报告」):
+            # neither line is a title alone, the two together are
+            joined = _parse_title(line + following)
+            if joined and joined.year_token and joined.agency:
+                return line + following
         if parts and parts.year_token:
             above = _SPACE_NEAR_CJK.sub("", head[index - 1]) if index else ""
             if not parts.agency and above and _AGENCY_LINE.match(above):
@@ -144,17 +155,22 @@ _POSTED = re.compile(
     rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:：]?\s*\|?\s*({DATE})"
 )
 # a date alone on a line at the top of the page, under the title (「• 2024-03-08」)
-# or heading the page's meta line (「2022年01月18日来源:1」, 「2024-03-08 浏览次数: 12」)
+# or heading the page's meta line (「2022年01月18日来源:1」, 「2024-03-08 浏览次数: 12」); the time
+# after it as 11:27 or in words (「2012年03月12日 00时00分」)
+_CLOCK_TIME = r"\d{1,2}\s*(?::\s*\d{2}(?::\d{2})?|时\s*\d{1,2}\s*分(?:\s*\d{1,2}\s*秒)?)"
 _TOP_DATE_LINE = re.compile(
-    rf"^[•·\s]*({DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*(?:(?:来源|作者|浏览|访问|点击|阅读|字体)[^。]*)?$"
+    rf"^[•·\s]*({DATE})(?:\s*{_CLOCK_TIME})?\s*(?:(?:来源|作者|浏览|访问|点击|阅读|字体)[^。]*)?$"
 )
+# a date in brackets alone on a line under the title (「(2026年1月23日)」) is the report's own date,
+# as the signature would print it — not the page's posting date
+_BRACKETED_DATE_LINE = re.compile(rf"^\s*\(\s*({DATE})\s*\)\s*$")
 _TOP_LINES = 8
 # dates of the document itself; a meta block's 生效日期 is the date the CMS gives the page when it prints
-# no other (索引号 / 发布机构 / 生效日期 / 废止日期). A bare 生成日期 is the document's only as a field
-# of its own (line start, after a separator): 页面生成日期 / 网页生成日期 / 本页生成日期 date the page
-_PRINTED = re.compile(
-    rf"(?:成文日期|发文日期|印发日期|公文生成日期|(?<![\u4e00-\u9fff])生成日期)\s*[:：]?\s*\|?\s*({DATE})"
-)
+# no other (索引号 / 发布机构 / 生效日期 / 废止日期). Each label is the document's only as a field of its
+# own (line start, after a separator) or after a word naming the document (公文, 文件):
+# 页面生成日期 / 网页发文日期 / 本页成文日期 date the page, and prose (「自印发日期起」) dates nothing
+_DOCUMENT_DATE_LABEL = r"(?:(?<=公文)|(?<=文件)|(?<![\u4e00-\u9fff]))(?:成文日期|发文日期|印发日期|生成日期)"
+_PRINTED = re.compile(rf"{_DOCUMENT_DATE_LABEL}\s*[:：]?\s*\|?\s*({DATE})")
 # a policy CMS's effective date: the report's own date only when no 成文/发文/印发 date is printed
 _EFFECTIVE = re.compile(rf"生效日期\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
@@ -323,6 +339,14 @@ def _resolve_year(
     return year or text_year(text, warnings)
 
 
+def _bracketed_date(text: str) -> str | None:
+    for line in text.split("\n", _TOP_LINES)[:_TOP_LINES]:
+        match = _BRACKETED_DATE_LINE.match(line)
+        if match:
+            return parse_date(match.group(1))
+    return None
+
+
 def _top_date(text: str) -> str | None:
     for line in text.split("\n", _TOP_LINES)[:_TOP_LINES]:
         match = _TOP_DATE_LINE.match(line)
@@ -352,7 +376,7 @@ def _resolve_dates(
             break
         if candidate and DAMAGED_DATE.search(candidate):
             warnings.append(f"damaged publication date: {candidate}")
-    dated = signature.date or parse_date(printed.group(1) if printed else None)
+    dated = signature.date or parse_date(printed.group(1) if printed else None) or _bracketed_date(text)
     dated = dated or parse_date(meta_value(meta, "Maketime"))
     if published is None and dated:
         return dated, dated, "dated"

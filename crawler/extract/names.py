@@ -218,10 +218,17 @@ def agency_level(name: str | None) -> str | None:
     return None
 
 
+_BARE_UNIT_CHARACTERS = frozenset("省市县区旗盟州")
+
+
 def names_a_place(name: str) -> bool:
     """Whether a name says where its body is (a region, a township, a zone): 「服务中心」, 「统计局」
     alone do not, and are no body's full name."""
-    return bool(UNIT_NAME.match(name) or re.search(r"镇|乡|苏木|街道|自治区", name) or _zone().search(name))
+    region = UNIT_NAME.match(name)
+    # 「市市场监督管理局」: 市 + 市场… reads as a unit 「市市」, but a stem of unit characters only is no
+    # place's name — the body speaks of its city without naming it
+    names_region = region is not None and not set(region.group(0)) <= _BARE_UNIT_CHARACTERS
+    return bool(names_region or re.search(r"镇|乡|苏木|街道|自治区", name) or _zone().search(name))
 
 
 def well_formed(name: str) -> bool:

@@ -25,12 +25,18 @@ _GAP = r"[^，,。；;:：\d\n]{0,6}?"
 _KINDS = r"[^，,。；;:：\d\n]{0,60}?"
 # 信息, or a misprint that dropped its 息 right before the count (「发布各类政务信40余条」).
 _INFORMATION = r"信(?:息|(?=\s*\d))"
+_FIELD = r"[\u4e00-\u9fff]{2,6}?(?=(?:政府|政务)信息)"
+# a list of kinds closed by 等 may run long in one clause (「公开学习宣传…、创建…城市、…综合监管执法等工作
+# 信息1261条」) and name the information by its kind after 等 (工作信息, 动态信息)
+_LISTED_KINDS = r"[^，,。；;:：\d\n]{0,120}?"
+_KIND_WORD = r"(?:[\u4e00-\u9fff]{1,4}?(?=信息))?"
 _PROACTIVE_TOTALS = (
     re.compile(rf"主动公开(?:{_KINDS}信息|文件){_GAP}{_TOTAL_WORDS}{_COUNT}"),
     re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?:政府|政务)?信息"),
     # Not 依申请公开 / 不予公开 / 部分公开: those count requests and their outcomes.
+    # The kinds may be one field's word before 政府信息 / 政务信息 (「公布自然资源政府信息累计131条」).
     re.compile(
-        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_KINDS}等)?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
+        rf"(?<!申请)(?<!不予)(?<!部分)(?:公开|发布|公布|更新)(?:和?(?:转载|转发))?(?:{_LISTED_KINDS}等{_KIND_WORD}|{_FIELD})?(?:各类|的)?(?:政府|政务)?{_INFORMATION}{_GAP}{_TOTAL_WORDS}{_COUNT}"
     ),
     # the unit lost after an approximate count that ends the line or clause (「主动公开政府信息260余」):
     # 余/多 still says it is a count; a bare number there (a year, a page number) is not read
@@ -39,6 +45,9 @@ _PROACTIVE_TOTALS = (
         r"\s*(?P<post>余|多)(?P<unit>)(?=\s*(?:$|[，,。；;]))",
         re.MULTILINE,
     ),
+    # the count straight after 主动公开, no 信息 named, ending its clause (「共通过门户网站及政务新媒体
+    # 方式主动公开907条，其中…」): last, as any count naming its 信息 says more
+    re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?=\s*(?:$|[，,。；;]))", re.MULTILINE),
 )
 # A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
 # whose count is followed by another channel's in the same sentence (网站 N 条，公众号 M 条) — unless
@@ -49,6 +58,8 @@ _CHANNELS_NAMED = re.compile(r"(?:通过|依托|在|利用)(?P<ch>[^，,。；;]
 _PRIMARY_CHANNEL = re.compile(r"网站|门户|公报")
 _NEXT_CHANNEL_SENTENCE = re.compile(rf"^。\s*(?:通过|依托|在|利用)[^。\n]*?{_COUNT}")
 _SAYS_TOTAL = re.compile(r"共|累计|合计|总计")
+# the next channel's clause where the excerpt ends before its count (「…14900条,通过省政府网站主」)
+_NEXT_CHANNEL_CUT = re.compile(r"^\s*[，,]\s*(?:通过|依托|利用)[^，,。；;\n]{0,20}?(?:网站|网|公众号|微博)[^，,。；;\n]{0,12}\Z")
 _NEXT_COUNT = re.compile(rf"^[^。；;\n]*?[，,、][^。；;\n]*?{_COUNT}")
 _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 # Where the channel list stops: the content breakdown that follows it counts the same items again.
@@ -254,10 +265,12 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
         return False
     if _SECONDARY_CHANNEL.search(clause) and not _PRIMARY_CHANNEL.search(clause):
         return True
+    if named and _follows_a_channels_proactive_count(text, match.start()):
+        return True
     if named and re.search(r"[、及和等]", channels):
         return False
     rest = text[match.end() :]
-    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest)
+    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest) or _NEXT_CHANNEL_CUT.match(rest)
     # 「通过门户网站主动公开…4150条，政务微信公众号推送信息1351条」: the one count that says 主动公开,
     # beside channels with a verb of their own that only push or post, is the headline (「网站主动公开
     # 信息22条，政务服务网23条」 is one list: its other channels share the verb)
@@ -268,7 +281,22 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
         if _PROACTIVE_WORD not in next_counts and _OWN_VERB.search(next_counts):
             return False
     after = text[match.end() : match.end() + 12].lstrip("，, ")
-    return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中"))
+    # 「…主动公开政府信息686条，涵盖…等，其中在目录公开440条」: the counts after 其中 break this one
+    # down, they are no other channel's beside it
+    breaks_down = followed is not None and "其中" in followed.group(0)
+    return bool(_CHANNEL.search(clause) and followed and not after.startswith("其中") and not breaks_down)
+
+
+# 「通过门户网站主动公开政府信息23300条，通过省政府网站主动公开政府信息137条」: the second channel's
+# count is as much one channel's as the first (which _NEXT_COUNT already refuses) — no total of both.
+# A channel that only posted or pushed before it (「公众号推送信息1351条，通过网站主动公开…」) leaves the
+# one count saying 主动公开 the headline.
+_PREVIOUS_CHANNEL_COUNT = re.compile(rf"(?:通过|依托|在|利用)[^，,。；;\n]*?主动公开[^，,。；;\n]*?{_COUNT}\s*[，,、；;]\s*$")
+
+
+def _follows_a_channels_proactive_count(text: str, position: int) -> bool:
+    before = text[_sentence_start(text, position) : _clause_start(text, position)]
+    return _PREVIOUS_CHANNEL_COUNT.search(before) is not None
 
 
 def _sentence_rest(rest: str) -> str:

@@ -72,8 +72,37 @@ def complete_from_text(name: str, text: str) -> str | None:
     if parents:
         return parents + name
     for portal in _PORTAL.finditer(text):  # 「可以从荣成市人民政府信息公开网下载」: the body's county
-        if _plausible_place(portal.group(1)[:-1]):
+        if plausible_place(portal.group(1)[:-1]):
             return portal.group(1) + name
+    autonomous = autonomous_county_portal(text)  # 「在金平苗族瑶族傣族自治县人民政府门户网站」
+    return autonomous + name if autonomous else None
+
+
+# an autonomous county's or banner's website: its name runs stem + peoples + 自治县 (金平苗族瑶族傣族自治县)
+_AUTONOMOUS_PORTAL = re.compile(
+    r"自治(?P<unit>[县旗])(?:人民政府|政府)?(?:政府信息公开|信息公开|政务)?(?:门户|公众)?(?:信息)?网"
+)
+# longest first: a shorter stem's short form is inside the longer one's (乙丙县 in 甲乙丙县)
+_STEM_LENGTHS = (4, 3, 2)
+
+
+def autonomous_county_portal(text: str) -> str | None:
+    """The autonomous county (banner) whose website the text names, in full: the peoples before 自治县
+    are read from the list of China's peoples, and the stem before them is the one the text also prints
+    in the short form (金平县 beside 金平苗族瑶族傣族自治县) — without it where the name starts is not told."""
+    peoples = "|".join(sorted(agency_data()["ethnic_groups"], key=len, reverse=True))
+    peoples_before = re.compile(rf"(?:{peoples})+$")
+    for portal in _AUTONOMOUS_PORTAL.finditer(text):
+        before = text[max(0, portal.start() - 40) : portal.start()]
+        named = peoples_before.search(before)
+        if named is None:
+            continue
+        unit = portal.group("unit")
+        full_tail = named.group(0) + "自治" + unit
+        for length in _STEM_LENGTHS:
+            stem = before[named.start() - length : named.start()]
+            if len(stem) == length and plausible_place(stem) and stem + unit in text:
+                return stem + full_tail
     return None
 
 
@@ -97,7 +126,7 @@ def printed_parents(text: str) -> str | None:
     for match in _LEVELS_LIST.finditer(text):
         items = match.group(1).split("、")
         items[0] = _LEAD_IN.sub("", items[0])  # 「按照自治区」: the words before the first level
-        named = [item for item in items if UNIT_NAME.fullmatch(item) and _plausible_place(item[:-1])]
+        named = [item for item in items if UNIT_NAME.fullmatch(item) and plausible_place(item[:-1])]
         if not named or named[-1] != items[-1] or not named[-1].endswith(("县", "区", "旗", "市")):
             continue
         district = named[-1].endswith("区") and not named[-1].endswith("自治区") and len(named) > 1
@@ -166,7 +195,7 @@ def _header_line(name: str, text: str) -> str | None:
             line != name
             and line.endswith(name)
             and len(line) <= 30
-            and _plausible_place(line[: -len(name)][:2])
+            and plausible_place(line[: -len(name)][:2])
         ):
             return line
     return None
@@ -189,7 +218,7 @@ def _chain_units(before: str) -> list[str]:
         for size in (4, 3, 2):
             start = end - len(suffix) - size
             place = before[start : end - len(suffix)] if start >= 0 else ""
-            if _plausible_place(place) and (start == 0 or _boundary(before[start - 1])):
+            if plausible_place(place) and (start == 0 or _boundary(before[start - 1])):
                 found = start
                 break
         if found is None:
@@ -205,9 +234,13 @@ def _boundary(char: str) -> bool:
     return not cjk or char in NOT_A_PLACE_START or char in _NOT_IN_A_PLACE or char in _UNIT_CHARS
 
 
-def _plausible_place(place: str) -> bool:
+def plausible_place(place: str, *, min_length: int = 2) -> bool:
+    """Whether ``place`` (a name without its unit) could be a place's own name: Han characters only,
+    no function word to start it, no word that sits in no place name (年, 全, 本, 我, 各, 该 …) and no
+    other unit inside it (市区 is no place; 州 may be: 伊州, 郑州). One character (沛 of 沛县) only
+    where the caller's unit follows it."""
     return (
-        len(place) >= 2
+        len(place) >= min_length
         and all("\u4e00" <= char <= "\u9fff" for char in place)
         and place[0] not in NOT_A_PLACE_START
         and _NOT_IN_A_PLACE.isdisjoint(place)

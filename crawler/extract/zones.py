@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from crawler.extract.names import zone_suffixes
-from crawler.extract.places import NOT_A_PLACE_START
+from crawler.extract.places import NOT_A_PLACE_START, plausible_place
 
 __all__ = ["expand_zone"]
 
@@ -28,10 +28,16 @@ _PROSE = re.compile(r"配合|协助|联合|会同|领导|支持|开展|根据|�
 
 def _is_place(place: str) -> bool:
     """A place name: one ending in its unit (乐山市, 南浔区), or a city's or county's two-character
-    short name as zones use it (乐山, 福州) — never a phrase of prose before the zone."""
+    short name as zones use it (乐山, 福州) — never a phrase of prose before the zone, nor a word that
+    only points at a place (全市, 本区, 我县, 该市) or two characters that are no name (今年, 市区)."""
     if not 2 <= len(place) <= 6 or place[0] in NOT_A_PLACE_START or _PROSE.search(place):
         return False
-    return len(place) == 2 or place.endswith(_PLACE_UNITS)
+    if place.endswith(_PLACE_UNITS) and len(place) > 2:
+        return plausible_place(place[:-1])
+    # a two-character name: a short name (乐山), or a one-character county with its unit (沛县)
+    if len(place) != 2:
+        return False
+    return plausible_place(place[0], min_length=1) if place.endswith(_PLACE_UNITS) else plausible_place(place)
 
 
 def _is_abbreviation(short: str, full: str) -> bool:
