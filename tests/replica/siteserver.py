@@ -64,8 +64,8 @@ class SiteServer(Style):
     def columns(
         self, rng: random.Random, government: Body, departments: list[Body], towns: list[Body]
     ) -> None:
-        ids = iter(sorted(rng.sample(range(20, 900), 8 + len(departments) + len(towns))))
-        self.ids = {k: next(ids) for k in ("zwgk", "fdzdgk", "nianbao", "bumen", "xiangzhen", "zhinan", "news")}
+        ids = iter(sorted(rng.sample(range(20, 900), 10 + len(departments) + len(towns))))
+        self.ids = {k: next(ids) for k in ("zwgk", "fdzdgk", "nianbao", "bumen", "xiangzhen", "zhinan", "news", "jgzn", "ysqgk")}
         column_id = next(ids)
         self.column_map[government.name] = Column(
             government.name, "县政府年报", f"/channels/{column_id}", "政府", government, id=column_id
@@ -203,7 +203,8 @@ class SiteServer(Style):
         return " &gt; ".join(f'<a href="{href}">{html.escape(text)}</a>' for href, text in trail)
 
     def _left(self) -> str:
-        entries = [("zhinan", "政府信息公开指南"), ("fdzdgk", "法定主动公开内容"), ("nianbao", "政府信息公开年报")]
+        # the 年报 is not in the left nav: only inside 法定主动公开内容's tree (the brief's nesting)
+        entries = [("zhinan", "政府信息公开指南"), ("fdzdgk", "法定主动公开内容"), ("ysqgk", "依申请公开")]
         links = "".join(f'<li><a href="{self._channel(k)}">{name}</a></li>' for k, name in entries)
         return f'<div class="left-nav"><h2>政府信息公开</h2><ul>{links}</ul></div>\n'
 
@@ -229,8 +230,10 @@ class SiteServer(Style):
         put(self._channel("zwgk"), "政务公开", self._left())
         put(self._channel("zhinan"), "政府信息公开指南", self._left() + "<h2>政府信息公开指南</h2>")
         put(self._channel("fdzdgk"), "法定主动公开内容",
-            self._left() + '<ul class="tree"><li><a href="/channels/'
-            f'{self.ids["fdzdgk"]}.html">机构职能</a></li><li><a href="{self._channel("nianbao")}">政府信息公开年报</a></li></ul>')  # fmt: skip
+            self._left() + f'<ul class="tree"><li><a href="{self._channel("jgzn")}">机构职能</a></li>'
+            f'<li><a href="{self._channel("nianbao")}">政府信息公开年报</a></li></ul>')  # fmt: skip
+        put(self._channel("jgzn"), "机构职能", self._left() + "<h2>机构职能</h2>")
+        put(self._channel("ysqgk"), "依申请公开", self._left() + "<h2>依申请公开</h2>")
         groups = [(self.list_path(government, 0), government.name), (self._channel("bumen"), "部门年报"),
                   (self._channel("xiangzhen"), "乡镇年报")]  # fmt: skip
         put(self._channel("nianbao"), "政府信息公开年报",
