@@ -80,7 +80,8 @@ def page_entries(response: Response) -> list[Entry]:
             continue
         seen.add(url)
         text = anchor.get("title") or " ".join(anchor.itertext())
-        entries.append(Entry(url, clean_text(text), find_date(after) or row_date(anchor)))
+        # the link's own row first: texts after a link run on into the next row (a date printed first)
+        entries.append(Entry(url, clean_text(text), row_date(anchor) or find_date(after)))
     return entries
 
 
@@ -92,7 +93,7 @@ _ROW_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]\s*(
 
 def row_date(anchor: Any, climb: int = 3) -> str | None:
     """The date printed anywhere in the link's own list row (its nearest li/tr/dd/p holding no other
-    link), when none follows the link: lists that print the date first, or the year apart."""
+    link): lists that print the date first, or the year apart; None outside such a row."""
     row = anchor.getparent()
     for _ in range(climb):
         if row is None or row.tag in _ROW_TAGS:
@@ -102,21 +103,13 @@ def row_date(anchor: Any, climb: int = 3) -> str | None:
         return None
     if sum(1 for a in row.iter("a") if a.get("href") is not None) != 1:
         return None
-    inside = set(anchor.iter())
-    texts = []
-    for element in row.iter():
-        if element not in inside and element.text and element.tag not in _NO_TEXT_TAGS:
-            texts.append(element.text)
-        if element is not row and element.tail and (element is anchor or element not in inside):
-            texts.append(element.tail)
-    match = _ROW_DATE.search(" ".join(texts))
+    # the row's text without the link's own (a title may print a date); one link, so one removal
+    outside = " ".join(row.itertext()).replace(" ".join(anchor.itertext()), " ", 1)
+    match = _ROW_DATE.search(outside)
     if match is None:
         return None
     year, month, day = (int(part) for part in match.groups())
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
-
-
-_NO_TEXT_TAGS = frozenset({"script", "style"})
 
 
 def as_entry(record: ListRecord) -> Entry:
