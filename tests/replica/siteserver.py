@@ -30,7 +30,7 @@ import html
 import random
 
 from tests.replica.content import Body
-from tests.replica.county import Column, Item, Style
+from tests.replica.county import Column, Item, Style, noise_items
 from tests.replica.world import Report, Response, World, inline_markup
 
 HOST = "www.xunyi.gov.cn"
@@ -76,6 +76,11 @@ class SiteServer(Style):
             self.column_map[body.name] = Column(
                 body.name, body.short, f"{prefix}/channels/{column_id}", body.kind, body, id=column_id
             )
+
+    def extras(self, world: World, rng: random.Random, items: list[Item]) -> list[Item]:
+        """The county's own column is long (its notices share it): more pages than the 9-page window."""
+        government = next(c for c in self.column_map.values() if c.group == "政府")
+        return noise_items(rng, government, rng.randint(36, 48), self.name)
 
     def column_of(self, report: Report) -> Column:
         return self.column_map[report.body.name]
