@@ -138,3 +138,11 @@ def test_the_catalogue_stays_skipped_when_the_nianbao_is_offered() -> None:
     out = requests(list(spider().parse_page(page(f"{SITE}/zwgk.html", body), depth=1, column=None,
                                             chrome=frozenset(), area=False)))  # fmt: skip
     assert [r.url for r in out] == [f"{SITE}/nb.html"]
+
+
+def test_an_undated_bare_year_link_is_a_folder_not_a_report() -> None:
+    body = '<ul class="years"><li><a href="/nb/2023/">2023年报</a></li><li><a href="/nb/2022/">2022年度报告</a></li></ul>'
+    out = requests(list(spider().parse_page(page(f"{SITE}/nb/", body), depth=2, column="年报", chrome=frozenset(),
+                                            area=True)))  # fmt: skip
+    assert [(r.url, r.callback.__name__) for r in out] == [(f"{SITE}/nb/2023/", "parse_page"),
+                                                          (f"{SITE}/nb/2022/", "parse_page")]  # fmt: skip

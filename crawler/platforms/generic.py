@@ -162,7 +162,7 @@ class GenericSpider(HanwebSpider):
         self.inc_stat("xxgk/list_records", len(listed))
         column_url = response.meta.get("xxgk_column_url", response.url)
         reports = [entry for entry in entries + records
-                   if self.wants_report(entry.text) or (area and self.bare_report(entry.text))]
+                   if self.wants_report(entry.text) or (area and entry.date and self.bare_report(entry.text))]
         for entry in reports:
             yield self.report_request(entry.url, entry.text, entry.date, column, column_url)
         if depth == 0 and reports and self.is_annual_report_page(response):
@@ -209,7 +209,7 @@ class GenericSpider(HanwebSpider):
         unseen = [entry for entry in entries
                   if entry.url not in chrome and entry.url != response.url and entry.url not in pager
                   and entry.date is None and entry.text and not is_file(entry.url)
-                  and not self.wants_report(entry.text) and not self.bare_report(entry.text)]
+                  and not self.wants_report(entry.text)]
         new = [entry for entry in unseen if not self.skipped(Link(entry.url, entry.text))]
         annual = links_matching(new, self.profile.nav_patterns("annual_reports"))
         directories = [entry for entry in new if entry not in annual and self.names_directory(entry)]
@@ -236,7 +236,8 @@ class GenericSpider(HanwebSpider):
         return super().wants_report(title) and report_year_from_title(title) is not None
 
     def bare_report(self, title: str | None) -> bool:
-        """「2023年度报告」 / 「2023年年报」: a report only inside a 年报 column, whose heading names the body."""
+        """「2023年度报告」 / 「2023年年报」: a report when dated inside a 年报 column, whose heading names the
+        body (undated, the same text is a year's folder: navigation)."""
         return bool(title and _BARE_REPORT.match(simplified(title))) and (
             self.year is None or report_year_from_title(title) == self.year)
 
