@@ -159,15 +159,17 @@ class SiteServer(Style):
         return f"<span>共{pages}页 跳转到 <select {SELECT_JUMP}>{options}</select></span>"
 
     def _script_pager(self, column: Column, number: int, pages: int) -> str:
-        """A town sub-site's pager: ``javascript:goPage(n)``; the URL pattern is only in the script."""
+        """A town sub-site's pager: ``javascript:goPage(n)`` 上一页/下一页 only; the URL pattern is only in the script."""
         script = (
             "<script>function goPage(page){if(page==1){window.location.href="
             f'"{column.path}.html";}}else{{window.location.href="{column.path}_"+page+".html";}}}}</script>'
         )
-        links = [f'<a href="javascript:goPage({n + 1})">{n + 1}</a>' for n in range(pages) if n != number]
+        links = []  # no page count and no numbers: the list is walked one 下一页 at a time
+        if number > 0:
+            links.append(f'<a href="javascript:goPage({number})">上一页</a>')
         if number + 1 < pages:
             links.append(f'<a href="javascript:goPage({number + 2})">下一页</a>')
-        return script + f"<span>第{number + 1}/{pages}页</span> " + " ".join(links)
+        return script + f"<span>当前第{number + 1}页</span> " + " ".join(links)
 
     # -- articles -------------------------------------------------------------------------------------
 
