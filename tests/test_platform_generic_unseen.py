@@ -146,3 +146,10 @@ def test_an_undated_bare_year_link_is_a_folder_not_a_report() -> None:
                                             area=True)))  # fmt: skip
     assert sorted((r.url, r.callback.__name__) for r in out) == [(f"{SITE}/nb/2022/", "parse_page"),
                                                                 (f"{SITE}/nb/2023/", "parse_page")]  # fmt: skip
+
+
+def test_phpcms_and_jeecms_page_urls_are_numbered() -> None:
+    php = [PageLink(f"{SITE}/list-12-2.html", "2"), PageLink(f"{SITE}/list-12-5.html", "尾页")]
+    assert sorted(page_urls(php, "", f"{SITE}/list-12-1.html", RULES)) == [f"{SITE}/list-12-{n}.html" for n in (2, 3, 4, 5)]
+    jee = [PageLink(f"{SITE}/gknb/index_2.jhtml", "下一页"), PageLink(f"{SITE}/gknb/index_3.jhtml", "末页")]
+    assert sorted(page_urls(jee, "", f"{SITE}/gknb/index.jhtml", RULES)) == [f"{SITE}/gknb/index_{n}.jhtml" for n in (2, 3)]
