@@ -130,6 +130,7 @@ class GenericSpider(HanwebSpider):
     def init_platform(self) -> None:
         """State of a crawl (also set when an auto-detecting spider becomes this platform)."""
         self._listed: set[str] = set()  # dated entries seen: a page with none new ends its pager
+        self._paged: set[str] = set()  # list pages already requested
         self._report_pages_reached = 0
         self._saw: list[str] = []  # what the start page offered, for the loud failure
 
@@ -192,7 +193,9 @@ class GenericSpider(HanwebSpider):
         if self.history.stops_paging:
             urls = urls[:1]  # one page at a time, so that paging can stop at known reports
         for url in dict.fromkeys(urls):
-            if self.allowed(url) and url != response.url:
+            if self.allowed(url) and url != response.url and url not in self._paged:
+                # every page of a jump select or 共N页 names all the others: request each once, not N² times
+                self._paged.add(url)
                 self.inc_stat("xxgk/list_pages")
                 request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
                                            area=area, paged=True)
