@@ -153,3 +153,10 @@ def test_phpcms_and_jeecms_page_urls_are_numbered() -> None:
     assert sorted(page_urls(php, "", f"{SITE}/list-12-1.html", RULES)) == [f"{SITE}/list-12-{n}.html" for n in (2, 3, 4, 5)]
     jee = [PageLink(f"{SITE}/gknb/index_2.jhtml", "下一页"), PageLink(f"{SITE}/gknb/index_3.jhtml", "末页")]
     assert sorted(page_urls(jee, "", f"{SITE}/gknb/index.jhtml", RULES)) == [f"{SITE}/gknb/index_{n}.jhtml" for n in (2, 3)]
+
+
+def test_a_jump_select_not_listing_this_page_is_no_pager() -> None:
+    years = ('<select onchange="window.location.href=this.value"><option value="/nb/2023/">2023</option>'
+             '<option value="/nb/2022/">2022</option></select>')  # fmt: skip
+    assert select_pager_links(years, f"{SITE}/nb/") == []
+    assert select_pager_links(SELECT, f"{SITE}/channels/45_2.html") != []  # on page 2, page 2 is listed

@@ -207,7 +207,8 @@ def script_pager_links(text: str, base_url: str) -> list[PageLink]:
 
 def select_pager_links(text: str, base_url: str) -> list[PageLink]:
     """The pages of a jump drop-down (``<select onchange="location.href=this.value">``): each option's
-    value is a page URL, or a page number for the script function the select calls."""
+    value is a page URL — a pager lists the page it is on, a drop-down of years or of other sites does
+    not — or a page number for the script function the select calls."""
     if "<select" not in text and "<SELECT" not in text:
         return []
     links = []
@@ -217,12 +218,13 @@ def select_pager_links(text: str, base_url: str) -> list[PageLink]:
             continue
         called = _SELF_CALL.search(attributes)
         template = script_page_templates(text).get(called.group(1)) if called is not None else None
-        for value, label in _OPTION.findall(select.group(2)):
-            value = value.strip()
-            if template is not None and value.isdigit():
-                url = template.url(int(value))
-                if url is not None:
-                    links.append(PageLink(join_url(base_url, url), _plain(label)))
-            elif value and not value.isdigit() and not value.startswith(("javascript:", "#")):
-                links.append(PageLink(join_url(base_url, value), _plain(label)))
+        options = [(value.strip(), _plain(label)) for value, label in _OPTION.findall(select.group(2))]
+        if template is not None:
+            numbered = [(template.url(int(value)), label) for value, label in options if value.isdigit()]
+            links += [PageLink(join_url(base_url, url), label) for url, label in numbered if url is not None]
+            continue
+        pages = [PageLink(join_url(base_url, value), label) for value, label in options
+                 if value and not value.isdigit() and not value.startswith(("javascript:", "#"))]
+        if any(link.url == base_url for link in pages):
+            links += pages
     return links
