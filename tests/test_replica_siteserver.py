@@ -45,7 +45,8 @@ def test_the_long_column_windows_its_page_numbers() -> None:
 def test_departments_page_by_select_only_and_print_bare_titles() -> None:
     built = world()
     columns = [c for c in built.columns["xunyi_style"].column_map.values() if c.group == "部门"]
-    pages = [text(built, p) for h, p in built.pages if h == HOST and any(p == f"{c.path}.html" or p.startswith(f"{c.path}_") for c in columns)]
+    own = lambda path: any(path == f"{c.path}.html" or path.startswith(f"{c.path}_") for c in columns)  # noqa: E731
+    pages = [text(built, p) for h, p in built.pages if h == HOST and own(p)]
     assert all("<select onchange=" in page and "下一页" not in page for page in pages)
     assert any(re.search(r">\d{4}年度报告</a><span class=\"date\">\d{4}/\d{2}/\d{2}<", page) for page in pages)
 
