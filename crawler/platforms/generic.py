@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
+from lxml import etree
 from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
 
@@ -71,7 +72,10 @@ def page_entries(response: Response) -> list[Entry]:
     base = get_base_url(cast(TextResponse, response))  # a page with links is text
     seen: set[str] = set()
     entries = []
-    for anchor, after in texts_after_links(page_tree(response)).items():
+    links = texts_after_links(page_tree(response))
+    # only a page that prints dates has rows to date (navigation pages, most pages, do not)
+    dated = any(_ROW_DATE.search(" ".join(after)) for after in links.values())
+    for anchor, after in links.items():
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -81,10 +85,13 @@ def page_entries(response: Response) -> list[Entry]:
         seen.add(url)
         text = anchor.get("title") or " ".join(anchor.itertext())
         # the link's own row first: texts after a link run on into the next row (a date printed first)
-        entries.append(Entry(url, clean_text(text), row_date(anchor) or find_date(after)))
+        entries.append(Entry(url, clean_text(text), (dated and row_date(anchor)) or find_date(after)))
     return entries
 
 
+#: compiled once: a list page asks them of every link (lxml's C string/count, not a Python walk)
+_LINKS_IN = etree.XPath("count(.//a[@href])")
+_TEXT_OF = etree.XPath("string()")
 #: the elements a list prints one entry in
 _ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
 #: 2023-01-16 / 2023/1/16 / 2023年1月16日, and the year printed apart: 「<em>2023</em>01-16」
@@ -101,10 +108,10 @@ def row_date(anchor: Any, climb: int = 3) -> str | None:
         row = row.getparent()
     if row is None or row.tag not in _ROW_TAGS:
         return None
-    if sum(1 for a in row.iter("a") if a.get("href") is not None) != 1:
+    if _LINKS_IN(row) != 1:
         return None
     # the row's text without the link's own (a title may print a date); one link, so one removal
-    outside = " ".join(row.itertext()).replace(" ".join(anchor.itertext()), " ", 1)
+    outside = _TEXT_OF(row).replace(_TEXT_OF(anchor), " ", 1)
     match = _ROW_DATE.search(outside)
     if match is None:
         return None
