@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
+from lxml import etree
 from scrapy.http import Response, TextResponse
 from scrapy.utils.response import get_base_url
 
@@ -35,7 +36,15 @@ from crawler.platforms.hanweb import (
     parse_records,
 )
 from crawler.platforms.hanweb import dataproxy_form as jpage_form
-from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_urls, pager_links
+from crawler.platforms.paging import (
+    PageLink,
+    PagingRules,
+    created_pages,
+    page_urls,
+    pager_links,
+    script_pager_links,
+    select_pager_links,
+)
 from crawler.platforms.trs import column_directory, page_tree, texts_after_links
 from crawler.platforms.urls import join_url
 from crawler.sites.catalog import defaults
@@ -43,6 +52,10 @@ from crawler.sites.catalog import defaults
 #: links to files are attachments of a report, never navigation
 _FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "rar", "zip", "7z", "jpg", "jpeg",
                               "png", "gif", "bmp", "tif", "tiff", "txt", "rtf", "ofd", "mp4", "swf"})
+
+
+#: a list entry that is a year and 「年度报告」/「年报」 and nothing else (the body is in the column heading)
+_BARE_REPORT = re.compile(r"^(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开)?(?:工作)?(?:年度)?(?:报告|年报)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +72,10 @@ def page_entries(response: Response) -> list[Entry]:
     base = get_base_url(cast(TextResponse, response))  # a page with links is text
     seen: set[str] = set()
     entries = []
-    for anchor, after in texts_after_links(page_tree(response)).items():
+    links = texts_after_links(page_tree(response))
+    # only a page that prints dates has rows to date (navigation pages, most pages, do not)
+    dated = any(_ROW_DATE.search(" ".join(after)) for after in links.values())
+    for anchor, after in links.items():
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
@@ -68,8 +84,39 @@ def page_entries(response: Response) -> list[Entry]:
             continue
         seen.add(url)
         text = anchor.get("title") or " ".join(anchor.itertext())
-        entries.append(Entry(url, clean_text(text), find_date(after)))
+        # the link's own row first: texts after a link run on into the next row (a date printed first)
+        entries.append(Entry(url, clean_text(text), (dated and row_date(anchor)) or find_date(after)))
     return entries
+
+
+#: compiled once: a list page asks them of every link (lxml's C string/count, not a Python walk)
+_LINKS_IN = etree.XPath("count(.//a[@href])")
+_TEXT_OF = etree.XPath("string()")
+#: the elements a list prints one entry in
+_ROW_TAGS = frozenset({"li", "tr", "dd", "dt", "p"})
+#: 2023-01-16 / 2023/1/16 / 2023年1月16日, and the year printed apart: 「<em>2023</em>01-16」
+_ROW_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def row_date(anchor: Any, climb: int = 3) -> str | None:
+    """The date printed anywhere in the link's own list row (its nearest li/tr/dd/p holding no other
+    link): lists that print the date first, or the year apart; None outside such a row."""
+    row = anchor.getparent()
+    for _ in range(climb):
+        if row is None or row.tag in _ROW_TAGS:
+            break
+        row = row.getparent()
+    if row is None or row.tag not in _ROW_TAGS:
+        return None
+    if _LINKS_IN(row) != 1:
+        return None
+    # the row's text without the link's own (a title may print a date); one link, so one removal
+    outside = _TEXT_OF(row).replace(_TEXT_OF(anchor), " ", 1)
+    match = _ROW_DATE.search(outside)
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 def as_entry(record: ListRecord) -> Entry:
@@ -90,6 +137,7 @@ class GenericSpider(HanwebSpider):
     def init_platform(self) -> None:
         """State of a crawl (also set when an auto-detecting spider becomes this platform)."""
         self._listed: set[str] = set()  # dated entries seen: a page with none new ends its pager
+        self._paged: set[str] = set()  # list pages already requested
         self._report_pages_reached = 0
         self._saw: list[str] = []  # what the start page offered, for the loud failure
 
@@ -121,7 +169,8 @@ class GenericSpider(HanwebSpider):
         self._listed.update(entry.url for entry in listed)
         self.inc_stat("xxgk/list_records", len(listed))
         column_url = response.meta.get("xxgk_column_url", response.url)
-        reports = [entry for entry in entries + records if self.wants_report(entry.text)]
+        reports = [entry for entry in entries + records
+                   if self.wants_report(entry.text) or (area and entry.date and self.bare_report(entry.text))]
         for entry in reports:
             yield self.report_request(entry.url, entry.text, entry.date, column, column_url)
         if depth == 0 and reports and self.is_annual_report_page(response):
@@ -144,13 +193,16 @@ class GenericSpider(HanwebSpider):
             yield from self.dataproxy_requests(response.url, options, form, len(store.records),
                                                options.total_record, column or "")
         links = [PageLink(entry.url, entry.text) for entry in entries]
+        links += select_pager_links(response.text, response.url) + script_pager_links(response.text, response.url)
         column_url = response.meta.get("xxgk_column_url", response.url)
         urls = created_pages(response.text, column_directory(response.url))
         urls += page_urls(links, response.text, response.url, self.paging_rules)
         if self.history.stops_paging:
             urls = urls[:1]  # one page at a time, so that paging can stop at known reports
         for url in dict.fromkeys(urls):
-            if self.allowed(url) and url != response.url:
+            if self.allowed(url) and url != response.url and url not in self._paged:
+                # every page of a jump select or 共N页 names all the others: request each once, not N² times
+                self._paged.add(url)
                 self.inc_stat("xxgk/list_pages")
                 request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
                                            area=area, paged=True)
@@ -164,10 +216,11 @@ class GenericSpider(HanwebSpider):
         if depth >= self.profile.max_nav_depth:
             return
         pager = {link.url for link in pager_links([PageLink(e.url, e.text) for e in entries], self.paging_rules)}
-        new = [entry for entry in entries
-               if entry.url not in chrome and entry.url != response.url and entry.url not in pager
-               and entry.date is None and entry.text and not is_file(entry.url)
-               and not self.skipped(Link(entry.url, entry.text)) and not self.wants_report(entry.text)]
+        unseen = [entry for entry in entries
+                  if entry.url not in chrome and entry.url != response.url and entry.url not in pager
+                  and entry.date is None and entry.text and not is_file(entry.url)
+                  and not self.wants_report(entry.text)]
+        new = [entry for entry in unseen if not self.skipped(Link(entry.url, entry.text))]
         annual = links_matching(new, self.profile.nav_patterns("annual_reports"))
         directories = [entry for entry in new if entry not in annual and self.names_directory(entry)]
         follow = [(entry, True) for entry in annual + directories]
@@ -177,6 +230,10 @@ class GenericSpider(HanwebSpider):
         elif not annual:
             follow += [(entry, False) for entry in links_matching(new, self.profile.nav_patterns("open_government"))
                        if entry not in directories]
+        if not follow and not area:
+            # a dead end on the way: the 年报 may sit inside the disclosure catalogue (法定主动公开内容),
+            # which the skip list holds back everywhere else (its other columns are not reports)
+            follow = [(entry, False) for entry in links_matching(unseen, self.profile.nav_patterns("catalogues"))]
         child_chrome = chrome | {entry.url for entry in entries} | {response.url}
         for entry, into_area in follow:
             self.inc_stat("xxgk/columns" if into_area else "xxgk/nav_pages")
@@ -187,6 +244,12 @@ class GenericSpider(HanwebSpider):
         """A report link names its year: without a URL shape to tell them apart, 「政府信息公开年报」 is
         the column and 「…2023年政府信息公开工作年度报告」 a report in it."""
         return super().wants_report(title) and report_year_from_title(title) is not None
+
+    def bare_report(self, title: str | None) -> bool:
+        """「2023年度报告」 / 「2023年年报」: a report when dated inside a 年报 column, whose heading names the
+        body (undated, the same text is a year's folder: navigation)."""
+        return bool(title and _BARE_REPORT.match(simplified(title))) and (
+            self.year is None or report_year_from_title(title) == self.year)
 
     def is_annual_report_page(self, response: Response) -> bool:
         title = clean_text(" ".join(response.xpath("//title//text()").getall()))

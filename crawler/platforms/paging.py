@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.platforms.trs import page_url, parse_pager
+from crawler.platforms.urls import join_url
 
 #: a 「共N页」 larger than this is a misread number, not a list to fill in
 MAX_FILLED_PAGES = 2000
@@ -92,6 +93,7 @@ def page_urls(links: list[PageLink], text: str, page_url_now: str, rules: Paging
     pager = pager_links(links, rules)
     urls = [link.url for link in pager]
     numbered = [(link, parts) for link in pager if (parts := split_number(link.url, rules)) is not None]
+    numbered = _commonest_shape(numbered)
     template = next((parts for _, parts in numbered), None)
     if template is not None:
         last = last_number(pager, numbered, text, rules)
@@ -105,6 +107,18 @@ def page_urls(links: list[PageLink], text: str, page_url_now: str, rules: Paging
             seen.add(url)
             ordered.append(url)
     return ordered
+
+
+def _commonest_shape(numbered: list[tuple[PageLink, Numbered]]) -> list[tuple[PageLink, Numbered]]:
+    """The numbered links that share the pager's commonest URL shape: page 1 is often the column's own
+    URL (SiteServer ``/channels/206.html`` beside ``/channels/206_2.html``), whose digits are no page number."""
+    shapes: dict[tuple[str, str], int] = {}
+    for _, parts in numbered:
+        shapes[(parts.prefix, parts.suffix)] = shapes.get((parts.prefix, parts.suffix), 0) + 1
+    if len(shapes) < 2:
+        return numbered
+    best = max(shapes, key=lambda shape: shapes[shape])  # first seen wins a tie
+    return [(link, parts) for link, parts in numbered if (parts.prefix, parts.suffix) == best]
 
 
 def last_number(pager: list[PageLink], numbered: list[tuple[PageLink, Numbered]], text: str,
@@ -127,3 +141,90 @@ def created_pages(text: str, column_url: str) -> list[str]:
     if pager is None:
         return []
     return [page_url(column_url, pager, index) for index in range(1, pager.page_count)]
+
+
+# -- pagers with no page URL in an href: a drop-down, or a script function --------------------------
+
+_SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.S | re.I)
+_JUMPS = re.compile(r"onchange\s*=\s*[\"'][^\"']*(?:location|href|window\.open|\w+\s*\(\s*this)", re.I)
+_OPTION = re.compile(r"<option\b[^>]*?value\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)(?=</option>|<option\b|$)", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
+#: ``href="javascript:goPage(3)"`` / ``onclick="goPage(3)"``: the function and its page number
+_CALL = re.compile(r"(?:javascript:|onclick\s*=\s*[\"'])\s*(?:return\s+)?([A-Za-z_$][\w$]*)\s*\(\s*[\"']?(\d{1,4})[\"']?\s*[,)]")
+_FUNCTION = re.compile(r"function\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$]*)[^)]*\)\s*\{")
+_SCRIPT_END = re.compile(r"function\s+[A-Za-z_$][\w$]*\s*\(|</script>", re.I)
+_SELF_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\(\s*this(?:\.options\[this\.selectedIndex\])?\.value")
+
+
+def _plain(markup: str) -> str:
+    return " ".join(_TAG.sub(" ", markup).split())
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptTemplate:
+    """The page URL a script function builds from its page number: ``prefix + n + suffix``."""
+
+    prefix: str
+    suffix: str
+    own_first_page: bool  # the function builds page 1 apart (``if(page==1)``): the template is not its URL
+
+    def url(self, number: int) -> str | None:
+        return None if number == 1 and self.own_first_page else f"{self.prefix}{number}{self.suffix}"
+
+
+def script_page_templates(text: str) -> dict[str, ScriptTemplate]:
+    """Page-URL templates of the page's script functions: ``function goPage(n){location.href="/c/45_"+n+".html"}``
+    → ``{"goPage": ScriptTemplate("/c/45_", ".html", False)}`` (the first string built around the parameter)."""
+    templates: dict[str, ScriptTemplate] = {}
+    for match in _FUNCTION.finditer(text):
+        name, parameter = match.group(1), re.escape(match.group(2))
+        end = _SCRIPT_END.search(text, match.end())
+        body = text[match.end() : end.start() if end else len(text)]
+        built = re.search(rf"([\"'])([^\"'<>]*)\1\s*\+\s*{parameter}\s*\+\s*([\"'])([^\"'<>]*)\3", body)
+        if built is not None and ("/" in built.group(2) or "." in built.group(4)):  # a URL, not a label
+            first = re.search(rf"\b{parameter}\s*(?:===?|<=|<)\s*1\b|\b1\s*===?\s*{parameter}\b", body)
+            templates.setdefault(name, ScriptTemplate(built.group(2), built.group(4), first is not None))
+    return templates
+
+
+def script_pager_links(text: str, base_url: str) -> list[PageLink]:
+    """The page links of a pager that calls a script (``javascript:goPage(3)``), as URLs from the
+    function's own template; [] when the page has no such function."""
+    if "javascript:" not in text and "onclick" not in text.lower():
+        return []
+    templates = script_page_templates(text)
+    if not templates:
+        return []
+    links = []
+    for anchor in _ANCHOR.finditer(text):
+        call = _CALL.search(anchor.group(1))
+        url = templates[call.group(1)].url(int(call.group(2))) if call and call.group(1) in templates else None
+        if url is not None:
+            links.append(PageLink(join_url(base_url, url), _plain(anchor.group(2))))
+    return links
+
+
+def select_pager_links(text: str, base_url: str) -> list[PageLink]:
+    """The pages of a jump drop-down (``<select onchange="location.href=this.value">``): each option's
+    value is a page URL — a pager lists the page it is on, a drop-down of years or of other sites does
+    not — or a page number for the script function the select calls."""
+    if "<select" not in text and "<SELECT" not in text:
+        return []
+    links = []
+    for select in _SELECT.finditer(text):
+        attributes = select.group(1)
+        if not _JUMPS.search(attributes):
+            continue
+        called = _SELF_CALL.search(attributes)
+        template = script_page_templates(text).get(called.group(1)) if called is not None else None
+        options = [(value.strip(), _plain(label)) for value, label in _OPTION.findall(select.group(2))]
+        if template is not None:
+            numbered = [(template.url(int(value)), label) for value, label in options if value.isdigit()]
+            links += [PageLink(join_url(base_url, url), label) for url, label in numbered if url is not None]
+            continue
+        pages = [PageLink(join_url(base_url, value), label) for value, label in options
+                 if value and not value.isdigit() and not value.startswith(("javascript:", "#"))]
+        if any(link.url == base_url for link in pages):
+            links += pages
+    return links

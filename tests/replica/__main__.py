@@ -2,7 +2,8 @@
 
 More options: ``--faults 5xx=0.1,timeout=0.05,reset=0.02,truncate=0.02,slow=0.01 --fault-seed N``
 (``--hang-seconds``), ``--antibot wendeng=412,hy=405,hy=521:first``, ``--encoding-traps``,
-``--sites all`` (or a comma list of wendeng, hy, bypc, xincai, anding, jiaokou), ``--traditional``.
+``--sites all`` (or a comma list of wendeng, hy, bypc, xincai, anding, jiaokou; the SiteServer-like
+xunyi only by name), ``--traditional``.
 Many generated counties instead (tests/replica/counties.py): ``--counties 1000 --sites-dir DIR`` (their
 TOML profiles, for XXGK_SITES_DIR); pacing for either: ``--latency 0.05 --bandwidth 256k`` (per host).
 Prints the proxy URL as the first stdout line (then the manifest path) and serves until SIGINT/SIGTERM.

@@ -138,6 +138,7 @@ SITE_PREFIX = {
     "xincai": "新蔡县",
     "anding": "定西市安定区",
     "jiaokou": "交口县",
+    "xunyi": "旬邑县",
 }
 SITE_ADMIN_CODE = {
     "wendeng": "371081",
@@ -146,6 +147,7 @@ SITE_ADMIN_CODE = {
     "xincai": "411729",
     "anding": "621102",
     "jiaokou": "141130",
+    "xunyi": "610429",
 }
 SITE_PHONE = {
     "wendeng": "0631-84",
@@ -154,6 +156,7 @@ SITE_PHONE = {
     "xincai": "0396-59",
     "anding": "0932-82",
     "jiaokou": "0358-52",
+    "xunyi": "029-34",
 }
 
 

@@ -48,6 +48,8 @@ DEFAULT_SITES = ("wendeng", "hy")
 #: archetype C (bypc), D (xincai), a classic Hanweb (anding) and a TRS .shtml variant (jiaokou)
 NEW_SITES = ("bypc", "xincai", "anding", "jiaokou")
 ALL_SITES = DEFAULT_SITES + NEW_SITES
+#: hosts of CMSes with no platform base (tests/replica/hosts.py UNSEEN_STYLES): built only by name
+UNSEEN_SITES = ("xunyi",)
 #: table renderings whose numbers are only in the report's files (the manifest then says which)
 FILE_RENDERS = ("image_only", "attachment_only")
 #: publish times are Beijing time; HTTP dates are GMT
@@ -562,9 +564,9 @@ def build_world(
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
-    unknown = set(sites) - set(ALL_SITES)
+    unknown = set(sites) - set(ALL_SITES + UNSEEN_SITES)
     if unknown:
-        raise ValueError(f"unknown replica sites {sorted(unknown)}; known: {ALL_SITES}")
+        raise ValueError(f"unknown replica sites {sorted(unknown)}; known: {ALL_SITES + UNSEEN_SITES}")
     from tests.replica import county, hanweb, hosts, templated, trs  # the site builders import this module
 
     world = World(seed=seed, scale=scale, modern_hanweb=modern_hanweb)
@@ -576,8 +578,9 @@ def build_world(
     templated.add_templated(world, random.Random(f"templated:{seed}"))
     if traditional:
         county.traditional_seed_titles(world, random.Random(f"traditional:{seed}"))
-    for site in (s for s in NEW_SITES if s in sites):
-        county.build(world, random.Random(f"{site}:{seed}"), hosts.STYLES[site]())
+    styles = hosts.STYLES | hosts.UNSEEN_STYLES
+    for site in (s for s in NEW_SITES + UNSEEN_SITES if s in sites):
+        county.build(world, random.Random(f"{site}:{seed}"), styles[site]())
     return world
 
 
