@@ -29,6 +29,27 @@ class Decision:
     canonical_url: str | None = None
 
 
+#: one ``cells`` row as the store writes it, but its report and document ids: table, row, column,
+#: value (a plain SQL number), raw, flag
+CellRow = tuple[str, str, str, Any, str | None, str | None]
+#: one ``checks`` row as the store writes it, but its report id: rule, status, hard, delta, assumed_zero, detail
+CheckRow = tuple[str, str, int, Any, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRows:
+    """A report's cells and checks as the store writes them: plain tuples, computed where the CPU
+    stages ran (pipelines/report_rows.py). A reparse's worker sends these back to the one writer in
+    place of the report's ~100 ``Cell`` and ``CheckResult`` objects: cheaper to pickle and unpickle,
+    and the writer, the serial part of a reparse, no longer converts them cell by cell."""
+
+    cells: tuple[CellRow, ...] = ()
+    checks: tuple[CheckRow, ...] = ()
+    #: ``reports.sec3_new_received_total`` and ``reports.checks_failed``
+    new_received_total: Any = None
+    checks_failed: int = 0
+
+
 def _describe_bytes(body: bytes | None) -> str | None:
     """Feed exports (``scrapy crawl … -O items.jsonl``) show the size, not the bytes: the archive
     (WARC) holds the bytes."""
@@ -119,6 +140,9 @@ class ReportPage:
     text: str | None = None
     extracted: ExtractedReport | None = field(default=None, metadata={"serializer": _report_json})
     decision: Decision | None = field(default=None, metadata={"serializer": _decision_kind})
+    #: the report's cells and checks as rows, when computed beside the extraction (a reparse's
+    #: workers: crawler/reparse/pooled.py); then ``extracted`` carries no cells and checks of its own
+    rows: ReportRows | None = field(default=None, metadata={"serializer": _no_page})
     error: str | None = None
     #: what kind of failure ``error`` is (extract_timeout, extract_memory, extract_crash, …)
     fault: str | None = None

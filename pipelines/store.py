@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, Self
 
@@ -18,37 +17,22 @@ from sqlite_utils import Database
 from crawler.bodies import item_scope, link_report
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
-from crawler.extract.model import Cell, ExtractedReport
-from crawler.items import FetchedDocument, KnownReport, ReportPage
+from crawler.extract.model import ExtractedReport
+from crawler.items import FetchedDocument, KnownReport, ReportPage, ReportRows
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage, whole_database_pass
 from pipelines.dedupe import Decision, is_correction
+from pipelines.report_rows import rows_of
 
 #: documents that belong to a report page and were read with it
 ATTACHMENT_ROLES = frozenset({"attachment", "image"})
-
-
-def cell_rows(report: ExtractedReport) -> Iterator[tuple[str, str, str, Cell]]:
-    """(table, row, column, cell) in long format; section 二 rows are ``<block>.<row>``."""
-    for block, rows in report.sec2.items():
-        for row, cols in rows.items():
-            for column, cell in cols.items():
-                yield "sec2", f"{block}.{row}", column, cell
-    for table, groups in (("sec3", report.sec3), ("sec4", report.sec4)):
-        for row, cols in groups.items():
-            for column, cell in cols.items():
-                yield table, row, column, cell
 
 
 def site_region(item: ReportPage) -> str | None:
     """The region a report's site serves, as the spider put it on the item (from the site's profile):
     山东省威海市文登区; None for a site without one."""
     return item.region + item.county or None
-
-
-def sql_number(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
 
 
 def cell_source(report: ExtractedReport, table: str) -> tuple[str, str | None]:
@@ -75,8 +59,7 @@ def extracted_report(item: ReportPage) -> ExtractedReport:
 
 
 def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
-    report = extracted_report(item)
-    new_received = report.sec3.get("new_received", {}).get("total")
+    report, rows = extracted_report(item), rows_of(item)
     return {
         "site": item.site,
         "agency": report.agency,
@@ -94,8 +77,8 @@ def report_columns(item: ReportPage, decision: Decision) -> dict[str, Any]:
         "format_basis": report.format_basis,
         "proactive_approx": int(report.narrative.proactive_approx),
         "table_render": report.table_render,
-        "sec3_new_received_total": sql_number(new_received.value) if new_received else None,
-        "checks_failed": report.failed_hard_checks(),
+        "sec3_new_received_total": rows.new_received_total,
+        "checks_failed": rows.checks_failed,
         "narrative": json.dumps(report.narrative.to_json(), ensure_ascii=False),
         "warnings": json.dumps(report.warnings, ensure_ascii=False),
         "text": report.text,
@@ -242,7 +225,9 @@ class StorePipeline(DatabaseStage):
         attachments = self.insert_attachments(item, report_id)
         if decision.kind in ("new", "newer_version"):
             report = extracted_report(item)
-            self.replace_cells_and_checks(report_id, report, cell_document_ids(report, document_id, attachments))
+            self.replace_cells_and_checks(
+                report_id, report, rows_of(item), cell_document_ids(report, document_id, attachments)
+            )
         self.texts_stored |= decision.kind in ("new", "newer_version", "older_version")
         self.stats.inc_value(f"xxgk/store/reports/{decision.kind}")
 
@@ -326,7 +311,7 @@ class StorePipeline(DatabaseStage):
         ).fetchone()
         if exists:
             return
-        cells = {f"{t}.{r}.{c}": sql_number(cell.value) for t, r, c, cell in cell_rows(report)}
+        cells = {f"{t}.{r}.{c}": value for t, r, c, value, _raw, _flag in rows_of(item).cells}
         self.db.table("report_versions").insert(
             {
                 "report_id": report_id,
@@ -343,7 +328,8 @@ class StorePipeline(DatabaseStage):
             }
         )
 
-    def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, document_ids: dict[str, int]) -> None:
+    def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, rows: ReportRows,
+                                 document_ids: dict[str, int]) -> None:  # fmt: skip
         # Plain executemany: ~200 cells a report made sqlite-utils' generic insert_all the costliest
         # step of the crawl (type sniffing per value); the columns here are fixed by the migration.
         assert self.db is not None
@@ -355,16 +341,12 @@ class StorePipeline(DatabaseStage):
             "INSERT INTO cells (report_id, [table], [row], [column], value, raw, flag, source, document_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (report_id, table, row, column, sql_number(cell.value), cell.raw, cell.flag, sources[table],
-                 document_ids[table])
-                for table, row, column, cell in cell_rows(report)
+                (report_id, table, row, column, value, raw, flag, sources[table], document_ids[table])
+                for table, row, column, value, raw, flag in rows.cells
             ],
         )
         conn.executemany(
             "INSERT INTO checks (report_id, rule, status, hard, delta, assumed_zero, detail) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (report_id, rule, r.status, int(r.hard), sql_number(r.delta), int(r.assumed_zero), r.detail)
-                for rule, r in report.checks.items()
-            ],
+            [(report_id, *check) for check in rows.checks],
         )

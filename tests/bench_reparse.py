@@ -31,17 +31,14 @@ from statistics import median
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from crawler.archive.reader import iter_responses
-from pipelines.chain import ChainStats as ReparseStats
-from pipelines.chain import SyncChain as Stages
-
 if TYPE_CHECKING:
     from crawler.reparse import ReparseSummary
 
-# Scrapy and the crawl's modules are imported in the functions that use them, not here: every pool
-# worker imports the main module again (multiprocessing's main-module fixup), so what this module
-# imports at its top, each worker would import at its start — a cost ``xxgk reparse`` (``python -m
-# crawler``, whose main module imports nothing) never pays, and no part of what is measured here
+# Scrapy and the crawl's modules (the WARC reader, the chain) are imported in the functions that use
+# them, not here: every pool worker imports the main module again (multiprocessing's main-module
+# fixup), so what this module imports at its top, each worker would import at its start — a cost
+# ``xxgk reparse`` (``python -m crawler``, whose main module imports nothing) never pays, and no part
+# of what is measured here (the reader and warcio at the top cost each worker ~0.1 s of CPU a run)
 
 MIN_REPORTS = 2_000
 
@@ -88,18 +85,22 @@ def archive_replica_reports(warc_dir: Path, count: int) -> int:
 
 
 def time_stages_only(warc_dir: Path, into: Path) -> float:
+    from crawler.archive.reader import iter_responses
     from crawler.builders import item_for
     from crawler.reparse.delivery import delivered
+    from pipelines.chain import ChainStats, SyncChain
 
     items = [item_for(archived, response) for archived, response in delivered(iter_responses(warc_dir))]
     started = time.perf_counter()
-    with Stages(into, ReparseStats()) as stages:
+    with SyncChain(into, ChainStats()) as stages:
         for item in items:
             stages.process(item)
     return time.perf_counter() - started
 
 
 def time_read_only(warc_dir: Path) -> float:
+    from crawler.archive.reader import iter_responses
+
     started = time.perf_counter()
     for _ in iter_responses(warc_dir):
         pass

@@ -13,6 +13,7 @@ import dataclasses
 
 from crawler.items import Item, ReportPage
 from pipelines.chain import CPU_STAGES, Stage, run_cpu_stages, worker_preload
+from pipelines.report_rows import with_rows
 
 #: imported once by the fork server, so that every worker starts with the stages loaded: the CPU
 #: stages, the worker functions of the reparse (this module, the batches' runner, a page's attachment
@@ -26,11 +27,12 @@ PRELOAD = [
 def for_the_writer(item: Item, stages: tuple[Stage, ...] = CPU_STAGES) -> Item:
     """The CPU stages in a worker process, and the item as the database stages need it back: without
     the parsed page (only extract reads it) and without the bodies the writer already holds (the
-    page's and its files', a PDF may be megabytes), put back by :func:`with_bodies`."""
+    page's and its files', a PDF may be megabytes), put back by :func:`with_bodies`; its report's
+    cells and checks as the rows the store writes (pipelines/report_rows.py), not as objects."""
     item = run_cpu_stages(item, stages)
     if isinstance(item, ReportPage):
         files = [dataclasses.replace(document, body=None) for document in item.attachments]
-        item = dataclasses.replace(item, page=None, body=b"", attachments=files)
+        item = with_rows(dataclasses.replace(item, page=None, body=b"", attachments=files))
     return item
 
 
