@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -36,9 +37,9 @@ from twisted.python.failure import Failure
 from crawler.db import db_path
 from crawler.hostgate import GATE
 from crawler.summary import crawl_summary
-from pipelines.chain import worker_preload
+from pipelines.chain import CPU_STAGES, worker_preload
 from pipelines.database import shared_database
-from pipelines.offload import shared_pool
+from pipelines.offload import default_workers, shared_pool
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class Fleet:
         self.launch()
 
     def start(self) -> list[dict[str, Any]]:
-        preload_stages()
+        preload_stages(self.settings)
         with ExitStack() as stack:
             # entered first, so left last: after the pool, the database and its passes are done with
             stack.enter_context(startup_objects_frozen())
@@ -138,12 +139,28 @@ class Fleet:
         return [summary for summary in self.summaries if summary is not None]
 
 
-def preload_stages() -> None:
+def preload_stages(settings: Any) -> None:
     """The extraction pool's fork server imports the CPU stages once, before it forks the workers:
     each worker would otherwise import them (and Scrapy under them) itself, about half a second of CPU
     per worker and per worker replaced, as much as extracting a hundred pages. A fork server already
-    running (an earlier pool of this process) is kept as it is."""
+    running (an earlier pool of this process) is kept as it is.
+
+    Started here when the run will use the pool, so that it imports the stages while the first sites
+    open and fetch their navigation: started by the first report page's job instead, it held the
+    reactor — no download moved — for those imports (pebble starts its workers in the caller's thread,
+    and a worker's fork waits for the server's preload): about 0.3 s on a quiet 2-core box."""
     multiprocessing.get_context("forkserver").set_forkserver_preload(worker_preload())
+    if uses_worker_pool(settings):
+        forkserver.ensure_running()
+
+
+def uses_worker_pool(settings: Any) -> bool:
+    """Whether the run's items meet a CPU stage on worker processes (not ``XXGK_WORKERS = 0``, not a
+    run without the stages, e.g. the bench's spiders alone)."""
+    if settings.getint("XXGK_WORKERS", default_workers()) <= 0:
+        return False
+    pipelines = settings.getdict("ITEM_PIPELINES")
+    return any(pipelines.get(stage.pipeline) is not None for stage in CPU_STAGES)
 
 
 def freeze_startup_objects() -> None:

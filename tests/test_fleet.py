@@ -191,3 +191,38 @@ def test_a_freeze_made_before_the_fleet_is_left_as_it_was() -> None:
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"XXGK_WORKERS": 1}, True),  # the project's chain: its CPU stages run on the pool
+        ({"XXGK_WORKERS": 0}, False),  # inline: no worker process at all
+        ({"XXGK_WORKERS": 1, "ITEM_PIPELINES": {}}, False),  # the bench's spiders alone
+        ({"XXGK_WORKERS": 1, "ITEM_PIPELINES": {"pipelines.push.RedisPushPipeline": 100}}, False),
+    ],
+)
+def test_the_fork_server_starts_with_the_run_only_when_the_pool_will_run(
+    settings: dict[str, Any], expected: bool
+) -> None:
+    from crawler import settings as project_settings
+    from crawler.fleet import uses_worker_pool
+
+    run = Settings({"ITEM_PIPELINES": project_settings.ITEM_PIPELINES})
+    run.setdict(settings, priority="cmdline")
+    assert uses_worker_pool(run) is expected
+
+
+def test_a_run_that_will_use_the_pool_starts_the_fork_server_before_its_first_job(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # started by the first report page's job instead, the server's imports held the reactor
+    from crawler import fleet
+
+    started: list[bool] = []
+    monkeypatch.setattr(fleet.forkserver, "ensure_running", lambda: started.append(True))
+    fleet.preload_stages(Settings({"XXGK_WORKERS": 0}))
+    assert started == []
+    uses_the_pool = {"XXGK_WORKERS": 1, "ITEM_PIPELINES": {"pipelines.extract.ExtractPipeline": 200}}
+    fleet.preload_stages(Settings(uses_the_pool))
+    assert started == [True]
