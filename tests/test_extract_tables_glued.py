@@ -126,9 +126,26 @@ def test_prose_before_the_tables_is_not_cut_into_labels() -> None:
     assert values(stats.sec4["review"]) == [0] * 5
 
 
+def test_a_sentence_between_a_heading_and_its_table_keeps_its_numbers() -> None:
+    # 「…行政诉讼情况2024年，没有…。行政复议…」: 2024年 and 3条 are words of the sentence, not cells
+    text = glued_report().replace(
+        "四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议与行政诉讼情况2024年，共2件，办结1个。"
+    )
+    stats = extract_statistics(text)
+    assert values(stats.sec4["review"]) == [0] * 5
+    assert values(stats.sec3["carried_forward"]) == [0] * 7
+
+
 def test_only_long_lines_holding_table_anchors_are_glued_tables() -> None:
     assert has_glued_tables(glued_report().splitlines())
     spaced = ["第二十条第（一）项", "规章 0 0 0", "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1"]
     assert not has_glued_tables(spaced)  # short lines: the other text layouts read them
     rows = glued_rows(["第二十条第（一）项信息内容规章000" + "本列数据的勾稽关系" * 30])
     assert ["规章", "000"] in rows and isinstance(rows[2][1], GluedNumbers)
+
+
+def test_a_run_too_long_to_cut_is_left_as_read() -> None:
+    # 40 digits for 15 cells: past the digits the search tries, the row is a mismatch at once
+    stats = extract_statistics(glued_report(sec4="1234567890" * 4))
+    assert values(stats.sec4["review"]) == [None] * 5
+    assert any(w.startswith("sec4:") for w in stats.warnings)

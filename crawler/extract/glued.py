@@ -28,7 +28,7 @@ _SEC3_WIDTH = 7
 _SEC4_WIDTH = 15
 _SEC4_GROUP = 5
 _MAX_EXTRA_DIGITS = 12  # digits beyond one per cell: past this the cuts are too many to try
-_MAX_STEPS = 200_000
+_MAX_STEPS = 20_000  # a bound on the search: a few milliseconds a row at worst
 
 # A table zone glued into one long line holds these anchors (the first ones of 二 and 三).
 _ANCHORS = ("第二十条第", "本列数据的勾稽关系", "本年新收")
@@ -36,6 +36,9 @@ _LONG_LINE = 200
 # A number glued between labels; a digit followed by 「.」「、」 and a non-digit is the next
 # label's enumerator (「00000002.重复申请」: the row's zeros, then 「2.重复申请」).
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?![.．、]\D)|\d+(?=\d[.．、]\D)")
+# A number followed by a unit or a date word belongs to a sentence, not to a cell: 「2024年，共收到
+# 申请3条。」 between a heading and its table.
+_PROSE_UNIT = re.compile(r"[年月日号条件个次份余多家场期名人%％]")
 # Where a new cell begins inside glued text: the template's anchors, headers and sec2 row labels.
 _CELL_STARTS = re.compile(
     "(?="
@@ -98,6 +101,8 @@ def _glued_cells(line: str) -> Iterator[str]:
     zone = min((line.find(anchor) for anchor in _ANCHORS if anchor in line), default=len(line))
     at = 0
     for number in _NUMBER.finditer(line):
+        if _PROSE_UNIT.match(line, number.end()):
+            continue  # part of the text around it
         yield from _text_cells(line, at, number.start(), zone)
         yield GluedNumbers(number.group())
         at = number.end()
