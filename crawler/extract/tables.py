@@ -21,6 +21,7 @@ from functools import lru_cache
 from crawler.extract import formats
 from crawler.extract import labels as label_grammar
 from crawler.extract.cells import EMPTY, TEXT, VALUE, parse_cell
+from crawler.extract.glued import glued_rows, has_glued_tables
 from crawler.extract.grid import detect_layout, html_rows, text_rows
 from crawler.extract.labels import core_key, label_key
 from crawler.extract.layout import (
@@ -68,6 +69,10 @@ def extract_statistics(
     if not anchors.any():
         render = _text_layout(lines, spans)
         tokens = tokenize(text_rows(lines, render), keep_empty=render != "flattened") if render else []
+        anchors = _find_anchors(tokens)
+    if not anchors.any() and has_glued_tables(lines):
+        # cells glued with no separator (「…申请数量1000001二、…」): reported as flattened text
+        render, tokens = "flattened", tokenize(glued_rows(lines), keep_empty=False)
         anchors = _find_anchors(tokens)
     cells_key = "".join(t.key for t in tokens if t.kind == TEXT and len(t.key) <= MAX_LABEL)
     fmt, warnings = formats.decide(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.extract.cells import EMPTY, TEXT, VALUE, token_kind
+from crawler.extract.glued import split_glued
 from crawler.extract.grid import Rows
 from crawler.extract.labels import core_key, label_key
 
@@ -89,7 +90,8 @@ def read_values(tokens: list[Token], label: int, end: int, width: int) -> list[T
         values.extend(tail)
         if len(values) >= width and any(t.kind == VALUE for t in values):
             break
-    return trim(values, width)
+    # a glued table's digits (「1000001」) are cut into the row's cells only now its width is known
+    return split_glued(trim(values, width), width)
 
 
 def trim(values: list[Token], width: int) -> list[Token]:
