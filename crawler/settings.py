@@ -58,7 +58,7 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 # A truncated body (fewer bytes than Content-Length) is a failure to retry, never a page to parse.
 DOWNLOAD_FAIL_ON_DATALOSS = True
 # Extraction of one document runs in a worker process (pipelines/offload.py) for at most this many
-# seconds and within this much address space; past either the document gets a recorded error
+# seconds and within this much writable memory (RLIMIT_DATA); past either the document gets a recorded error
 # (fault extract_timeout / extract_memory), the worker is replaced and the crawl goes on. Hostile
 # files (zip bombs, pathological tables) must not stall or kill a crawl.
 XXGK_EXTRACT_TIMEOUT = 60.0

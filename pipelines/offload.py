@@ -8,8 +8,8 @@ The pool is pebble's ``ProcessPool``, not ``concurrent.futures.ProcessPoolExecut
 document (a pathological table, a zip bomb in an attachment) must cost that document, never the
 crawl. The standard executor can neither stop a task that runs too long nor survive a worker that
 dies (one crash breaks the whole pool for every later item). Here each task has a deadline
-(``XXGK_EXTRACT_TIMEOUT`` s: the worker is killed and replaced), each worker an address-space limit
-(``XXGK_EXTRACT_MEMORY_MB``, ``RLIMIT_AS`` set by the worker's initializer, so a runaway allocation
+(``XXGK_EXTRACT_TIMEOUT`` s: the worker is killed and replaced), each worker a memory limit
+(``XXGK_EXTRACT_MEMORY_MB``, ``RLIMIT_DATA`` set by the worker's initializer, so a runaway allocation
 raises ``MemoryError`` in the worker), and a worker that dies anyway is replaced by the pool. Each of
 these ends as the item's error, with a fault kind (``extract_timeout``, ``extract_memory``,
 ``extract_crash``) on its documents row and in the stats ``xxgk/error/<kind>``.
@@ -107,16 +107,23 @@ def document_deadline() -> Iterator[None]:
 
 
 def limit_memory(megabytes: int | None) -> None:
-    """Worker initializer: cap the address space, so a runaway parser raises MemoryError."""
+    """Worker initializer: cap the memory the worker can write to, so a runaway parser raises
+    MemoryError.
+
+    ``RLIMIT_DATA`` (the heap and private writable mappings, Linux ≥ 4.7), not ``RLIMIT_AS``: the
+    address space counts reservations no page of which is ever used — rensa's allocator reserves
+    ~1 GB of ``PROT_NONE`` address space at import, so a worker whose fork server had loaded it
+    started at 1.2 GB of address space, and onnxruntime's OCR of one picture then failed with
+    ``std::bad_alloc`` under 2,048 MB while its resident set was 0.4 GB."""
     if not megabytes:
         return
     import resource
 
     limit = int(megabytes) * 1024 * 1024
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 class WorkerPool:
