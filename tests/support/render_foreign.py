@@ -160,8 +160,8 @@ def _encode(image: Image.Image, variant: Variant) -> bytes:
     out = io.BytesIO()
     if variant.jpeg:
         image.convert("RGB").save(out, "JPEG", quality=70)
-    else:
-        image.convert("RGB").save(out, "PNG", optimize=True)
+    else:  # grey: the reader sees grey only (``decode_image``), and a grey PNG is a third the bytes
+        image.convert("L").save(out, "PNG", optimize=True)
     return out.getvalue()
 
 

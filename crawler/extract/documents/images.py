@@ -39,6 +39,14 @@ _INK_BELOW_BACKGROUND = 60  # grey levels below the page's background that count
 # small, blurred print in a low-contrast photo are lighter, and a crop cut to the darker strokes
 # alone reads 「2」 as 「)」 and 「卷」 as 「e」
 _FAINT_INK_BELOW_BACKGROUND = 45
+# ... and what is lighter than this is paper in a cell's text crop: JPEG's ringing leaves light
+# specks around every stroke (a browser's antialiasing, a light fill too) that the recogniser takes
+# for part of the glyph — a lone 0 of a quality-70 screenshot reads as 「O」; lighter than the
+# faintest ink above, so no stroke is lost
+_PAPER_BELOW_BACKGROUND = 30
+#: a cell that reads as a lone round letter is a zero: statistics tables hold numbers and labels,
+#: never a single Latin O (a sheet's column letters are gone by then: ``rules.trim_table``)
+_LONE_ZERO = frozenset({"O", "o", "〇"})
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "，": ",", "。": "."})
 
 
@@ -112,6 +120,7 @@ def span_table(table: RuledTable, texts: list[str]) -> SpanTable:
     pairs = trim_table(table.cells, texts)
     by_row: dict[int, list[SpanCell]] = {}
     for cell, text in sorted(pairs, key=lambda pair: (pair[0].row, pair[0].column)):
+        text = "0" if text.strip() in _LONE_ZERO else text
         by_row.setdefault(cell.row, []).append(SpanCell(text, cell.rowspan, cell.colspan))
     n_rows = 1 + max((cell.row + cell.rowspan - 1 for cell, _ in pairs), default=-1)
     return [by_row.get(r, []) for r in range(n_rows)]
@@ -123,12 +132,13 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     ink = ink_mask(gray)
     tables = find_tables(gray, ink)
     text_ink = ink_mask(gray, _FAINT_INK_BELOW_BACKGROUND)
+    cell_gray = paper_cleaned(gray)
     crops: list[np.ndarray] = []
     spans: list[list[tuple[int, int]]] = []  # per table, per cell: (first crop, crop count)
     for table in tables:
         cell_spans = []
         for cell in table.cells:
-            line_crops = _text_line_crops(gray, text_ink, cell.box)
+            line_crops = _text_line_crops(cell_gray, text_ink, cell.box)
             cell_spans.append((len(crops), len(line_crops)))
             crops.extend(line_crops)
         spans.append(cell_spans)
@@ -156,6 +166,12 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
         "\n".join(text for _, text, _ in blocks),
         [table for _, _, table in blocks if table is not None],
     )
+
+
+def paper_cleaned(gray: np.ndarray, below: int = _PAPER_BELOW_BACKGROUND) -> np.ndarray:
+    """The page with every pixel close to the paper's grey made paper white (JPEG specks, halos)."""
+    background = int(np.median(gray))
+    return np.where(gray > background - below, np.uint8(255), gray)
 
 
 def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, int, int]) -> list[np.ndarray]:
