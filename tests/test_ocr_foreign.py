@@ -45,18 +45,22 @@ def test_paper_cleaned_whitens_the_jpeg_specks_and_keeps_the_strokes() -> None:
     page = _jpeg_digit()
     near_paper = (page > 225) & (page < 255)
     assert near_paper.sum() > 20  # the quality-40 copy has light specks around the stroke
-    cleaned = paper_cleaned(page)
-    assert not ((cleaned > 225) & (cleaned < 255)).any()
+    cleaned = paper_cleaned(page, 255)
+    assert not ((cleaned > 230) & (cleaned < 255)).any()
     strokes = page < 128
     assert (cleaned[strokes] == page[strokes]).all()  # ink is untouched
 
 
-def test_paper_cleaned_follows_a_grey_paper() -> None:
+def test_paper_cleaned_follows_the_paper_and_the_contrast_of_the_crop() -> None:
     page = np.full((40, 40), 200, dtype=np.uint8)
     page[10:30, 18:22] = 40
-    page[5, 5] = 185  # a speck a little darker than the grey paper
-    cleaned = paper_cleaned(page)
+    page[5, 5] = 185  # a speck a little darker than a grey paper
+    cleaned = paper_cleaned(page, 200)
     assert cleaned[5, 5] == 255 and cleaned[0, 0] == 255 and cleaned[15, 20] == 40
+    faint = np.full((40, 40), 250, dtype=np.uint8)
+    faint[10:30, 18:22] = 170  # a low-contrast photo's stroke, its blurred edge at 236
+    faint[10:30, 17] = 236
+    assert paper_cleaned(faint, 250)[15, 17] == 236  # a fixed cut at paper - 30 would whiten it
 
 
 def _one_row_table(texts: list[str]) -> tuple[RuledTable, list[str]]:

@@ -52,6 +52,7 @@ class Variant:
     jpeg: bool = False
     background: str = "#ffffff"
     tall: bool = False
+    css: str = ""  # a site's own style over the table's (thin grey rules, zebra rows)
 
     @property
     def suffix(self) -> str:
@@ -67,6 +68,9 @@ VARIANTS = (
     Variant("zoom1.5-jpeg", zoom=1.5, jpeg=True),
     Variant("grey", background="#e6e6e6"),
     Variant("tall", tall=True),
+    # what sites' stylesheets do to a table: 1-px light-grey rules, zebra rows with bold labels
+    Variant("grey-rules", css="td,th{border:1px solid #b4b4b4 !important}"),
+    Variant("zebra", css="tr:nth-child(even) td{background:#ececec !important}td:first-child{font-weight:bold}"),
 )
 VARIANT_BY_NAME = {variant.name: variant for variant in VARIANTS}
 
@@ -111,7 +115,7 @@ def _document(tables: dict[str, str], variant: Variant) -> str:
         f"html,body{{margin:0;background:{html.escape(variant.background)};}}"
         f"body{{width:{variant.width}px;padding:{_MARGIN}px;font-size:14px;"
         "font-family:'Noto Sans CJK SC','Noto Serif CJK SC',sans-serif;}"
-        f"</style></head><body>{blocks}</body></html>"
+        f"{variant.css}</style></head><body>{blocks}</body></html>"
     )
 
 
@@ -174,7 +178,7 @@ def render_page(page: str, variant: Variant) -> dict[str, bytes]:
     source = (REALWORLD / f"{page}.html").read_bytes()
     tables = statistics_tables(source)
     document = _document(tables, variant)
-    shot_variant = Variant("shot", variant.width, variant.zoom, False, variant.background, variant.tall)
+    shot_variant = Variant("shot", variant.width, variant.zoom, False, variant.background, variant.tall, variant.css)
     key = hashlib.sha256(repr((document, shot_variant)).encode()).hexdigest()[:16]
     shot = cache_dir() / f"{page}-{key}.png"
     if not shot.exists():

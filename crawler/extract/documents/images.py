@@ -39,11 +39,11 @@ _INK_BELOW_BACKGROUND = 60  # grey levels below the page's background that count
 # small, blurred print in a low-contrast photo are lighter, and a crop cut to the darker strokes
 # alone reads 「2」 as 「)」 and 「卷」 as 「e」
 _FAINT_INK_BELOW_BACKGROUND = 45
-# ... and what is lighter than this is paper in a cell's text crop: JPEG's ringing leaves light
-# specks around every stroke (a browser's antialiasing, a light fill too) that the recogniser takes
-# for part of the glyph — a lone 0 of a quality-70 screenshot reads as 「O」; lighter than the
-# faintest ink above, so no stroke is lost
-_PAPER_BELOW_BACKGROUND = 30
+# ... and what is within this share of the crop's contrast (paper to its darkest stroke) is paper in
+# a cell's text crop: JPEG's ringing leaves light specks around every stroke that the recogniser
+# takes for part of the glyph (a lone 0 of a quality-70 screenshot reads as 「O」). A share, not a
+# fixed grey: the strokes of a blurred, low-contrast photo are all light, and a fixed cut eats them
+_PAPER_SHARE = 0.12
 #: a cell that reads as a lone round letter is a zero: statistics tables hold numbers and labels,
 #: never a single Latin O (a sheet's column letters are gone by then: ``rules.trim_table``)
 _LONE_ZERO = frozenset({"O", "o", "〇"})
@@ -132,13 +132,13 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     ink = ink_mask(gray)
     tables = find_tables(gray, ink)
     text_ink = ink_mask(gray, _FAINT_INK_BELOW_BACKGROUND)
-    cell_gray = paper_cleaned(gray)
+    paper = int(np.median(gray))
     crops: list[np.ndarray] = []
     spans: list[list[tuple[int, int]]] = []  # per table, per cell: (first crop, crop count)
     for table in tables:
         cell_spans = []
         for cell in table.cells:
-            line_crops = _text_line_crops(cell_gray, text_ink, cell.box)
+            line_crops = [paper_cleaned(crop, paper) for crop in _text_line_crops(gray, text_ink, cell.box)]
             cell_spans.append((len(crops), len(line_crops)))
             crops.extend(line_crops)
         spans.append(cell_spans)
@@ -168,10 +168,13 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     )
 
 
-def paper_cleaned(gray: np.ndarray, below: int = _PAPER_BELOW_BACKGROUND) -> np.ndarray:
-    """The page with every pixel close to the paper's grey made paper white (JPEG specks, halos)."""
-    background = int(np.median(gray))
-    return np.where(gray > background - below, np.uint8(255), gray)
+def paper_cleaned(crop: np.ndarray, paper: int) -> np.ndarray:
+    """The crop with every pixel close to the ``paper`` grey (within ``_PAPER_SHARE`` of the way to
+    its darkest pixel) made white: JPEG specks and halos gone, the strokes as they were."""
+    if crop.size == 0:
+        return crop
+    level = paper - _PAPER_SHARE * (paper - int(crop.min()))
+    return np.where(crop > level, np.uint8(255), crop)
 
 
 def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, int, int]) -> list[np.ndarray]:
