@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from crawler.extract.documents.images import RuledTable, paper_cleaned, span_table
+from crawler.extract.documents.images import RuledTable, _text_line_crops, ink_mask, paper_cleaned, span_table
 from crawler.extract.documents.rules import GridCell
 from tests.eval_ocr_foreign import score_picture
 from tests.support.render_documents import _font
@@ -61,6 +61,21 @@ def test_paper_cleaned_follows_the_paper_and_the_contrast_of_the_crop() -> None:
     faint[10:30, 18:22] = 170  # a low-contrast photo's stroke, its blurred edge at 236
     faint[10:30, 17] = 236
     assert paper_cleaned(faint, 250)[15, 17] == 236  # a fixed cut at paper - 30 would whiten it
+
+
+def test_a_crop_of_text_touching_the_rule_takes_no_rule_along() -> None:
+    # a Word-exported cell without padding: the 0 starts right after the column line at x = 20
+    image = Image.new("L", (120, 60), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((19, 5, 21, 55), fill=0)  # a 3-px column line (1 pt at 1.5×)
+    draw.text((25, 12), "0", fill=0, font=_font(0, 28))
+    gray = np.asarray(image)
+    crops = _text_line_crops(gray, ink_mask(gray), (20, 5, 110, 55))
+    assert len(crops) == 1
+    crop = crops[0]
+    dark_columns = np.flatnonzero((crop < 128).any(axis=0))
+    assert dark_columns[0] >= 3  # a white margin before the digit: the rule is not in the crop
+    assert crop.shape[1] > dark_columns[-1] - dark_columns[0] + 6
 
 
 def _one_row_table(texts: list[str]) -> tuple[RuledTable, list[str]]:
