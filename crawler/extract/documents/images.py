@@ -207,20 +207,26 @@ def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, in
         # never into the next line: its strokes in the margin turn a lone 卷 into 光存
         above = pad if n == 0 else min(pad, (a - lines[n - 1][1]) // 2)
         below = pad if n + 1 == len(lines) else min(pad, (lines[n + 1][0] - b) // 2)
-        crops.append(_inside_cell(gray, (xa - pad, ya - above, xb + pad, yb + below), (left + inset, top + inset,
-                                                                                          right - inset, bottom - inset)))
+        crop = gray[max(0, ya - above) : yb + below + 1, max(0, xa - pad) : xb + pad + 1]
+        crops.append(_without_rule_edges(crop, xa - max(0, xa - pad), xb - max(0, xa - pad)))
     return crops
 
 
-def _inside_cell(gray: np.ndarray, box: tuple[int, int, int, int], inner: tuple[int, int, int, int]) -> np.ndarray:
-    """``box`` of the page, with what lies beyond the cell's ``inner`` box as white paper: text set
-    with no cell padding touches the rule, and a margin cut from the page takes the rule along (a
-    lone 0 against a column line reads as 「10」)."""
-    x0, y0, x1, y1 = box
-    cx0, cy0 = max(x0, inner[0], 0), max(y0, inner[1], 0)
-    cx1, cy1 = min(x1, inner[2], gray.shape[1] - 1), min(y1, inner[3], gray.shape[0] - 1)
-    part = gray[cy0 : cy1 + 1, cx0 : cx1 + 1]
-    return np.pad(part, ((cy0 - y0, y1 - cy1), (cx0 - x0, x1 - cx1)), constant_values=255)
+def _without_rule_edges(crop: np.ndarray, text_left: int, text_right: int, *, below: int = 128) -> np.ndarray:
+    """The crop with the columns of its margins (left of ``text_left``, right of ``text_right``)
+    that are dark along nearly all its height made white: text set with no cell padding touches the
+    column line, and the margin cut from the page takes the line along (a lone 0 reads 「10」). A
+    glyph's stroke in the margin is never dark over the whole height with its padding."""
+    dark = (crop < below).mean(axis=0) >= 0.9
+    margin = np.zeros(crop.shape[1], dtype=bool)
+    margin[: max(0, text_left)] = True
+    margin[text_right + 1 :] = True
+    rule_columns = dark & margin
+    if not rule_columns.any():
+        return crop
+    cleaned = crop.copy()
+    cleaned[:, rule_columns] = 255
+    return cleaned
 
 
 def _free_text_lines(gray: np.ndarray, ink: np.ndarray) -> list[tuple[int, list[np.ndarray]]]:
