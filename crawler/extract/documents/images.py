@@ -39,6 +39,14 @@ _INK_BELOW_BACKGROUND = 60  # grey levels below the page's background that count
 # small, blurred print in a low-contrast photo are lighter, and a crop cut to the darker strokes
 # alone reads 「2」 as 「)」 and 「卷」 as 「e」
 _FAINT_INK_BELOW_BACKGROUND = 45
+# ... and what is within this share of the crop's contrast (paper to its darkest stroke) is paper in
+# a cell's text crop: JPEG's ringing leaves light specks around every stroke that the recogniser
+# takes for part of the glyph (a lone 0 of a quality-70 screenshot reads as 「O」). A share, not a
+# fixed grey: the strokes of a blurred, low-contrast photo are all light, and a fixed cut eats them
+_PAPER_SHARE = 0.12
+#: a cell that reads as a lone round letter is a zero: statistics tables hold numbers and labels,
+#: never a single Latin O (a sheet's column letters are gone by then: ``rules.trim_table``)
+_LONE_ZERO = frozenset({"O", "o", "〇"})
 _DIGIT_FIXES = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1", "，": ",", "。": "."})
 
 
@@ -112,6 +120,7 @@ def span_table(table: RuledTable, texts: list[str]) -> SpanTable:
     pairs = trim_table(table.cells, texts)
     by_row: dict[int, list[SpanCell]] = {}
     for cell, text in sorted(pairs, key=lambda pair: (pair[0].row, pair[0].column)):
+        text = "0" if text.strip() in _LONE_ZERO else text
         by_row.setdefault(cell.row, []).append(SpanCell(text, cell.rowspan, cell.colspan))
     n_rows = 1 + max((cell.row + cell.rowspan - 1 for cell, _ in pairs), default=-1)
     return [by_row.get(r, []) for r in range(n_rows)]
@@ -123,12 +132,13 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
     ink = ink_mask(gray)
     tables = find_tables(gray, ink)
     text_ink = ink_mask(gray, _FAINT_INK_BELOW_BACKGROUND)
+    paper = int(np.median(gray))
     crops: list[np.ndarray] = []
     spans: list[list[tuple[int, int]]] = []  # per table, per cell: (first crop, crop count)
     for table in tables:
         cell_spans = []
         for cell in table.cells:
-            line_crops = _text_line_crops(gray, text_ink, cell.box)
+            line_crops = [paper_cleaned(crop, paper) for crop in _text_line_crops(gray, text_ink, cell.box)]
             cell_spans.append((len(crops), len(line_crops)))
             crops.extend(line_crops)
         spans.append(cell_spans)
@@ -156,6 +166,15 @@ def ocr_page(gray: np.ndarray) -> OcrPage:
         "\n".join(text for _, text, _ in blocks),
         [table for _, _, table in blocks if table is not None],
     )
+
+
+def paper_cleaned(crop: np.ndarray, paper: int) -> np.ndarray:
+    """The crop with every pixel close to the ``paper`` grey (within ``_PAPER_SHARE`` of the way to
+    its darkest pixel) made white: JPEG specks and halos gone, the strokes as they were."""
+    if crop.size == 0:
+        return crop
+    level = paper - _PAPER_SHARE * (paper - int(crop.min()))
+    return np.where(crop > level, np.uint8(255), crop)
 
 
 def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, int, int]) -> list[np.ndarray]:
@@ -188,8 +207,26 @@ def _text_line_crops(gray: np.ndarray, ink: np.ndarray, cell: tuple[int, int, in
         # never into the next line: its strokes in the margin turn a lone 卷 into 光存
         above = pad if n == 0 else min(pad, (a - lines[n - 1][1]) // 2)
         below = pad if n + 1 == len(lines) else min(pad, (lines[n + 1][0] - b) // 2)
-        crops.append(gray[max(0, ya - above) : yb + below + 1, max(0, xa - pad) : xb + pad + 1])
+        crop = gray[max(0, ya - above) : yb + below + 1, max(0, xa - pad) : xb + pad + 1]
+        crops.append(_without_rule_edges(crop, xa - max(0, xa - pad), xb - max(0, xa - pad)))
     return crops
+
+
+def _without_rule_edges(crop: np.ndarray, text_left: int, text_right: int, *, below: int = 128) -> np.ndarray:
+    """The crop with the columns of its margins (left of ``text_left``, right of ``text_right``)
+    that are dark along nearly all its height made white: text set with no cell padding touches the
+    column line, and the margin cut from the page takes the line along (a lone 0 reads 「10」). A
+    glyph's stroke in the margin is never dark over the whole height with its padding."""
+    dark = (crop < below).mean(axis=0) >= 0.9
+    margin = np.zeros(crop.shape[1], dtype=bool)
+    margin[: max(0, text_left)] = True
+    margin[text_right + 1 :] = True
+    rule_columns = dark & margin
+    if not rule_columns.any():
+        return crop
+    cleaned = crop.copy()
+    cleaned[:, rule_columns] = 255
+    return cleaned
 
 
 def _free_text_lines(gray: np.ndarray, ink: np.ndarray) -> list[tuple[int, list[np.ndarray]]]:
