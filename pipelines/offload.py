@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import weakref
@@ -114,16 +115,47 @@ def limit_memory(megabytes: int | None) -> None:
     address space counts reservations no page of which is ever used — rensa's allocator reserves
     ~1 GB of ``PROT_NONE`` address space at import, so a worker whose fork server had loaded it
     started at 1.2 GB of address space, and onnxruntime's OCR of one picture then failed with
-    ``std::bad_alloc`` under 2,048 MB while its resident set was 0.4 GB."""
+    ``std::bad_alloc`` under 2,048 MB while its resident set was 0.4 GB. Before Linux 4.7
+    ``RLIMIT_DATA`` bounded only ``brk`` (large allocations are mmaps): there the bound is on the
+    address space, counted from what the worker already has reserved."""
     if not megabytes:
         return
     import resource
 
-    limit = int(megabytes) * 1024 * 1024
-    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    budget = int(megabytes) * 1024 * 1024
+    if data_limit_bounds_mmap():
+        which, limit = resource.RLIMIT_DATA, budget
+    else:
+        which, limit = resource.RLIMIT_AS, address_space_now() + budget
+    _soft, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    resource.setrlimit(which, (limit, hard))
+
+
+def data_limit_bounds_mmap(release: str | None = None) -> bool:
+    """Whether the kernel's ``RLIMIT_DATA`` counts private writable mmaps (Linux 4.7 and later;
+    ``release``: a kernel release string, this machine's by default)."""
+    import platform
+
+    if release is None:
+        if platform.system() != "Linux":
+            return True  # RLIMIT_DATA as that system defines it
+        release = platform.release()
+    numbers = re.findall(r"\d+", release)[:2]
+    return len(numbers) == 2 and (int(numbers[0]), int(numbers[1])) >= (4, 7)
+
+
+def address_space_now() -> int:
+    """This process's address space in bytes (``VmSize``), 0 where /proc does not tell."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 class WorkerPool:

@@ -181,3 +181,27 @@ def test_reserved_address_space_is_no_memory_spent(pool: WorkerPool) -> None:
     # an address-space limit (RLIMIT_AS) counted such reservations: OCR failed under the bound with a
     # resident set a fifth of it; the bound is on what the worker can write to
     assert run(pool, reserve_address_space, 2048) == 64 * 1024 * 1024
+
+
+@pytest.mark.parametrize(("release", "bounds"), [("6.18.44-fc-v1045", True), ("4.7.0", True), ("4.19.0-27-amd64", True),
+                                                 ("3.10.0-1160.el7.x86_64", False), ("4.4.0-210-generic", False)])
+def test_before_linux_4_7_the_bound_falls_back_to_the_address_space(release: str, bounds: bool) -> None:
+    # RLIMIT_DATA bounded only brk there: a large allocation (an mmap) would escape it
+    from pipelines.offload import data_limit_bounds_mmap
+
+    assert data_limit_bounds_mmap(release) is bounds
+
+
+def test_the_address_space_fallback_still_stops_a_runaway_allocation() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from pipelines import offload\n"
+        "offload.data_limit_bounds_mmap = lambda release=None: False\n"
+        "offload.limit_memory(256)\n"
+        "try:\n    bytearray(1024 * 1024 * 1024)\nexcept MemoryError:\n    print('bounded')\n"
+        "print(len(bytearray(64 * 1024 * 1024)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["bounded", str(64 * 1024 * 1024)]

@@ -85,9 +85,23 @@ def encode(value: Any) -> Any:
         name = _type_name(type(value))
         if name not in ALLOWED_DATACLASSES:
             raise CodecError(f"dataclass {name} is not allowed across Redis (codec.ALLOWED_DATACLASSES)")
-        fields = {field.name: encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        fields = {
+            field.name: encode(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if not _at_its_default(value, field)
+        }
         return {TAG: "dataclass", "type": name, "fields": fields}
     raise CodecError(f"cannot send a {type(value).__name__} across Redis: {value!r:.80}")
+
+
+def _at_its_default(value: Any, field: dataclasses.Field[Any]) -> bool:
+    """A field holding its plain default travels as nothing (the decoder's class fills it in): so a
+    field added to an item later (``ReportPage.rows``) reaches a drainer of the version before only
+    when it is set, and workers and drainers can be upgraded one at a time."""
+    if field.default is dataclasses.MISSING:
+        return False
+    current = getattr(value, field.name)
+    return current is field.default or (type(current) is type(field.default) and current == field.default)
 
 
 def decode(data: Any) -> Any:
