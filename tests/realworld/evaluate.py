@@ -31,14 +31,20 @@ class Tally:
     misses: list[tuple[str, str, Any, Any]] = field(default_factory=list)
     #: per file: [hits, total] over every field and cell
     files: dict[str, list[int]] = field(default_factory=dict)
+    #: per batch (a file id's letter: a, b, … g) and kind (fields, cells): [hits, total], so that a
+    #: batch of one kind of source (g: one archive's text rendering) is read apart from the rest
+    batches: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
     def add(self, file: str, name: str, wanted: Any, got: Any, hit: bool, label: str = "") -> None:
         self.totals[name] += 1
         counts = self.files.setdefault(file, [0, 0])
+        batch = self.batches.setdefault((file[:1], "cells" if name == "cells" else "fields"), [0, 0])
         counts[1] += 1
+        batch[1] += 1
         if hit:
             self.hits[name] += 1
             counts[0] += 1
+            batch[0] += 1
         else:
             self.misses.append((file, label or name, wanted, got))
 
@@ -109,6 +115,11 @@ def render(tally: Tally) -> str:
     lines = [f"{'field':<24}{'hits':>6}{'total':>7}{'%':>8}"]
     for name, figure in tally.figures().items():
         lines.append(f"{name:<24}{figure['hits']:>6}{figure['total']:>7}{figure['percent']:>8.1f}")
+    lines.append("")
+    lines.append("per batch (hits/total: the fields, then the table cells):")
+    for letter in sorted({batch for batch, _kind in tally.batches}):
+        fields, cells = (tally.batches.get((letter, kind), [0, 0]) for kind in ("fields", "cells"))
+        lines.append(f"  {letter}: fields {fields[0]}/{fields[1]}  cells {cells[0]}/{cells[1]}")
     lines.append("")
     lines.append("per file (hits/total over all fields and cells):")
     per_file = [f"{file} {hits}/{total}" for file, (hits, total) in tally.files.items()]
