@@ -29,8 +29,7 @@ _KINDS = r"[^，,。；;:：\d\n]{0,60}?"
 # 信息, or a misprint that dropped its 息 right before the count (「发布各类政务信40余条」).
 _INFORMATION = r"信(?:息|(?=\s*\d))"
 # one field's word before 政府信息 (自然资源), never a verb handling requests (「公开答复政府信息公开申请」)
-_FIELD_VERB = r"答复|处理|受理|办理|回复|申请|审核|审查|告知|转办|接收"
-_FIELD = rf"(?:(?!{_FIELD_VERB})[\u4e00-\u9fff]){{2,6}}?(?=(?:政府|政务)信息)"
+_FIELD = r"(?:(?!答复|处理|受理|办理|回复|申请|审核|审查|告知|转办|接收)[\u4e00-\u9fff]){2,6}?(?=(?:政府|政务)信息)"
 # a list of kinds closed by 等 may run long in one clause (「公开学习宣传…、创建…城市、…综合监管执法等工作
 # 信息1261条」) and name the information by its kind after 等 (工作信息, 动态信息)
 _LISTED_KINDS = r"[^，,。；;:：\d\n]{0,120}?"
@@ -63,8 +62,6 @@ _CHANNELS_NAMED = re.compile(r"(?:通过|依托|在|利用)(?P<ch>[^，,。；;]
 _PRIMARY_CHANNEL = re.compile(r"网站|门户|公报")
 _NEXT_CHANNEL_SENTENCE = re.compile(rf"^。\s*(?:通过|依托|在|利用)[^。\n]*?{_COUNT}")
 _SAYS_TOTAL = re.compile(r"共|累计|合计|总计")
-# the next channel's clause where the excerpt ends before its count (「…14900条,通过省政府网站主」)
-_NEXT_CHANNEL_CUT = re.compile(r"^\s*[，,]\s*(?:通过|依托|利用)[^，,。；;\n]{0,20}?(?:网站|网|公众号|微博)[^，,。；;\n]{0,12}\Z")
 _NEXT_COUNT = re.compile(rf"^[^。；;\n]*?[，,、][^。；;\n]*?{_COUNT}")
 _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 # Where the channel list stops: the content breakdown that follows it counts the same items again.
@@ -275,7 +272,7 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
     if named and re.search(r"[、及和等]", channels):
         return False
     rest = text[match.end() :]
-    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest) or _NEXT_CHANNEL_CUT.match(rest)
+    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest)
     # 「通过门户网站主动公开…4150条，政务微信公众号推送信息1351条」: the one count that says 主动公开,
     # beside channels with a verb of their own that only push or post, is the headline (「网站主动公开
     # 信息22条，政务服务网23条」 is one list: its other channels share the verb)
