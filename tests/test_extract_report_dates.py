@@ -58,3 +58,20 @@ def test_a_top_date_line_may_print_its_time_in_words(line: str) -> None:
 
 def test_a_time_in_words_with_prose_after_it_is_no_date_line() -> None:
     assert _published(TITLE, "2012年03月12日 00时00分召开会议,部署工作。", BODY) is None
+
+
+@pytest.mark.parametrize("label", ["成文日期", "发文日期", "印发日期", "生成日期"])
+@pytest.mark.parametrize("field", ["发文机关：甲乙县人民政府", "主题分类：综合政务", "索引号：000-2024-01"])
+def test_a_document_date_label_glued_after_another_fields_value_dates_the_report(label: str, field: str) -> None:
+    # a meta block rendered without separators: the label starts where the other field's value ends
+    assert _published(f"{field}{label}：2024年01月20日", TITLE, BODY) == "2024-01-20"
+
+
+@pytest.mark.parametrize("lead", ["页面", "网页", "本页"])
+def test_a_glued_label_naming_the_page_still_dates_no_report(lead: str) -> None:
+    assert _published(f"发文机关：甲乙县人民政府{lead}生成日期：2024-05-06", TITLE, BODY) is None
+
+
+def test_a_glued_meta_field_does_not_make_prose_a_date_field() -> None:
+    prose = "主题分类：制度本制度按印发日期2008年5月1日起执行,各股室遵照。"
+    assert _published(TITLE, BODY, prose) is None

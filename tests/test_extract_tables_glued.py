@@ -149,3 +149,13 @@ def test_a_run_too_long_to_cut_is_left_as_read() -> None:
     stats = extract_statistics(glued_report(sec4="1234567890" * 4))
     assert values(stats.sec4["review"]) == [None] * 5
     assert any(w.startswith("sec4:") for w in stats.warnings)
+
+
+def test_a_sec2_row_with_more_digits_than_columns_is_not_cut() -> None:
+    # 「1000」 in three columns: 10 0 0, 1 0 00? or 100, a blank, 0 — 二 has no total to tell
+    stats = extract_statistics(glued_report(normative="1000"))
+    row = stats.sec2["art20_1"]["normative_documents"]
+    assert values(row) == [None, None, None]
+    assert {cell.flag for cell in row.values()} == {"cell_count_mismatch"}
+    # one digit a cell is the only reading when the digits are as many as the columns
+    assert values(extract_statistics(glued_report(normative="102")).sec2["art20_1"]["normative_documents"]) == [1, 0, 2]

@@ -92,3 +92,13 @@ def test_a_word_pointing_at_a_place_is_no_zones_place(pointer: str) -> None:
 @pytest.mark.parametrize(("place", "full"), [("沛县", "沛县高新技术产业开发区"), ("乐山", "乐山高新技术产业开发区")])
 def test_a_one_character_county_or_a_short_name_is_a_zones_place(place: str, full: str) -> None:
     assert expand_zone(f"{place}高新区管理委员会", f"可从{full}管委会网站下载。") == f"{full}管理委员会"
+
+
+@pytest.mark.parametrize(
+    "place", ["日照", "本溪", "全椒县", "共青城市", "将乐县", "日喀则市", "全州县", "月湖区", "可克达拉市"]
+)
+def test_a_real_place_starting_with_a_pointers_character_is_a_zones_place(place: str) -> None:
+    # 日, 本, 全, 共, 将, 可 start real names: only a whole pointer stem (全市, 本区) is refused
+    full = f"{place}高新技术产业开发区"
+    assert expand_zone(f"{place}高新区管理委员会", f"可从{full}管委会网站下载。") == f"{full}管理委员会"
+    assert expand_zone("高新区管理委员会", f"。{place}高新区管委会负责解释。") == f"{place}高新区管理委员会"

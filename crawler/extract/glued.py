@@ -7,9 +7,10 @@ and the next begins. The first is recovered from the template's own words (a tab
 header, a row label starts a new cell); the second only where it is certain: the digits of a row
 are cut into exactly as many numbers as the row has columns, with no number but 0 starting with
 0 (no report prints 07), and the row's own totals holding (三: the six applicant columns add up to
-总计; 四: each group's four results add up to its 总计). A row that can be cut in more than one way
-(「7777166」 in three columns) is left uncut, so the table reader reports its cell count mismatch:
-values are never guessed.
+总计; 四: each group's four results add up to its 总计). A row without totals (二) is cut only where
+its digits are as many as its columns, one digit a cell. A row that can be cut in more than one way
+(「7777166」 or 「1000」 in three columns) is left uncut, so the table reader reports its cell count
+mismatch: values are never guessed.
 """
 
 from __future__ import annotations
@@ -128,9 +129,15 @@ def split_glued(values: list[Token], width: int) -> list[Token]:
     if len(values) >= width or not values or not all(isinstance(v.raw, GluedNumbers) for v in values):
         return values
     runs = [v.raw for v in values]
-    if sum(len(run) for run in runs) - width > _MAX_EXTRA_DIGITS or any("." in run for run in runs):
+    digits = sum(len(run) for run in runs)
+    if digits - width > _MAX_EXTRA_DIGITS or any("." in run for run in runs):
         return values
-    cuts = _unique_cut(runs, width)
+    if not _has_totals(width):
+        # no total to choose a cut by (二's columns): only one digit a cell is certain — 「1000」
+        # in three columns may be 10 0 0 as well as 100 (blank) 0
+        cuts = list("".join(runs)) if digits == width else None
+    else:
+        cuts = _unique_cut(runs, width)
     if cuts is None:
         return values
     first = values[0]
@@ -170,10 +177,14 @@ def _unique_cut(runs: list[str], width: int) -> list[str] | None:
     return found[0] if completed and len(found) == 1 else None
 
 
+def _has_totals(width: int) -> bool:
+    """Whether a row of ``width`` cells carries totals that tell one cut from another (三, 四)."""
+    return width in (_SEC3_WIDTH, _SEC4_WIDTH)
+
+
 def _totals_hold(numbers: list[int], width: int) -> bool:
+    """The row's totals, for a width that has them (``_has_totals``: 三's or 四's)."""
     if width == _SEC3_WIDTH:
         return sum(numbers[:-1]) == numbers[-1]
-    if width == _SEC4_WIDTH:
-        groups = [numbers[g : g + _SEC4_GROUP] for g in range(0, width, _SEC4_GROUP)]
-        return all(sum(group[:-1]) == group[-1] for group in groups)
-    return True
+    groups = [numbers[g : g + _SEC4_GROUP] for g in range(0, width, _SEC4_GROUP)]
+    return all(sum(group[:-1]) == group[-1] for group in groups)

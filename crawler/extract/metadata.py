@@ -168,9 +168,14 @@ _TOP_LINES = 8
 # dates of the document itself; a meta block's 生效日期 is the date the CMS gives the page when it prints
 # no other (索引号 / 发布机构 / 生效日期 / 废止日期). Each label is the document's only as a field of its
 # own (line start, after a separator) or after a word naming the document (公文, 文件):
-# 页面生成日期 / 网页发文日期 / 本页成文日期 date the page, and prose (「自印发日期起」) dates nothing
-_DOCUMENT_DATE_LABEL = r"(?:(?<=公文)|(?<=文件)|(?<![\u4e00-\u9fff]))(?:成文日期|发文日期|印发日期|生成日期)"
-_PRINTED = re.compile(rf"{_DOCUMENT_DATE_LABEL}\s*[:：]?\s*\|?\s*({DATE})")
+# 页面生成日期 / 网页发文日期 / 本页成文日期 date the page, and prose (「自印发日期起」) dates nothing.
+# A meta block glued into one line starts the label right where another field's value ends
+# (「发文机关：甲乙县人民政府成文日期：…」): that too is a field of its own, unless the value names the page
+# or a preposition of prose stands right before the label (「按印发日期」)
+_META_FIELD = r"(?:发文机关|发布机构|主题分类|索引号|发文字号|文号|组配分类|体裁分类|主题词|公开方式|公开范围)"
+_AFTER_META_VALUE = rf"{_META_FIELD}\s*[:：]\s*[^\s:：，,。；;|]{{1,40}}?(?<!页面)(?<!网页)(?<!本页)(?<![按自从以于至])"
+_OWN_FIELD = rf"(?:{_AFTER_META_VALUE}|(?<=公文)|(?<=文件)|(?<![\u4e00-\u9fff]))"
+_PRINTED = re.compile(rf"{_OWN_FIELD}(?:成文日期|发文日期|印发日期|生成日期)\s*[:：]?\s*\|?\s*({DATE})")
 # a policy CMS's effective date: the report's own date only when no 成文/发文/印发 date is printed
 _EFFECTIVE = re.compile(rf"生效日期\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")

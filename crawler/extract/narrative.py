@@ -15,9 +15,12 @@ from crawler.extract.model import Fact, Narrative, Number
 __all__ = ["extract_narrative", "parse_count"]
 
 _NUMBER = r"(?P<num>\d[\d,，]*(?:\.\d+)?)"
-_COUNT = rf"(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?\s*(?P<post>余|多)?\s*(?P<unit>条|件|篇|份|项|个|次)"
+_AMOUNT = rf"(?P<pre>约|近|逾|超过|超)?\s*{_NUMBER}\s*(?P<scale>万)?\s*(?P<post>余|多)?\s*"
+_COUNT = rf"{_AMOUNT}(?P<unit>条|件|篇|份|项|个|次)"
+_INFORMATION_COUNT = rf"{_AMOUNT}(?P<unit>条|件)"  # items of information, not tasks (项) or times (次)
 _TOTAL_WORDS = r"(?:共计|共|合计|总计|累计|达到|达)?\s*"
-_GAP = r"[^，,。；;:：\d\n]{0,6}?"
+# the words between 信息 and its count; never 申请 (「政府信息公开申请10件」 counts requests)
+_GAP = r"(?:(?!申请)[^，,。；;:：\d\n]){0,6}?"
 
 # Highest priority first: 主动公开…信息…N条 (or 主动公开文件N件), then 公开/发布/公布/更新(转载)…信息…N条 (seed 000:
 # 通过各类渠道公开政府信息472条; 「网站全年更新各类政府信息2000余条」, 「共发布转载信息3886条」).
@@ -25,7 +28,8 @@ _GAP = r"[^，,。；;:：\d\n]{0,6}?"
 _KINDS = r"[^，,。；;:：\d\n]{0,60}?"
 # 信息, or a misprint that dropped its 息 right before the count (「发布各类政务信40余条」).
 _INFORMATION = r"信(?:息|(?=\s*\d))"
-_FIELD = r"[\u4e00-\u9fff]{2,6}?(?=(?:政府|政务)信息)"
+# one field's word before 政府信息 (自然资源), never a verb handling requests (「公开答复政府信息公开申请」)
+_FIELD = r"(?:(?!答复|处理|受理|办理|回复|申请|审核|审查|告知|转办|接收)[\u4e00-\u9fff]){2,6}?(?=(?:政府|政务)信息)"
 # a list of kinds closed by 等 may run long in one clause (「公开学习宣传…、创建…城市、…综合监管执法等工作
 # 信息1261条」) and name the information by its kind after 等 (工作信息, 动态信息)
 _LISTED_KINDS = r"[^，,。；;:：\d\n]{0,120}?"
@@ -46,8 +50,8 @@ _PROACTIVE_TOTALS = (
         re.MULTILINE,
     ),
     # the count straight after 主动公开, no 信息 named, ending its clause (「共通过门户网站及政务新媒体
-    # 方式主动公开907条，其中…」): last, as any count naming its 信息 says more
-    re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_COUNT}(?=\s*(?:$|[，,。；;]))", re.MULTILINE),
+    # 方式主动公开907条，其中…」), in 条/件 (not 「年内主动公开2项，均已完成」): last, as one naming 信息 says more
+    re.compile(rf"主动公开(?:了)?{_TOTAL_WORDS}{_INFORMATION_COUNT}(?=\s*(?:$|[，,。；;]))", re.MULTILINE),
 )
 # A count through one channel is not the total: a secondary channel (公众号, 新媒体 …), or any channel
 # whose count is followed by another channel's in the same sentence (网站 N 条，公众号 M 条) — unless
@@ -58,8 +62,6 @@ _CHANNELS_NAMED = re.compile(r"(?:通过|依托|在|利用)(?P<ch>[^，,。；;]
 _PRIMARY_CHANNEL = re.compile(r"网站|门户|公报")
 _NEXT_CHANNEL_SENTENCE = re.compile(rf"^。\s*(?:通过|依托|在|利用)[^。\n]*?{_COUNT}")
 _SAYS_TOTAL = re.compile(r"共|累计|合计|总计")
-# the next channel's clause where the excerpt ends before its count (「…14900条,通过省政府网站主」)
-_NEXT_CHANNEL_CUT = re.compile(r"^\s*[，,]\s*(?:通过|依托|利用)[^，,。；;\n]{0,20}?(?:网站|网|公众号|微博)[^，,。；;\n]{0,12}\Z")
 _NEXT_COUNT = re.compile(rf"^[^。；;\n]*?[，,、][^。；;\n]*?{_COUNT}")
 _SUBCOUNT = re.compile(rf"(?<![\d.第]){_COUNT}")
 # Where the channel list stops: the content breakdown that follows it counts the same items again.
@@ -270,7 +272,7 @@ def _sub_count(text: str, match: re.Match[str]) -> bool:
     if named and re.search(r"[、及和等]", channels):
         return False
     rest = text[match.end() :]
-    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest) or _NEXT_CHANNEL_CUT.match(rest)
+    followed = _NEXT_COUNT.match(rest) or _NEXT_CHANNEL_SENTENCE.match(rest)
     # 「通过门户网站主动公开…4150条，政务微信公众号推送信息1351条」: the one count that says 主动公开,
     # beside channels with a verb of their own that only push or post, is the headline (「网站主动公开
     # 信息22条，政务服务网23条」 is one list: its other channels share the verb)

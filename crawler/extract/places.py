@@ -234,13 +234,12 @@ def _boundary(char: str) -> bool:
     return not cjk or char in NOT_A_PLACE_START or char in _NOT_IN_A_PLACE or char in _UNIT_CHARS
 
 
-def plausible_place(place: str, *, min_length: int = 2) -> bool:
+def plausible_place(place: str) -> bool:
     """Whether ``place`` (a name without its unit) could be a place's own name: Han characters only,
     no function word to start it, no word that sits in no place name (年, 全, 本, 我, 各, 该 …) and no
-    other unit inside it (市区 is no place; 州 may be: 伊州, 郑州). One character (沛 of 沛县) only
-    where the caller's unit follows it."""
+    other unit inside it (市区 is no place; 州 may be: 伊州, 郑州)."""
     return (
-        len(place) >= min_length
+        len(place) >= 2
         and all("\u4e00" <= char <= "\u9fff" for char in place)
         and place[0] not in NOT_A_PLACE_START
         and _NOT_IN_A_PLACE.isdisjoint(place)

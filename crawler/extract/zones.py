@@ -8,7 +8,7 @@ import re
 from collections import Counter
 
 from crawler.extract.names import zone_suffixes
-from crawler.extract.places import NOT_A_PLACE_START, plausible_place
+from crawler.extract.places import NOT_A_PLACE_START
 
 __all__ = ["expand_zone"]
 
@@ -24,20 +24,31 @@ _EXPANSIONS = {
 _PLACE_UNITS = ("市", "县", "区", "州")
 # words of prose that run into the place before a zone (「配合乐山高新区…」, 「在…的领导下」)
 _PROSE = re.compile(r"配合|协助|联合|会同|领导|支持|开展|根据|按照|依据|关于|年度")
+# 将 and 可 start real places (将乐县, 可克达拉市), so they end no prose run-in here
+_NOT_A_ZONE_PLACE_START = NOT_A_PLACE_START - {"将", "可"}
+# a unit after one of these points at a place without naming it (全市, 本区, 我县, 该市, 各区, 此县)
+_POINTER_STEMS = frozenset("全本我该各此其外邻两多每诸")
+# two characters that name no place: a time (今年) or a kind of area (市区, 城区, 辖区)
+_NO_NAMES = frozenset({"今年", "去年", "明年", "当年", "本年", "全年", "近年", "同年", "城区", "辖区", "县区", "区县"})
+# units that never sit inside a place's own stem (市区, 县区); 州 does (全州, 伊州)
+_INNER_UNITS = frozenset("省市县区旗盟")
 
 
 def _is_place(place: str) -> bool:
-    """A place name: one ending in its unit (乐山市, 南浔区), or a city's or county's two-character
-    short name as zones use it (乐山, 福州) — never a phrase of prose before the zone, nor a word that
-    only points at a place (全市, 本区, 我县, 该市) or two characters that are no name (今年, 市区)."""
-    if not 2 <= len(place) <= 6 or place[0] in NOT_A_PLACE_START or _PROSE.search(place):
+    """A place name: one ending in its unit (乐山市, 南浔区, 全椒县), or a city's or county's
+    two-character short name as zones use it (乐山, 日照, 本溪) — never a phrase of prose before the
+    zone, nor a word that only points at a place (全市, 本区, 我县, 该市) or two characters that are
+    no name (今年, 市区). The pointers are matched as whole stems, not as characters anywhere in the
+    name: 全, 本, 日, 共, 将, 可 start real places (全椒, 本溪, 日照, 共青城, 将乐, 可克达拉)."""
+    if not 2 <= len(place) <= 6 or place[0] in _NOT_A_ZONE_PLACE_START or _PROSE.search(place):
         return False
-    if place.endswith(_PLACE_UNITS) and len(place) > 2:
-        return plausible_place(place[:-1])
-    # a two-character name: a short name (乐山), or a one-character county with its unit (沛县)
-    if len(place) != 2:
+    if not all("\u4e00" <= char <= "\u9fff" for char in place) or place in _NO_NAMES:
         return False
-    return plausible_place(place[0], min_length=1) if place.endswith(_PLACE_UNITS) else plausible_place(place)
+    if place.endswith(_PLACE_UNITS):
+        stem = place[:-1]
+        return stem not in _POINTER_STEMS and _INNER_UNITS.isdisjoint(stem)
+    # without its unit only a two-character short name (乐山), never a longer phrase
+    return len(place) == 2 and _INNER_UNITS.isdisjoint(place)
 
 
 def _is_abbreviation(short: str, full: str) -> bool:
