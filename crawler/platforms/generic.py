@@ -40,6 +40,7 @@ from crawler.platforms.paging import (
     PageLink,
     PagingRules,
     created_pages,
+    next_page,
     page_urls,
     pager_links,
     script_pager_links,
@@ -192,22 +193,28 @@ class GenericSpider(HanwebSpider):
             form = jpage_form(options, store.nextgroup)
             yield from self.dataproxy_requests(response.url, options, form, len(store.records),
                                                options.total_record, column or "")
+        base = get_base_url(cast(TextResponse, response))
         links = [PageLink(entry.url, entry.text) for entry in entries]
-        links += select_pager_links(response.text, response.url) + script_pager_links(response.text, response.url)
+        links += select_pager_links(response.text, base) + script_pager_links(response.text, base)
         column_url = response.meta.get("xxgk_column_url", response.url)
         urls = created_pages(response.text, column_directory(response.url))
-        urls += page_urls(links, response.text, response.url, self.paging_rules)
+        urls += page_urls(links, response.text, response.url, self.paging_rules, column_url)
+        # each list page once per crawl: every page of a jump select or 共N页 names all the others, which
+        # would be N² requests that the dupefilter (ResumeDupeFilter) drops only after the scheduler
+        # took them; so xxgk/list_pages counts the list pages actually asked for, each once
+        unasked = [url for url in dict.fromkeys(urls)
+                   if self.allowed(url) and url != response.url and url != column_url and url not in self._paged]
         if self.history.stops_paging:
-            urls = urls[:1]  # one page at a time, so that paging can stop at known reports
-        for url in dict.fromkeys(urls):
-            if self.allowed(url) and url != response.url and url not in self._paged:
-                # every page of a jump select or 共N页 names all the others: request each once, not N² times
-                self._paged.add(url)
-                self.inc_stat("xxgk/list_pages")
-                request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
-                                           area=area, paged=True)
-                request.meta["xxgk_column_url"] = column_url
-                yield request
+            # one page at a time, so that paging can stop at known reports: the next one, not page 1
+            following = next_page(links, unasked, response.url, self.paging_rules)
+            unasked = [following] if following is not None else []
+        for url in unasked:
+            self._paged.add(url)
+            self.inc_stat("xxgk/list_pages")
+            request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
+                                       area=area, paged=True)
+            request.meta["xxgk_column_url"] = column_url
+            yield request
 
     def navigation(self, response: Response, entries: list[Entry], depth: int, chrome: frozenset[str],
                    area: bool) -> Iterator[Any]:

@@ -83,22 +83,27 @@ def pager_links(links: Iterable[PageLink], rules: PagingRules) -> list[PageLink]
             or rules.numbered_text.match(link.text)]
 
 
-def page_urls(links: list[PageLink], text: str, page_url_now: str, rules: PagingRules) -> list[str]:
+def page_urls(links: list[PageLink], text: str, page_url_now: str, rules: PagingRules,
+              column_url: str | None = None) -> list[str]:
     """Every page of this list that the page itself names or implies, in order, without ``page_url_now``.
 
     Explicit pager links first; then, when a page count (「共N页」) or a 尾页 link gives the last page
     and one pager link shows where the number sits in the URL, the pages between are filled in (a
     pager that shows 1 2 3 … 12 hides 4–11). The offset between a link's text (2) and the number in
-    its URL (``index_1.html``) comes from the numbered links themselves."""
+    its URL (``index_1.html``) comes from the numbered links themselves. No page numbered below the
+    current one is filled in (those were the way here)."""
     pager = pager_links(links, rules)
     urls = [link.url for link in pager]
     numbered = [(link, parts) for link in pager if (parts := split_number(link.url, rules)) is not None]
-    numbered = _commonest_shape(numbered)
+    numbered = _commonest_shape(numbered, column_url or page_url_now)
     template = next((parts for _, parts in numbered), None)
     if template is not None:
         last = last_number(pager, numbered, text, rules)
         if last is not None and last - template.number <= MAX_FILLED_PAGES:
             first = min(parts.number for _, parts in numbered)
+            now = split_number(page_url_now, rules)
+            if now is not None and (now.prefix, now.suffix) == (template.prefix, template.suffix):
+                first = max(first, now.number)
             urls += [template.with_number(n) for n in range(first, last + 1)]
     seen = {page_url_now}
     ordered = []
@@ -109,16 +114,39 @@ def page_urls(links: list[PageLink], text: str, page_url_now: str, rules: Paging
     return ordered
 
 
-def _commonest_shape(numbered: list[tuple[PageLink, Numbered]]) -> list[tuple[PageLink, Numbered]]:
+def _commonest_shape(numbered: list[tuple[PageLink, Numbered]], column_url: str) -> list[tuple[PageLink, Numbered]]:
     """The numbered links that share the pager's commonest URL shape: page 1 is often the column's own
-    URL (SiteServer ``/channels/206.html`` beside ``/channels/206_2.html``), whose digits are no page number."""
-    shapes: dict[tuple[str, str], int] = {}
-    for _, parts in numbered:
-        shapes[(parts.prefix, parts.suffix)] = shapes.get((parts.prefix, parts.suffix), 0) + 1
-    if len(shapes) < 2:
-        return numbered
-    best = max(shapes, key=lambda shape: shapes[shape])  # first seen wins a tie
+    URL (SiteServer ``/channels/206.html`` beside ``/channels/206_2.html``), whose digits are no page
+    number. A shape whose only link is the column's URL is that case; a tie is no evidence either way
+    (a 2-page list's select: one link of each shape), so it gives no template: [] ."""
+    shapes: dict[tuple[str, str], list[str]] = {}
+    for link, parts in numbered:
+        shapes.setdefault((parts.prefix, parts.suffix), []).append(link.url)
+    shapes = {shape: urls for shape, urls in shapes.items() if set(urls) != {column_url}}
+    if not shapes:
+        return []
+    sizes = sorted((len(urls) for urls in shapes.values()), reverse=True)
+    if len(sizes) > 1 and sizes[0] == sizes[1]:
+        return []
+    best = max(shapes, key=lambda shape: len(shapes[shape]))
     return [(link, parts) for link, parts in numbered if (parts.prefix, parts.suffix) == best]
+
+
+def next_page(links: Iterable[PageLink], candidates: list[str], page_url_now: str, rules: PagingRules) -> str | None:
+    """The candidate that is the page after this one: the 下一页 link's, else the link labelled with this
+    page's number + 1 (this page's number is the label of a link to it, else the number in its URL, else
+    1); else the first candidate. An incremental crawl walks a list one page at a time by it."""
+    if not candidates:
+        return None
+    offered = set(candidates)
+    links = list(links)
+    for link in links:
+        if link.url in offered and _matches(rules.next_texts, link.text):
+            return link.url
+    labelled = {link.url: int(match.group(1)) for link in links if (match := rules.numbered_text.match(link.text))}
+    now = labelled.get(page_url_now, _number_in_own_shape(page_url_now, list(labelled), rules))
+    after = sorted((number, url) for url, number in labelled.items() if url in offered and number > now)
+    return after[0][1] if after else candidates[0]
 
 
 def last_number(pager: list[PageLink], numbered: list[tuple[PageLink, Numbered]], text: str,
@@ -133,6 +161,16 @@ def last_number(pager: list[PageLink], numbered: list[tuple[PageLink, Numbered]]
     offsets = [parts.number - int(match.group(1)) for link, parts in numbered
                if (match := rules.numbered_text.match(link.text))]
     return count + (offsets[0] if offsets else 0)
+
+
+def _number_in_own_shape(url: str, others: list[str], rules: PagingRules) -> int:
+    """The page number in ``url`` when other page URLs share its shape; else 1 (page 1 is often the
+    column's own URL, whose digits are the column's id)."""
+    parts = split_number(url, rules)
+    if parts is None:
+        return 1
+    shapes = {(other.prefix, other.suffix) for page in others if (other := split_number(page, rules)) is not None}
+    return parts.number if (parts.prefix, parts.suffix) in shapes else 1
 
 
 def created_pages(text: str, column_url: str) -> list[str]:
