@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.incremental import History
 from crawler.platforms.generic import GenericSpider
-from crawler.platforms.paging import PageLink, PagingRules, page_urls
+from crawler.platforms.paging import PageLink, PagingRules, page_urls, script_pager_links, select_pager_links
 from crawler.sites.catalog import defaults, profile_for_url
 from crawler.spiderloader import spider_class
 
@@ -77,3 +77,45 @@ def test_no_page_below_the_current_one_is_filled_in() -> None:
     links = [PageLink(f"{SITE}/c/index_{n}.html", str(n)) for n in (1, 5, 6)] + [PageLink(f"{SITE}/c/index_9.html", "尾页")]
     found = page_urls(links, "", f"{SITE}/c/index_5.html", RULES)
     assert [url for url in found if url not in {link.url for link in links}] == [f"{SITE}/c/index_{n}.html" for n in (7, 8)]
+
+
+ZERO_BASED = ('<script>function goPage(n){if(n==0){location.href="/xxgk/index.html";}'
+              'else{location.href="/xxgk/index_"+n+".html";}}</script>'
+              '<a href="javascript:goPage(0)">首页</a><a href="javascript:goPage(1)">2</a>'
+              '<a href="javascript:goPage(2)">3</a><a href="javascript:goPage(1)">下一页</a>')  # fmt: skip
+
+
+def test_a_zero_based_script_pager_builds_no_page_zero() -> None:
+    urls = [link.url for link in script_pager_links(ZERO_BASED, f"{SITE}/xxgk/index.html")]
+    assert f"{SITE}/xxgk/index_0.html" not in urls and f"{SITE}/xxgk/index_2.html" in urls
+
+
+def test_a_call_below_every_numbered_link_is_no_page() -> None:
+    # a function that builds every number with one template: 首页 → goPage(0) is below the pager's 1 2 3
+    text = ('<script>function goPage(n){location.href="/xxgk/list_"+n+".html";}</script>'
+            '<a href="javascript:goPage(0)">首页</a><a href="javascript:goPage(1)">1</a><a href="javascript:goPage(2)">2</a>')
+    assert [link.url for link in script_pager_links(text, f"{SITE}/xxgk/list_1.html")] == [
+        f"{SITE}/xxgk/list_1.html", f"{SITE}/xxgk/list_2.html"]  # fmt: skip
+
+
+def jump(*options: tuple[str, str]) -> str:
+    return f'<select {JUMP}>' + "".join(f'<option value="{v}">{label}</option>' for v, label in options) + "</select>"
+
+
+def test_a_select_lists_this_page_under_another_spelling() -> None:
+    pager = jump(("/col/index.html", "第1页"), ("/col/index_2.html", "第2页"))
+    for now in (f"{SITE}/col/", f"{SITE}/col/?from=nav", "https://www.example.gov.cn/col/index.html"):
+        assert len(select_pager_links(pager, now)) == 2, now
+
+
+def test_a_select_joins_against_the_base_href() -> None:
+    pager = jump(("index.html", "1"), ("index_2.html", "2"))
+    found = select_pager_links(pager, f"{SITE}/col/", f"{SITE}/col/index.shtml?id=3")
+    assert [link.url for link in found] == [f"{SITE}/col/index.html", f"{SITE}/col/index_2.html"]
+
+
+def test_a_year_select_listing_this_page_is_no_pager() -> None:
+    years = jump(("/nb/2023.html", "2023"), ("/nb/2022.html", "2022"))
+    assert select_pager_links(years, f"{SITE}/nb/2023.html") == []
+    bodies = jump(("/nb/2023.html", "县政府"), ("/nb/cz.html", "县财政局"))
+    assert select_pager_links(bodies, f"{SITE}/nb/2023.html") == []

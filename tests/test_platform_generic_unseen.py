@@ -78,7 +78,7 @@ def test_a_script_pager_takes_its_urls_from_the_function() -> None:
 
 def test_page_one_built_apart_is_not_guessed_from_the_template() -> None:
     template = script_page_templates(GO_PAGE)["goPage"]
-    assert template.own_first_page and template.url(1) is None and template.url(4) == "/xz/channels/7_4.html"
+    assert template.built_apart == {1} and template.url(1) is None and template.url(4) == "/xz/channels/7_4.html"
 
 
 def test_a_script_building_no_url_is_no_pager() -> None:

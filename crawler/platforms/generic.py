@@ -43,6 +43,7 @@ from crawler.platforms.paging import (
     next_page,
     page_urls,
     pager_links,
+    script_page_templates,
     script_pager_links,
     select_pager_links,
 )
@@ -195,7 +196,9 @@ class GenericSpider(HanwebSpider):
                                                options.total_record, column or "")
         base = get_base_url(cast(TextResponse, response))
         links = [PageLink(entry.url, entry.text) for entry in entries]
-        links += select_pager_links(response.text, base) + script_pager_links(response.text, base)
+        templates = script_page_templates(response.text) if "function" in response.text else {}
+        links += select_pager_links(response.text, base, response.url, templates)
+        links += script_pager_links(response.text, base, templates)
         column_url = response.meta.get("xxgk_column_url", response.url)
         urls = created_pages(response.text, column_directory(response.url))
         urls += page_urls(links, response.text, response.url, self.paging_rules, column_url)
