@@ -12,7 +12,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.incremental import History
-from crawler.platforms.generic import GenericSpider
+from crawler.platforms.generic import GenericSpider, page_entries
 from crawler.platforms.paging import PageLink, PagingRules, page_urls, script_pager_links, select_pager_links
 from crawler.sites.catalog import defaults, profile_for_url
 from crawler.spiderloader import spider_class
@@ -119,3 +119,10 @@ def test_a_year_select_listing_this_page_is_no_pager() -> None:
     assert select_pager_links(years, f"{SITE}/nb/2023.html") == []
     bodies = jump(("/nb/2023.html", "县政府"), ("/nb/cz.html", "县财政局"))
     assert select_pager_links(bodies, f"{SITE}/nb/2023.html") == []
+
+
+def test_the_date_after_the_link_wins_over_one_before_it() -> None:
+    body = ('<table><tr><td>2022-12-01</td><td><a href="/a/1.html">某局2023年度报告</a></td><td>2024-01-16</td></tr>'
+            '<tr><td>2023-01-09</td><td><a href="/a/2.html">某局2022年度报告</a></td></tr></table>')
+    assert [(e.url.rsplit("/", 1)[1], e.date) for e in page_entries(page(f"{SITE}/a/", body))] == [
+        ("1.html", "2024-01-16"), ("2.html", "2023-01-09")]  # fmt: skip

@@ -101,8 +101,9 @@ _ROW_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]\s*(
 
 
 def row_date(anchor: Any, climb: int = 3) -> str | None:
-    """The date printed anywhere in the link's own list row (its nearest li/tr/dd/p holding no other
-    link): lists that print the date first, or the year apart; None outside such a row."""
+    """The date printed in the link's own list row (its nearest li/tr/dd/p holding no other link): the
+    first after the link, else — lists that print the date first, or the year apart — the last before
+    it; None outside such a row. A row's first cell may be another date (成文日期 before 发布日期)."""
     row = anchor.getparent()
     for _ in range(climb):
         if row is None or row.tag in _ROW_TAGS:
@@ -112,13 +113,18 @@ def row_date(anchor: Any, climb: int = 3) -> str | None:
         return None
     if _LINKS_IN(row) != 1:
         return None
-    # the row's text without the link's own (a title may print a date); one link, so one removal
-    outside = _TEXT_OF(row).replace(_TEXT_OF(anchor), " ", 1)
-    match = _ROW_DATE.search(outside)
+    # the row's text around the link's own (a title may print a date); one link, so one split
+    before, _, after = _TEXT_OF(row).partition(_TEXT_OF(anchor))
+    match = _ROW_DATE.search(after) or _last_match(_ROW_DATE, before)
     if match is None:
         return None
     year, month, day = (int(part) for part in match.groups())
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
 
 
 def as_entry(record: ListRecord) -> Entry:
