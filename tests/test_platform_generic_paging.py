@@ -126,3 +126,18 @@ def test_the_date_after_the_link_wins_over_one_before_it() -> None:
             '<tr><td>2023-01-09</td><td><a href="/a/2.html">某局2022年度报告</a></td></tr></table>')
     assert [(e.url.rsplit("/", 1)[1], e.date) for e in page_entries(page(f"{SITE}/a/", body))] == [
         ("1.html", "2024-01-16"), ("2.html", "2023-01-09")]  # fmt: skip
+
+
+def bare_reports(heading: str, title: str) -> list[str]:
+    body = (f'{heading}<ul><li><a href="/c/9/1.html">{title}</a><span>2024/01/16</span></li></ul>')
+    output = incremental_spider().parse_page(page(f"{SITE}/c/9.html", body), depth=3, column="通知公告",
+                                             chrome=frozenset(), area=True)
+    return [r.url for r in output if isinstance(r, Request) and r.callback.__name__ == "parse_report"]
+
+
+def test_a_bare_year_report_needs_a_nianbao_heading() -> None:
+    crumbs = '<div class="position">当前位置：首页 &gt; 政府信息公开年报 &gt; 县财政局</div>'
+    assert bare_reports(crumbs, "2023年度报告") == [f"{SITE}/c/9/1.html"]
+    assert bare_reports(crumbs, "2023年报") == [f"{SITE}/c/9/1.html"]
+    # the 年报 area spreads into a town's whole navigation: its 社会组织 column's 「2023年度报告」 is no report
+    assert bare_reports('<div class="position">首页 &gt; 某某镇 &gt; 社会组织</div><h3>社会组织</h3>', "2023年度报告") == []

@@ -111,7 +111,7 @@ def test_a_row_with_several_links_lends_no_date_to_them() -> None:
 
 
 def test_a_bare_year_report_is_a_report_only_inside_the_nianbao_area() -> None:
-    body = ('<h3>县财政局</h3><ul><li><a href="/c/9/1.html">2023年度报告</a><span>2024/01/16</span></li>'
+    body = ('<div class="location">首页 &gt; 政府信息公开年报 &gt; 县财政局</div><h3>县财政局</h3><ul><li><a href="/c/9/1.html">2023年度报告</a><span>2024/01/16</span></li>'
             '<li><a href="/c/9/2.html">2023年度工作总结</a><span>2024/01/10</span></li></ul>')  # fmt: skip
     crawl = spider()
     inside = requests(list(crawl.parse_page(page(f"{SITE}/c/9.html", body), depth=3, column="县财政局",

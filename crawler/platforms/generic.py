@@ -57,7 +57,7 @@ _FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", 
 
 
 #: a list entry that is a year and 「年度报告」/「年报」 and nothing else (the body is in the column heading)
-_BARE_REPORT = re.compile(r"^(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开)?(?:工作)?(?:年度)?(?:报告|年报)$")
+_BARE_REPORT = re.compile(r"^(?:19|20)\d{2}\s*(?:年度?\s*(?:政府信息公开)?(?:工作)?(?:年度)?(?:报告|年报)|年报)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,12 @@ def page_entries(response: Response) -> list[Entry]:
     return entries
 
 
+#: where a list names its column: the title, the headings, the breadcrumb (当前位置: class or id
+#: location / position / crumb / dqwz / weizhi)
+_HEADING_TEXT = etree.XPath(
+    "//title//text() | //h1//text() | //h2//text() | //h3//text() | //*[contains(@class, 'location') or "
+    "contains(@class, 'position') or contains(@class, 'crumb') or contains(@class, 'dqwz') or contains(@class, "
+    "'weizhi') or contains(@id, 'location') or contains(@id, 'position') or contains(@id, 'crumb')]//text()")
 #: compiled once: a list page asks them of every link (lxml's C string/count, not a Python walk)
 _LINKS_IN = etree.XPath("count(.//a[@href])")
 _TEXT_OF = etree.XPath("string()")
@@ -177,8 +183,10 @@ class GenericSpider(HanwebSpider):
         self._listed.update(entry.url for entry in listed)
         self.inc_stat("xxgk/list_records", len(listed))
         column_url = response.meta.get("xxgk_column_url", response.url)
-        reports = [entry for entry in entries + records
-                   if self.wants_report(entry.text) or (area and entry.date and self.bare_report(entry.text))]
+        reports = [entry for entry in entries + records if self.wants_report(entry.text)]
+        bare = [entry for entry in entries + records if area and entry.date and self.bare_report(entry.text)]
+        if bare and self.is_annual_report_list(response):
+            reports += bare
         for entry in reports:
             yield self.report_request(entry.url, entry.text, entry.date, column, column_url)
         if depth == 0 and reports and self.is_annual_report_page(response):
@@ -266,6 +274,12 @@ class GenericSpider(HanwebSpider):
         body (undated, the same text is a year's folder: navigation)."""
         return bool(title and _BARE_REPORT.match(simplified(title))) and (
             self.year is None or report_year_from_title(title) == self.year)
+
+    def is_annual_report_list(self, response: Response) -> bool:
+        """The list's heading or breadcrumb names the 年报: a bare 「2023年度报告」 elsewhere in the area
+        (a town sub-site's other columns, 企业年度报告 publicity, 社会组织 reports) is no disclosure report."""
+        heading = clean_text(" ".join(_HEADING_TEXT(response.selector.root)))
+        return bool(links_matching([Link(response.url, heading)], self.profile.nav_patterns("annual_reports")))
 
     def is_annual_report_page(self, response: Response) -> bool:
         title = clean_text(" ".join(response.xpath("//title//text()").getall()))
