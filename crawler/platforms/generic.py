@@ -278,7 +278,7 @@ class GenericSpider(HanwebSpider):
     def is_annual_report_list(self, response: Response) -> bool:
         """The list's heading or breadcrumb names the 年报: a bare 「2023年度报告」 elsewhere in the area
         (a town sub-site's other columns, 企业年度报告 publicity, 社会组织 reports) is no disclosure report."""
-        heading = clean_text(" ".join(_HEADING_TEXT(response.selector.root)))
+        heading = clean_text(" ".join(_HEADING_TEXT(cast(TextResponse, response).selector.root)))
         return bool(links_matching([Link(response.url, heading)], self.profile.nav_patterns("annual_reports")))
 
     def is_annual_report_page(self, response: Response) -> bool:
