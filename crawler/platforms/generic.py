@@ -8,7 +8,12 @@ shapes are data (crawler/platforms/defaults.toml, overridable per profile).
 
 Which links are navigation: below the start page only links *new* to a page count (the header, the
 footer and the navigation that led here repeat everywhere); in the 年报 area a new, short link with
-no date beside it is a body's column (articles are dated, navigation is not).
+no date beside it is a body's column (articles are dated, navigation is not). A page on the way that
+offers nothing to follow falls back to the disclosure catalogue (法定主动公开内容, skipped elsewhere),
+where some CMSs nest the 年报 column.
+
+Which links are reports: a title naming an annual report and its year; on a 年报 list (its heading or
+breadcrumb names the 年报) also a bare, dated 「2023年度报告」 / 「2023年报」, whose body is the heading's.
 
 A site it cannot walk fails the crawl loudly, with what it saw (spatula's cardinality, per crawl).
 """
@@ -216,9 +221,11 @@ class GenericSpider(HanwebSpider):
         column_url = response.meta.get("xxgk_column_url", response.url)
         urls = created_pages(response.text, column_directory(response.url))
         urls += page_urls(links, response.text, response.url, self.paging_rules, column_url)
-        # each list page once per crawl: every page of a jump select or 共N页 names all the others, which
-        # would be N² requests that the dupefilter (ResumeDupeFilter) drops only after the scheduler
-        # took them; so xxgk/list_pages counts the list pages actually asked for, each once
+        # each list page once per crawl: every page of a jump select or 共N页 names all the others. The
+        # dupefilter (ResumeDupeFilter, by fingerprint) would drop the repeats too, but only after the
+        # spider built N² requests, and they would count; so _paged keeps them from being yielded, and
+        # xxgk/list_pages counts the distinct pages beyond each list's first that this spider asked for
+        # (the dupefilter still drops one also reached by navigation, or seen in a resumed job dir)
         unasked = [url for url in dict.fromkeys(urls)
                    if self.allowed(url) and url != response.url and url != column_url and url not in self._paged]
         if self.history.stops_paging:
