@@ -13,7 +13,14 @@ from scrapy.utils.test import get_crawler
 
 from crawler.incremental import History
 from crawler.platforms.generic import GenericSpider, page_entries
-from crawler.platforms.paging import PageLink, PagingRules, page_urls, script_pager_links, select_pager_links
+from crawler.platforms.paging import (
+    PageLink,
+    PagingRules,
+    page_urls,
+    script_page_templates,
+    script_pager_links,
+    select_pager_links,
+)
 from crawler.sites.catalog import defaults, profile_for_url
 from crawler.spiderloader import spider_class
 
@@ -141,3 +148,10 @@ def test_a_bare_year_report_needs_a_nianbao_heading() -> None:
     assert bare_reports(crumbs, "2023年报") == [f"{SITE}/c/9/1.html"]
     # the 年报 area spreads into a town's whole navigation: its 社会组织 column's 「2023年度报告」 is no report
     assert bare_reports('<div class="position">首页 &gt; 某某镇 &gt; 社会组织</div><h3>社会组织</h3>', "2023年度报告") == []
+
+
+def test_a_page_function_comparing_with_any_constant_builds_those_pages_apart() -> None:
+    for guard, apart in (("n<=1", (0, 1)), ("n>0", (0,)), ("0===n", (0,)), ("n!=2", (2,))):
+        text = f'<script>function go(n){{if({guard}){{location.href="/c/";}}else{{location.href="/c/p_"+n+".html";}}}}</script>'
+        template = script_page_templates(text)["go"]
+        assert [n for n in range(4) if template.url(n) is None] == list(apart), guard
