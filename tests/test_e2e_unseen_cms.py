@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from crawler.db import open_db
+from crawler.items import REPORT_ROLES
 from tests.replica.fixture import running_replica
 from tests.replica.hosts import UNSEEN_START_URLS
 from tests.replica.world import UNSEEN_SITES, Report, build_world
@@ -85,3 +87,17 @@ def test_agency_year_and_date_are_the_publishers(outcome: Any) -> None:
              if (row := row_for(rows, r)) is not None
              and (row["agency"], row["year"], row["published"][:10]) != (r.body.name, r.year, f"{r.published:%Y-%m-%d}")]  # fmt: skip
     assert wrong == []
+
+
+def test_an_incremental_recrawl_pages_every_list_to_its_end(tmp_path: Path) -> None:
+    """A re-crawl walks each list one page at a time until a known report: with none known (the report
+    pages forgotten), it must reach every report, through the select-only and script pagers too."""
+    crawl(0, "generic", tmp_path)
+    with sqlite3.connect(tmp_path / "xxgk.db") as conn:
+        marks = ", ".join("?" for _ in REPORT_ROLES)
+        conn.execute(f"DELETE FROM documents WHERE role IN ({marks})", list(REPORT_ROLES))
+    result, _ = crawl(0, "generic", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with sqlite3.connect(tmp_path / "xxgk.db") as conn:
+        mode, reached = conn.execute("SELECT mode, report_pages FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+    assert (mode, reached) == ("incremental", len(published(0)))

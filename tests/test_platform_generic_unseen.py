@@ -78,7 +78,7 @@ def test_a_script_pager_takes_its_urls_from_the_function() -> None:
 
 def test_page_one_built_apart_is_not_guessed_from_the_template() -> None:
     template = script_page_templates(GO_PAGE)["goPage"]
-    assert template.own_first_page and template.url(1) is None and template.url(4) == "/xz/channels/7_4.html"
+    assert template.built_apart == {1} and template.url(1) is None and template.url(4) == "/xz/channels/7_4.html"
 
 
 def test_a_script_building_no_url_is_no_pager() -> None:
@@ -111,7 +111,7 @@ def test_a_row_with_several_links_lends_no_date_to_them() -> None:
 
 
 def test_a_bare_year_report_is_a_report_only_inside_the_nianbao_area() -> None:
-    body = ('<h3>县财政局</h3><ul><li><a href="/c/9/1.html">2023年度报告</a><span>2024/01/16</span></li>'
+    body = ('<div class="location">首页 &gt; 政府信息公开年报 &gt; 县财政局</div><h3>县财政局</h3><ul><li><a href="/c/9/1.html">2023年度报告</a><span>2024/01/16</span></li>'
             '<li><a href="/c/9/2.html">2023年度工作总结</a><span>2024/01/10</span></li></ul>')  # fmt: skip
     crawl = spider()
     inside = requests(list(crawl.parse_page(page(f"{SITE}/c/9.html", body), depth=3, column="县财政局",

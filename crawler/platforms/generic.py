@@ -8,7 +8,12 @@ shapes are data (crawler/platforms/defaults.toml, overridable per profile).
 
 Which links are navigation: below the start page only links *new* to a page count (the header, the
 footer and the navigation that led here repeat everywhere); in the 年报 area a new, short link with
-no date beside it is a body's column (articles are dated, navigation is not).
+no date beside it is a body's column (articles are dated, navigation is not). A page on the way that
+offers nothing to follow falls back to the disclosure catalogue (法定主动公开内容, skipped elsewhere),
+where some CMSs nest the 年报 column.
+
+Which links are reports: a title naming an annual report and its year; on a 年报 list (its heading or
+breadcrumb names the 年报) also a bare, dated 「2023年度报告」 / 「2023年报」, whose body is the heading's.
 
 A site it cannot walk fails the crawl loudly, with what it saw (spatula's cardinality, per crawl).
 """
@@ -40,8 +45,10 @@ from crawler.platforms.paging import (
     PageLink,
     PagingRules,
     created_pages,
+    next_page,
     page_urls,
     pager_links,
+    script_page_templates,
     script_pager_links,
     select_pager_links,
 )
@@ -55,7 +62,7 @@ _FILE_EXTENSIONS = frozenset({"pdf", "doc", "docx", "wps", "xls", "xlsx", "et", 
 
 
 #: a list entry that is a year and 「年度报告」/「年报」 and nothing else (the body is in the column heading)
-_BARE_REPORT = re.compile(r"^(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开)?(?:工作)?(?:年度)?(?:报告|年报)$")
+_BARE_REPORT = re.compile(r"^(?:19|20)\d{2}\s*(?:年度?\s*(?:政府信息公开)?(?:工作)?(?:年度)?(?:报告|年报)|年报)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,12 @@ def page_entries(response: Response) -> list[Entry]:
     return entries
 
 
+#: where a list names its column: the title, the headings, the breadcrumb (当前位置: class or id
+#: location / position / crumb / dqwz / weizhi)
+_HEADING_TEXT = etree.XPath(
+    "//title//text() | //h1//text() | //h2//text() | //h3//text() | //*[contains(@class, 'location') or "
+    "contains(@class, 'position') or contains(@class, 'crumb') or contains(@class, 'dqwz') or contains(@class, "
+    "'weizhi') or contains(@id, 'location') or contains(@id, 'position') or contains(@id, 'crumb')]//text()")
 #: compiled once: a list page asks them of every link (lxml's C string/count, not a Python walk)
 _LINKS_IN = etree.XPath("count(.//a[@href])")
 _TEXT_OF = etree.XPath("string()")
@@ -99,8 +112,9 @@ _ROW_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]\s*(
 
 
 def row_date(anchor: Any, climb: int = 3) -> str | None:
-    """The date printed anywhere in the link's own list row (its nearest li/tr/dd/p holding no other
-    link): lists that print the date first, or the year apart; None outside such a row."""
+    """The date printed in the link's own list row (its nearest li/tr/dd/p holding no other link): the
+    first after the link, else — lists that print the date first, or the year apart — the last before
+    it; None outside such a row. A row's first cell may be another date (成文日期 before 发布日期)."""
     row = anchor.getparent()
     for _ in range(climb):
         if row is None or row.tag in _ROW_TAGS:
@@ -110,13 +124,18 @@ def row_date(anchor: Any, climb: int = 3) -> str | None:
         return None
     if _LINKS_IN(row) != 1:
         return None
-    # the row's text without the link's own (a title may print a date); one link, so one removal
-    outside = _TEXT_OF(row).replace(_TEXT_OF(anchor), " ", 1)
-    match = _ROW_DATE.search(outside)
+    # the row's text around the link's own (a title may print a date); one link, so one split
+    before, _, after = _TEXT_OF(row).partition(_TEXT_OF(anchor))
+    match = _ROW_DATE.search(after) or _last_match(_ROW_DATE, before)
     if match is None:
         return None
     year, month, day = (int(part) for part in match.groups())
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    matches = list(pattern.finditer(text))
+    return matches[-1] if matches else None
 
 
 def as_entry(record: ListRecord) -> Entry:
@@ -169,8 +188,10 @@ class GenericSpider(HanwebSpider):
         self._listed.update(entry.url for entry in listed)
         self.inc_stat("xxgk/list_records", len(listed))
         column_url = response.meta.get("xxgk_column_url", response.url)
-        reports = [entry for entry in entries + records
-                   if self.wants_report(entry.text) or (area and entry.date and self.bare_report(entry.text))]
+        reports = [entry for entry in entries + records if self.wants_report(entry.text)]
+        bare = [entry for entry in entries + records if area and entry.date and self.bare_report(entry.text)]
+        if bare and self.is_annual_report_list(response):
+            reports += bare
         for entry in reports:
             yield self.report_request(entry.url, entry.text, entry.date, column, column_url)
         if depth == 0 and reports and self.is_annual_report_page(response):
@@ -192,22 +213,32 @@ class GenericSpider(HanwebSpider):
             form = jpage_form(options, store.nextgroup)
             yield from self.dataproxy_requests(response.url, options, form, len(store.records),
                                                options.total_record, column or "")
+        base = get_base_url(cast(TextResponse, response))
         links = [PageLink(entry.url, entry.text) for entry in entries]
-        links += select_pager_links(response.text, response.url) + script_pager_links(response.text, response.url)
+        templates = script_page_templates(response.text) if "function" in response.text else {}
+        links += select_pager_links(response.text, base, response.url, templates)
+        links += script_pager_links(response.text, base, templates)
         column_url = response.meta.get("xxgk_column_url", response.url)
         urls = created_pages(response.text, column_directory(response.url))
-        urls += page_urls(links, response.text, response.url, self.paging_rules)
+        urls += page_urls(links, response.text, response.url, self.paging_rules, column_url)
+        # each list page once per crawl: every page of a jump select or 共N页 names all the others. The
+        # dupefilter (ResumeDupeFilter, by fingerprint) would drop the repeats too, but only after the
+        # spider built N² requests, and they would count; so _paged keeps them from being yielded, and
+        # xxgk/list_pages counts the distinct pages beyond each list's first that this spider asked for
+        # (the dupefilter still drops one also reached by navigation, or seen in a resumed job dir)
+        unasked = [url for url in dict.fromkeys(urls)
+                   if self.allowed(url) and url != response.url and url != column_url and url not in self._paged]
         if self.history.stops_paging:
-            urls = urls[:1]  # one page at a time, so that paging can stop at known reports
-        for url in dict.fromkeys(urls):
-            if self.allowed(url) and url != response.url and url not in self._paged:
-                # every page of a jump select or 共N页 names all the others: request each once, not N² times
-                self._paged.add(url)
-                self.inc_stat("xxgk/list_pages")
-                request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
-                                           area=area, paged=True)
-                request.meta["xxgk_column_url"] = column_url
-                yield request
+            # one page at a time, so that paging can stop at known reports: the next one, not page 1
+            following = next_page(links, unasked, response.url, self.paging_rules)
+            unasked = [following] if following is not None else []
+        for url in unasked:
+            self._paged.add(url)
+            self.inc_stat("xxgk/list_pages")
+            request = self.nav_request(url, self.parse_page, depth=depth, column=column, chrome=chrome,
+                                       area=area, paged=True)
+            request.meta["xxgk_column_url"] = column_url
+            yield request
 
     def navigation(self, response: Response, entries: list[Entry], depth: int, chrome: frozenset[str],
                    area: bool) -> Iterator[Any]:
@@ -250,6 +281,12 @@ class GenericSpider(HanwebSpider):
         body (undated, the same text is a year's folder: navigation)."""
         return bool(title and _BARE_REPORT.match(simplified(title))) and (
             self.year is None or report_year_from_title(title) == self.year)
+
+    def is_annual_report_list(self, response: Response) -> bool:
+        """The list's heading or breadcrumb names the 年报: a bare 「2023年度报告」 elsewhere in the area
+        (a town sub-site's other columns, 企业年度报告 publicity, 社会组织 reports) is no disclosure report."""
+        heading = clean_text(" ".join(_HEADING_TEXT(cast(TextResponse, response).selector.root)))
+        return bool(links_matching([Link(response.url, heading)], self.profile.nav_patterns("annual_reports")))
 
     def is_annual_report_page(self, response: Response) -> bool:
         title = clean_text(" ".join(response.xpath("//title//text()").getall()))
