@@ -17,19 +17,8 @@ from crawler.extract.documents.images import RuledTable, _text_line_crops, ink_m
 from crawler.extract.documents.rules import GridCell
 from tests.eval_ocr_foreign import score_picture
 from tests.support.render_documents import _font
-from tests.support.render_foreign import FIXTURES, VARIANT_BY_NAME, Picture, committed
+from tests.support.render_foreign import FIXTURES, GATE, committed
 
-#: the gate: each table, every kind of variant, the pictures the baseline missed most (≈ 1–3 s each)
-GATE = (
-    Picture("c03", "sec3", VARIANT_BY_NAME["own-jpeg"]),
-    Picture("c05", "sec3", VARIANT_BY_NAME["narrow"]),
-    Picture("c02", "sec4", VARIANT_BY_NAME["own-jpeg"]),
-    Picture("c06", "sec4", VARIANT_BY_NAME["own-jpeg"]),
-    Picture("c07", "sec4", VARIANT_BY_NAME["zoom1.5-jpeg"]),
-    Picture("c06", "sec2", VARIANT_BY_NAME["grey"]),
-    Picture("c02", "sec2", VARIANT_BY_NAME["wide"]),
-    Picture("c01", "all", VARIANT_BY_NAME["tall"]),
-)
 REQUIRED_RATE = 0.99
 
 

@@ -18,10 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import pairwise
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from crawler.extract.tokens import Token
 
 Rows = list[list[str]]
 
@@ -72,7 +68,7 @@ _CELL_STARTS = re.compile(
 
 
 class GluedNumbers(str):
-    """The digits between two labels of a glued table: one or several cells, cut by ``split_glued``."""
+    """The digits between two labels of a glued table: one or several cells, cut by ``glued_cuts``."""
 
     __slots__ = ()
 
@@ -124,24 +120,19 @@ def _text_cells(line: str, start: int, stop: int, zone: int) -> Iterator[str]:
 # -- cutting a row's digits ---------------------------------------------------------------------------
 
 
-def split_glued(values: list[Token], width: int) -> list[Token]:
-    """The row's glued numbers cut into ``width`` cells when exactly one cut is possible; else as read."""
-    if len(values) >= width or not values or not all(isinstance(v.raw, GluedNumbers) for v in values):
-        return values
-    runs = [v.raw for v in values]
+def glued_cuts(runs: list[str], width: int) -> list[str] | None:
+    """A row's glued number runs (its values' texts) cut into ``width`` cells when exactly one cut is
+    possible; None to keep the row as read (the caller, crawler/extract/tokens.py, holds the tokens)."""
+    if len(runs) >= width or not runs or not all(isinstance(run, GluedNumbers) for run in runs):
+        return None
     digits = sum(len(run) for run in runs)
     if digits - width > _MAX_EXTRA_DIGITS or any("." in run for run in runs):
-        return values
+        return None
     if not _has_totals(width):
         # no total to choose a cut by (二's columns): only one digit a cell is certain — 「1000」
         # in three columns may be 10 0 0 as well as 100 (blank) 0
-        cuts = list("".join(runs)) if digits == width else None
-    else:
-        cuts = _unique_cut(runs, width)
-    if cuts is None:
-        return values
-    first = values[0]
-    return [type(first)(first.kind, number, first.row, at=first.at) for number in cuts]
+        return list("".join(runs)) if digits == width else None
+    return _unique_cut(runs, width)
 
 
 def _unique_cut(runs: list[str], width: int) -> list[str] | None:

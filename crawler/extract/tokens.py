@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.extract.cells import EMPTY, TEXT, VALUE, token_kind
-from crawler.extract.glued import split_glued
+from crawler.extract.glued import glued_cuts
 from crawler.extract.grid import Rows
 from crawler.extract.labels import core_key, label_key
 
@@ -92,6 +92,15 @@ def read_values(tokens: list[Token], label: int, end: int, width: int) -> list[T
             break
     # a glued table's digits (「1000001」) are cut into the row's cells only now its width is known
     return split_glued(trim(values, width), width)
+
+
+def split_glued(values: list[Token], width: int) -> list[Token]:
+    """The row's values, its glued digits cut into ``width`` cells where exactly one cut is possible."""
+    cuts = glued_cuts([value.raw for value in values], width)
+    if cuts is None:
+        return values
+    first = values[0]
+    return [Token(first.kind, number, first.row, at=first.at) for number in cuts]
 
 
 def trim(values: list[Token], width: int) -> list[Token]:
