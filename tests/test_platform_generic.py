@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.extract.titles import is_annual_report_title
@@ -15,17 +14,10 @@ from crawler.platforms.base import LAYOUT_CHANGED, Link, links_matching
 from crawler.platforms.detect import detect_platform
 from crawler.platforms.generic import GenericSpider, page_entries
 from crawler.platforms.hanweb import HanwebSpider
-from crawler.platforms.paging import PageLink, PagingRules, created_pages, page_count, page_urls, split_number
-from crawler.sites.catalog import defaults, profile_for_url
+from crawler.platforms.paging import PageLink, created_pages, page_count, page_urls, split_number
+from crawler.sites.catalog import profile_for_url
 from crawler.spiderloader import spider_class
-
-SITE = "http://www.example.gov.cn"
-RULES = PagingRules.from_dict(defaults()["paging"])
-
-
-def page(url: str, body: str) -> HtmlResponse:
-    html = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>"
-    return HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=Request(url))
+from tests.support.generic_pages import RULES, SITE, generic_spider, page
 
 
 def links(*pairs: tuple[str, str]) -> list[PageLink]:
@@ -122,9 +114,6 @@ def test_navigation_link_texts_match_in_any_script() -> None:
 # --- the generic spider on a constructed portal ---------------------------------------------------
 
 
-def spider(start: str = f"{SITE}/") -> GenericSpider:
-    cls = spider_class(profile_for_url(start, "generic"))
-    return cls.from_crawler(get_crawler(cls))
 
 
 def requests(output: list[Any]) -> list[Request]:
@@ -135,14 +124,14 @@ HEADER = '<div><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/
 
 
 def test_home_follows_the_open_government_link() -> None:
-    out = list(spider().parse_page(page(f"{SITE}/", HEADER), depth=0, column=None, chrome=frozenset(), area=False))
+    out = list(generic_spider().parse_page(page(f"{SITE}/", HEADER), depth=0, column=None, chrome=frozenset(), area=False))
     assert [r.url for r in requests(out)] == [f"{SITE}/zwgk/"]
 
 
 def test_annual_report_column_is_preferred_and_enters_the_area() -> None:
     body = HEADER + '<ul><a href="/zwgk/znb/">政府信息公开年报</a><a href="/zwgk/zn/">政府信息公开指南</a></ul>'
     chrome = frozenset(e.url for e in page_entries(page(f"{SITE}/", HEADER)))
-    out = requests(list(spider().parse_page(page(f"{SITE}/zwgk/", body), depth=1, column=None, chrome=chrome,
+    out = requests(list(generic_spider().parse_page(page(f"{SITE}/zwgk/", body), depth=1, column=None, chrome=chrome,
                                             area=False)))
     assert [(r.url, r.cb_kwargs["area"]) for r in out] == [(f"{SITE}/zwgk/znb/", True)]
 
@@ -158,7 +147,7 @@ def test_a_list_page_yields_reports_pages_and_body_columns_but_not_articles() ->
         '</ul><div class="page"><a href="/znb/index_1.html">2</a><a href="/znb/index_1.html">下一页</a>'
         '<a href="/znb/index_4.html">尾页</a></div>')
     chrome = frozenset(e.url for e in page_entries(page(f"{SITE}/", HEADER)))
-    out = requests(list(spider().parse_page(page(f"{SITE}/znb/", body), depth=2, column="年报", chrome=chrome,
+    out = requests(list(generic_spider().parse_page(page(f"{SITE}/znb/", body), depth=2, column="年报", chrome=chrome,
                                             area=True)))
     reports = [r for r in out if r.callback.__name__ == "parse_report"]
     assert [(r.url, r.cb_kwargs["list_date"]) for r in reports] == [
@@ -173,7 +162,7 @@ def test_a_list_page_yields_reports_pages_and_body_columns_but_not_articles() ->
 def test_a_page_with_nothing_new_ends_its_pager() -> None:
     body = ('<ul><li><a href="/n/1.html">某县2023年政府信息公开工作年度报告</a><span>2024-01-02</span></li></ul>'
             '<a href="/n/index_1.html">下一页</a>')
-    crawl = spider()
+    crawl = generic_spider()
     first = requests(list(crawl.parse_page(page(f"{SITE}/n/", body), depth=2, column="c", chrome=frozenset(),
                                            area=True)))
     again = requests(list(crawl.parse_page(page(f"{SITE}/n/?pageNum=2", body), depth=2, column="c",
@@ -184,13 +173,13 @@ def test_a_page_with_nothing_new_ends_its_pager() -> None:
 
 def test_unit_directories_are_followed_from_the_disclosure_index() -> None:
     body = '<a href="/xxgk/bm/">部门信息公开</a><a href="/xxgk/xz/">乡镇信息公开</a><a href="/xxgk/ldzc/">领导之窗</a>'
-    out = requests(list(spider().parse_page(page(f"{SITE}/xxgk/", body), depth=1, column=None, chrome=frozenset(),
+    out = requests(list(generic_spider().parse_page(page(f"{SITE}/xxgk/", body), depth=1, column=None, chrome=frozenset(),
                                             area=False)))
     assert [(r.url, r.cb_kwargs["area"]) for r in out] == [(f"{SITE}/xxgk/bm/", True), (f"{SITE}/xxgk/xz/", True)]
 
 
 def test_a_site_it_cannot_walk_fails_loudly_with_what_it_saw() -> None:
-    crawl = spider()
+    crawl = generic_spider()
     list(crawl.parse_page(page(f"{SITE}/", '<a href="/news/">新闻中心</a><a href="/hd/">互动交流</a>'), depth=0,
                           column=None, chrome=frozenset(), area=False))
     crawl.check_outcome()
@@ -225,7 +214,7 @@ def test_auto_can_be_forced_to_the_generic_platform() -> None:
 def test_a_start_at_the_annual_report_list_walks_its_body_columns() -> None:
     body = ('<title>政府信息公开年报</title><a href="/nb/jyj/">县教育局</a>'
             '<ul><li><a href="/nb/1.html">某县2023年政府信息公开工作年度报告</a><span>2024-01-02</span></li></ul>')
-    crawl = spider(f"{SITE}/nb/")
+    crawl = generic_spider(f"{SITE}/nb/")
     out = requests(list(crawl.parse_page(page(f"{SITE}/nb/", body), depth=0, column=None, chrome=frozenset(),
                                          area=False)))
     assert [r.url for r in out if r.callback.__name__ == "parse_page"] == [f"{SITE}/nb/jyj/"]

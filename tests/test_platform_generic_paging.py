@@ -5,38 +5,25 @@ build no page 0, and a select counts as a pager only when it lists this page wit
 
 from __future__ import annotations
 
-from typing import Any
-
 from scrapy import Request
 from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
 from crawler.incremental import History
 from crawler.platforms.generic import GenericSpider, page_entries
 from crawler.platforms.paging import (
     PageLink,
-    PagingRules,
     page_urls,
     script_page_templates,
     script_pager_links,
     select_pager_links,
 )
-from crawler.sites.catalog import defaults, profile_for_url
-from crawler.spiderloader import spider_class
+from tests.support.generic_pages import RULES, SITE, generic_spider, page
 
-SITE = "http://www.example.gov.cn"
-RULES = PagingRules.from_dict(defaults()["paging"])
 JUMP = 'onchange="window.location.href=this.options[this.selectedIndex].value"'
 
 
-def page(url: str, body: str, meta: dict[str, Any] | None = None) -> HtmlResponse:
-    html = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>"
-    return HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=Request(url, meta=meta or {}))
-
-
 def incremental_spider() -> GenericSpider:
-    cls = spider_class(profile_for_url(f"{SITE}/", "generic"))
-    crawl = cls.from_crawler(get_crawler(cls))
+    crawl = generic_spider()
     crawl.history = History(frozenset({f"{SITE}/old.html"}), baseline_run=1)  # a vouched-for earlier run
     return crawl
 

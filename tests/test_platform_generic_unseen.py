@@ -8,33 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy import Request
-from scrapy.http import HtmlResponse
-from scrapy.utils.test import get_crawler
 
-from crawler.platforms.generic import GenericSpider, page_entries
+from crawler.platforms.generic import page_entries
 from crawler.platforms.paging import (
     PageLink,
-    PagingRules,
     page_urls,
     script_page_templates,
     script_pager_links,
     select_pager_links,
 )
-from crawler.sites.catalog import defaults, profile_for_url
-from crawler.spiderloader import spider_class
-
-SITE = "http://www.example.gov.cn"
-RULES = PagingRules.from_dict(defaults()["paging"])
-
-
-def page(url: str, body: str) -> HtmlResponse:
-    html = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>"
-    return HtmlResponse(url, body=html.encode("utf-8"), encoding="utf-8", request=Request(url))
-
-
-def spider() -> GenericSpider:
-    cls = spider_class(profile_for_url(f"{SITE}/", "generic"))
-    return cls.from_crawler(get_crawler(cls))
+from tests.support.generic_pages import RULES, SITE, generic_spider, page
 
 
 def requests(output: list[Any]) -> list[Request]:
@@ -113,12 +96,12 @@ def test_a_row_with_several_links_lends_no_date_to_them() -> None:
 def test_a_bare_year_report_is_a_report_only_inside_the_nianbao_area() -> None:
     body = ('<div class="location">首页 &gt; 政府信息公开年报 &gt; 县财政局</div><h3>县财政局</h3><ul><li><a href="/c/9/1.html">2023年度报告</a><span>2024/01/16</span></li>'
             '<li><a href="/c/9/2.html">2023年度工作总结</a><span>2024/01/10</span></li></ul>')  # fmt: skip
-    crawl = spider()
+    crawl = generic_spider()
     inside = requests(list(crawl.parse_page(page(f"{SITE}/c/9.html", body), depth=3, column="县财政局",
                                             chrome=frozenset(), area=True)))  # fmt: skip
     assert [(r.url, r.cb_kwargs["list_title"]) for r in inside if r.callback.__name__ == "parse_report"] == [
         (f"{SITE}/c/9/1.html", "2023年度报告")]  # fmt: skip
-    outside = requests(list(spider().parse_page(page(f"{SITE}/news.html", body), depth=1, column=None,
+    outside = requests(list(generic_spider().parse_page(page(f"{SITE}/news.html", body), depth=1, column=None,
                                                 chrome=frozenset(), area=False)))  # fmt: skip
     assert [r for r in outside if r.callback.__name__ == "parse_report"] == []
 
@@ -128,21 +111,21 @@ def test_a_bare_year_report_is_a_report_only_inside_the_nianbao_area() -> None:
 
 def test_a_dead_end_follows_the_disclosure_catalogue() -> None:
     body = '<a href="/zn.html">政府信息公开指南</a><a href="/fd.html">法定主动公开内容</a><a href="/ysq.html">依申请公开</a>'
-    out = requests(list(spider().parse_page(page(f"{SITE}/zwgk.html", body), depth=1, column=None,
+    out = requests(list(generic_spider().parse_page(page(f"{SITE}/zwgk.html", body), depth=1, column=None,
                                             chrome=frozenset(), area=False)))  # fmt: skip
     assert [r.url for r in out] == [f"{SITE}/fd.html"]
 
 
 def test_the_catalogue_stays_skipped_when_the_nianbao_is_offered() -> None:
     body = '<a href="/fd.html">法定主动公开内容</a><a href="/nb.html">政府信息公开年报</a>'
-    out = requests(list(spider().parse_page(page(f"{SITE}/zwgk.html", body), depth=1, column=None,
+    out = requests(list(generic_spider().parse_page(page(f"{SITE}/zwgk.html", body), depth=1, column=None,
                                             chrome=frozenset(), area=False)))  # fmt: skip
     assert [r.url for r in out] == [f"{SITE}/nb.html"]
 
 
 def test_an_undated_bare_year_link_is_a_folder_not_a_report() -> None:
     body = '<ul class="years"><li><a href="/nb/2023/">2023年报</a></li><li><a href="/nb/2022/">2022年度报告</a></li></ul>'
-    out = requests(list(spider().parse_page(page(f"{SITE}/nb/", body), depth=2, column="年报", chrome=frozenset(),
+    out = requests(list(generic_spider().parse_page(page(f"{SITE}/nb/", body), depth=2, column="年报", chrome=frozenset(),
                                             area=True)))  # fmt: skip
     assert sorted((r.url, r.callback.__name__) for r in out) == [(f"{SITE}/nb/2022/", "parse_page"),
                                                                 (f"{SITE}/nb/2023/", "parse_page")]  # fmt: skip

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.extract.titles import clean_text
 from crawler.platforms.trs import page_url, parse_pager
 from crawler.platforms.urls import join_url
 
@@ -196,7 +197,8 @@ _SELF_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\(\s*this(?:\.options\[this\.sele
 
 
 def _plain(markup: str) -> str:
-    return " ".join(_TAG.sub(" ", markup).split())
+    """A link's or an option's visible text: its markup without tags, as clean_text trims a link's."""
+    return clean_text(_TAG.sub(" ", markup))
 
 
 @dataclass(frozen=True, slots=True)
