@@ -156,9 +156,12 @@ def preload_stages(settings: Any) -> None:
 
 def uses_worker_pool(settings: Any) -> bool:
     """Whether the run's items meet a CPU stage on worker processes (not ``XXGK_WORKERS = 0``, not a
-    run without the stages, e.g. the bench's spiders alone)."""
+    run without the stages, e.g. the bench's spiders alone, not a pages-only run whose light pages run
+    inline: pipelines/offload.py ``WorkerPool.run_job``)."""
     if settings.getint("XXGK_WORKERS", default_workers()) <= 0:
         return False
+    if not settings.getbool("XXGK_ATTACHMENTS", True) and settings.getint("XXGK_INLINE_BYTES") > 0:
+        return False  # pages only: the pages run in the crawl process, a rare big one starts the pool
     pipelines = settings.getdict("ITEM_PIPELINES")
     return any(pipelines.get(stage.pipeline) is not None for stage in CPU_STAGES)
 

@@ -63,6 +63,12 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 # files (zip bombs, pathological tables) must not stall or kill a crawl.
 XXGK_EXTRACT_TIMEOUT = 60.0
 XXGK_EXTRACT_MEMORY_MB = 2048
+# A light job (one HTML page of at most this many bytes, no attachments) runs in the crawl process
+# instead: handing a 10 ms page to a worker costs the crawl about as much CPU as parsing it. One that
+# runs past XXGK_INLINE_SECONDS is stopped (an alarm) and run again in a worker, under the bounds
+# above. 0 sends every job to the workers.
+XXGK_INLINE_BYTES = 256 * 1024
+XXGK_INLINE_SECONDS = 0.5
 
 # --- the pipeline: one stage per file, in the order named once in pipelines/chain.py ---------
 # (normalise 100 → extract 200 → dedupe 300 → store 400)

@@ -69,6 +69,7 @@ def job(item: ReportPage) -> Job:
         (item.page, item.text or "", documents),
         {"url": item.final_url, "list_title": item.list_title},
         units=1 + len(documents),
+        size=len(item.body),
     )
 
 

@@ -29,7 +29,7 @@ def wants(item: object) -> bool:
 
 
 def job(item: ReportPage) -> Job:
-    return Job(normalise_page, (item.body, item.final_url, item.encoding))
+    return Job(normalise_page, (item.body, item.final_url, item.encoding), size=len(item.body))
 
 
 def apply_result(item: ReportPage, result: tuple[Page, str] | BaseException) -> ReportPage:

@@ -19,6 +19,10 @@ document (``Job.units``), and inside the worker each document also has a deadlin
 (:func:`document_deadline`): a slow attachment then fails alone, and the page and its other files are
 kept. The pool's kill is the backstop for code that never returns to Python.
 
+A light job — one document of at most ``XXGK_INLINE_BYTES``, e.g. an HTML report page — runs in the
+crawl process instead (:meth:`WorkerPool.run_job`): there the hand-over would cost as much as the
+work. An alarm (``XXGK_INLINE_SECONDS``) stops one that runs long, and it runs again in a worker.
+
 Inline (``XXGK_WORKERS = 0``) there is no deadline and no memory bound: that mode is for debugging.
 """
 
@@ -27,8 +31,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import re
-import signal
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -39,6 +41,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
+
+from pipelines.worker_limits import alarm, limit_memory
 
 if TYPE_CHECKING:  # Scrapy only where a crawler runs: see WORKER_FORBIDDEN
     from scrapy.crawler import Crawler
@@ -55,6 +59,7 @@ WORKER_FORBIDDEN = ("scrapy", "twisted")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY_MB = 2048
+DEFAULT_INLINE_SECONDS = 0.5
 
 
 def default_workers() -> int:
@@ -72,6 +77,12 @@ class WorkerCrashed(RuntimeError):
 
 class DocumentTimeout(TimeoutError):
     """One document took longer than its share of the deadline (raised inside the worker)."""
+
+
+class InlineTimeout(BaseException):
+    """A light job run in the crawl process outran ``XXGK_INLINE_SECONDS``; it is run again in a
+    worker, under the full deadline. A BaseException, so that the job's own ``except Exception``
+    (extraction records a failure as a value) cannot swallow it."""
 
 
 #: the per-document deadline in seconds, set by the initializer in each worker process; None in the
@@ -94,74 +105,17 @@ def document_deadline() -> Iterator[None]:
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def expire(_signum: int, _frame: Any) -> None:
-        raise DocumentTimeout(f"took longer than {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with alarm(seconds, DocumentTimeout):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def limit_memory(megabytes: int | None) -> None:
-    """Worker initializer: cap the memory the worker can write to, so a runaway parser raises
-    MemoryError.
-
-    ``RLIMIT_DATA`` (the heap and private writable mappings, Linux ≥ 4.7), not ``RLIMIT_AS``: the
-    address space counts reservations no page of which is ever used — rensa's allocator reserves
-    ~1 GB of ``PROT_NONE`` address space at import, so a worker whose fork server had loaded it
-    started at 1.2 GB of address space, and onnxruntime's OCR of one picture then failed with
-    ``std::bad_alloc`` under 2,048 MB while its resident set was 0.4 GB. Before Linux 4.7
-    ``RLIMIT_DATA`` bounded only ``brk`` (large allocations are mmaps): there the bound is on the
-    address space, counted from what the worker already has reserved."""
-    if not megabytes:
-        return
-    import resource
-
-    budget = int(megabytes) * 1024 * 1024
-    if data_limit_bounds_mmap():
-        which, limit = resource.RLIMIT_DATA, budget
-    else:
-        which, limit = resource.RLIMIT_AS, address_space_now() + budget
-    _soft, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(which, (limit, hard))
-
-
-def data_limit_bounds_mmap(release: str | None = None) -> bool:
-    """Whether the kernel's ``RLIMIT_DATA`` counts private writable mmaps (Linux 4.7 and later;
-    ``release``: a kernel release string, this machine's by default)."""
-    import platform
-
-    if release is None:
-        if platform.system() != "Linux":
-            return True  # RLIMIT_DATA as that system defines it
-        release = platform.release()
-    numbers = re.findall(r"\d+", release)[:2]
-    return len(numbers) == 2 and (int(numbers[0]), int(numbers[1])) >= (4, 7)
-
-
-def address_space_now() -> int:
-    """This process's address space in bytes (``VmSize``), 0 where /proc does not tell."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 class WorkerPool:
     def __init__(self, workers: int, timeout: float | None = DEFAULT_TIMEOUT,
-                 memory_mb: int | None = DEFAULT_MEMORY_MB) -> None:
+                 memory_mb: int | None = DEFAULT_MEMORY_MB, inline_bytes: int = 0,
+                 inline_seconds: float = DEFAULT_INLINE_SECONDS) -> None:
         self.timeout = timeout if timeout and timeout > 0 else None
+        self.inline_bytes = max(0, inline_bytes)
+        self.inline_seconds = inline_seconds
         # forkserver, not fork: forking a process that runs an event loop and threads is unsafe.
         self.pool = (
             ProcessPool(
@@ -196,6 +150,40 @@ class WorkerPool:
         except BaseException as exc:
             raise self._explained(exc) from exc
 
+    def runs_here(self, job: Job) -> bool:
+        """Whether ``job`` is light enough to run in the calling process: one document of at most
+        ``inline_bytes``, called from the main thread (where the alarm can stop it)."""
+        return (
+            self.pool is not None
+            and job.size is not None
+            and self.inline_bytes > 0
+            and job.size <= self.inline_bytes
+            and job.units == 1
+            and threading.current_thread() is threading.main_thread()
+        )
+
+    def run_here(self, job: Job) -> Any:
+        """``job`` in this process, stopped by :class:`InlineTimeout` past ``inline_seconds``."""
+        with alarm(self.inline_seconds, InlineTimeout):
+            return job.func(*job.args, **job.kwargs)
+
+    async def run_job(self, job: Job, stats: StatsCollector) -> Any:
+        """``job``'s value (or it raises, as :meth:`run`). A light job runs here, in the crawl loop:
+        handing a 10 ms page to a worker costs the crawl process about as much CPU as parsing it
+        (pickling the page and its result, the pool's threads), and the worker's CPU comes on top.
+        One that outruns the alarm is run again in a worker, under the deadline and the memory bound;
+        ``xxgk/offload/inline``, ``…/inline_timeout`` and ``…/pool`` count where jobs ran."""
+        if self.runs_here(job):
+            try:
+                result = self.run_here(job)
+            except InlineTimeout:
+                stats.inc_value("xxgk/offload/inline_timeout")
+            else:
+                stats.inc_value("xxgk/offload/inline")
+                return result
+        stats.inc_value("xxgk/offload/pool")
+        return await self.run(job.func, *job.args, units=job.units, **job.kwargs)
+
     def result(self, future: Future[T]) -> T:
         """A submitted job's value (blocking), with timeouts and dead workers explained."""
         try:
@@ -227,6 +215,8 @@ def pool_from_settings(settings: Any) -> WorkerPool:
         settings.getint("XXGK_WORKERS", default_workers()),
         timeout=settings.getfloat("XXGK_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT),
         memory_mb=settings.getint("XXGK_EXTRACT_MEMORY_MB", DEFAULT_MEMORY_MB),
+        inline_bytes=settings.getint("XXGK_INLINE_BYTES", 0),
+        inline_seconds=settings.getfloat("XXGK_INLINE_SECONDS", DEFAULT_INLINE_SECONDS),
     )
 
 
@@ -264,6 +254,7 @@ class Job:
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     units: int = 1  # documents the call reads: its deadline is one XXGK_EXTRACT_TIMEOUT per document
+    size: int | None = None  # bytes of input, for WorkerPool.runs_here; None: always in a worker
 
 
 def run_inline(job: Job) -> Any:
@@ -321,7 +312,7 @@ class PooledStage:
             return item
         job = self.job(item)
         try:
-            result = await self.pool.run(job.func, *job.args, units=job.units, **job.kwargs)
+            result = await self.pool.run_job(job, self.stats)
         except Exception as exc:  # includes a timeout, a memory bound and a worker that died
             result = exc
         self.apply_result(item, result)

@@ -5,12 +5,13 @@ Measured inside the crawl process, bench-only (nothing here is imported by the c
 * archive, dedupe, store: ``time.thread_time()`` around ``WarcArchiveMiddleware.process_request`` /
   ``process_response`` and the two database pipelines' ``process_item`` — all synchronous calls on
   the reactor thread, so the thread's CPU between entry and return is exactly theirs;
-* extraction: the CPU of the extraction pool's worker processes (normalise + extract run there),
+* extraction: the light jobs run in the crawl process (``WorkerPool.run_here``, timed like the
+  stages above), plus the CPU of the extraction pool's worker processes (the other jobs),
   read from /proc after the pool closed: the forkserver is this process's child and reaps the
   workers, so its ``cutime``/``cstime`` hold theirs (live descendants are added as they stand);
 * spider: the rest of the crawl process's own CPU from the call to ``run_crawl`` on (the fleet's
   start, Scrapy's engine and downloader, the spiders' callbacks, handing items to the pool) —
-  process CPU minus the three timed stages.
+  process CPU minus the timed stages.
 
 Linux-only (/proc); elsewhere extraction reads 0.
 """
@@ -48,6 +49,7 @@ def instrument() -> Counter[str]:
     """Patch the timed stages' classes in this process; the returned counter fills as they run."""
     from crawler.archive.middleware import WarcArchiveMiddleware
     from pipelines.dedupe import DedupePipeline
+    from pipelines.offload import WorkerPool
     from pipelines.store import StorePipeline
 
     spent: Counter[str] = Counter()
@@ -56,6 +58,7 @@ def instrument() -> Counter[str]:
         (WarcArchiveMiddleware, "process_response", "archive"),
         (DedupePipeline, "process_item", "dedupe"),
         (StorePipeline, "process_item", "store"),
+        (WorkerPool, "run_here", "extraction"),
     )
     for cls, name, stage in targets:
         setattr(cls, name, timed(spent, stage, getattr(cls, name)))
@@ -95,7 +98,9 @@ def own_cpu() -> float:
 
 
 def stage_split(spent: Counter[str], process_cpu: float, extraction_cpu: float) -> dict[str, float]:
-    """CPU seconds per stage: the timed ones, the workers', and the rest of the process as the spider's."""
-    timed_total = sum(spent[stage] for stage in ("archive", "dedupe", "store"))
+    """CPU seconds per stage: the timed ones (extraction's light jobs among them) with the workers',
+    and the rest of the process as the spider's."""
+    timed_total = sum(spent[stage] for stage in ("archive", "extraction", "dedupe", "store"))
     return {"spider": max(0.0, process_cpu - timed_total), "archive": spent["archive"],
-            "extraction": extraction_cpu, "dedupe": spent["dedupe"], "store": spent["store"]}  # fmt: skip
+            "extraction": spent["extraction"] + extraction_cpu, "dedupe": spent["dedupe"],
+            "store": spent["store"]}  # fmt: skip

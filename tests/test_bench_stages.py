@@ -34,6 +34,9 @@ def test_the_spider_gets_the_process_cpu_the_timed_stages_did_not_take() -> None
     split = stage_split(spent, process_cpu=3.0, extraction_cpu=2.0)
     assert split == {"spider": 1.25, "archive": 1.0, "extraction": 2.0, "dedupe": 0.5, "store": 0.25}
     assert stage_split(spent, process_cpu=1.0, extraction_cpu=0.0)["spider"] == 0.0  # never negative
+    # light jobs run in the crawl process: extraction's, not the spider's
+    inline = stage_split(spent + Counter({"extraction": 0.5}), process_cpu=3.0, extraction_cpu=2.0)
+    assert inline["spider"] == 0.75 and inline["extraction"] == 2.5
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

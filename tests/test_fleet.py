@@ -200,6 +200,10 @@ def test_a_freeze_made_before_the_fleet_is_left_as_it_was() -> None:
         ({"XXGK_WORKERS": 0}, False),  # inline: no worker process at all
         ({"XXGK_WORKERS": 1, "ITEM_PIPELINES": {}}, False),  # the bench's spiders alone
         ({"XXGK_WORKERS": 1, "ITEM_PIPELINES": {"pipelines.push.RedisPushPipeline": 100}}, False),
+        # pages only, light pages run in the crawl process (pipelines/offload.py WorkerPool.run_job)
+        ({"XXGK_WORKERS": 1, "XXGK_ATTACHMENTS": False, "XXGK_INLINE_BYTES": 1024}, False),
+        ({"XXGK_WORKERS": 1, "XXGK_ATTACHMENTS": False, "XXGK_INLINE_BYTES": 0}, True),
+        ({"XXGK_WORKERS": 1, "XXGK_ATTACHMENTS": True, "XXGK_INLINE_BYTES": 1024}, True),
     ],
 )
 def test_the_fork_server_starts_with_the_run_only_when_the_pool_will_run(

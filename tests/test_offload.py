@@ -148,7 +148,7 @@ def test_a_stage_records_the_timeout_on_the_item_and_goes_on(pool: WorkerPool) -
     asyncio.run(stage.process_item(quick))
     assert slow.error.startswith("slow: ExtractTimeout") and slow.fault == "extract_timeout"
     assert quick.error is None and quick.fault is None
-    assert stats == {"slow/errors": 1, "slow/ok": 1, "xxgk/error/extract_timeout": 1}
+    assert stats == {"slow/errors": 1, "slow/ok": 1, "xxgk/error/extract_timeout": 1, "xxgk/offload/pool": 2}
 
 
 def test_a_slow_document_fails_alone_inside_a_job_of_several(pool: WorkerPool) -> None:
@@ -187,7 +187,7 @@ def test_reserved_address_space_is_no_memory_spent(pool: WorkerPool) -> None:
                                                  ("3.10.0-1160.el7.x86_64", False), ("4.4.0-210-generic", False)])
 def test_before_linux_4_7_the_bound_falls_back_to_the_address_space(release: str, bounds: bool) -> None:
     # RLIMIT_DATA bounded only brk there: a large allocation (an mmap) would escape it
-    from pipelines.offload import data_limit_bounds_mmap
+    from pipelines.worker_limits import data_limit_bounds_mmap
 
     assert data_limit_bounds_mmap(release) is bounds
 
@@ -197,11 +197,112 @@ def test_the_address_space_fallback_still_stops_a_runaway_allocation() -> None:
     import sys
 
     code = (
-        "from pipelines import offload\n"
-        "offload.data_limit_bounds_mmap = lambda release=None: False\n"
-        "offload.limit_memory(256)\n"
+        "from pipelines import worker_limits\n"
+        "worker_limits.data_limit_bounds_mmap = lambda release=None: False\n"
+        "worker_limits.limit_memory(256)\n"
         "try:\n    bytearray(1024 * 1024 * 1024)\nexcept MemoryError:\n    print('bounded')\n"
         "print(len(bytearray(64 * 1024 * 1024)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["bounded", str(64 * 1024 * 1024)]
+
+
+# -- light jobs in the crawl process ------------------------------------------------------------------
+
+
+def pid_of(_value: int) -> int:
+    return os.getpid()
+
+
+def spin(seconds: float) -> str:
+    """Busy for ``seconds``, swallowing every Exception on the way, as extraction does."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            sum(range(1000))
+        except Exception:  # the inline alarm must get through this
+            return "swallowed"
+    return "finished"
+
+
+@pytest.fixture(scope="module")
+def light() -> Iterator[WorkerPool]:
+    pool = WorkerPool(1, timeout=5, memory_mb=None, inline_bytes=1000, inline_seconds=0.2)
+    yield pool
+    pool.close()
+
+
+def run_job(pool: WorkerPool, job: Job) -> tuple[object, ChainStats]:
+    stats = ChainStats()
+    return asyncio.run(pool.run_job(job, stats)), stats
+
+
+def test_a_light_job_runs_in_the_crawl_process(light: WorkerPool) -> None:
+    result, stats = run_job(light, Job(pid_of, (1,), size=1000))
+    assert result == os.getpid()
+    assert stats == {"xxgk/offload/inline": 1}
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        Job(pid_of, (1,), size=1001),  # too big for the crawl loop
+        Job(pid_of, (1,), size=10, units=2),  # a page with its documents: each has its deadline
+        Job(pid_of, (1,)),  # no size said: always the bounded worker
+    ],
+    ids=["too-big", "with-documents", "no-size"],
+)
+def test_other_jobs_run_in_a_worker(light: WorkerPool, job: Job) -> None:
+    result, stats = run_job(light, job)
+    assert result != os.getpid()
+    assert stats == {"xxgk/offload/pool": 1}
+
+
+def test_a_light_job_past_the_alarm_runs_again_in_a_worker(light: WorkerPool) -> None:
+    started = time.monotonic()
+    result, stats = run_job(light, Job(spin, (1.0,), size=10))
+    # the alarm got through the job's `except Exception`; the worker ran it whole
+    assert result == "finished"
+    assert stats == {"xxgk/offload/inline_timeout": 1, "xxgk/offload/pool": 1}
+    assert time.monotonic() - started < 1.0 + 0.2 + 3  # stopped here at 0.2 s, not run twice in full
+
+
+def test_the_alarm_puts_back_the_handler_and_an_outer_timer() -> None:
+    import signal
+
+    from pipelines.worker_limits import alarm
+
+    def outer(_signum: int, _frame: object) -> None:
+        raise AssertionError("the outer timer fired early")
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:
+        with alarm(5, DocumentTimeout):
+            pass
+        assert signal.getsignal(signal.SIGALRM) is outer
+        left, _interval = signal.getitimer(signal.ITIMER_REAL)
+        assert 25 < left <= 30  # still owed, less the time spent inside
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_off_the_main_thread_a_light_job_goes_to_a_worker(light: WorkerPool) -> None:
+    # the alarm only reaches the main thread: elsewhere nothing could stop a long job
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as thread:
+        result, stats = thread.submit(run_job, light, Job(pid_of, (1,), size=10)).result()
+    assert result != os.getpid()
+    assert stats == {"xxgk/offload/pool": 1}
+
+
+def test_with_no_inline_bytes_every_job_goes_to_a_worker() -> None:
+    pool = WorkerPool(1, timeout=5, memory_mb=None)
+    try:
+        result, stats = run_job(pool, Job(pid_of, (1,), size=0))
+    finally:
+        pool.close()
+    assert result != os.getpid()
+    assert stats == {"xxgk/offload/pool": 1}
