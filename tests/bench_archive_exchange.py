@@ -63,10 +63,23 @@ def small_pages(count: int, seed: int = 11) -> list[dict[str, Any]]:
         }
         if rng.random() < 0.1:
             body, headers["Content-Encoding"] = gzip.compress(body, mtime=0), "gzip"
-        context = {"site": host, "role": "page", "list_title": "2023年政府信息公开工作年度报告",
-                   "list_date": "2024-01-19", "column": "年报", "column_url": f"http://{host}/col/col1/index.html"}  # fmt: skip
-        downloads.append({"url": url, "headers": headers, "body": body, "meta": {"xxgk_context": context},
-                          "request_headers": {**REQUEST_HEADERS, "Referer": f"http://{host}/col/col1/index.html"}})  # fmt: skip
+        context = {
+            "site": host,
+            "role": "page",
+            "list_title": "2023年政府信息公开工作年度报告",
+            "list_date": "2024-01-19",
+            "column": "年报",
+            "column_url": f"http://{host}/col/col1/index.html",
+        }
+        downloads.append(
+            {
+                "url": url,
+                "headers": headers,
+                "body": body,
+                "meta": {"xxgk_context": context},
+                "request_headers": {**REQUEST_HEADERS, "Referer": f"http://{host}/col/col1/index.html"},
+            }
+        )
     return downloads
 
 
@@ -77,19 +90,38 @@ def varied(seed: int = 5) -> list[dict[str, Any]]:
     base = "http://xxgk.example.gov.cn"
     downloads = small_pages(300, seed)
     for n, body in enumerate(bodies):
-        downloads.append({"url": f"{base}/doc/{n}.bin?id={n}&t=报告", "body": body, "headers": {"Content-Type": "application/octet-stream"}})  # fmt: skip
+        downloads.append(
+            {
+                "url": f"{base}/doc/{n}.bin?id={n}&t=报告",
+                "body": body,
+                "headers": {"Content-Type": "application/octet-stream"},
+            }
+        )
     downloads += [
-        {"url": f"{base}/search.do", "method": "POST", "request_body": b"q=%E6%8A%A5%E5%91%8A&page=2", "body": b"{}"},
+        {
+            "url": f"{base}/search.do",
+            "method": "POST",
+            "request_body": b"q=%E6%8A%A5%E5%91%8A&page=2",
+            "body": b"{}",
+        },
         {"url": f"{base}/api?x=1", "method": "POST", "request_body": "报告 二".encode(), "body": b"[]"},
         {"url": f"{base}/go", "status": 302, "headers": {"Location": f"{base}/art/1.html"}, "body": b""},
         {"url": f"{base}/missing", "status": 404, "body": b"<h1>404</h1>"},
         {"url": f"{base}/odd", "status": 599, "body": b"?"},
         {"url": f"{base}/h2.html", "protocol": "h2", "ip": "10.0.0.7", "body": b"<p>h2</p>"},
         {"url": f"{base}/old.html", "protocol": "HTTP/1.0", "body": b"<p>old</p>"},
-        {"url": f"{base}/file.doc", "body": b"DOC", "headers": {"Content-Disposition": "attachment; filename=\"报告.doc\"".encode("gbk")}},  # fmt: skip
+        {
+            "url": f"{base}/file.doc",
+            "body": b"DOC",
+            "headers": {"Content-Disposition": 'attachment; filename="报告.doc"'.encode("gbk")},
+        },
         {"url": f"{base}/art/%E6%8A%A5%E5%91%8A.html?b=2&a=1#top", "body": b"<p>q</p>"},
         {"url": "http://user:pw@XXGK.Example.gov.cn:8080/A/../b/./c.html?", "body": b"<p>c</p>"},
-        {"url": f"{base}/retry.html", "meta": {"retry_times": 2, "xxgk_context": {"site": "s", "t": "a\r\nWARC-Type: x"}}, "body": b"<p>r</p>"},  # fmt: skip
+        {
+            "url": f"{base}/retry.html",
+            "meta": {"retry_times": 2, "xxgk_context": {"site": "s", "t": "a\r\nWARC-Type: x"}},
+            "body": b"<p>r</p>",
+        },
         {"url": f"{base}/bad.gz", "headers": {"Content-Encoding": "gzip"}, "body": b"not gzip"},
         {"url": f"{base}/none", "headers": {}, "no_type": True, "body": b"plain"},
         {"url": f"{base}/down.html", "fail": "TimeoutError: took too long"},
@@ -115,12 +147,19 @@ def freeze() -> None:
         @classmethod
         def now(cls, tz: Any = None) -> Any:
             # a whole second every 7th reading: the ".000000" case
-            moment = start + timedelta(seconds=next(ticks), microseconds=0 if next(ticks) % 7 == 0 else 123457)
+            moment = start + timedelta(
+                seconds=next(ticks), microseconds=0 if next(ticks) % 7 == 0 else 123457
+            )
             return moment if tz is not None else moment.replace(tzinfo=None)
 
     counter = iter(range(1, 10**9))
     uuid.uuid4 = lambda: uuid.UUID(int=next(counter))  # type: ignore[assignment]
-    for module in (crawler.archive.middleware, crawler.archive.writer, crawler.archive.records, warcio.recordbuilder):
+    for module in (
+        crawler.archive.middleware,
+        crawler.archive.writer,
+        crawler.archive.records,
+        warcio.recordbuilder,
+    ):
         if hasattr(module, "datetime"):
             module.datetime = FrozenClock  # type: ignore[attr-defined]
 
@@ -134,17 +173,35 @@ def play(downloads: list[dict[str, Any]], warc_dir: Path, max_size: int | None =
     from crawler.archive.writer import WarcArchiveWriter
 
     options = {"max_size": max_size} if max_size else {}
-    middleware = WarcArchiveMiddleware(WarcArchiveWriter(warc_dir, "bench", worker="w1", info={"robots": "obey"}, **options))  # fmt: skip
+    middleware = WarcArchiveMiddleware(
+        WarcArchiveWriter(warc_dir, "bench", worker="w1", info={"robots": "obey"}, **options)
+    )
     played = []
     for spec in downloads:
-        request = Request(spec["url"], method=spec.get("method", "GET"), body=spec.get("request_body", b""),
-                          headers=spec.get("request_headers", REQUEST_HEADERS), meta=dict(spec.get("meta", {})))  # fmt: skip
-        headers = spec.get("headers", {}) if spec.get("no_type") else {"Content-Type": "text/html; charset=utf-8", **spec.get("headers", {})}  # fmt: skip
+        request = Request(
+            spec["url"],
+            method=spec.get("method", "GET"),
+            body=spec.get("request_body", b""),
+            headers=spec.get("request_headers", REQUEST_HEADERS),
+            meta=dict(spec.get("meta", {})),
+        )
+        headers = (
+            spec.get("headers", {})
+            if spec.get("no_type")
+            else {"Content-Type": "text/html; charset=utf-8", **spec.get("headers", {})}
+        )
         response = None
         if "fail" not in spec:
             cls = HtmlResponse if b"html" in str(headers.get("Content-Type", "")).encode() else Response
-            response = cls(spec["url"], status=spec.get("status", 200), headers=headers, body=spec["body"],
-                           request=request, protocol=spec.get("protocol", "HTTP/1.1"), ip_address=None)  # fmt: skip
+            response = cls(
+                spec["url"],
+                status=spec.get("status", 200),
+                headers=headers,
+                body=spec["body"],
+                request=request,
+                protocol=spec.get("protocol", "HTTP/1.1"),
+                ip_address=None,
+            )
             if spec.get("ip"):
                 from ipaddress import ip_address
 
@@ -188,11 +245,15 @@ def compare_timing(args: argparse.Namespace) -> None:
     best = {"this": float("inf"), "other": float("inf")}
     for _ in range(args.runs):
         for name, root in (("other", args.against), ("this", here)):
-            out = json.loads(spawn(root, "--mode", "time", "--count", str(args.count), "--rounds", str(args.rounds)))
+            out = json.loads(
+                spawn(root, "--mode", "time", "--count", str(args.count), "--rounds", str(args.rounds))
+            )
             best[name] = min(best[name], out["seconds"])
     ms = {name: 1e3 * seconds / args.count for name, seconds in best.items()}
-    print(f"{args.against}: {ms['other']:.3f} ms/exchange; this checkout: {ms['this']:.3f} ms/exchange; "
-          f"{ms['other'] / ms['this']:.2f}x fewer CPU seconds (best of {args.runs}x{args.rounds})")  # fmt: skip
+    print(
+        f"{args.against}: {ms['other']:.3f} ms/exchange; this checkout: {ms['this']:.3f} ms/exchange; "
+        f"{ms['other'] / ms['this']:.2f}x fewer CPU seconds (best of {args.runs}x{args.rounds})"
+    )
 
 
 def compare_output(args: argparse.Namespace) -> None:
