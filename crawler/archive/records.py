@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.utils import Digester
 from warcio.warcwriter import BufferWARCWriter
 
@@ -53,28 +54,78 @@ class Original:
     record_id: str
 
 
-class RawHttpHead(StatusAndHeaders):
+def http_head(first_line: bytes, headers: HeaderPairs) -> bytes:
     """An HTTP head kept byte-exact.
 
     warcio re-serialises headers and %-encodes non-ASCII values, but Chinese servers put raw GBK or
-    UTF-8 bytes in headers such as Content-Disposition; keeping our own buffer preserves them. The
-    latin-1 strings (lossless) only serve warcio's header lookups.
+    UTF-8 bytes in headers such as Content-Disposition; the head is written from the bytes as received.
     """
+    return b"\r\n".join([first_line, *(name + b": " + value for name, value in headers)]) + b"\r\n\r\n"
 
-    def __init__(self, first_line: bytes, headers: HeaderPairs) -> None:
-        super().__init__(
-            first_line.decode("latin-1"),
-            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers],
-        )
-        lines = [first_line, *(name + b": " + value for name, value in headers)]
-        self.headers_buff = b"\r\n".join(lines) + b"\r\n\r\n"
 
-    def compute_headers_buffer(self, header_filter: object = None) -> None:
-        """Keep the buffer built from the bytes as received."""
+REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
+
+_HTTP_CONTENT_TYPES = {
+    "request": "application/http; msgtype=request",
+    "response": "application/http; msgtype=response",
+    "revisit": "application/http; msgtype=response",
+}
+
+
+def http_record(
+    record_type: str,
+    uri: str,
+    fields: dict[str, str],
+    head: bytes,
+    payload: bytes,
+    revisit_of: dict[str, str] | None = None,
+) -> bytes:
+    """A request, response or revisit record (uncompressed), byte for byte as warcio's writer composes
+    it from the same ``warc_headers_dict``, HTTP head and payload, at a fraction of the CPU.
+
+    warcio's header order is kept: ``fields`` as given, then WARC-Type and WARC-Target-URI, a revisit's
+    ``revisit_of`` (profile, refers-to, payload digest: what create_revisit_record adds), the payload
+    digest (if ``fields`` has none; never on a revisit), the block digest (head + payload), the
+    Content-Type and the Content-Length. A revisit's payload is not written (``payload`` is empty).
+    """
+    headers = list(fields.items())
+    _put(headers, "WARC-Type", record_type)
+    if uri:
+        _put(headers, "WARC-Target-URI", uri)
+    headers += (revisit_of or {}).items()
+    content_type = _first(headers, "Content-Type") or _HTTP_CONTENT_TYPES[record_type]
+    if record_type != "revisit" and not _first(headers, "WARC-Payload-Digest"):
+        headers.append(("WARC-Payload-Digest", sha256_label(payload)))
+    if not _first(headers, "WARC-Block-Digest"):
+        block = hashlib.sha256(head)
+        block.update(payload)
+        headers.append(("WARC-Block-Digest", payload_digest_label(block.digest())))
+    _put(headers, "Content-Type", content_type)
+    _put(headers, "Content-Length", str(len(head) + len(payload)))
+    lines = [WARC_VERSION, *(f"{name}: {value}" for name, value in headers), "", ""]
+    return "\r\n".join(lines).encode("utf-8") + head + payload + b"\r\n\r\n"
+
+
+def _first(headers: list[tuple[str, str]], name: str) -> str | None:
+    """warcio's get_header: the first value under ``name``, any case."""
+    lower = name.lower()
+    return next((value for key, value in headers if key.lower() == lower), None)
+
+
+def _put(headers: list[tuple[str, str]], name: str, value: str) -> None:
+    """warcio's replace_header: the last header under ``name`` (any case, its spelling kept) gets
+    ``value``; without one, it is appended."""
+    lower = name.lower()
+    for index in range(len(headers) - 1, -1, -1):
+        if headers[index][0].lower() == lower:
+            headers[index] = (headers[index][0], value)
+            return
+    headers.append((name, value))
 
 
 class Sha256RecordWriter(BufferWARCWriter):
-    """warcio's writer with SHA-256 block digests (warcio defaults to SHA-1)."""
+    """warcio's writer with SHA-256 block digests (warcio defaults to SHA-1), for the rare warcinfo and
+    metadata records; the exchanges' records go through :func:`http_record`."""
 
     @staticmethod
     def _create_digester() -> Digester:
@@ -87,6 +138,11 @@ def payload_digest_label(digest: bytes) -> str:
 
 
 EMPTY_PAYLOAD_DIGEST = payload_digest_label(hashlib.sha256(b"").digest())
+
+
+def sha256_label(payload: bytes) -> str:
+    # most requests have no body: their digest is the same label every time
+    return payload_digest_label(hashlib.sha256(payload).digest()) if payload else EMPTY_PAYLOAD_DIGEST
 
 
 def new_record_id() -> str:
@@ -104,11 +160,11 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def response_head(response: CapturedResponse) -> RawHttpHead:
+def response_head(response: CapturedResponse) -> bytes:
     reason = response.reason if response.reason is not None else _reason_phrase(response.status)
     version = "HTTP/1.0" if response.protocol.upper() == "HTTP/1.0" else "HTTP/1.1"
     first_line = f"{version} {response.status} {reason}".rstrip().encode("latin-1")
-    return RawHttpHead(first_line, response.headers)
+    return http_head(first_line, response.headers)
 
 
 def _reason_phrase(status: int) -> str:
