@@ -89,21 +89,38 @@ def http_record(
     Content-Type and the Content-Length. A revisit's payload is not written (``payload`` is empty).
     """
     headers = list(fields.items())
-    _put(headers, "WARC-Type", record_type)
+    # the names warcio would look up or replace: only those present need a search (they rarely are)
+    known = {name.lower() for name in fields}
+    _set(headers, known, "WARC-Type", record_type)
     if uri:
-        _put(headers, "WARC-Target-URI", uri)
-    headers += (revisit_of or {}).items()
-    content_type = _first(headers, "Content-Type") or _HTTP_CONTENT_TYPES[record_type]
-    if record_type != "revisit" and not _first(headers, "WARC-Payload-Digest"):
-        headers.append(("WARC-Payload-Digest", sha256_label(payload)))
-    if not _first(headers, "WARC-Block-Digest"):
+        _set(headers, known, "WARC-Target-URI", uri)
+    if revisit_of:
+        headers += revisit_of.items()
+        known.update(name.lower() for name in revisit_of)
+    content_type = _get(headers, known, "Content-Type") or _HTTP_CONTENT_TYPES[record_type]
+    if record_type != "revisit" and not _get(headers, known, "WARC-Payload-Digest"):
+        # warcio looks again when writing and finds the first one: an empty given digest gets two more
+        twice = "warc-payload-digest" in known
+        headers += [("WARC-Payload-Digest", sha256_label(payload))] * (2 if twice else 1)
+    if not _get(headers, known, "WARC-Block-Digest"):
         block = hashlib.sha256(head)
         block.update(payload)
         headers.append(("WARC-Block-Digest", payload_digest_label(block.digest())))
-    _put(headers, "Content-Type", content_type)
-    _put(headers, "Content-Length", str(len(head) + len(payload)))
+    _set(headers, known, "Content-Type", content_type)
+    _set(headers, known, "Content-Length", str(len(head) + len(payload)))
     lines = [WARC_VERSION, *(f"{name}: {value}" for name, value in headers), "", ""]
     return "\r\n".join(lines).encode("utf-8") + head + payload + b"\r\n\r\n"
+
+
+def _get(headers: list[tuple[str, str]], known: set[str], name: str) -> str | None:
+    return _first(headers, name) if name.lower() in known else None
+
+
+def _set(headers: list[tuple[str, str]], known: set[str], name: str, value: str) -> None:
+    if name.lower() in known:
+        _put(headers, name, value)
+    else:
+        headers.append((name, value))
 
 
 def _first(headers: list[tuple[str, str]], name: str) -> str | None:
