@@ -82,6 +82,9 @@ def _method_query(method: str, body: bytes) -> str:
     return f"{query}&__wb_post_data={base64.b64encode(body).decode('ascii')}"
 
 
+_LINE_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) builds per call
+
+
 def format_line(entry: CdxEntry) -> str:
     fields: dict[str, Any] = {
         "url": entry.url,
@@ -99,7 +102,7 @@ def format_line(entry: CdxEntry) -> str:
     if entry.method != "GET":
         fields["method"] = entry.method
     present = {name: value for name, value in fields.items() if value is not None}
-    return f"{entry.key} {entry.timestamp} {json.dumps(present, ensure_ascii=False)}\n"
+    return f"{entry.key} {entry.timestamp} {_LINE_JSON.encode(present)}\n"
 
 
 _KNOWN = {"url", "mime", "status", "digest", "length", "offset", "filename"}
