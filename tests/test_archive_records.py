@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import zlib
 from io import BytesIO
 
 import pytest
@@ -126,3 +127,16 @@ def test_digest_labels_are_base32_as_warcio_writes_them() -> None:
     for digest in digests:
         assert payload_digest_label(digest) == "sha256:" + base64.b32encode(digest).decode("ascii")
     assert payload_digest_label(b"\x01" * 20) == "sha256:" + base64.b32encode(b"\x01" * 20).decode("ascii")
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_one_call_gzip_is_the_stream_compressobj_wrote(level: int) -> None:
+    """The writer compresses each record with zlib.compress; the records it wrote before came from
+    compressobj().compress() + flush(): the bytes, and so every index length and offset, are equal."""
+    rng = random.Random(level)
+    text = "".join(rng.choices("政府信息公开年度报告abc<>/ 0123", k=60_000)).encode()
+    samples = [b"", b"x", BODY, text[:1_500], text, rng.randbytes(100_000), text + rng.randbytes(40_000)]
+    for data in samples:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        streamed = compressor.compress(data) + compressor.flush()
+        assert zlib.compress(data, level, zlib.MAX_WBITS | 16) == streamed

@@ -284,8 +284,8 @@ class WarcArchiveWriter:
         return self._compress(buffer.getvalue())
 
     def _compress(self, record_bytes: bytes) -> bytes:
-        compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
-        return compressor.compress(record_bytes) + compressor.flush()
+        # one call, the same deflate stream as compressobj().compress() + flush() (tested), less CPU
+        return zlib.compress(record_bytes, self.gzip_level, zlib.MAX_WBITS | 16)
 
     # --- files --------------------------------------------------------------------------------
 
