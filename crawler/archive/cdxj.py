@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import surt
 
+from crawler.archive.surtkey import fast_surt
+
 logger = logging.getLogger(__name__)
 
 INDEX_SUFFIX = ".cdxj"
@@ -66,7 +68,7 @@ def surt_key(url: str, method: str = "GET", body: bytes | None = None) -> str:
     if method.upper() != "GET":
         url = url + ("&" if urlsplit(url).query else "?") + _method_query(method, body or b"")
     # surt keeps spaces if a URL has them, and a space would split the CDXJ line
-    return surt.surt(url).replace(" ", "%20")
+    return fast_surt(url).replace(" ", "%20")
 
 
 def _method_query(method: str, body: bytes) -> str:
