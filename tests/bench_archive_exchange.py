@@ -154,6 +154,8 @@ def freeze() -> None:
 
     counter = iter(range(1, 10**9))
     uuid.uuid4 = lambda: uuid.UUID(int=next(counter))  # type: ignore[assignment]
+    # the writer's IDs from the same counter, however a checkout makes them (warcio's make_warc_id or not)
+    crawler.archive.writer.new_record_id = lambda: f"<urn:uuid:{uuid.uuid4()}>"  # type: ignore[attr-defined]
     for module in (
         crawler.archive.middleware,
         crawler.archive.writer,

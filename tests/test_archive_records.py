@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import uuid
 import zlib
 from io import BytesIO
 
@@ -24,6 +25,7 @@ from crawler.archive.records import (
     Sha256RecordWriter,
     http_head,
     http_record,
+    new_record_id,
     payload_digest_label,
 )
 
@@ -140,3 +142,13 @@ def test_one_call_gzip_is_the_stream_compressobj_wrote(level: int) -> None:
         compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
         streamed = compressor.compress(data) + compressor.flush()
         assert zlib.compress(data, level, zlib.MAX_WBITS | 16) == streamed
+
+
+def test_record_ids_are_random_version_4_uuids_as_warcio_writes_them() -> None:
+    ids = [new_record_id() for _ in range(1_000)]
+    assert len(set(ids)) == len(ids)
+    for record_id in ids:
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        parsed = uuid.UUID(record_id[len("<urn:uuid:") : -1])
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+        assert record_id == f"<urn:uuid:{parsed}>"

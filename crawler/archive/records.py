@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
-from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.utils import Digester
 from warcio.warcwriter import BufferWARCWriter
 
@@ -108,8 +108,8 @@ def http_record(
         headers.append(("WARC-Block-Digest", payload_digest_label(block.digest())))
     _set(headers, known, "Content-Type", content_type)
     _set(headers, known, "Content-Length", str(len(head) + len(payload)))
-    lines = [WARC_VERSION, *(f"{name}: {value}" for name, value in headers), "", ""]
-    return "\r\n".join(lines).encode("utf-8") + head + payload + b"\r\n\r\n"
+    text = "".join([f"{name}: {value}\r\n" for name, value in headers])
+    return b"".join([f"{WARC_VERSION}\r\n{text}\r\n".encode(), head, payload, b"\r\n\r\n"])
 
 
 def _get(headers: list[tuple[str, str]], known: set[str], name: str) -> str | None:
@@ -193,7 +193,13 @@ def sha256_label(payload: bytes) -> str:
 
 
 def new_record_id() -> str:
-    return StatusAndHeadersParser.make_warc_id()
+    """A random (version 4) UUID as warcio writes record IDs, ``<urn:uuid:…>``; formatted here from
+    16 random bytes, as ``uuid.uuid4`` makes them, in a third of its CPU (two IDs an exchange)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # the version
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    hex_ = raw.hex()
+    return f"<urn:uuid:{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}>"
 
 
 def warc_date_of(captured_at: datetime | None) -> str:
