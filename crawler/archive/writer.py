@@ -1,4 +1,8 @@
-"""Writes HTTP exchanges as WARC 1.1 records with warcio, rolling files by size, indexing as it goes.
+"""Writes HTTP exchanges as WARC 1.1 records, rolling files by size, indexing as it goes.
+
+The request, response and revisit records are composed by :func:`~crawler.archive.records.http_record`
+in warcio's exact bytes (warcio's builder and writer took most of the CPU per page); warcio still
+writes the warcinfo and metadata records, and reads everything back.
 
 This module knows nothing of Scrapy (the middleware adapts Scrapy objects to :class:`CapturedRequest`
 and :class:`CapturedResponse`), so it can be driven by other fetchers or by tests directly.
