@@ -1,7 +1,7 @@
 """The WARC archive: the source of truth from which ``xxgk reparse`` rebuilds the database.
 
 * :mod:`crawler.archive.middleware` — Scrapy downloader middleware writing every exchange
-* :mod:`crawler.archive.writer` — WARC 1.1 writing (warcio), rolling, revisits, CDXJ indexing
+* :mod:`crawler.archive.writer` — WARC 1.1 writing (warcio's bytes), rolling, revisits, CDXJ indexing
 * :mod:`crawler.archive.cdxj` — the per-file CDXJ indexes: ``lookup``, ``iter_index``
 * :mod:`crawler.archive.reader` — ``iter_responses`` and ``read_record`` for reparse
 * :mod:`crawler.archive.responses` — a record back as the Scrapy response the spider received

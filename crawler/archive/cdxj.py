@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import surt
 
+from crawler.archive.surtkey import fast_surt
+
 logger = logging.getLogger(__name__)
 
 INDEX_SUFFIX = ".cdxj"
@@ -66,7 +68,7 @@ def surt_key(url: str, method: str = "GET", body: bytes | None = None) -> str:
     if method.upper() != "GET":
         url = url + ("&" if urlsplit(url).query else "?") + _method_query(method, body or b"")
     # surt keeps spaces if a URL has them, and a space would split the CDXJ line
-    return surt.surt(url).replace(" ", "%20")
+    return fast_surt(url).replace(" ", "%20")
 
 
 def _method_query(method: str, body: bytes) -> str:
@@ -80,6 +82,9 @@ def _method_query(method: str, body: bytes) -> str:
     except UnicodeDecodeError:
         pass
     return f"{query}&__wb_post_data={base64.b64encode(body).decode('ascii')}"
+
+
+_LINE_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) builds per call
 
 
 def format_line(entry: CdxEntry) -> str:
@@ -99,7 +104,7 @@ def format_line(entry: CdxEntry) -> str:
     if entry.method != "GET":
         fields["method"] = entry.method
     present = {name: value for name, value in fields.items() if value is not None}
-    return f"{entry.key} {entry.timestamp} {json.dumps(present, ensure_ascii=False)}\n"
+    return f"{entry.key} {entry.timestamp} {_LINE_JSON.encode(present)}\n"
 
 
 _KNOWN = {"url", "mime", "status", "digest", "length", "offset", "filename"}

@@ -134,15 +134,17 @@ class WarcArchiveMiddleware:
             self.stats.inc_value("xxgk_warc/bytes", length)
 
 
+# compact, sorted and one line (json escapes control characters), so records stay stable; built once,
+# as json.dumps would build it on every call
+_CONTEXT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+
+
 def context_headers(meta: dict[str, Any]) -> dict[str, str]:
     """The WARC headers that carry what the spider knew; none for requests it did not annotate."""
     headers = {}
     context = meta.get(CONTEXT_META_KEY)
     if context:
-        # compact, sorted and one line (json escapes control characters), so records stay stable
-        headers[CONTEXT_HEADER] = json.dumps(
-            context, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str
-        )
+        headers[CONTEXT_HEADER] = _CONTEXT_JSON.encode(context)
     if meta.get("retry_times"):
         headers[RETRY_HEADER] = str(int(meta["retry_times"]))
     return headers
@@ -169,7 +171,10 @@ def capture_response(response: Response) -> CapturedResponse:
 
 
 def _pairs(headers: Headers, drop: set[bytes]) -> HeaderPairs:
-    return [(name, value) for name, values in headers.items() if name.lower() not in drop for value in values]
+    # Headers is a dict of normalised names to lists of bytes; its own items() normalises every name
+    # again to look it up (half the cost of capturing a request), for the same pairs
+    pairs = dict.items(headers)
+    return [(name, value) for name, values in pairs if name.lower() not in drop for value in values]
 
 
 def _host(url: str) -> bytes:

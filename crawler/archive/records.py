@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.recordbuilder import RecordBuilder
 from warcio.utils import Digester
 from warcio.warcwriter import BufferWARCWriter
 
@@ -53,28 +54,95 @@ class Original:
     record_id: str
 
 
-class RawHttpHead(StatusAndHeaders):
+def http_head(first_line: bytes, headers: HeaderPairs) -> bytes:
     """An HTTP head kept byte-exact.
 
     warcio re-serialises headers and %-encodes non-ASCII values, but Chinese servers put raw GBK or
-    UTF-8 bytes in headers such as Content-Disposition; keeping our own buffer preserves them. The
-    latin-1 strings (lossless) only serve warcio's header lookups.
+    UTF-8 bytes in headers such as Content-Disposition; the head is written from the bytes as received.
     """
+    return b"\r\n".join([first_line, *(name + b": " + value for name, value in headers)]) + b"\r\n\r\n"
 
-    def __init__(self, first_line: bytes, headers: HeaderPairs) -> None:
-        super().__init__(
-            first_line.decode("latin-1"),
-            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers],
-        )
-        lines = [first_line, *(name + b": " + value for name, value in headers)]
-        self.headers_buff = b"\r\n".join(lines) + b"\r\n\r\n"
 
-    def compute_headers_buffer(self, header_filter: object = None) -> None:
-        """Keep the buffer built from the bytes as received."""
+REVISIT_PROFILE = RecordBuilder.REVISIT_PROFILE_1_1
+
+_HTTP_CONTENT_TYPES = {
+    "request": "application/http; msgtype=request",
+    "response": "application/http; msgtype=response",
+    "revisit": "application/http; msgtype=response",
+}
+
+
+def http_record(
+    record_type: str,
+    uri: str,
+    fields: dict[str, str],
+    head: bytes,
+    payload: bytes,
+    revisit_of: dict[str, str] | None = None,
+) -> bytes:
+    """A request, response or revisit record (uncompressed), byte for byte as warcio's writer composes
+    it from the same ``warc_headers_dict``, HTTP head and payload, at a fraction of the CPU.
+
+    warcio's header order is kept: ``fields`` as given, then WARC-Type and WARC-Target-URI, a revisit's
+    ``revisit_of`` (profile, refers-to, payload digest: what create_revisit_record adds), the payload
+    digest (if ``fields`` has none; never on a revisit), the block digest (head + payload), the
+    Content-Type and the Content-Length. A revisit's payload is not written (``payload`` is empty).
+    """
+    headers = list(fields.items())
+    # the names warcio would look up or replace: only those present need a search (they rarely are)
+    known = {name.lower() for name in fields}
+    _set(headers, known, "WARC-Type", record_type)
+    if uri:
+        _set(headers, known, "WARC-Target-URI", uri)
+    if revisit_of:
+        headers += revisit_of.items()
+        known.update(name.lower() for name in revisit_of)
+    content_type = _get(headers, known, "Content-Type") or _HTTP_CONTENT_TYPES[record_type]
+    if record_type != "revisit" and not _get(headers, known, "WARC-Payload-Digest"):
+        # warcio looks again when writing and finds the first one: an empty given digest gets two more
+        twice = "warc-payload-digest" in known
+        headers += [("WARC-Payload-Digest", sha256_label(payload))] * (2 if twice else 1)
+    if not _get(headers, known, "WARC-Block-Digest"):
+        block = hashlib.sha256(head)
+        block.update(payload)
+        headers.append(("WARC-Block-Digest", payload_digest_label(block.digest())))
+    _set(headers, known, "Content-Type", content_type)
+    _set(headers, known, "Content-Length", str(len(head) + len(payload)))
+    text = "".join([f"{name}: {value}\r\n" for name, value in headers])
+    return b"".join([f"{WARC_VERSION}\r\n{text}\r\n".encode(), head, payload, b"\r\n\r\n"])
+
+
+def _get(headers: list[tuple[str, str]], known: set[str], name: str) -> str | None:
+    return _first(headers, name) if name.lower() in known else None
+
+
+def _set(headers: list[tuple[str, str]], known: set[str], name: str, value: str) -> None:
+    if name.lower() in known:
+        _put(headers, name, value)
+    else:
+        headers.append((name, value))
+
+
+def _first(headers: list[tuple[str, str]], name: str) -> str | None:
+    """warcio's get_header: the first value under ``name``, any case."""
+    lower = name.lower()
+    return next((value for key, value in headers if key.lower() == lower), None)
+
+
+def _put(headers: list[tuple[str, str]], name: str, value: str) -> None:
+    """warcio's replace_header: the last header under ``name`` (any case, its spelling kept) gets
+    ``value``; without one, it is appended."""
+    lower = name.lower()
+    for index in range(len(headers) - 1, -1, -1):
+        if headers[index][0].lower() == lower:
+            headers[index] = (headers[index][0], value)
+            return
+    headers.append((name, value))
 
 
 class Sha256RecordWriter(BufferWARCWriter):
-    """warcio's writer with SHA-256 block digests (warcio defaults to SHA-1)."""
+    """warcio's writer with SHA-256 block digests (warcio defaults to SHA-1), for the rare warcinfo and
+    metadata records; the exchanges' records go through :func:`http_record`."""
 
     @staticmethod
     def _create_digester() -> Digester:
@@ -83,14 +151,55 @@ class Sha256RecordWriter(BufferWARCWriter):
 
 def payload_digest_label(digest: bytes) -> str:
     """The WARC form of a SHA-256 digest, as warcio writes and checks it."""
-    return "sha256:" + base64.b32encode(digest).decode("ascii")
+    if len(digest) != 32:
+        return "sha256:" + base64.b32encode(digest).decode("ascii")
+    return "sha256:" + _base32_of_32_bytes(digest)
+
+
+def _spread_steps() -> list[tuple[int, int, int]]:
+    """Masks that move 64 packed 5-bit groups apart, half a block at a time, until each has a byte."""
+    steps, size = [], 64
+    while size > 1:
+        half, low, high = size // 2, 0, 0
+        for block in range(64 // size):  # blocks of ``size`` groups, 8 * size bits apart
+            low |= ((1 << 5 * half) - 1) << 8 * size * block
+            high |= ((1 << 5 * half) - 1) << 8 * size * block + 5 * half
+        steps.append((low, high, 3 * half))
+        size = half
+    return steps
+
+
+_SPREAD = _spread_steps()
+_BASE32 = bytes.maketrans(bytes(range(32)), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def _base32_of_32_bytes(digest: bytes) -> str:
+    """``base64.b32encode(digest)`` for a 32-byte digest in a third of the CPU: three per exchange
+    were a tenth of the archive's time. The 256 bits, zero-padded to 64 groups of five, are spread
+    one group a byte with six mask-and-shift steps on one integer, then mapped to the alphabet."""
+    bits = int.from_bytes(digest, "big") << 64
+    for low, high, shift in _SPREAD:
+        bits = (bits & low) | ((bits & high) << shift)
+    # 52 groups hold the 256 bits (the last one 1 bit + 4 zero bits); base32 pads to 56 characters
+    return bits.to_bytes(64, "big")[:52].translate(_BASE32).decode("ascii") + "===="
 
 
 EMPTY_PAYLOAD_DIGEST = payload_digest_label(hashlib.sha256(b"").digest())
 
 
+def sha256_label(payload: bytes) -> str:
+    # most requests have no body: their digest is the same label every time
+    return payload_digest_label(hashlib.sha256(payload).digest()) if payload else EMPTY_PAYLOAD_DIGEST
+
+
 def new_record_id() -> str:
-    return StatusAndHeadersParser.make_warc_id()
+    """A random (version 4) UUID as warcio writes record IDs, ``<urn:uuid:…>``; formatted here from
+    16 random bytes, as ``uuid.uuid4`` makes them, in a third of its CPU (two IDs an exchange)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40  # the version
+    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
+    hex_ = raw.hex()
+    return f"<urn:uuid:{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}>"
 
 
 def warc_date_of(captured_at: datetime | None) -> str:
@@ -104,11 +213,11 @@ def request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def response_head(response: CapturedResponse) -> RawHttpHead:
+def response_head(response: CapturedResponse) -> bytes:
     reason = response.reason if response.reason is not None else _reason_phrase(response.status)
     version = "HTTP/1.0" if response.protocol.upper() == "HTTP/1.0" else "HTTP/1.1"
     first_line = f"{version} {response.status} {reason}".rstrip().encode("latin-1")
-    return RawHttpHead(first_line, response.headers)
+    return http_head(first_line, response.headers)
 
 
 def _reason_phrase(status: int) -> str:
