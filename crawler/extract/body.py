@@ -167,7 +167,8 @@ def _walk_children(element: Element, out: _Lines) -> None:
 
 
 def _walk(element: Element, out: _Lines) -> None:
-    tag = element.tag.lower() if isinstance(element.tag, str) else None
+    tag = element.tag  # (read once: lxml builds the string on every read)
+    tag = tag.lower() if isinstance(tag, str) else None
     if tag is None or tag in _SKIPPED_TAGS:  # comments, processing instructions, leaked CSS/JS
         out.add(element.tail)
         return
@@ -176,9 +177,8 @@ def _walk(element: Element, out: _Lines) -> None:
     elif tag == "img":
         out.add_line(f"[image: {image_name(element)}]")
     elif tag == "tr" and next(element.iter("table"), None) is None:  # (an iterator: no XPath compiled)
-        cells = [
-            _cell_text(cell) for cell in element if isinstance(cell.tag, str) and cell.tag in ("td", "th")
-        ]
+        # (the tag filter in C: comments and other children never reach Python)
+        cells = [_cell_text(cell) for cell in element.iterchildren("td", "th")]
         out.end_line()
         if any(cells):
             out.lines.append("\t".join(cells))
@@ -207,7 +207,10 @@ def _cell_text(cell: Element) -> str:
         if isinstance(tag, str) and len(child) == 0:
             tag = tag.lower()
             if tag in _CELL_BLOCK_TAGS:
-                lines = (_collapsed(cell.text or ""), _collapsed(child.text or ""), _collapsed(child.tail or ""))
+                head, tail = cell.text, child.tail
+                if (not head or head.isspace()) and (not tail or tail.isspace()):
+                    return _collapsed(child.text or "")  # (blank text makes no line)
+                lines = (_collapsed(head or ""), _collapsed(child.text or ""), _collapsed(tail or ""))
                 return " ".join(line for line in lines if line)
             if tag not in _CELL_SPECIAL_TAGS:
                 return _collapsed((cell.text or "") + (child.text or "") + (child.tail or ""))
