@@ -57,11 +57,16 @@ def html_rows(body_html: str) -> Rows:
     return rows
 
 
+# a table's own rows (not those of a table inside a cell), in document order: compiled once
+_TABLE_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
 def expand_grid(table: etree._Element) -> list[list[str | None]]:
     """The table as a grid: each cell's text at its origin, None where a span covers it."""
-    trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    trs = _TABLE_ROWS(table)
     # per row, column → text (None: covered by a span from above or the left)
     taken: list[dict[int, str | None]] = [{} for _ in trs]
+    spanned = False
     for r, tr in enumerate(trs):
         row = taken[r]
         c = 0
@@ -75,13 +80,18 @@ def expand_grid(table: etree._Element) -> list[list[str | None]]:
                 continue
             rowspan, colspan = _span(rowspan_value), _span(colspan_value)
             if rowspan > 1 or colspan > 1:
+                spanned = True
                 for below in taken[r : r + rowspan]:  # rows past the table's end hold nothing read
                     for dc in range(colspan):
                         below[c + dc] = None
             row[c] = _cell_text(td)
             c += colspan
+    if not any(taken):
+        return []
+    if not spanned:  # each row's columns were taken left to right: already in order
+        return [list(row.values()) for row in taken]
     # a short row (a source that dropped a cell) stays short: filling the hole would shift values
-    return [[row[c] for c in sorted(row)] for row in taken] if any(taken) else []
+    return [[row[c] for c in sorted(row)] for row in taken]
 
 
 def _span(value: str | None) -> int:

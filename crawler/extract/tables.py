@@ -14,6 +14,7 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +49,8 @@ _sec3_exact_code = lru_cache(maxsize=4096)(label_grammar.sec3_exact_code)
 # a cell's reading is pure per (text, column type), and a Cell is frozen: one object may serve every
 # report printing the same 0 or 无
 _parse_cell = lru_cache(maxsize=8192)(parse_cell)
+# 「"<table" in body_html.lower()」 without lowering the whole page (no other character lowers to these)
+_TABLE_TAG = re.compile("<table", re.IGNORECASE)
 _TRADITIONAL_ANCHOR = frozenset("條項內議")  # traditional forms of the anchor labels' characters
 
 
@@ -66,7 +69,7 @@ def extract_statistics(
     lines = text.splitlines()
     spans = heading_spans(lines)
     tokens, render = (
-        _tokens_from_html(body_html) if body_html and "<table" in body_html.lower() else ([], None)
+        _tokens_from_html(body_html) if body_html and _TABLE_TAG.search(body_html) else ([], None)
     )
     anchors = _find_anchors(tokens)
     if not anchors.any():
