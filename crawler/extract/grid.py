@@ -19,6 +19,7 @@ that follow. What a "row" is depends on the layout:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -56,28 +57,41 @@ def html_rows(body_html: str) -> Rows:
     return rows
 
 
+# a table's own rows (not those of a table inside a cell), in document order: compiled once
+_TABLE_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
 def expand_grid(table: etree._Element) -> list[list[str | None]]:
     """The table as a grid: each cell's text at its origin, None where a span covers it."""
-    trs = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+    trs = _TABLE_ROWS(table)
     # per row, column → text (None: covered by a span from above or the left)
     taken: list[dict[int, str | None]] = [{} for _ in trs]
+    spanned = False
     for r, tr in enumerate(trs):
         row = taken[r]
         c = 0
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
+        for td in tr.iterchildren("td", "th"):
             while c in row:
                 c += 1
-            rowspan, colspan = _span(td.get("rowspan")), _span(td.get("colspan"))
-            if rowspan > 1 or colspan > 1:  # most cells span nothing: one slot, no loops
+            rowspan_value, colspan_value = td.get("rowspan"), td.get("colspan")
+            if rowspan_value is None and colspan_value is None:  # most cells span nothing: one slot
+                row[c] = _cell_text(td)
+                c += 1
+                continue
+            rowspan, colspan = _span(rowspan_value), _span(colspan_value)
+            if rowspan > 1 or colspan > 1:
+                spanned = True
                 for below in taken[r : r + rowspan]:  # rows past the table's end hold nothing read
                     for dc in range(colspan):
                         below[c + dc] = None
             row[c] = _cell_text(td)
             c += colspan
+    if not any(taken):
+        return []
+    if not spanned:  # each row's columns were taken left to right: already in order
+        return [list(row.values()) for row in taken]
     # a short row (a source that dropped a cell) stays short: filling the hole would shift values
-    return [[row[c] for c in sorted(row)] for row in taken] if any(taken) else []
+    return [[row[c] for c in sorted(row)] for row in taken]
 
 
 def _span(value: str | None) -> int:
@@ -92,9 +106,20 @@ def _span(value: str | None) -> int:
 def _cell_text(td: etree._Element) -> str:
     if len(td) == 0:  # half the cells hold bare text: nothing to walk
         text = td.text
-        return " ".join(text.split()) if text else ""
+        return _words(text) if text else ""
+    if len(td) == 1:  # most others one childless <p> or <span>: its text and tail are the subtree's
+        child = td[0]
+        if isinstance(child.tag, str) and len(child) == 0:
+            return _words((td.text or "") + (child.text or "") + (child.tail or ""))
     # the text serialisation is the itertext of the subtree (comments and PIs left out), in C
-    return " ".join(etree.tostring(td, method="text", encoding="unicode", with_tail=False).split())
+    return _words(etree.tostring(td, method="text", encoding="unicode", with_tail=False))
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> str:
+    """The text's whitespace runs as one space, the ends stripped. Cached: every report's tables
+    print the same cells (0, the template's labels)."""
+    return " ".join(text.split())
 
 
 # -- text layouts -----------------------------------------------------------------------------------

@@ -42,8 +42,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"由(?P<n>{_NAME})(?:按照[^。\n]{{0,120}}?要求|(?:综合|汇总|结合|根据|依据)[^。\n]{{0,80}}?)?(?:负责)?编(?:制|写)"
         ),
     ),
-    ("compiled", re.compile(rf"(?:^|[。\n,，])(?P<n>{_NAME})(?:负责)?编(?:制|写)了")),
+    ("compiled", _COMPILED_AFTER_BREAK := re.compile(rf"(?:^|[。\n,，])(?P<n>{_NAME})(?:负责)?编(?:制|写)了")),
 )
+# the words that pattern ends in: a head without them is not searched (its leading 「^|」 makes the
+# engine try the pattern at every position)
+_COMPILED_WORDS = ("编制了", "编写了")
 _CONTACT = (
     re.compile(
         rf"(?:请|可)(?:与|联系|致电|咨询)[:：]?(?P<n>{_NAME})(?:联系|咨询|[,，。;；(（:：]|$)", re.MULTILINE
@@ -79,6 +82,8 @@ def find_mentions(text: str) -> list[Mention]:
     mentions: list[Mention] = []
     head = text[:_OPENING_WINDOW]
     for origin, pattern in _PATTERNS:
+        if pattern is _COMPILED_AFTER_BREAK and not any(word in head for word in _COMPILED_WORDS):
+            continue
         for match in pattern.finditer(head):
             _add(mentions, match.group("n"), origin)
     for pattern in _CONTACT:

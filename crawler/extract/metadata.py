@@ -150,9 +150,11 @@ _ANNOUNCED = re.compile(
 )
 _ANNOUNCED_YEAR = re.compile(rf"(\d{{4}}|{CN_YEAR}{{4}})\s*年度?[^，。《》]*?报告")
 # posting-date labels; a bare 「时间：」 or 「日期：」 counts only with a date (「时间: 11:27」 alone says
-# nothing) and not inside a longer word (统计时间, 成文日期); a platform's 上传时间 is not the report's posting
+# nothing) and not inside a longer word (统计时间, 成文日期; the lookbehinds follow their word, the
+# same matches found by the word); a platform's 上传时间 is not the report's posting
 _POSTED = re.compile(
-    rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:：]?\s*\|?\s*({DATE})"
+    rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|时间(?<![\u4e00-\u9fff]时间)|日期(?<![\u4e00-\u9fff]日期))"
+    rf"\s*[:：]?\s*\|?\s*({DATE})"
 )
 # a date alone on a line at the top of the page, under the title (「• 2024-03-08」)
 # or heading the page's meta line (「2022年01月18日来源:1」, 「2024-03-08 浏览次数: 12」); the time
@@ -174,8 +176,14 @@ _TOP_LINES = 8
 # or a preposition of prose stands right before the label (「按印发日期」)
 _META_FIELD = r"(?:发文机关|发布机构|主题分类|索引号|发文字号|文号|组配分类|体裁分类|主题词|公开方式|公开范围)"
 _AFTER_META_VALUE = rf"{_META_FIELD}\s*[:：]\s*[^\s:：，,。；;|]{{1,40}}?(?<!页面)(?<!网页)(?<!本页)(?<![按自从以于至])"
-_OWN_FIELD = rf"(?:{_AFTER_META_VALUE}|(?<=公文)|(?<=文件)|(?<![\u4e00-\u9fff]))"
-_PRINTED = re.compile(rf"{_OWN_FIELD}(?:成文日期|发文日期|印发日期|生成日期)\s*[:：]?\s*\|?\s*({DATE})")
+_PRINTED_WORD, _PRINTED_DATE = "(?:成文日期|发文日期|印发日期|生成日期)", rf"\s*[:：]?\s*\|?\s*({DATE})"
+# 「(?:{_AFTER_META_VALUE}|(?<=公文)|(?<=文件)|(?<![CJK])){word}」 as two searches, the leftmost match
+# wins (no label begins where a field does): each opens with its words, not with lookbehinds tried at
+# every position of the text (after the four-character label, they look back over it: 「....」)
+_PRINTED_AFTER_FIELD = re.compile(rf"{_AFTER_META_VALUE}{_PRINTED_WORD}{_PRINTED_DATE}")
+_PRINTED_OWN = re.compile(
+    rf"{_PRINTED_WORD}(?:(?<=公文....)|(?<=文件....)|(?<![\u4e00-\u9fff]....)){_PRINTED_DATE}"
+)
 # a policy CMS's effective date: the report's own date only when no 成文/发文/印发 date is printed
 _EFFECTIVE = re.compile(rf"生效日期\s*[:：]?\s*\|?\s*({DATE})")
 _DATE_ONLY_LINE = re.compile(rf"^\s*({DATE})\s*$")
@@ -368,7 +376,8 @@ def _resolve_dates(
     printed date and basis says so ("dated"; "posted" otherwise)."""
     meta = page.meta if page else {}
     posted = _POSTED.search(text)
-    printed = _PRINTED.search(text) or _EFFECTIVE.search(text)
+    printed = min(filter(None, (_PRINTED_AFTER_FIELD.search(text), _PRINTED_OWN.search(text))),
+                  key=re.Match.start, default=None) or _EFFECTIVE.search(text)
     published = None
     for candidate in (
         meta_value(meta, "PubDate"),

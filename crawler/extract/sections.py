@@ -8,7 +8,7 @@ needed to tell, for a table that was not found, whether its section holds an ima
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from crawler.extract.schema import match_key, schema
 
@@ -38,6 +38,12 @@ def heading_of(line: str) -> str | None:
     text = line.strip()
     if not text or len(text) > _MAX_HEADING or "。" in text or "\t" in text:
         return None
+    return _heading_code(text)
+
+
+@lru_cache(maxsize=8192)
+def _heading_code(text: str) -> str | None:
+    """Cached: every report prints the template's headings and table labels (pure per line)."""
     key = _ENUMERATOR.sub("", match_key(text))
     for code, label in _heading_keys():
         if key.startswith(label) or (label in key and len(key) <= len(label) + 6):

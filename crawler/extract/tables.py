@@ -14,6 +14,7 @@ The grammar, whatever the layout (``grid.py`` turns every layout into rows of ce
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +46,11 @@ _SEC4_WIDTH = 15
 _sec2_row_code = lru_cache(maxsize=4096)(label_grammar.sec2_row_code)
 _sec3_keyword_code = lru_cache(maxsize=4096)(label_grammar.sec3_keyword_code)
 _sec3_exact_code = lru_cache(maxsize=4096)(label_grammar.sec3_exact_code)
+# a cell's reading is pure per (text, column type), and a Cell is frozen: one object may serve every
+# report printing the same 0 or 无
+_parse_cell = lru_cache(maxsize=8192)(parse_cell)
+# 「"<table" in body_html.lower()」 without lowering the whole page (no other character lowers to these)
+_TABLE_TAG = re.compile("<table", re.IGNORECASE)
 _TRADITIONAL_ANCHOR = frozenset("條項內議")  # traditional forms of the anchor labels' characters
 
 
@@ -63,7 +69,7 @@ def extract_statistics(
     lines = text.splitlines()
     spans = heading_spans(lines)
     tokens, render = (
-        _tokens_from_html(body_html) if body_html and "<table" in body_html.lower() else ([], None)
+        _tokens_from_html(body_html) if body_html and _TABLE_TAG.search(body_html) else ([], None)
     )
     anchors = _find_anchors(tokens)
     if not anchors.any():
@@ -195,7 +201,7 @@ def _cells(
 ) -> dict[str, Cell]:
     if len(values) == len(columns):
         return {
-            code: parse_cell(token.raw, kind) for token, (code, kind) in zip(values, columns, strict=True)
+            code: _parse_cell(token.raw, kind) for token, (code, kind) in zip(values, columns, strict=True)
         }
     printed = "\t".join(token.raw for token in values)
     warnings.append(f"{where}: {len(values)} cells for {len(columns)} columns")
@@ -380,4 +386,4 @@ def _read_sec4(tokens: list[Token], start: int, end: int, gen: str, warnings: li
         warnings.append(f"sec4: {len(values)} cells for {_SEC4_WIDTH} columns")
         return {group: {c: Cell(None, printed, "cell_count_mismatch") for c in columns} for group in groups}
     cells = iter(values)
-    return {group: {c: parse_cell(next(cells).raw) for c in columns} for group in groups}
+    return {group: {c: _parse_cell(next(cells).raw) for c in columns} for group in groups}
