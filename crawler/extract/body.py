@@ -167,8 +167,8 @@ def _walk_children(element: Element, out: _Lines) -> None:
 
 
 def _walk(element: Element, out: _Lines) -> None:
-    tag = element.tag  # (read once: lxml builds the string on every read)
-    tag = tag.lower() if isinstance(tag, str) else None
+    name = element.tag  # (read once: lxml builds the string on every read)
+    tag = name.lower() if isinstance(name, str) else None
     if tag is None or tag in _SKIPPED_TAGS:  # comments, processing instructions, leaked CSS/JS
         out.add(element.tail)
         return

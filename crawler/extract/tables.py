@@ -107,7 +107,7 @@ def extract_statistics(
 
 
 def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
-    return list(tokenize(html_rows(body_html), keep_empty=True)), "html"
+    return tokenize(html_rows(body_html), keep_empty=True), "html"
 
 
 def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:
