@@ -88,3 +88,99 @@ def test_pinyin_patterns_with_the_lookbehind_after_the_bracket_remove_the_same()
         == leading_plain.sub("", text)
         == "(bào)開放x(ā)中(ab) 报(KAI)告(baogaoxx)"
     )
+
+
+def _walked_cell(cell: etree._Element) -> str:
+    """body._cell_text's general form: the walk of the cell's children, its lines joined."""
+    from crawler.extract import body
+
+    out = body._Lines()
+    body._walk_children(cell, out)
+    out.end_line()
+    return " ".join(out.lines).strip()
+
+
+_ONE_CHILD_CELLS = (
+    "<td><p>0</p></td>",
+    "<td>\n <p> 行政 许可 </p>\n</td>",
+    "<td>a<p>b</p>c</td>",
+    "<td>a<span>b</span>c</td>",
+    "<td> <FONT>1</FONT> </td>",
+    "<td>x<br>y</td>",
+    "<td><img src='t.png'></td>",
+    "<td>a<script>var x;</script>b</td>",
+    "<td><!-- c -->q</td>",
+    "<td><td>inner</td></td>",
+    "<td>\u3000<div>\xa0</div>\u3000</td>",
+    "<td></td>",
+)
+
+
+def test_one_child_cell_fast_paths_equal_the_walk_and_itertext() -> None:
+    from crawler.extract import body, grid
+
+    html = "<table><tr>" + "".join(_ONE_CHILD_CELLS) + "</tr></table>"
+    table = next(etree.fromstring(html, etree.HTMLParser()).iter("table"))
+    cells = list(table.iter("td"))
+    assert [body._cell_text(cell) for cell in cells] == [_walked_cell(cell) for cell in cells]
+    assert [grid._cell_text(cell) for cell in cells] == _itertext_cells(table)
+
+
+def test_attribute_first_xpaths_find_the_elements_of_the_element_first_forms() -> None:
+    from crawler.extract import body, page
+
+    html = (
+        "<div id='zoom' class='a  art_tit'><p class='content'>x</p><span class=' art_tit\tb'>t</span>"
+        "<i class='art_title'>no</i><b id='zoom2'>no</b><u class='TRS_Editor View'>y</u><p id='zoom'/></div>"
+    )
+    doc = etree.fromstring(html, etree.HTMLParser())
+    assert body._BY_ID[0](doc) == doc.xpath('//*[@id="zoom"]')
+    assert body._WITH_CLASS(doc) == doc.xpath("//*[@class]")
+    art_tit = '//*[contains(concat(" ", normalize-space(@class), " "), " art_tit ")]'
+    assert page._ART_TIT(doc) == doc.xpath(art_tit) and len(doc.xpath(art_tit)) == 2
+
+
+def test_rewritten_text_patterns_match_as_the_old_forms() -> None:
+    import random
+
+    from crawler.extract import metadata, normalise
+    from crawler.extract.dates import DATE
+    from crawler.extract.markup import squash, text_length
+
+    old_tab, old_ends = re.compile(r" +(?=\t)|(?<=\t) +"), re.compile(r"^ | $", re.MULTILINE)
+    old_posted = re.compile(
+        rf"(?:发布日期|发布时间|发布于|发稿时间|公开日期|(?<![\u4e00-\u9fff])(?:时间|日期))\s*[:：]?\s*\|?\s*({DATE})"
+    )
+    old_printed = re.compile(
+        rf"(?:{metadata._AFTER_META_VALUE}|(?<=公文)|(?<=文件)|(?<![\u4e00-\u9fff]))"
+        rf"(?:成文日期|发文日期|印发日期|生成日期)\s*[:：]?\s*\|?\s*({DATE})"
+    )
+    pieces = (" ", "\t", "\n", "\u3000", "a", "報", "成文日期", "发文日期", "日期", "时间", "发布时间", "公文",
+              "文件", "本页", "按", "发文机关", "文号", "：", "|", "2023-01-02", "二〇二三年一月二日", "某县政府")
+    rng = random.Random(0)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        assert normalise._SPACE_AROUND_TAB.sub(normalise._TAB_KEPT, text) == old_tab.sub("", text), text
+        assert normalise._SPACE_AT_LINE_ENDS.sub("", text) == old_ends.sub("", text), text
+        assert (normalise._TRAD_CHAR.search(text) is None) == normalise._TRAD_SET.isdisjoint(text)
+        assert squash(text) == re.sub(r"\s+", " ", text).strip()
+        posted = metadata._POSTED.search(text)
+        assert (posted and posted.span()) == ((m := old_posted.search(text)) and m.span()), text
+        printed = [m for m in (metadata._PRINTED_AFTER_FIELD.search(text), metadata._PRINTED_OWN.search(text)) if m]
+        first = min(printed, key=lambda m: m.start()).group(0) if printed else None
+        assert first == ((m := old_printed.search(text)) and m.group(0)), text
+    cell = etree.fromstring("<p>a \u3000b\n\xa0c</p>", etree.HTMLParser())
+    assert text_length(cell) == len(re.sub(r"\s+", "", "a \u3000b\n\xa0c")) == 3
+
+
+def test_cached_names_headings_and_cells_answer_as_uncached() -> None:
+    from crawler.extract import names, sections
+    from crawler.extract.cells import parse_cell
+
+    for name in ("威海市文登区住建局", " 转载：某县政府 ", "我局", None, ""):
+        assert names.clean_name(name) == names.clean_name.__wrapped__(name)
+        assert names.normalise_agency(name) == names.normalise_agency.__wrapped__(name)
+    for line in ("三、收到和处理政府信息公开申请情况", "五、存在的主要问题及改进情况", "规章"):
+        assert sections._heading_code(line) == sections._heading_code.__wrapped__(line)
+    for raw, kind in (("0", "count"), ("无", "count"), ("12.36", "decimal"), ("减少3", "signed_count")):
+        assert tables._parse_cell(raw, kind) == parse_cell(raw, kind)

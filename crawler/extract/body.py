@@ -167,8 +167,8 @@ def _walk_children(element: Element, out: _Lines) -> None:
 
 
 def _walk(element: Element, out: _Lines) -> None:
-    tag = element.tag  # (read once: lxml builds the string on every read)
-    tag = tag.lower() if isinstance(tag, str) else None
+    name = element.tag  # (read once: lxml builds the string on every read)
+    tag = name.lower() if isinstance(name, str) else None
     if tag is None or tag in _SKIPPED_TAGS:  # comments, processing instructions, leaked CSS/JS
         out.add(element.tail)
         return
@@ -183,13 +183,18 @@ def _walk(element: Element, out: _Lines) -> None:
         if any(cells):
             out.lines.append("\t".join(cells))
     else:
-        block = tag in _BLOCK_TAGS or tag in ("tr", "td", "th")
+        block = tag in _WALK_BLOCK_TAGS
         if block:
             out.end_line()
-        _walk_children(element, out)
+        out.add(element.text)  # (_walk_children, inline: this runs for every element of the body)
+        for child in element:
+            _walk(child, out)
         if block:
             out.end_line()
     out.add(element.tail)
+
+
+_WALK_BLOCK_TAGS = _BLOCK_TAGS | {"tr", "td", "th"}  # (a tr holding a table is walked as a block)
 
 
 # what the walk does with a lone childless element inside a cell: a block ends the line before and

@@ -108,8 +108,11 @@ def _hard(code: str, scopes: list[_Scope]) -> CheckResult:
     )
 
 
+_NO_ROW: dict[str, Cell] = {}  # (one empty row for every lookup of a row the table lacks)
+
+
 def _column(stats: Statistics, row: str, column: str) -> Cell | None:
-    return stats.sec3.get(row, {}).get(column)
+    return stats.sec3.get(row, _NO_ROW).get(column)
 
 
 def _sec3_columns(stats: Statistics) -> list[str]:

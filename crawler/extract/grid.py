@@ -52,7 +52,11 @@ def html_rows(body_html: str) -> Rows:
     for table in root.iter("table"):
         if next(table.iterdescendants("table"), None) is not None:
             continue  # a layout table wrapping the article: its inner tables are the data
-        rows.extend([cell for cell in row if cell is not None] for row in expand_grid(table))
+        grid, spanned = _grid(table)
+        if spanned:
+            rows.extend([cell for cell in row if cell is not None] for row in grid)
+        else:  # a table that spans nothing has no covered slot to drop
+            rows.extend(grid)  # type: ignore[arg-type]
         rows.append([])
     return rows
 
@@ -63,6 +67,11 @@ _TABLE_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
 
 def expand_grid(table: etree._Element) -> list[list[str | None]]:
     """The table as a grid: each cell's text at its origin, None where a span covers it."""
+    return _grid(table)[0]
+
+
+def _grid(table: etree._Element) -> tuple[list[list[str | None]], bool]:
+    """expand_grid's grid, and whether any cell spans more than one slot."""
     trs = _TABLE_ROWS(table)
     # per row, column → text (None: covered by a span from above or the left)
     taken: list[dict[int, str | None]] = [{} for _ in trs]
@@ -87,11 +96,11 @@ def expand_grid(table: etree._Element) -> list[list[str | None]]:
             row[c] = _cell_text(td)
             c += colspan
     if not any(taken):
-        return []
+        return [], spanned
     if not spanned:  # each row's columns were taken left to right: already in order
-        return [list(row.values()) for row in taken]
+        return [list(row.values()) for row in taken], spanned
     # a short row (a source that dropped a cell) stays short: filling the hole would shift values
-    return [[row[c] for c in sorted(row)] for row in taken]
+    return [[row[c] for c in sorted(row)] for row in taken], spanned
 
 
 def _span(value: str | None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.extract.dates import CN_YEAR, DATE, chinese_small_number, chinese_year, parse_date
 from crawler.extract.mentions import find_mentions
@@ -80,6 +81,7 @@ class _TitleParts:
     year_token: str | None
 
 
+@lru_cache(maxsize=4096)  # pure per title; the top lines are read twice (a line, the one after another)
 def _parse_title(title: str | None) -> _TitleParts | None:
     if not title:
         return None

@@ -121,9 +121,10 @@ def extract_narrative(text: str) -> Narrative:
     """Proactive-disclosure total and channel counts, zero statements, stated requests, fees, G0 facts."""
     narrative = Narrative()
     _read_proactive(_SPACE_IN_WORD.sub("", _before_section_five(text)), narrative)
-    narrative.zero_statements = _zero_statements(text)
+    fees = _NO_FEES.search(text)  # (searched once: the zero statements and the fee sentence read it)
+    narrative.zero_statements = _zero_statements(text, fees)
     narrative.requests_stated = _requests_stated(text)
-    narrative.fee_statement = _fee_statement(text)
+    narrative.fee_statement = _fee_statement(text, fees)
     if not any(marker in text for marker in _G1_G2_MARKERS):
         narrative.facts = _g0_facts(text)
     return narrative
@@ -328,7 +329,7 @@ def _channel_counts(text: str, after_total: int) -> tuple[list[int], bool]:
     return counts, not ends_with_etc
 
 
-def _zero_statements(text: str) -> dict[str, str]:
+def _zero_statements(text: str, fees: re.Match[str] | None) -> dict[str, str]:
     found: dict[str, str] = {}
     patterns = [("no_requests", _NO_REQUESTS), ("no_review_litigation", _NO_REVIEW_LITIGATION)]
     for code, pattern in patterns:
@@ -340,7 +341,6 @@ def _zero_statements(text: str) -> dict[str, str]:
             match = pattern.search(text)
             if match:
                 found[code] = _clause(text, match)
-    fees = _NO_FEES.search(text)
     if fees:
         found["no_fees"] = _clause(text, fees)
     return found
@@ -360,9 +360,9 @@ def _requests_stated(text: str) -> Number | None:
     return chinese_small_number(number.replace("两", "二"))
 
 
-def _fee_statement(text: str) -> str | None:
-    """The sentence about fees: the zero statement's if there is one, else the first that names a fee."""
-    fees = _NO_FEES.search(text)
+def _fee_statement(text: str, fees: re.Match[str] | None) -> str | None:
+    """The sentence about fees: the zero statement's (``fees``, the _NO_FEES match) if there is one,
+    else the first that names a fee."""
     positions = [fees.start()] if fees else [m.start() for m in _FEE_WORD.finditer(text)]
     for position in positions:
         sentence = _HEADING_PREFIX.sub("", _sentence(text, position)).strip()

@@ -37,7 +37,7 @@ from crawler.extract.model import Cell, Sec2, Sec3, Sec4, Statistics
 from crawler.extract.positions import fill_gaps, sec4_fallback
 from crawler.extract.schema import match_key
 from crawler.extract.sections import heading_of, heading_spans, image_sections, is_template_era
-from crawler.extract.tokens import MAX_LABEL, Token, is_label, read_values, tokenize
+from crawler.extract.tokens import MAX_LABEL, Token, is_prose, read_values, tokenize
 
 _SEC4_WIDTH = 15
 
@@ -107,7 +107,7 @@ def extract_statistics(
 
 
 def _tokens_from_html(body_html: str) -> tuple[list[Token], str | None]:
-    return list(tokenize(html_rows(body_html), keep_empty=True)), "html"
+    return tokenize(html_rows(body_html), keep_empty=True), "html"
 
 
 def _text_layout(lines: list[str], spans: dict[str, tuple[int, int]]) -> str | None:
@@ -149,7 +149,7 @@ class Anchors:
 def _find_anchors(tokens: list[Token]) -> Anchors:
     anchors = Anchors()
     for index, token in enumerate(tokens):
-        if not is_label(token):
+        if token.kind != TEXT or is_prose(token):  # (is_label, inline: run on every cell)
             continue
         before_sec3 = anchors.sec3 is None and anchors.sec4 is None
         if before_sec3 and anchors.sec2 is None and _opens_sec2(token.key):
@@ -222,7 +222,7 @@ def _labelled_rows(
     previous: Token | None = None  # an unmatched text cell just before: the first half of a wrapped label
     for index in range(start, end):
         token = tokens[index]
-        if not is_label(token):
+        if token.kind != TEXT or is_prose(token):  # (is_label, inline: run on every cell)
             previous = None
             continue
         code = match(token)

@@ -32,11 +32,12 @@ class Token:
 
 def tokenize(rows: Rows, *, keep_empty: bool) -> list[Token]:
     tokens: list[Token] = []
+    append = tokens.append  # (bound once: a report has hundreds of cells)
     for row_index, row in enumerate(rows):
         for raw in row:
             kind, key, core = classify(raw)
             if kind != EMPTY or keep_empty:
-                tokens.append(Token(kind, raw, row_index, key, core, len(tokens)))
+                append(Token(kind, raw, row_index, key, core, len(tokens)))
     return tokens
 
 
@@ -68,6 +69,7 @@ def read_values(tokens: list[Token], label: int, end: int, width: int) -> list[T
     """The value cells of the row labelled by ``tokens[label]``, up to token ``end``."""
     own_row = tokens[label].row
     values: list[Token] = []
+    has_value = False  # whether ``values`` holds a VALUE (kept as they grow: one pass per chunk)
     index = label + 1
     while index < end:
         row = tokens[index].row
@@ -76,19 +78,24 @@ def read_values(tokens: list[Token], label: int, end: int, width: int) -> list[T
             stop += 1
         chunk = tokens[index:stop]
         index = stop
-        last_text = max((n for n, t in enumerate(chunk) if t.kind == TEXT), default=-1)
-        if any(t.kind == TEXT and is_prose(t) for t in chunk):
+        last_text, prose = -1, False
+        for n, token in enumerate(chunk):
+            if token.kind == TEXT:
+                last_text = n
+                prose = prose or is_prose(token)
+        if prose:
             break  # prose: the table has ended
-        has_value = any(t.kind == VALUE for t in values)
         if row != own_row and last_text >= 0:
             if has_value:
                 break  # another row begins (a label, or the tail of one: "公开\t2.其他…")
-            values = []  # the label wraps onto this line: "5.要求行政机关确认或重新\n出具已获取信息"
+            values, has_value = [], False  # the label wraps onto this line: "5.要求行政机关确认或重新\n出具已获取信息"
         tail = chunk[last_text + 1 :]
-        if row != own_row and not any(t.kind == VALUE for t in tail):
+        tail_value = any(t.kind == VALUE for t in tail)
+        if row != own_row and not tail_value:
             continue  # a row of empty spacer cells
         values.extend(tail)
-        if len(values) >= width and any(t.kind == VALUE for t in values):
+        has_value = has_value or tail_value
+        if len(values) >= width and has_value:
             break
     # a glued table's digits (「1000001」) are cut into the row's cells only now its width is known
     return split_glued(trim(values, width), width)
