@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from crawler.search import FTS_TABLE, SEARCH_TABLE, fts_query, index_text, refresh_search_index, snippet
+from crawler.search import (
+    FTS_TABLE,
+    SEARCH_TABLE,
+    fts_query,
+    han_run_tokens,
+    index_text,
+    normalise,
+    refresh_search_index,
+    segments,
+    snippet,
+)
 
 
 def test_han_runs_become_bigrams_plus_their_last_character() -> None:
@@ -19,6 +29,20 @@ def test_han_runs_become_bigrams_plus_their_last_character() -> None:
 
 def test_other_text_is_kept_for_unicode61_and_full_width_is_folded() -> None:
     assert index_text("２０２３年度，PDF") == "2023 年度 度 ,pdf"
+
+
+def index_text_by_segments(text: str) -> str:
+    """The index text as the module docstring defines it, piece by piece (index_text inlines it)."""
+    out: list[str] = []
+    for is_han, piece in segments(normalise(text)):
+        out.extend(han_run_tokens(piece, bounded=True) if is_han else [piece])
+    return " ".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="行政复议局〇\U00020001aZ２ \n\t，。、.", max_size=30))
+def test_index_text_is_the_pieces_tokenised_one_by_one(text: str) -> None:
+    assert index_text(text) == index_text_by_segments(text)
 
 
 @pytest.mark.parametrize(
