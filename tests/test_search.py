@@ -12,6 +12,8 @@ from sqlite_utils import Database
 from crawler.search import (
     FTS_TABLE,
     SEARCH_TABLE,
+    _index_long,
+    _index_short,
     fts_query,
     han_run_tokens,
     index_text,
@@ -39,10 +41,13 @@ def index_text_by_segments(text: str) -> str:
     return " ".join(out)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="行政复议局〇\U00020001aZ２ \n\t，。、.", max_size=30))
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="行政复议局〇\U00020001\U0003134faZ２ \n\t，。、.\u33ff\u4dc0\ufb00", max_size=200))
 def test_index_text_is_the_pieces_tokenised_one_by_one(text: str) -> None:
-    assert index_text(text) == index_text_by_segments(text)
+    expected = index_text_by_segments(text)
+    assert index_text(text) == expected
+    if text:  # the two ways a text is tokenised (by its length), each on every text
+        assert _index_short(normalise(text)) == expected == _index_long(normalise(text))
 
 
 @pytest.mark.parametrize(
