@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from sqlite_utils import Database
@@ -36,6 +37,6 @@ def insert_tuples(conn: sqlite3.Connection, table: str, columns: Sequence[str], 
     if whole:
         sql = f"INSERT INTO [{table}] ({names}) VALUES {', '.join([one] * ROWS_PER_STATEMENT)}"
         for start in range(0, whole, ROWS_PER_STATEMENT):
-            conn.execute(sql, [value for row in rows[start : start + ROWS_PER_STATEMENT] for value in row])
+            conn.execute(sql, tuple(chain.from_iterable(rows[start : start + ROWS_PER_STATEMENT])))
     if whole < len(rows):
         conn.executemany(f"INSERT INTO [{table}] ({names}) VALUES {one}", rows[whole:])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cache, partial
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
@@ -93,11 +93,16 @@ def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
     """Insert one row of plain SQL values; its rowid. Plain SQL, not ``db[table].insert``: the
     generic insert (type sniffing, table introspection) was a third of this stage's time, and the
     columns here are fixed by the migrations."""
-    columns = ", ".join(f"[{name}]" for name in row)
-    sql = f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})"
-    rowid = db.conn.execute(sql, list(row.values())).lastrowid
+    rowid = db.conn.execute(insert_sql(table, tuple(row)), tuple(row.values())).lastrowid
     assert rowid is not None
     return rowid
+
+
+@cache
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT of ``columns``, made once per table and set of columns (a few: the row kinds)."""
+    names, marks = ", ".join(f"[{name}]" for name in columns), ", ".join("?" * len(columns))
+    return f"INSERT INTO [{table}] ({names}) VALUES ({marks})"
 
 
 def merged_urls(existing_json: str | None, *urls: str) -> str:
