@@ -54,8 +54,9 @@ def agency_key(agency: str | None, url: str, site: str = "", scope: Scope | None
 
 def content_hash(text: str) -> str:
     """The fingerprint of a report's content: its normalised body text. Page chrome (column names,
-    click counters) is outside the body, so a double posting hashes the same."""
-    return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()
+    click counters) is outside the body, so a double posting hashes the same. ``str.split()``
+    splits on exactly the characters regex ``\\s`` matches (str.isspace), several times faster."""
+    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()
 
 
 def is_correction(title: str | None) -> bool:

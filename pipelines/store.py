@@ -7,24 +7,27 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import cache, partial
 from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 
-from crawler.bodies import item_scope, link_report
+from crawler.bodies import item_scope, link_report, upsert_body
 from crawler.diskfull import STAT as DISK_FULL_STAT
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.extract.model import ExtractedReport
 from crawler.items import FetchedDocument, KnownReport, ReportPage, ReportRows
+from crawler.plainsql import insert_tuples
 from crawler.search import refresh_search_index
 from crawler.similarity import run_similarity
 from pipelines.database import DatabaseStage, whole_database_pass
 from pipelines.dedupe import Decision, is_correction
 from pipelines.report_rows import rows_of
 
+CELL_COLUMNS = ("report_id", "table", "row", "column", "value", "raw", "flag", "source", "document_id")
+CHECK_COLUMNS = ("report_id", "rule", "status", "hard", "delta", "assumed_zero", "detail")
 #: documents that belong to a report page and were read with it
 ATTACHMENT_ROLES = frozenset({"attachment", "image"})
 
@@ -90,11 +93,16 @@ def insert_row(db: Database, table: str, row: dict[str, Any]) -> int:
     """Insert one row of plain SQL values; its rowid. Plain SQL, not ``db[table].insert``: the
     generic insert (type sniffing, table introspection) was a third of this stage's time, and the
     columns here are fixed by the migrations."""
-    columns = ", ".join(f"[{name}]" for name in row)
-    sql = f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})"
-    rowid = db.conn.execute(sql, list(row.values())).lastrowid
+    rowid = db.conn.execute(insert_sql(table, tuple(row)), tuple(row.values())).lastrowid
     assert rowid is not None
     return rowid
+
+
+@cache
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT of ``columns``, made once per table and set of columns (a few: the row kinds)."""
+    names, marks = ", ".join(f"[{name}]" for name in columns), ", ".join("?" * len(columns))
+    return f"INSERT INTO [{table}] ({names}) VALUES ({marks})"
 
 
 def merged_urls(existing_json: str | None, *urls: str) -> str:
@@ -209,8 +217,9 @@ class StorePipeline(DatabaseStage):
             self.stats.inc_value("xxgk/store/unparsed_pages")
             return
         if decision.kind == "new":
-            report_id = self.insert_report(item, decision)
-            self.link_body(report_id, item)
+            # the body first, so the row is written whole: an UPDATE of body_id after the INSERT
+            # rewrote the row (its text's overflow pages) and moved it in the body_id index
+            report_id = self.insert_report(item, decision, self.body_of(item))
         else:
             assert decision.report_id is not None
             report_id = decision.report_id
@@ -236,7 +245,16 @@ class StorePipeline(DatabaseStage):
         report = extracted_report(item)
         link_report(self.db, report_id, item.site, item_scope(item), report.agency, report.agency_as_printed)
 
-    def insert_report(self, item: ReportPage, decision: Decision) -> int:
+    def body_of(self, item: ReportPage) -> int | None:
+        """The id of the body the report names (created or its names extended); None when it names
+        none — what :func:`link_report` points ``reports.body_id`` at."""
+        assert self.db is not None
+        report = extracted_report(item)
+        if not report.agency:
+            return None
+        return upsert_body(self.db, item.site, item_scope(item), report.agency, report.agency_as_printed)
+
+    def insert_report(self, item: ReportPage, decision: Decision, body_id: int | None) -> int:
         assert self.db is not None
         row = report_columns(item, decision)
         row |= {
@@ -244,6 +262,7 @@ class StorePipeline(DatabaseStage):
             "version": 1,
             "first_seen": item.fetched_at,
             "last_seen": item.fetched_at,
+            "body_id": body_id,
         }
         return insert_row(self.db, "reports", row)
 
@@ -330,23 +349,16 @@ class StorePipeline(DatabaseStage):
 
     def replace_cells_and_checks(self, report_id: int, report: ExtractedReport, rows: ReportRows,
                                  document_ids: dict[str, int]) -> None:  # fmt: skip
-        # Plain executemany: ~200 cells a report made sqlite-utils' generic insert_all the costliest
-        # step of the crawl (type sniffing per value); the columns here are fixed by the migration.
+        # Plain SQL: ~200 cells a report made sqlite-utils' generic insert_all the costliest step of
+        # the crawl (type sniffing per value); the columns here are fixed by the migration.
         assert self.db is not None
         conn = self.db.conn
         conn.execute("DELETE FROM cells WHERE report_id = ?", [report_id])
         conn.execute("DELETE FROM checks WHERE report_id = ?", [report_id])
         sources = {table: cell_source(report, table)[0] for table in document_ids}
-        conn.executemany(
-            "INSERT INTO cells (report_id, [table], [row], [column], value, raw, flag, source, document_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (report_id, table, row, column, value, raw, flag, sources[table], document_ids[table])
-                for table, row, column, value, raw, flag in rows.cells
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO checks (report_id, rule, status, hard, delta, assumed_zero, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(report_id, *check) for check in rows.checks],
-        )
+        cells = [
+            (report_id, table, row, column, value, raw, flag, sources[table], document_ids[table])
+            for table, row, column, value, raw, flag in rows.cells
+        ]
+        insert_tuples(conn, "cells", CELL_COLUMNS, cells)
+        insert_tuples(conn, "checks", CHECK_COLUMNS, [(report_id, *check) for check in rows.checks])

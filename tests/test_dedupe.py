@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import sys
+
 import pytest
 
 from pipelines.dedupe import Incoming, Known, agency_key, content_hash, decide, is_correction, preferred_url
@@ -78,3 +82,9 @@ def test_unnamed_body_is_keyed_by_url() -> None:
 
 def test_content_hash_ignores_whitespace_only_differences() -> None:
     assert content_hash("一、总体情况\n 本年…") == content_hash("一、总体情况 本年…")
+
+
+def test_content_hash_drops_every_character_regex_whitespace_drops() -> None:
+    # the hash names stored reports: it must stay what re.sub(r"\s+", "") made, for every character
+    every = "".join(chr(point) for point in range(sys.maxunicode + 1) if not 0xD800 <= point <= 0xDFFF)
+    assert content_hash(every) == hashlib.sha256(re.sub(r"\s+", "", every).encode("utf-8")).hexdigest()

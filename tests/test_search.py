@@ -9,7 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from crawler.search import FTS_TABLE, SEARCH_TABLE, fts_query, index_text, refresh_search_index, snippet
+from crawler.search import (
+    FTS_TABLE,
+    SEARCH_TABLE,
+    _index_long,
+    _index_short,
+    fts_query,
+    han_run_tokens,
+    index_text,
+    normalise,
+    refresh_search_index,
+    segments,
+    snippet,
+)
 
 
 def test_han_runs_become_bigrams_plus_their_last_character() -> None:
@@ -19,6 +31,23 @@ def test_han_runs_become_bigrams_plus_their_last_character() -> None:
 
 def test_other_text_is_kept_for_unicode61_and_full_width_is_folded() -> None:
     assert index_text("２０２３年度，PDF") == "2023 年度 度 ,pdf"
+
+
+def index_text_by_segments(text: str) -> str:
+    """The index text as the module docstring defines it, piece by piece (index_text inlines it)."""
+    out: list[str] = []
+    for is_han, piece in segments(normalise(text)):
+        out.extend(han_run_tokens(piece, bounded=True) if is_han else [piece])
+    return " ".join(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="行政复议局〇\U00020001\U0003134faZ２ \n\t，。、.\u33ff\u4dc0\ufb00", max_size=200))
+def test_index_text_is_the_pieces_tokenised_one_by_one(text: str) -> None:
+    expected = index_text_by_segments(text)
+    assert index_text(text) == expected
+    if text:  # the two ways a text is tokenised (by its length), each on every text
+        assert _index_short(normalise(text)) == expected == _index_long(normalise(text))
 
 
 @pytest.mark.parametrize(
