@@ -29,7 +29,7 @@ import pytest
 from redis import Redis
 
 from crawler.archive.audit import DIGEST, FOREIGN, INDEX, TRUNCATED
-from crawler.archive.cdxj import iter_index, warc_files
+from crawler.archive.cdxj import CdxEntry, iter_index, warc_files
 from crawler.archive.reader import read_record
 from crawler.distributed.state import Keys
 from crawler.reparse import reparse
@@ -351,6 +351,11 @@ def cut(path: Path, size: int) -> None:
         stream.truncate(size)
 
 
+def last_entry(warc_dir: Path, warc: Path) -> CdxEntry:
+    """The index entry of ``warc``'s last record."""
+    return max((e for e in iter_index(warc_dir) if e.filename == warc.name), key=lambda e: e.offset)
+
+
 def test_reparse_over_a_hostile_archive_reports_each_problem_and_rebuilds_the_rest(clean: Path, tmp_path: Path) -> None:
     """A truncated file, a record with a wrong digest, a foreign WARC and a CDXJ that does not match its
     file; reparsed, the tables equal those rebuilt from exactly the undamaged records (the same archive
@@ -359,9 +364,15 @@ def test_reparse_over_a_hostile_archive_reports_each_problem_and_rebuilds_the_re
     shutil.copytree(clean / "warc", hostile)
     files = warc_files(hostile)
     assert len(files) >= 4, "the crawl wrote too few WARC files for this test"
-    damaged, torn, mismatched = files[1], files[-1], files[2]
-    damaged_entry = max((e for e in iter_index(hostile) if e.filename == damaged.name), key=lambda e: e.offset)
-    torn_entry = max((e for e in iter_index(hostile) if e.filename == torn.name), key=lambda e: e.offset)
+    torn, mismatched = files[-1], files[2]
+    # the damaged record must carry a payload (a revisit has none to check): the first file, from the
+    # second on, whose last record is a full response — which file that is depends on the crawl's timing
+    last_entries = {path.name: last_entry(hostile, path) for path in files if path not in (torn, mismatched)}
+    damaged = next((path for path in files[1:-1] if path.name in last_entries
+                    and not last_entries[path.name].is_revisit), None)
+    assert damaged is not None, "no WARC file here ends with a full response"
+    damaged_entry = last_entries[damaged.name]
+    torn_entry = last_entry(hostile, torn)
     shutil.copytree(hostile, expected)
     cut(expected / damaged.name, damaged_entry.offset)  # the undamaged records only
     cut(expected / torn.name, torn_entry.offset)
