@@ -23,7 +23,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 
-import numpy as np
 from sqlite_utils import Database
 
 from crawler.plainsql import insert_rows
@@ -39,9 +38,8 @@ _UPSERT = "ON CONFLICT([id]) DO UPDATE SET " + ", ".join(
 )
 
 # Han ideographs (BMP, extension A, compatibility, extensions B–H) and 〇, which unicode61 reads as
-# a letter: all the characters that appear in body names and report text (first and last of each range).
-_HAN_RANGES = ((0x3007, 0x3007), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
-_HAN = "".join(chr(low) if low == high else f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES)
+# a letter: all the characters that appear in body names and report text.
+_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SEGMENT_RE = re.compile(f"([{_HAN}]+)|([^{_HAN}]+)")
 _HAN_RE = re.compile(f"[{_HAN}]")
 _HAN_RUN_RE = re.compile(f"([{_HAN}]+)")
@@ -73,20 +71,10 @@ def index_text(text: str | None) -> str:
     (``han_run_tokens(run, bounded=True)`` for each run, the pieces joined by spaces)."""
     if not text:
         return ""
-    folded = normalise(text)
-    # tokenising was most of the search pass (every report's whole text): a long text is done on
-    # its code points at once, a short one (titles, names) run by run, below numpy's call overhead
-    return _index_long(folded) if len(folded) >= _LONG else _index_short(folded)
-
-
-#: characters from which a text is tokenised on arrays
-_LONG = 64
-_SPACE = ord(" ")
-
-
-def _index_short(folded: str) -> str:
+    # han_run_tokens(run, bounded=True) for every run, inlined: tokenising was most of the search
+    # pass (every report's whole text), and map(add) pairs the characters without slicing each one.
     # split() with its group: the other text at even indexes (maybe empty), the Han runs at odd ones
-    pieces = _HAN_RUN_RE.split(folded)
+    pieces = _HAN_RUN_RE.split(normalise(text))
     out: list[str] = []
     for other, run in zip(pieces[::2], pieces[1::2], strict=False):  # the last other piece: below
         if other:
@@ -96,27 +84,6 @@ def _index_short(folded: str) -> str:
     if pieces[-1]:
         out.append(pieces[-1])
     return " ".join(out)
-
-
-def _index_long(folded: str) -> str:
-    """The same text built from three slots per character: itself; the next character when both
-    are Han (a bigram), else a space where Han meets other text; a space after a bigram."""
-    points = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    han = np.zeros(len(points), dtype=bool)
-    for low, high in _HAN_RANGES:
-        han |= (points >= low) & (points <= high)
-    next_han = np.zeros_like(han)
-    next_han[:-1] = han[1:]
-    bigram = han & next_han
-    slots = np.full((len(points), 3), _SPACE, dtype="<u4")
-    slots[:, 0] = points
-    slots[:-1, 1][bigram[:-1]] = points[1:][bigram[:-1]]
-    kept = np.empty(slots.shape, dtype=bool)
-    kept[:, 0] = True
-    kept[:, 1] = bigram | (han != next_han)
-    kept[-1, 1] = False  # the text's end is no boundary
-    kept[:, 2] = bigram
-    return slots[kept].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def term_phrase(term: str) -> str:

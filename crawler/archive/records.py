@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.utils import Digester
 from warcio.warcwriter import BufferWARCWriter
 
@@ -151,37 +151,7 @@ class Sha256RecordWriter(BufferWARCWriter):
 
 def payload_digest_label(digest: bytes) -> str:
     """The WARC form of a SHA-256 digest, as warcio writes and checks it."""
-    if len(digest) != 32:
-        return "sha256:" + base64.b32encode(digest).decode("ascii")
-    return "sha256:" + _base32_of_32_bytes(digest)
-
-
-def _spread_steps() -> list[tuple[int, int, int]]:
-    """Masks that move 64 packed 5-bit groups apart, half a block at a time, until each has a byte."""
-    steps, size = [], 64
-    while size > 1:
-        half, low, high = size // 2, 0, 0
-        for block in range(64 // size):  # blocks of ``size`` groups, 8 * size bits apart
-            low |= ((1 << 5 * half) - 1) << 8 * size * block
-            high |= ((1 << 5 * half) - 1) << 8 * size * block + 5 * half
-        steps.append((low, high, 3 * half))
-        size = half
-    return steps
-
-
-_SPREAD = _spread_steps()
-_BASE32 = bytes.maketrans(bytes(range(32)), b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-
-
-def _base32_of_32_bytes(digest: bytes) -> str:
-    """``base64.b32encode(digest)`` for a 32-byte digest in a third of the CPU: three per exchange
-    were a tenth of the archive's time. The 256 bits, zero-padded to 64 groups of five, are spread
-    one group a byte with six mask-and-shift steps on one integer, then mapped to the alphabet."""
-    bits = int.from_bytes(digest, "big") << 64
-    for low, high, shift in _SPREAD:
-        bits = (bits & low) | ((bits & high) << shift)
-    # 52 groups hold the 256 bits (the last one 1 bit + 4 zero bits); base32 pads to 56 characters
-    return bits.to_bytes(64, "big")[:52].translate(_BASE32).decode("ascii") + "===="
+    return "sha256:" + base64.b32encode(digest).decode("ascii")
 
 
 EMPTY_PAYLOAD_DIGEST = payload_digest_label(hashlib.sha256(b"").digest())
@@ -193,13 +163,7 @@ def sha256_label(payload: bytes) -> str:
 
 
 def new_record_id() -> str:
-    """A random (version 4) UUID as warcio writes record IDs, ``<urn:uuid:…>``; formatted here from
-    16 random bytes, as ``uuid.uuid4`` makes them, in a third of its CPU (two IDs an exchange)."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40  # the version
-    raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
-    hex_ = raw.hex()
-    return f"<urn:uuid:{hex_[:8]}-{hex_[8:12]}-{hex_[12:16]}-{hex_[16:20]}-{hex_[20:]}>"
+    return StatusAndHeadersParser.make_warc_id()
 
 
 def warc_date_of(captured_at: datetime | None) -> str:
