@@ -56,6 +56,10 @@ SPIDERS_ALONE: dict[str, Any] = next(dict(settings) for name, _, settings in CRA
 REPEATS = 3  # best of, for the small rows (their seconds are noise-sized) and the CPU peers
 SMALL = (1, 10)  # the rows repeated, alternated with the big ones
 CPU_SITES = (10, 100)  # where the pages-only crawl's CPU per page is set against the spiders alone's
+#: interleaved pairs (spiders alone, then pages only) per CPU_SITES size, the ratio their median: the
+#: spiders alone's CPU per page swings by a third from run to run on a shared VM, so one pair, or the
+#: best of each kind taken from different moments, says more about the moment than the crawl
+CPU_PAIRS = {10: 5, 100: 3}
 
 
 def line(label: str, value: str) -> None:
@@ -203,26 +207,39 @@ class Runs:
 
     pages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     spiders: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    #: (pages only, spiders alone) measured back to back, spiders alone first
+    pairs: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
 
     def best(self, count: int) -> dict[str, Any]:
         """The size's fastest pages-only run: on a shared box, noise only ever adds time."""
         return min(self.pages[count], key=lambda result: result["wall"])
 
-    def run(self, count: int, spiders_alone: bool = False) -> None:
+    def run(self, count: int, spiders_alone: bool = False) -> dict[str, Any]:
         result = measure(count, SPIDERS_ALONE if spiders_alone else None)
         (self.spiders if spiders_alone else self.pages)[count].append(result)
         kind = "spiders alone" if spiders_alone else "pages only"
         print(f"  measured {count} sites ({kind}) in {result['wall']:.1f} s", flush=True)
+        return result
+
+    def run_pair(self, count: int) -> None:
+        """The spiders alone, then the pages-only crawl of the same sites: one pair of the CPU ratio."""
+        spiders = self.run(count, spiders_alone=True)
+        self.pairs[count].append((self.run(count), spiders))
+
+    def measure(self, count: int) -> None:
+        """One pages-only run of ``count`` sites, as a pair with the spiders alone where the CPU
+        ratio is taken and pairs are still missing."""
+        if len(self.pairs[count]) < CPU_PAIRS.get(count, 0):
+            self.run_pair(count)
+        else:
+            self.run(count)
 
     def small_round(self, sizes: tuple[int, ...]) -> None:
-        """One more run of each small row and of the spiders alone at 10 sites, while any has fewer
-        than REPEATS."""
+        """One more run of each small row (with its spiders-alone pair at 10 sites), while any has
+        fewer than REPEATS."""
         for count in (c for c in SMALL if c in sizes):
             if len(self.pages[count]) < REPEATS:
-                self.run(count)
-        for count in (c for c in CPU_SITES if c in sizes and c in SMALL):
-            if len(self.spiders[count]) < REPEATS:
-                self.run(count, spiders_alone=True)
+                self.measure(count)
 
 
 def measure_sizes(sizes: tuple[int, ...], budget: float) -> Runs:
@@ -237,13 +254,15 @@ def measure_sizes(sizes: tuple[int, ...], budget: float) -> Runs:
             slope = (b["wall"] - a["wall"]) / (b["sites"] - a["sites"])
             if b["wall"] + slope * (count - b["sites"]) > budget:
                 break
-        runs.run(count)
-        if count in CPU_SITES:
-            runs.run(count, spiders_alone=True)
+        runs.measure(count)
         if count not in SMALL:
             runs.small_round(sizes)
     while any(len(runs.pages[c]) < REPEATS for c in SMALL if c in sizes):
         runs.small_round(sizes)
+    # the CPU pairs still missing, alternated between the sizes (so no size's pairs share one moment)
+    while missing := [c for c in CPU_SITES if runs.pages[c] and len(runs.pairs[c]) < CPU_PAIRS[c]]:
+        for count in missing:
+            runs.run_pair(count)
     return runs
 
 
@@ -271,7 +290,7 @@ def print_targets(by_size: dict[int, dict[str, Any]], runs: Runs, big: int) -> N
              f"start-up apart {mark}{crawl:.2f}×)")
         line(f"peak RSS at {big:,} sites", f"{mark}{large['rss_mb'] + large['worker_rss_mb']:.0f} MB "
              "(crawl + one worker; done when < 2048 MB)")
-    print_cpu_ratio(line, {count: (runs.pages[count], runs.spiders[count]) for count in CPU_SITES})
+    print_cpu_ratio(line, {count: runs.pairs[count] for count in CPU_SITES})
     largest = max((count for count in runs.pages if runs.pages[count]), default=0)
     if largest and "politeness" in runs.pages[largest][-1]:
         print_politeness(line, largest, runs.pages[largest][-1]["politeness"])

@@ -9,13 +9,14 @@ two request starts in the archive (the WARC-Date of a request is when the gate l
 CPU per page: the CPU of the crawl process from ``run_crawl`` on plus its extraction pool's processes
 (tests/bench_stages.py), divided by the pages fetched, for the pages-only crawl (spiders, archive, every
 pipeline, SQLite, job state) and for the same spiders on the same sites with none of that (bench.py's
-"spider" variant). Best (least CPU per page) of the rounds of each, alternated in one run.
+"spider" variant), run back to back in pairs; the ratio is the median of the pairs' ratios.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 #: the allowance between the gate's monotonic clock and the wall clock stamped as WARC-Date
@@ -61,12 +62,14 @@ def cpu_per_page(result: dict[str, Any]) -> float:
     return 1000 * sum(result["stage_cpu"].values()) / result["pages"] if result["pages"] else float("inf")
 
 
-def print_cpu_ratio(line: Any, pairs: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]]) -> None:
-    """Per site count: the best pages-only and spiders-alone CPU per page, and their ratio."""
-    for sites, (pages_runs, spider_runs) in sorted(pairs.items()):
-        if not pages_runs or not spider_runs:
+def print_cpu_ratio(line: Any, pairs: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]]) -> None:
+    """Per site count: the median over its pairs (pages only, spiders alone, run back to back) of the
+    pages-only CPU per page over the spiders alone's, with the medians of each and the pairs' range."""
+    for sites, runs in sorted(pairs.items()):
+        if not runs:
             continue
-        pages, spider = min(map(cpu_per_page, pages_runs)), min(map(cpu_per_page, spider_runs))
-        rounds = f"best of {len(pages_runs)}/{len(spider_runs)}"
+        ratios = [cpu_per_page(pages) / cpu_per_page(spiders) for pages, spiders in runs]
+        pages, spiders = (median(cpu_per_page(pair[kind]) for pair in runs) for kind in (0, 1))
         line(f"CPU ms/page at {sites:,} sites, pages / spiders alone",
-             f"{pages:5.2f} / {spider:5.2f} = {pages / spider:.2f}× ({rounds}; done when ≤ {CPU_TARGET}×)")
+             f"{pages:5.2f} / {spiders:5.2f}, {median(ratios):.2f}× (median of {len(runs)} pairs, "
+             f"{min(ratios):.2f}–{max(ratios):.2f}; done when ≤ {CPU_TARGET}×)")
