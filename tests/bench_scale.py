@@ -5,10 +5,11 @@ replica, each size measured if its run is predicted to take at most ten minutes 
 sizes that would not fit are extrapolated with the slope of the last two measured (marked ``~``).
 Prints one table: wall time, time per site, pages/s, peak RSS of the crawl process, start-up time
 (spider loader, pool, database and the first crawlers scheduled) and CPU ms per page by stage
-(tests/bench_stages.py says how each is measured). The 1- and 10-site rows are the best of three runs
-spread over the bench (a few seconds each: one busy moment of a shared box would decide the ratio).
-Then the checks (tests/bench_scale_checks.py): time per site at 1,000 vs 10 sites, peak RSS,
-pages-only CPU per page against the spiders alone at 10 and 100 sites, and politeness per host from
+(tests/bench_stages.py says how each is measured). The 1- and 10-site rows are the best of their runs
+(three or more) spread over the bench (a few seconds each: one busy moment of a shared box would decide
+the ratio). Then the checks (tests/bench_scale_checks.py): time per site at 1,000 vs 10 sites, peak RSS,
+pages-only CPU per page against the spiders alone at 10 and 100 sites (the median of pairs run back to
+back, ``CPU_PAIRS``), and politeness per host from
 the largest run's WARC request records. Then, in the same run, the peers: re-crawl bytes of the
 unchanged replica with and without validators (tests/bench_recrawl.py) and reparse reports/s on one
 core and on all (tests/bench_reparse.py). ``--quick``: 1, 10 and 30 sites, one reparse round.
@@ -53,7 +54,7 @@ SETTINGS: dict[str, Any] = {"LOG_LEVEL": "ERROR", "XXGK_PROGRESS": False, "XXGK_
                             "CONCURRENT_REQUESTS_PER_DOMAIN": 4, "DOWNLOAD_DELAY": 0.02}
 #: bench.py's spiders alone: no pipelines, no WARC, no job state
 SPIDERS_ALONE: dict[str, Any] = next(dict(settings) for name, _, settings in CRAWL_VARIANTS if name == "spider")
-REPEATS = 3  # best of, for the small rows (their seconds are noise-sized) and the CPU peers
+REPEATS = 3  # at least, for the small rows: their best (their seconds are noise-sized)
 SMALL = (1, 10)  # the rows repeated, alternated with the big ones
 CPU_SITES = (10, 100)  # where the pages-only crawl's CPU per page is set against the spiders alone's
 #: interleaved pairs (spiders alone, then pages only) per CPU_SITES size, the ratio their median: the
@@ -203,10 +204,9 @@ def row(result: dict[str, Any], rounds: int = 1) -> str:
 
 @dataclass
 class Runs:
-    """Every run of the bench by size: the pages-only crawls and the spiders-alone peers."""
+    """Every run of the bench by size: the pages-only crawls, and the pairs with the spiders alone."""
 
     pages: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    spiders: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     #: (pages only, spiders alone) measured back to back, spiders alone first
     pairs: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = field(default_factory=lambda: defaultdict(list))
 
@@ -216,7 +216,8 @@ class Runs:
 
     def run(self, count: int, spiders_alone: bool = False) -> dict[str, Any]:
         result = measure(count, SPIDERS_ALONE if spiders_alone else None)
-        (self.spiders if spiders_alone else self.pages)[count].append(result)
+        if not spiders_alone:
+            self.pages[count].append(result)
         kind = "spiders alone" if spiders_alone else "pages only"
         print(f"  measured {count} sites ({kind}) in {result['wall']:.1f} s", flush=True)
         return result
