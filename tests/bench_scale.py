@@ -227,7 +227,7 @@ class Runs:
         spiders = self.run(count, spiders_alone=True)
         self.pairs[count].append((self.run(count), spiders))
 
-    def measure(self, count: int) -> None:
+    def pages_run(self, count: int) -> None:
         """One pages-only run of ``count`` sites, as a pair with the spiders alone where the CPU
         ratio is taken and pairs are still missing."""
         if len(self.pairs[count]) < CPU_PAIRS.get(count, 0):
@@ -240,7 +240,7 @@ class Runs:
         fewer than REPEATS."""
         for count in (c for c in SMALL if c in sizes):
             if len(self.pages[count]) < REPEATS:
-                self.measure(count)
+                self.pages_run(count)
 
 
 def measure_sizes(sizes: tuple[int, ...], budget: float) -> Runs:
@@ -255,7 +255,7 @@ def measure_sizes(sizes: tuple[int, ...], budget: float) -> Runs:
             slope = (b["wall"] - a["wall"]) / (b["sites"] - a["sites"])
             if b["wall"] + slope * (count - b["sites"]) > budget:
                 break
-        runs.measure(count)
+        runs.pages_run(count)
         if count not in SMALL:
             runs.small_round(sizes)
     while any(len(runs.pages[c]) < REPEATS for c in SMALL if c in sizes):

@@ -69,7 +69,8 @@ def print_cpu_ratio(line: Any, pairs: dict[int, list[tuple[dict[str, Any], dict[
         if not runs:
             continue
         ratios = [cpu_per_page(pages) / cpu_per_page(spiders) for pages, spiders in runs]
-        pages, spiders = (median(cpu_per_page(pair[kind]) for pair in runs) for kind in (0, 1))
+        pages = median(cpu_per_page(pages_run) for pages_run, _ in runs)
+        spiders = median(cpu_per_page(spiders_run) for _, spiders_run in runs)
         line(f"CPU ms/page at {sites:,} sites, pages / spiders alone",
              f"{pages:5.2f} / {spiders:5.2f}, {median(ratios):.2f}× (median of {len(runs)} pairs, "
              f"{min(ratios):.2f}–{max(ratios):.2f}; done when ≤ {CPU_TARGET}×)")
